@@ -1,0 +1,626 @@
+"""The LP protocol every solver backend implements.
+
+DEA solves one small linear program per evaluated unit, and these LPs differ from each
+other only in a handful of numbers.  The protocol is built around that fact.
+
+Objects
+-------
+:class:`LPProblem`
+    One *base* LP, shared by all evaluated units::
+
+        min (or max)  cost @ x
+        subject to    row_lower <= A @ x <= row_upper
+                      col_lower <=     x <= col_upper
+
+    ``A`` is a ``scipy.sparse`` CSC matrix (``n_rows x n_cols``).  Bounds may be
+    ``-inf``/``+inf``; an equality row has ``row_lower == row_upper``.  ``sense`` is
+    ``"min"`` or ``"max"``.  Optional ``col_names``/``row_names`` (for readable exports).
+
+:class:`LPUpdate`
+    The numbers that differ for one solve, as *absolute* values (not deltas):
+    matrix entries ``(coeff_rows[i], coeff_cols[i]) -> coeff_values[i]``, row bounds
+    ``row_index -> (row_lower, row_upper)``, column bounds ``col_index -> (col_lower,
+    col_upper)``, costs ``cost_index -> cost_values`` and optionally a new ``sense``.
+    Updates are **not cumulative**: ``session.solve(u)`` solves *base problem + u*,
+    whatever was solved before.  Combine two updates with ``u1.merge(u2)`` (entries of
+    ``u2`` win).
+
+:class:`LPSolution`
+    What one solve returns: ``status`` (see below), ``objective`` (in the problem's own
+    sense; NaN unless optimal), ``x`` (primal values, length ``n_cols``),
+    ``row_duals`` (length ``n_rows``) and ``col_duals`` (reduced costs, length
+    ``n_cols``), or ``None`` for the arrays when the status is not optimal.
+
+:class:`LPSession` (what a backend implements)
+    Created by ``backend.open(problem)``; holds solver state (for HiGHS: one model, kept
+    between solves so that each solve hot-starts from the previous basis).
+    ``session.solve(update=None) -> LPSolution`` and ``session.close()``.  A session is
+    used by one thread/process only and is never pickled: workers open their own
+    session from the (picklable) :class:`LPProblem`.
+
+:class:`LPBackend`
+    ``backend.name`` and ``backend.open(problem, **options) -> LPSession``.  Backends are
+    registered by name in :mod:`dea.solvers` (``"highs"``, ``"scipy"``, ``"pulp"``);
+    use :func:`dea.solvers.get_backend`.
+
+Conventions
+-----------
+Status strings (``LPSolution.status``):
+
+``"optimal"``, ``"infeasible"``, ``"unbounded"``, ``"infeasible_or_unbounded"``,
+``"iteration_limit"``, ``"time_limit"``, ``"error"`` (solver-specific trouble with this LP).
+A non-optimal status is *data*, never an exception: models turn it into a per-unit status
+and a NaN score.  A backend raises :class:`dea.exceptions.SolverError` only when it cannot
+work at all (library missing, model rejected as a whole).
+
+Dual sign convention (all backends, both senses): ``row_duals[i]`` is the sensitivity of
+the optimal objective value to the *active bound* of row ``i``,
+``d objective / d rhs_i``; ``col_duals[j]`` is the reduced cost ``cost_j - A[:, j] @
+row_duals``.  For a ``"min"`` problem with a binding ``>=`` row the dual is ``>= 0``; for
+``<=`` rows it is ``<= 0`` (mirror images for ``"max"``).  This is HiGHS's own convention;
+other backends convert to it.
+
+Families and batches
+--------------------
+:class:`LPFamily` bundles a base problem with the per-unit update
+(``family.unit_update(k) -> LPUpdate``) and, optionally, a second stage
+(``family.second_stage(k, first_solution) -> LPUpdate | None``; the returned update is
+applied *instead of* the unit update, so it normally is ``unit_update(k).merge(...)``).
+:func:`solve_family` solves it for many units, optionally in parallel with joblib
+(chunks of units per task, one session per chunk, built inside the worker), and returns
+an :class:`LPBatchResult`: first-stage objective, statuses, row duals (dense,
+``n_units x n_rows``) and the final-stage primal ``x`` as a ``scipy.sparse`` CSR matrix
+(exact zeros dropped; a basic solution has at most ``n_rows`` non-zeros, so memory is
+``O(n_units * n_rows)``), or dense when ``dense_x=True``.
+
+Example
+-------
+>>> import numpy as np, scipy.sparse as sp
+>>> from dea.solvers import get_backend
+>>> from dea.solvers.base import LPProblem, LPUpdate
+>>> prob = LPProblem(A=sp.csc_matrix(np.array([[1.0, 2.0], [3.0, 1.0]])),
+...                  row_lower=np.array([-np.inf, -np.inf]), row_upper=np.array([4.0, 6.0]),
+...                  col_lower=np.zeros(2), col_upper=np.array([np.inf, np.inf]),
+...                  cost=np.array([1.0, 1.0]), sense="max")
+>>> with get_backend("highs").open(prob) as session:
+...     sol = session.solve(LPUpdate(row_index=[0], row_lower=[-np.inf], row_upper=[5.0]))
+>>> sol.status, round(sol.objective, 6)
+('optimal', 3.0)
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import scipy.sparse as sp
+
+from dea.exceptions import InputDataError
+
+__all__ = [
+    "STATUSES",
+    "LPBackend",
+    "LPBatchResult",
+    "LPFamily",
+    "LPProblem",
+    "LPSession",
+    "LPSolution",
+    "LPUpdate",
+    "solve_family",
+]
+
+#: The status strings a backend may return.
+STATUSES = (
+    "optimal",
+    "infeasible",
+    "unbounded",
+    "infeasible_or_unbounded",
+    "iteration_limit",
+    "time_limit",
+    "error",
+)
+
+
+def _f(a: Any, n: int | None = None) -> np.ndarray:
+    out = np.asarray(a, dtype=float).ravel()
+    if n is not None and out.shape[0] != n:
+        raise InputDataError(f"expected an array of length {n}, got length {out.shape[0]}")
+    return out
+
+
+def _i(a: Any) -> np.ndarray:
+    return np.asarray(a, dtype=np.int32).ravel()
+
+
+@dataclass(frozen=True, eq=False)
+class LPProblem:
+    """A base linear program (see the module docstring for the full protocol).
+
+    Parameters
+    ----------
+    A : scipy.sparse matrix
+        Constraint matrix, ``n_rows x n_cols``; stored as CSC.
+    row_lower, row_upper : array_like
+        Row activity bounds (``-inf``/``inf`` allowed).
+    col_lower, col_upper : array_like
+        Variable bounds.
+    cost : array_like
+        Objective coefficients.
+    sense : {"min", "max"}
+        Optimisation sense.
+    col_names, row_names : sequence of str, optional
+        Names used by backends that write readable models.
+    name : str
+        Name of the problem.
+    """
+
+    A: sp.csc_matrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    cost: np.ndarray
+    sense: str = "min"
+    col_names: tuple[str, ...] | None = None
+    row_names: tuple[str, ...] | None = None
+    name: str = "lp"
+
+    def __post_init__(self) -> None:
+        A = sp.csc_matrix(self.A, dtype=float)
+        A.sort_indices()
+        n_rows, n_cols = A.shape
+        object.__setattr__(self, "A", A)
+        for attr, n in (
+            ("row_lower", n_rows),
+            ("row_upper", n_rows),
+            ("col_lower", n_cols),
+            ("col_upper", n_cols),
+            ("cost", n_cols),
+        ):
+            object.__setattr__(self, attr, _f(getattr(self, attr), n))
+        if self.sense not in ("min", "max"):
+            raise InputDataError(f"sense={self.sense!r} is not allowed; use 'min' or 'max'")
+        if self.col_names is not None:
+            object.__setattr__(self, "col_names", tuple(self.col_names))
+        if self.row_names is not None:
+            object.__setattr__(self, "row_names", tuple(self.row_names))
+
+    @property
+    def n_rows(self) -> int:
+        """Number of constraints."""
+        return int(self.A.shape[0])
+
+    @property
+    def n_cols(self) -> int:
+        """Number of variables."""
+        return int(self.A.shape[1])
+
+    def with_update(self, update: LPUpdate | None) -> LPProblem:
+        """Return a new, full :class:`LPProblem` equal to this one with ``update`` applied.
+
+        Used by backends that rebuild the LP per solve (scipy, PuLP).
+        """
+        if update is None or update.is_empty():
+            return self
+        A = self.A
+        if update.coeff_rows.size:
+            base = np.asarray(A[update.coeff_rows, update.coeff_cols]).ravel()
+            delta = sp.csc_matrix(
+                (update.coeff_values - base, (update.coeff_rows, update.coeff_cols)),
+                shape=A.shape,
+            )
+            A = (A + delta).tocsc()
+        rl, ru = self.row_lower.copy(), self.row_upper.copy()
+        rl[update.row_index] = update.row_lower
+        ru[update.row_index] = update.row_upper
+        cl, cu = self.col_lower.copy(), self.col_upper.copy()
+        cl[update.col_index] = update.col_lower
+        cu[update.col_index] = update.col_upper
+        c = self.cost.copy()
+        c[update.cost_index] = update.cost_values
+        return LPProblem(
+            A=A,
+            row_lower=rl,
+            row_upper=ru,
+            col_lower=cl,
+            col_upper=cu,
+            cost=c,
+            sense=update.sense or self.sense,
+            col_names=self.col_names,
+            row_names=self.row_names,
+            name=self.name,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class LPUpdate:
+    """Absolute new values for some entries of an :class:`LPProblem`.
+
+    All fields are optional; indices are 0-based.  Later entries win if an index repeats.
+
+    Parameters
+    ----------
+    coeff_rows, coeff_cols, coeff_values : array_like
+        New matrix entries ``A[coeff_rows[i], coeff_cols[i]] = coeff_values[i]``.
+    row_index, row_lower, row_upper : array_like
+        New row bounds.
+    col_index, col_lower, col_upper : array_like
+        New column bounds.
+    cost_index, cost_values : array_like
+        New objective coefficients.
+    sense : {"min", "max"} or None
+        New optimisation sense (None keeps the base sense).
+    """
+
+    coeff_rows: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    coeff_cols: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    coeff_values: np.ndarray = field(default_factory=lambda: np.empty(0))
+    row_index: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    row_lower: np.ndarray = field(default_factory=lambda: np.empty(0))
+    row_upper: np.ndarray = field(default_factory=lambda: np.empty(0))
+    col_index: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    col_lower: np.ndarray = field(default_factory=lambda: np.empty(0))
+    col_upper: np.ndarray = field(default_factory=lambda: np.empty(0))
+    cost_index: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    cost_values: np.ndarray = field(default_factory=lambda: np.empty(0))
+    sense: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("coeff_rows", "coeff_cols", "row_index", "col_index", "cost_index"):
+            object.__setattr__(self, name, _i(getattr(self, name)))
+        for name in (
+            "coeff_values",
+            "row_lower",
+            "row_upper",
+            "col_lower",
+            "col_upper",
+            "cost_values",
+        ):
+            object.__setattr__(self, name, _f(getattr(self, name)))
+        n = self.coeff_rows.size
+        if self.coeff_cols.size != n or self.coeff_values.size != n:
+            raise InputDataError("coeff_rows, coeff_cols and coeff_values must have equal length")
+        if not (self.row_index.size == self.row_lower.size == self.row_upper.size):
+            raise InputDataError("row_index, row_lower and row_upper must have equal length")
+        if not (self.col_index.size == self.col_lower.size == self.col_upper.size):
+            raise InputDataError("col_index, col_lower and col_upper must have equal length")
+        if self.cost_index.size != self.cost_values.size:
+            raise InputDataError("cost_index and cost_values must have equal length")
+        if self.sense not in (None, "min", "max"):
+            raise InputDataError(f"sense={self.sense!r} is not allowed; use 'min', 'max' or None")
+
+    def is_empty(self) -> bool:
+        """True when the update changes nothing."""
+        return (
+            self.coeff_rows.size == 0
+            and self.row_index.size == 0
+            and self.col_index.size == 0
+            and self.cost_index.size == 0
+            and self.sense is None
+        )
+
+    def merge(self, other: LPUpdate | None) -> LPUpdate:
+        """Combine two updates; where both set the same entry, ``other`` wins."""
+        if other is None:
+            return self
+        cat = np.concatenate
+        return LPUpdate(
+            coeff_rows=cat([self.coeff_rows, other.coeff_rows]),
+            coeff_cols=cat([self.coeff_cols, other.coeff_cols]),
+            coeff_values=cat([self.coeff_values, other.coeff_values]),
+            row_index=cat([self.row_index, other.row_index]),
+            row_lower=cat([self.row_lower, other.row_lower]),
+            row_upper=cat([self.row_upper, other.row_upper]),
+            col_index=cat([self.col_index, other.col_index]),
+            col_lower=cat([self.col_lower, other.col_lower]),
+            col_upper=cat([self.col_upper, other.col_upper]),
+            cost_index=cat([self.cost_index, other.cost_index]),
+            cost_values=cat([self.cost_values, other.cost_values]),
+            sense=other.sense if other.sense is not None else self.sense,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class LPSolution:
+    """Result of one solve.
+
+    Attributes
+    ----------
+    status : str
+        One of :data:`STATUSES`.
+    objective : float
+        Optimal objective value in the problem's own sense; NaN unless ``status ==
+        "optimal"``.
+    x : ndarray or None
+        Primal values (``n_cols``).
+    row_duals : ndarray or None
+        ``d objective / d rhs`` per row (``n_rows``); see the sign convention above.
+    col_duals : ndarray or None
+        Reduced costs (``n_cols``).
+    iterations : int
+        Simplex (or other) iterations used, when the backend reports them; else -1.
+    message : str
+        Backend-specific detail for non-optimal outcomes.
+    """
+
+    status: str
+    objective: float = float("nan")
+    x: np.ndarray | None = None
+    row_duals: np.ndarray | None = None
+    col_duals: np.ndarray | None = None
+    iterations: int = -1
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the status is ``"optimal"``."""
+        return self.status == "optimal"
+
+
+@runtime_checkable
+class LPSession(Protocol):
+    """A backend's open solver state for one base problem (see module docstring)."""
+
+    def solve(self, update: LPUpdate | None = None) -> LPSolution:
+        """Solve *base problem + update* (updates are not cumulative)."""
+        ...
+
+    def close(self) -> None:
+        """Release solver resources."""
+        ...
+
+
+class BaseSession(abc.ABC):
+    """Convenience base class for sessions: context manager plus ``problem`` attribute."""
+
+    def __init__(self, problem: LPProblem) -> None:
+        self.problem = problem
+
+    @abc.abstractmethod
+    def solve(self, update: LPUpdate | None = None) -> LPSolution:
+        """Solve *base problem + update*."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release solver resources (default: nothing to do)."""
+
+    def __enter__(self) -> BaseSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@runtime_checkable
+class LPBackend(Protocol):
+    """A solver backend: ``name`` and ``open(problem, **options) -> LPSession``.
+
+    Options every backend accepts (and may ignore): ``time_limit`` (seconds per solve),
+    ``tolerance`` (primal/dual feasibility tolerance).
+    """
+
+    name: str
+
+    def open(self, problem: LPProblem, **options: Any) -> LPSession:
+        """Open a session on ``problem``."""
+        ...
+
+
+class LPFamily:
+    """One base LP plus a per-unit update (and optionally a second stage).
+
+    Subclass it, or instantiate it with callables.  Instances are sent to joblib workers,
+    so they (and the callables) must be picklable (cloudpickle is used for functions).
+
+    Parameters
+    ----------
+    problem : LPProblem
+        The shared base LP.
+    n_units : int
+        Number of units ``k = 0 .. n_units - 1``.
+    unit_update : callable, optional
+        ``unit_update(k) -> LPUpdate``; default: no change.
+    second_stage : callable, optional
+        ``second_stage(k, first: LPSolution) -> LPUpdate | None``; called only when the
+        first solve is optimal.  The returned update replaces the unit update for a second
+        solve on the same (hot) model; ``None`` skips it.
+    """
+
+    def __init__(
+        self,
+        problem: LPProblem,
+        n_units: int,
+        unit_update: Callable[[int], LPUpdate] | None = None,
+        second_stage: Callable[[int, LPSolution], LPUpdate | None] | None = None,
+    ) -> None:
+        self.problem = problem
+        self.n_units = int(n_units)
+        self._unit_update = unit_update
+        self._second_stage = second_stage
+
+    def unit_update(self, k: int) -> LPUpdate:
+        """The update giving unit ``k``'s LP."""
+        return self._unit_update(k) if self._unit_update is not None else LPUpdate()
+
+    def second_stage(self, k: int, first: LPSolution) -> LPUpdate | None:
+        """The second-stage update for unit ``k`` (None: no second stage)."""
+        return self._second_stage(k, first) if self._second_stage is not None else None
+
+
+@dataclass(frozen=True, eq=False)
+class LPBatchResult:
+    """Solutions of an :class:`LPFamily` for several units (row ``i`` <-> ``units[i]``).
+
+    Attributes
+    ----------
+    units : ndarray of int
+        The unit indices solved, in order.
+    objective : ndarray
+        First-stage optimal objective values (NaN when not optimal).
+    status : ndarray of str
+        First-stage statuses.
+    status2 : ndarray of str
+        Second-stage statuses (``""`` when no second stage was run).
+    x : scipy.sparse.csr_matrix or ndarray
+        Primal values of the *last* stage solved for each unit (``n_units x n_cols``);
+        rows of non-optimal units are zero (check ``status``).
+    row_duals : ndarray
+        First-stage row duals (``n_units x n_rows``), NaN rows when not optimal.
+    iterations : ndarray of int
+        Total iterations per unit (both stages), -1 when unknown.
+    """
+
+    units: np.ndarray
+    objective: np.ndarray
+    status: np.ndarray
+    status2: np.ndarray
+    x: Any
+    row_duals: np.ndarray
+    iterations: np.ndarray
+
+
+def _solve_chunk(
+    family: LPFamily,
+    units: Sequence[int],
+    backend: str,
+    options: dict[str, Any],
+    dense_x: bool,
+) -> LPBatchResult:
+    from dea.solvers import get_backend
+
+    prob = family.problem
+    n = len(units)
+    obj = np.full(n, np.nan)
+    status = np.empty(n, dtype=object)
+    status2 = np.full(n, "", dtype=object)
+    duals = np.full((n, prob.n_rows), np.nan)
+    iters = np.full(n, -1, dtype=np.int64)
+    xs: list[np.ndarray] = []
+    nz_idx: list[np.ndarray] = []
+    nz_val: list[np.ndarray] = []
+    session = get_backend(backend).open(prob, **options)
+    try:
+        for i, k in enumerate(units):
+            sol = session.solve(family.unit_update(int(k)))
+            status[i] = sol.status
+            iters[i] = sol.iterations
+            x = np.zeros(prob.n_cols)
+            if sol.ok:
+                obj[i] = sol.objective
+                duals[i] = sol.row_duals
+                x = sol.x
+                upd2 = family.second_stage(int(k), sol)
+                if upd2 is not None:
+                    sol2 = session.solve(upd2)
+                    status2[i] = sol2.status
+                    if sol2.iterations >= 0 and iters[i] >= 0:
+                        iters[i] += sol2.iterations
+                    if sol2.ok:
+                        x = sol2.x
+            x = np.asarray(x, dtype=float)
+            if dense_x:
+                xs.append(x)
+            else:
+                nz = np.flatnonzero(x)
+                nz_idx.append(nz)
+                nz_val.append(x[nz])
+    finally:
+        session.close()
+    if dense_x:
+        X = np.vstack(xs) if xs else np.zeros((0, prob.n_cols))
+    else:
+        indptr = np.concatenate([[0], np.cumsum([a.size for a in nz_idx])]).astype(np.int64)
+        X = sp.csr_matrix(
+            (
+                np.concatenate(nz_val) if nz_val else np.empty(0),
+                np.concatenate(nz_idx) if nz_idx else np.empty(0, np.int64),
+                indptr,
+            ),
+            shape=(n, prob.n_cols),
+        )
+    return LPBatchResult(
+        units=np.asarray(units, dtype=np.int64),
+        objective=obj,
+        status=status.astype(str),
+        status2=status2.astype(str),
+        x=X,
+        row_duals=duals,
+        iterations=iters,
+    )
+
+
+def solve_family(
+    family: LPFamily,
+    units: Sequence[int] | None = None,
+    *,
+    solver: str = "highs",
+    n_jobs: int = 1,
+    chunk_size: int | None = None,
+    progress: bool = False,
+    dense_x: bool = False,
+    options: dict[str, Any] | None = None,
+) -> LPBatchResult:
+    """Solve an :class:`LPFamily` for many units.
+
+    Parameters
+    ----------
+    family : LPFamily
+        Base problem plus per-unit update (and optional second stage).
+    units : sequence of int, optional
+        Which units to solve (default: all ``range(family.n_units)``).
+    solver : str, default "highs"
+        Backend name, see :func:`dea.solvers.available_backends`.
+    n_jobs : int, default 1
+        joblib workers; chunks of units per task, one session per chunk built in the
+        worker.  No joblib backend is hard-coded: wrap the call in
+        ``joblib.parallel_config(backend=...)`` to choose one (e.g. dask).
+    chunk_size : int, optional
+        Units per task (default: about four tasks per worker).
+    progress : bool, default False
+        Report progress on stderr.
+    dense_x : bool, default False
+        Return ``x`` as a dense array instead of a CSR matrix.
+    options : dict, optional
+        Passed to ``backend.open`` (``time_limit``, ``tolerance``).
+
+    Returns
+    -------
+    LPBatchResult
+        Results in the order of ``units``; identical for any ``n_jobs``.
+
+    Raises
+    ------
+    SolverError
+        If the backend cannot be used at all.
+    """
+    from dea._parallel import map_chunks
+
+    units_arr = (
+        np.arange(family.n_units) if units is None else np.asarray(units, dtype=np.int64)
+    )
+    opts = dict(options or {})
+    parts = map_chunks(
+        _solve_chunk,
+        units_arr,
+        family,
+        solver,
+        opts,
+        dense_x,
+        n_jobs=n_jobs,
+        chunk_size=chunk_size,
+        progress=progress,
+    )
+    if not parts:
+        parts = [_solve_chunk(family, [], solver, opts, dense_x)]
+    X = np.vstack([p.x for p in parts]) if dense_x else sp.vstack([p.x for p in parts]).tocsr()
+    return LPBatchResult(
+        units=np.concatenate([p.units for p in parts]),
+        objective=np.concatenate([p.objective for p in parts]),
+        status=np.concatenate([p.status for p in parts]),
+        status2=np.concatenate([p.status2 for p in parts]),
+        x=X,
+        row_duals=np.vstack([p.row_duals for p in parts]),
+        iterations=np.concatenate([p.iterations for p in parts]),
+    )

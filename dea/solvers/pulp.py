@@ -62,7 +62,7 @@ def _clean_names(names: Sequence[str] | None, n: int, prefix: str) -> list[str]:
     seen: set[str] = set()
     for raw in names:
         s = _NAME_BAD.sub("_", str(raw)) or prefix
-        if s[0].isdigit() or s[0] in "eE" and s[1:2].isdigit():
+        if s[0].isdigit() or (s[0] in "eE" and s[1:2].isdigit()):
             s = f"{prefix}{s}"
         base, k = s, 2
         while s in seen:
@@ -121,7 +121,10 @@ def to_pulp(problem: LPProblem, update: LPUpdate | None = None) -> Any:
     for i in range(p.n_rows):
         start, end = A.indptr[i], A.indptr[i + 1]
         expr = pulp.LpAffineExpression(
-            [(xs[j], float(v)) for j, v in zip(A.indices[start:end], A.data[start:end], strict=True)]
+            [
+                (xs[j], float(v))
+                for j, v in zip(A.indices[start:end], A.data[start:end], strict=True)
+            ]
         )
         lo, up = p.row_lower[i], p.row_upper[i]
         names: list[str] = []
@@ -169,9 +172,7 @@ def write_lp(problem: LPProblem, path: str | Path, update: LPUpdate | None = Non
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".lp", ".mps"):
-        raise InputDataError(
-            f"path={str(path)!r} has suffix {path.suffix!r}; use '.lp' or '.mps'"
-        )
+        raise InputDataError(f"path={str(path)!r} has suffix {path.suffix!r}; use '.lp' or '.mps'")
     model = to_pulp(problem, update)
     if suffix == ".lp":
         model.writeLP(str(path))

@@ -1,0 +1,324 @@
+"""The ``socialperf`` command.
+
+Subcommands::
+
+    socialperf demo [--out DIR]                      whole study on the bundled example data
+    socialperf run study.toml [--out DIR]            whole study from a configuration file
+    socialperf dea data.csv --inputs a,b --outputs c,d [--rts vrs] [--orientation input]
+                   [--index-col COL] [--out scores.csv]
+    socialperf sensitivity study.toml [--runs N] [--sobol N] [--n-jobs K] [--seed S] [--out DIR]
+
+Errors in the user's data or configuration print one line, ``socialperf: error: ...``, on
+stderr and exit with status 1 (``--debug`` shows the traceback); usage errors exit with 2;
+anything unexpected prints ``socialperf: internal error: ...`` and exits with 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from dea.exceptions import DEAError, InputDataError, format_labels
+
+__all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+_RTS = ("crs", "vrs", "nirs", "ndrs")
+_ORIENTATIONS = ("input", "output")
+
+
+class _UsageError(Exception):
+    """Raised by the argument parser instead of exiting."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line and do not call ``sys.exit``."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    import tomllib
+
+    return (
+        DEAError,
+        OSError,
+        tomllib.TOMLDecodeError,
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        UnicodeDecodeError,
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        return f"file not found: {exc.filename}"
+    if isinstance(exc, IsADirectoryError) and exc.filename:
+        return f"expected a file, got a directory: {exc.filename}"
+    if isinstance(exc, PermissionError) and exc.filename:
+        return f"permission denied: {exc.filename}"
+    text = str(exc) or type(exc).__name__
+    if type(exc).__name__ == "TOMLDecodeError":
+        text = f"invalid TOML: {text}"
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _build_parser() -> _Parser:
+    p = _Parser(
+        prog="socialperf",
+        description="Social performance of microfinance institutions (MFIs) and investment "
+        "vehicles (MIVs): DEA, composite indicators, scheme comparison and reports.",
+    )
+    p.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="show a progress bar on stderr (default: only when stderr is a terminal)",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    common = _Parser(add_help=False)  # accepted after the subcommand too
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks and debug logging")
+    common.add_argument("--progress", action="store_true", default=argparse.SUPPRESS,
+                        help="show a progress bar on stderr")
+
+    demo = sub.add_parser("demo", parents=[common], help="run the whole study on the bundled example data")
+    demo.add_argument("--out", default="socialperf-report", help="report folder "
+                      "(default: ./socialperf-report)")
+    demo.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
+    demo.add_argument("--sensitivity", action="store_true",
+                      help="include the uncertainty / Sobol' analysis in the demo")
+
+    run = sub.add_parser("run", parents=[common], help="run a study described by a TOML file")
+    run.add_argument("study", help="study configuration (TOML)")
+    run.add_argument("--out", default="socialperf-report", help="report folder")
+    run.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
+
+    d = sub.add_parser("dea", parents=[common], help="score the units of a CSV table with a radial DEA model")
+    d.add_argument("data", help="CSV file, one row per unit")
+    d.add_argument("--inputs", required=True, help="comma-separated input columns")
+    d.add_argument("--outputs", required=True, help="comma-separated output columns")
+    d.add_argument("--rts", default="vrs", choices=_RTS, help="returns to scale (default vrs)")
+    d.add_argument("--orientation", default="input", choices=_ORIENTATIONS,
+                   help="orientation (default input)")
+    d.add_argument("--index-col", default=None,
+                   help="column with unit labels (default: the first column if it is text)")
+    d.add_argument("--solver", default="highs", help="LP backend (default highs)")
+    d.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
+    d.add_argument("--out", default=None, help="write the result table to this CSV file")
+
+    s = sub.add_parser("sensitivity", parents=[common], help="uncertainty and Sobol' analysis of a study")
+    s.add_argument("study", help="study configuration (TOML), or 'demo' for the bundled one")
+    s.add_argument("--runs", type=int, default=None, help="Monte Carlo runs")
+    s.add_argument("--sobol", type=int, default=None,
+                   help="Sobol' base sample size N (0 = skip Sobol')")
+    s.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
+    s.add_argument("--seed", type=int, default=None, help="random seed")
+    s.add_argument("--out", default="socialperf-sensitivity", help="report folder")
+    return p
+
+
+def _split_columns(text: str, option: str) -> list[str]:
+    cols = [c.strip() for c in text.split(",") if c.strip()]
+    if not cols:
+        raise InputDataError(f"{option}: no column names given; pass e.g. {option} a,b")
+    return cols
+
+
+def _read_units_csv(path: str, index_col: str | None) -> pd.DataFrame:
+    """Read a CSV of units; the first column is the label column when it holds text."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(2, "No such file", str(p))
+    frame = pd.read_csv(p)
+    if frame.empty:
+        raise InputDataError(f"{p}: the table has no rows")
+    if index_col is not None:
+        if index_col not in frame.columns:
+            raise InputDataError(
+                f"--index-col: column {index_col!r} not in {p.name}; columns are "
+                f"{format_labels(list(frame.columns), limit=10)}"
+            )
+        frame = frame.set_index(index_col)
+    else:
+        first = frame.columns[0]
+        if not pd.api.types.is_numeric_dtype(frame[first]) and frame[first].is_unique:
+            frame = frame.set_index(first)
+    if not frame.index.is_unique:
+        dup = frame.index[frame.index.duplicated()].unique()
+        raise InputDataError(
+            f"{p.name}: unit labels {format_labels(dup)} appear more than once; labels must be "
+            "unique"
+        )
+    return frame
+
+
+def _cmd_dea(args: argparse.Namespace) -> int:
+    import dea
+
+    from socialperf.report import dea_table
+
+    frame = _read_units_csv(args.data, args.index_col)
+    inputs = _split_columns(args.inputs, "--inputs")
+    outputs = _split_columns(args.outputs, "--outputs")
+    for option, cols in (("--inputs", inputs), ("--outputs", outputs)):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise InputDataError(
+                f"{option}: column(s) {format_labels(missing)} not in {Path(args.data).name}; "
+                f"columns are {format_labels(list(frame.columns), limit=10)}"
+            )
+    both = set(inputs) & set(outputs)
+    if both:
+        raise InputDataError(
+            f"column(s) {format_labels(sorted(both))} given as both input and output"
+        )
+    model = dea.Radial(
+        frame, inputs=inputs, outputs=outputs, rts=args.rts, orientation=args.orientation,
+        solver=args.solver, n_jobs=args.n_jobs,
+    )
+    result = model.fit()
+    table = dea_table(result)
+    with pd.option_context("display.width", 120, "display.max_rows", 200,
+                           "display.max_columns", 50):
+        print(table.to_string(float_format=lambda v: f"{v:.6g}"))
+    if args.out:
+        out = Path(args.out)
+        if out.parent and not out.parent.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out)
+        print(f"wrote {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _progress_wanted(args: argparse.Namespace) -> bool:
+    return bool(args.progress) or sys.stderr.isatty()
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from socialperf.study import Study
+
+    study = Study.demo()
+    if args.sensitivity:
+        study = study.replace(sensitivity={"enabled": True})
+    return _run_and_report(study, args)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from socialperf.study import Study
+
+    return _run_and_report(Study.from_toml(args.study), args)
+
+
+def _run_and_report(study, args: argparse.Namespace) -> int:
+    from socialperf.report import write_study_report
+    from socialperf.study import run_study
+
+    _check_jobs(args.n_jobs)
+    result = run_study(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
+    files = write_study_report(result, args.out)
+    print(result.summary())
+    print(f"report written to {files.html}")
+    return EXIT_OK
+
+
+def _check_jobs(n_jobs: int) -> None:
+    if n_jobs == 0 or n_jobs < -1:
+        raise InputDataError(f"--n-jobs={n_jobs} is not allowed; use a positive number or -1")
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from socialperf.report import write_sensitivity_report
+    from socialperf.study import Study, run_sensitivity
+
+    _check_jobs(args.n_jobs)
+    study = Study.demo() if args.study == "demo" else Study.from_toml(args.study)
+    changes: dict[str, object] = {"enabled": True}
+    for key in ("runs", "sobol", "seed"):
+        value = getattr(args, key)
+        if value is not None:
+            changes[key] = value
+    study = study.replace(sensitivity=changes)
+    outcome = run_sensitivity(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
+    files = write_sensitivity_report(outcome, args.out, title=f"{study.name}: sensitivity")
+    print(outcome.describe())
+    print(f"report written to {files.html}")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "demo": _cmd_demo,
+    "run": _cmd_run,
+    "dea": _cmd_dea,
+    "sensitivity": _cmd_sensitivity,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``socialperf`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 1 bad input data or configuration, 2 usage error,
+        3 internal error.
+    """
+    parser = _build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        print(f"socialperf: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="socialperf: %(levelname)s: %(message)s",
+    )
+    try:
+        return _COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("socialperf: interrupted", file=sys.stderr)
+        return 130
+    except _user_errors() as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"socialperf: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        else:
+            print(
+                f"socialperf: internal error: {type(exc).__name__}: {_one_line(exc)} "
+                "(run with --debug for the traceback)",
+                file=sys.stderr,
+            )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

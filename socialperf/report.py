@@ -1,0 +1,607 @@
+"""Report writer: CSV and Excel tables, PNG figures and one self-contained HTML page.
+
+A :class:`Report` collects sections of text, tables (pandas) and figures (matplotlib)
+and writes them to a folder::
+
+    out/
+      index.html        one page, figures embedded as base64 PNG, no external assets
+      report.xlsx       one sheet per table
+      tables/*.csv      one file per table
+      figures/*.png     one file per figure
+
+:func:`write_study_report` fills a Report from a :class:`socialperf.study.StudyResult`;
+:func:`sensitivity_section` adds the uncertainty / Sobol' part.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import io
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from dea.exceptions import InputDataError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from socialperf.study import StudyResult
+
+__all__ = [
+    "MIX_ATTRIBUTION",
+    "Report",
+    "ReportFiles",
+    "write_study_report",
+]
+
+logger = logging.getLogger(__name__)
+
+MIX_ATTRIBUTION = (
+    "MFI data: The World Bank: MIX Market dataset: MIX (datacatalog.worldbank.org/dataset/"
+    "mix-market), used under the CC BY 4.0 terms; African MFI panel 1999-2019 as compiled by "
+    "J. Karuitha (FinancialSocialEff). Values are as reported to MIX, not audited by us."
+)
+
+_CSS = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;
+max-width:1100px;color:#222;line-height:1.45;padding:0 1em}
+h1{border-bottom:2px solid #345;padding-bottom:.2em}h2{margin-top:2em;color:#234}
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0 1.5em}
+th,td{border:1px solid #ccc;padding:.2em .5em;text-align:right}
+th{background:#eef2f6}td:first-child,th:first-child{text-align:left}
+figure{margin:1em 0}figcaption{font-size:.85em;color:#555}
+img{max-width:100%;height:auto}.note{font-size:.85em;color:#555}
+.scroll{max-height:28em;overflow:auto}nav li{margin:.1em 0}
+"""
+
+
+def _safe_name(name: str) -> str:
+    """File-system and Excel friendly name: letters, digits, '_' and '-'."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", str(name)).strip("_")
+    return cleaned or "table"
+
+
+@dataclass
+class _Table:
+    name: str
+    frame: pd.DataFrame
+    caption: str
+    max_rows: int | None
+
+
+@dataclass
+class _Figure:
+    name: str
+    png: bytes
+    caption: str
+
+
+@dataclass
+class _Section:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    items: list[_Table | _Figure | str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths written by :meth:`Report.write`."""
+
+    folder: Path
+    html: Path
+    excel: Path
+    tables: dict[str, Path]
+    figures: dict[str, Path]
+
+
+class Report:
+    """A report under construction: sections of text, tables and figures.
+
+    Parameters
+    ----------
+    title : str
+        Page title.
+    provenance : str, optional
+        Data provenance / attribution line printed under the title and in the footer.
+
+    Examples
+    --------
+    >>> rep = Report("My study")
+    >>> rep.section("Scores").table("scores", df, caption="Scores by scheme")  # doctest: +SKIP
+    >>> rep.write("out")  # doctest: +SKIP
+    """
+
+    def __init__(self, title: str, *, provenance: str | None = None) -> None:
+        self.title = title
+        self.provenance = provenance
+        self._sections: list[_Section] = []
+        self._names: set[str] = set()
+
+    # -- building ---------------------------------------------------------------------------
+    def section(self, title: str) -> Report:
+        """Start a new section; following ``text``/``table``/``figure`` calls go into it."""
+        self._sections.append(_Section(title))
+        return self
+
+    def _current(self) -> _Section:
+        if not self._sections:
+            self.section(self.title)
+        return self._sections[-1]
+
+    def _unique(self, name: str) -> str:
+        base = _safe_name(name)
+        out, i = base, 2
+        while out.lower() in self._names:
+            out = f"{base}_{i}"
+            i += 1
+        self._names.add(out.lower())
+        return out
+
+    def text(self, paragraph: str) -> Report:
+        """Add a paragraph of plain text (HTML-escaped when written)."""
+        self._current().items.append(str(paragraph))
+        return self
+
+    def table(
+        self,
+        name: str,
+        frame: pd.DataFrame | pd.Series,
+        *,
+        caption: str = "",
+        max_rows: int | None = 60,
+    ) -> Report:
+        """Add a table; written in full to CSV and Excel, shown up to ``max_rows`` in HTML.
+
+        Raises
+        ------
+        InputDataError
+            If ``frame`` is not a pandas object.
+        """
+        if isinstance(frame, pd.Series):
+            frame = frame.to_frame(frame.name if frame.name is not None else "value")
+        if not isinstance(frame, pd.DataFrame):
+            raise InputDataError(f"Report.table({name!r}): expected a DataFrame or Series")
+        self._current().items.append(_Table(self._unique(name), frame.copy(), caption, max_rows))
+        return self
+
+    def figure(self, name: str, fig_or_ax: Any, *, caption: str = "", dpi: int = 110) -> Report:
+        """Add a matplotlib figure (or the Axes of one); it is rendered to PNG and closed."""
+        import matplotlib.pyplot as plt
+
+        fig = getattr(fig_or_ax, "figure", fig_or_ax)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        plt.close(fig)
+        self._current().items.append(_Figure(self._unique(name), buf.getvalue(), caption))
+        return self
+
+    def try_figure(
+        self, name: str, draw: Callable[[], Any], *, caption: str = "", dpi: int = 110
+    ) -> Report:
+        """Draw a figure with ``draw()``; if drawing fails, put a visible note instead.
+
+        A report should not be lost because one figure cannot be drawn (say, a DEA model
+        with three inputs has no 2-D frontier); the reason is shown where the figure
+        would be and logged.
+        """
+        _use_agg()
+        try:
+            ax = draw()
+        except Exception as exc:  # the note carries the reason
+            logger.warning("figure %s not drawn: %s", name, exc)
+            self.text(f"[Figure '{name}' not drawn: {exc}]")
+            return self
+        return self.figure(name, ax, caption=caption, dpi=dpi)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All tables added so far, by file name."""
+        return {
+            it.name: it.frame
+            for sec in self._sections
+            for it in sec.items
+            if isinstance(it, _Table)
+        }
+
+    # -- writing ----------------------------------------------------------------------------
+    def to_html(self) -> str:
+        """The whole report as one self-contained HTML document (no external references)."""
+        esc = html.escape
+        parts = [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{esc(self.title)}</title>",
+            f"<style>{_CSS}</style></head><body>",
+            f"<h1>{esc(self.title)}</h1>",
+        ]
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        parts.append(f'<p class="note">Generated {stamp} by socialperf.</p>')
+        if self.provenance:
+            parts.append(f'<p class="note">{esc(self.provenance)}</p>')
+        if len(self._sections) > 1:
+            parts.append("<nav><ul>")
+            for i, sec in enumerate(self._sections):
+                parts.append(f'<li><a href="#s{i}">{esc(sec.title)}</a></li>')
+            parts.append("</ul></nav>")
+        for i, sec in enumerate(self._sections):
+            parts.append(f'<h2 id="s{i}">{esc(sec.title)}</h2>')
+            for item in sec.items:
+                if isinstance(item, str):
+                    parts.append(f"<p>{esc(item)}</p>")
+                elif isinstance(item, _Table):
+                    parts.append(_table_html(item))
+                else:
+                    data = base64.b64encode(item.png).decode("ascii")
+                    parts.append(
+                        f'<figure><img alt="{esc(item.name)}" '
+                        f'src="data:image/png;base64,{data}">'
+                        f"<figcaption>{esc(item.caption or item.name)}</figcaption></figure>"
+                    )
+        if self.provenance:
+            parts.append(f'<hr><p class="note">{esc(self.provenance)}</p>')
+        parts.append("</body></html>")
+        return "\n".join(parts)
+
+    def write(self, folder: str | Path) -> ReportFiles:
+        """Write ``index.html``, ``report.xlsx``, ``tables/*.csv`` and ``figures/*.png``.
+
+        Parameters
+        ----------
+        folder : str or pathlib.Path
+            Created if missing; files of the same names are overwritten.
+
+        Returns
+        -------
+        ReportFiles
+        """
+        folder = Path(folder)
+        (folder / "tables").mkdir(parents=True, exist_ok=True)
+        (folder / "figures").mkdir(parents=True, exist_ok=True)
+        tables: dict[str, Path] = {}
+        figures: dict[str, Path] = {}
+        excel_path = folder / "report.xlsx"
+        items = [it for sec in self._sections for it in sec.items]
+        with pd.ExcelWriter(excel_path, engine="openpyxl") as writer:
+            wrote_sheet = False
+            for it in items:
+                if isinstance(it, _Table):
+                    path = folder / "tables" / f"{it.name}.csv"
+                    it.frame.to_csv(path)
+                    tables[it.name] = path
+                    _excel_frame(it.frame).to_excel(writer, sheet_name=_sheet_name(it.name))
+                    wrote_sheet = True
+                elif isinstance(it, _Figure):
+                    path = folder / "figures" / f"{it.name}.png"
+                    path.write_bytes(it.png)
+                    figures[it.name] = path
+            if not wrote_sheet:
+                pd.DataFrame({"note": ["no tables in this report"]}).to_excel(
+                    writer, sheet_name="README", index=False
+                )
+        html_path = folder / "index.html"
+        html_path.write_text(self.to_html(), encoding="utf-8")
+        logger.info("report written to %s", folder)
+        return ReportFiles(folder, html_path, excel_path, tables, figures)
+
+
+def _sheet_name(name: str) -> str:
+    return name[:31]
+
+
+def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel cannot hold lists, sets or tz-aware times: render those cells as text."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(
+                lambda v: ", ".join(map(str, v)) if isinstance(v, list | tuple | set) else v
+            )
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = [" | ".join(map(str, c)) for c in out.columns]
+    return out
+
+
+def _table_html(table: _Table) -> str:
+    frame = table.frame
+    shown = frame if table.max_rows is None else frame.head(table.max_rows)
+    body = shown.to_html(
+        float_format=lambda v: f"{v:.4g}", na_rep="", border=0, escape=True
+    )
+    note = ""
+    if len(shown) < len(frame):
+        note = (
+            f'<p class="note">First {len(shown)} of {len(frame)} rows; the full table is in '
+            f"tables/{html.escape(table.name)}.csv and report.xlsx.</p>"
+        )
+    caption = f"<p><b>{html.escape(table.caption or table.name)}</b></p>"
+    return f'{caption}<div class="scroll">{body}</div>{note}'
+
+
+def _use_agg() -> None:
+    """Select the non-interactive Agg backend unless pyplot is already in use."""
+    import sys
+
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
+
+
+# ----------------------------------------------------------------------------- study report
+
+SCHEME_METHODS: dict[str, str] = {
+    "rating": (
+        "Rating scale: each indicator is placed on a points scale whose cut-offs are quantiles "
+        "of the reference universe of MFIs; points are summed with the catalogue's weights."
+    ),
+    "equal": (
+        "Equal weights: indicators normalised against the reference universe, averaged with "
+        "equal weights within and across dimensions (OECD/JRC 2008, section 6)."
+    ),
+    "expert": (
+        "Expert weights: weights given directly or by budget allocation by experts, applied to "
+        "the normalised indicators (OECD/JRC 2008, section 6.1.6)."
+    ),
+    "ahp": (
+        "AHP: weights from the principal eigenvector of a pairwise comparison matrix "
+        "(Saaty 1980), with its consistency ratio reported."
+    ),
+    "pca": (
+        "PCA / factor analysis: weights from the squared rotated loadings of the retained "
+        "components, scaled by their explained variance (OECD/JRC 2008, section 6.1.1)."
+    ),
+    "bod": (
+        "Benefit of the doubt: each MFI gets the weights most favourable to it, a DEA model "
+        "with a unit input and the normalised indicators as outputs (Cherchye et al. 2007)."
+    ),
+    "dea": (
+        "DEA: radial efficiency of each MFI in turning inputs into social outputs (Charnes, "
+        "Cooper & Rhodes 1978; Banker, Charnes & Cooper 1984)."
+    ),
+}
+
+
+def _scheme_method(name: str) -> str:
+    return SCHEME_METHODS.get(str(name).lower(), f"{name}: user-defined scheme.")
+
+
+def _first_attr(obj: Any, names: Sequence[str]) -> Any:
+    for n in names:
+        value = getattr(obj, n, None)
+        if value is not None:
+            return value
+    return None
+
+
+def write_study_report(
+    result: StudyResult,
+    folder: str | Path,
+    *,
+    title: str | None = None,
+) -> ReportFiles:
+    """Write the full report of a study run (see :class:`Report` for the files).
+
+    Parameters
+    ----------
+    result : socialperf.study.StudyResult
+        From :func:`socialperf.study.run_study`.
+    folder : str or pathlib.Path
+        Output folder (created).
+    title : str, optional
+        Page title; default the study's name.
+
+    Returns
+    -------
+    ReportFiles
+    """
+    _use_agg()
+    rep = build_study_report(result, title=title)
+    return rep.write(folder)
+
+
+def build_study_report(result: StudyResult, *, title: str | None = None) -> Report:
+    """Assemble (but do not write) the :class:`Report` of a study run."""
+    from socialperf import plots
+
+    study = result.study
+    rep = Report(title or study.name, provenance=result.provenance)
+
+    # -- overview and methods
+    rep.section("Study and methods")
+    rep.text(result.describe())
+    for scheme in result.mfi_scores.columns:
+        rep.text(_scheme_method(scheme))
+    if result.miv is not None:
+        rep.text(
+            f"MIV index: w = {study.miv.w:g} of the index comes from the look-through "
+            f"({study.miv.method}) score of the MFIs an MIV holds, 1 - w from the MIV's own "
+            f"indicators. Coverage below {study.miv.coverage_threshold:g} of the portfolio is "
+            f"flagged; the uncovered part is handled by the '{study.miv.uncovered}' rule."
+        )
+
+    # -- MFI scores
+    rep.section("MFI scores by scheme")
+    rep.table("mfi_scores", result.mfi_scores, caption="MFI scores by scheme (higher = better)")
+    ranks = result.mfi_scores.rank(ascending=False, method="min")
+    rep.table("mfi_ranks", ranks, caption="MFI ranks by scheme (1 = best)")
+    excluded = result.excluded_table()
+    if not excluded.empty:
+        rep.table("mfi_excluded", excluded, caption="MFIs excluded from a scheme, and why")
+
+    # -- comparison
+    cols = list(result.mfi_scores.columns)
+    if len(cols) >= 2:
+        rep.section("Scheme comparison")
+        for name, frame in result.comparison_tables().items():
+            rep.table(f"comparison_{name}", frame, caption=f"Scheme comparison: {name}")
+        base = cols[0]
+        for other in cols[1:]:
+            rep.try_figure(
+                f"ranks_{base}_vs_{other}",
+                lambda o=other: plots.scheme_ranks(result.mfi_scores, base, o),
+                caption=f"Rank of each MFI under {other} against {base}",
+            )
+        comp = result.comparison
+        if comp is not None:
+            for meth in ("plot_rank_shift", "plot_rank_shifts", "rank_shift_plot"):
+                if hasattr(comp, meth):
+                    rep.try_figure("rank_shift", getattr(comp, meth),
+                                   caption="Rank shifts between schemes")
+                    break
+
+    # -- DEA
+    if result.dea is not None:
+        spec = study.dea
+        rep.section("DEA model")
+        rep.text(
+            f"Radial DEA, {spec.rts.upper()}, {spec.orientation}-oriented; inputs: "
+            f"{', '.join(spec.inputs)}; outputs: {', '.join(spec.outputs)}."
+        )
+        rep.table("dea_results", result.dea_table(), caption="DEA scores, slacks and peers")
+        if len(spec.inputs) == 1 and len(spec.outputs) in (1, 2):
+            rts = spec.rts if len(spec.outputs) == 1 else "crs"
+            rep.try_figure(
+                "dea_frontier",
+                lambda: plots.dea_frontier(
+                    result.dea_data, inputs=spec.inputs, outputs=spec.outputs, rts=rts,
+                    scores=result.dea.scores if len(spec.outputs) == 1 else None,
+                    units=study.units, label=12,
+                ),
+                caption="Units and the DEA frontier",
+            )
+        else:
+            rep.text(
+                "No frontier figure: a 2-D frontier can be drawn for one input with one or two "
+                "outputs only."
+            )
+
+    # -- MIVs
+    if result.miv is not None:
+        miv = result.miv
+        rep.section("MIV index")
+        rep.table("miv_index", _as_frame(miv.index, "index"), caption="MIV social performance "
+                  "index")
+        if getattr(miv, "portfolio", None) is not None:
+            rep.table("miv_portfolio", _as_frame(miv.portfolio, "portfolio"),
+                      caption="Look-through score of each MIV's portfolio")
+        if getattr(miv, "coverage", None) is not None:
+            rep.table("miv_coverage", _as_frame(miv.coverage, "coverage"),
+                      caption="Share of each MIV's portfolio with a scored MFI")
+        block = getattr(miv, "block", None)
+        if isinstance(block, pd.DataFrame) and not block.empty:
+            rep.table("miv_block", block, caption="MIV scores by dimension")
+            rep.try_figure("miv_profile", lambda: plots.miv_profile(block),
+                           caption="MIV profile by dimension")
+
+    # -- sensitivity
+    if result.sensitivity is not None:
+        sensitivity_section(rep, result.sensitivity)
+    return rep
+
+
+def _as_frame(obj: Any, name: str) -> pd.DataFrame:
+    if isinstance(obj, pd.DataFrame):
+        return obj
+    if isinstance(obj, pd.Series):
+        return obj.to_frame(obj.name if obj.name is not None else name)
+    return pd.DataFrame({name: [obj]})
+
+
+def sensitivity_section(rep: Report, sens: Any) -> Report:
+    """Add the uncertainty and Sobol' part of a study to ``rep``.
+
+    Parameters
+    ----------
+    rep : Report
+    sens : socialperf.study.SensitivityOutcome
+        Holds ``uncertainty`` (rank statistics per unit), ``sobol`` (first and total order
+        indices per input factor) and the raw objects from :mod:`weighting.sensitivity`.
+
+    Returns
+    -------
+    Report
+    """
+    rep.section("Sensitivity and uncertainty")
+    rep.text(sens.describe())
+    for name, frame in sens.tables().items():
+        rep.table(f"sensitivity_{name}", frame, caption=f"Sensitivity: {name}")
+    for name, draw, caption in sens.figures():
+        rep.try_figure(f"sensitivity_{name}", draw, caption=caption)
+    return rep
+
+
+def numeric_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Count, mean, min, median and max of each numeric column (for the methods section)."""
+    num = frame.select_dtypes(include=[np.number])
+    return pd.DataFrame(
+        {
+            "n": num.notna().sum(),
+            "mean": num.mean(),
+            "min": num.min(),
+            "median": num.median(),
+            "max": num.max(),
+        }
+    )
+
+
+def dea_table(result: Any) -> pd.DataFrame:
+    """One row per unit: DEA score, status, slacks and peers of a :mod:`dea` result.
+
+    Parameters
+    ----------
+    result : dea result
+        Anything with ``scores`` (Series by unit); ``status``, ``slacks`` (DataFrame by unit
+        and column) and ``peers`` (per unit: a list of peer labels, or a units x peers
+        DataFrame of lambdas) are used when present.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``score``, ``status``, ``slack_<column>`` for each input and output, and
+        ``peers`` (peer labels joined by ``"; "``), indexed by unit label.
+    """
+    scores = result.scores
+    out = pd.DataFrame({"score": pd.to_numeric(scores, errors="coerce")}, index=scores.index)
+    status = getattr(result, "status", None)
+    if isinstance(status, pd.Series):
+        out["status"] = status.reindex(out.index).astype(str)
+    slacks = getattr(result, "slacks", None)
+    if isinstance(slacks, pd.DataFrame):
+        if isinstance(slacks.columns, pd.MultiIndex):
+            names = ["slack_" + "_".join(map(str, c)) for c in slacks.columns]
+        else:
+            names = [c if str(c).startswith("slack") else f"slack_{c}" for c in slacks.columns]
+        sl = slacks.copy()
+        sl.columns = names
+        out = out.join(sl.reindex(out.index))
+    peers = getattr(result, "peers", None)
+    if peers is not None:
+        out["peers"] = _peer_strings(peers, out.index)
+    return out
+
+
+def _peer_strings(peers: Any, index: pd.Index) -> pd.Series:
+    if isinstance(peers, pd.DataFrame):
+        numeric = peers.apply(pd.to_numeric, errors="coerce")
+        if numeric.notna().all().all() and set(numeric.columns) <= set(index) | set(peers.columns):
+            rows = {
+                u: "; ".join(str(c) for c in numeric.columns if numeric.at[u, c] > 1e-9)
+                for u in numeric.index
+            }
+            return pd.Series(rows).reindex(index)
+        return peers.astype(str).agg("; ".join, axis=1).reindex(index)
+    if isinstance(peers, pd.Series):
+        return peers.map(
+            lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple | set | pd.Index)
+            else ("" if v is None else str(v))
+        ).reindex(index)
+    if isinstance(peers, Mapping):
+        return pd.Series({k: "; ".join(map(str, v)) for k, v in peers.items()}).reindex(index)
+    return pd.Series([str(peers)] * len(index), index=index)

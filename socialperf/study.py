@@ -1,0 +1,665 @@
+"""A study: which data, which MFI schemes, which MIV options, which DEA model, how much
+sensitivity analysis; read from TOML, validated, run, and reported.
+
+A study file looks like this (paths are relative to the file)::
+
+    [study]
+    name = "My study"
+    year = 2011                  # score one fiscal year (omit: the latest year of each MFI)
+    reference = "panel"          # reference universe for normalisation (passed to score_mfis)
+
+    [data]
+    example = false              # true: use the bundled example data for any path not given
+    mfis = "mfi_panel.csv"
+    holdings = "holdings.csv"
+    miv_indicators = "miv_indicators.csv"
+    catalogue = "catalogue.csv"
+    expert_weights = "expert_weights.csv"
+    ahp_matrix = "ahp_matrix.csv"
+    budget_allocations = "budget_allocations.csv"
+
+    [mfi]
+    schemes = ["rating", "equal", "expert", "ahp", "pca", "bod", "dea"]
+
+    [miv]
+    enabled = true
+    scheme = "equal"             # the MFI scheme that feeds the look-through score
+    w = 0.5
+    method = "exposure"
+    coverage_threshold = 0.7
+    uncovered = "renormalise"
+
+    [dea]
+    inputs = ["personnel"]
+    outputs = ["number_of_active_borrowers"]
+    rts = "vrs"
+    orientation = "input"
+
+    [sensitivity]
+    enabled = false
+    scheme = "equal"
+    runs = 200
+    sobol = 64
+    seed = 12345
+
+    [units]                      # units of measurement, for figure labels
+    personnel = "staff"
+
+:func:`run_study` runs it and returns a :class:`StudyResult`; :func:`socialperf.report.
+write_study_report` turns that into a report folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dea.exceptions import InputDataError, format_labels
+
+__all__ = [
+    "DEASpec",
+    "MIVOptions",
+    "SensitivityOutcome",
+    "SensitivitySpec",
+    "Study",
+    "StudyConfigError",
+    "StudyResult",
+    "run_sensitivity",
+    "run_study",
+]
+
+logger = logging.getLogger(__name__)
+
+MFI_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
+_RTS = ("crs", "vrs", "nirs", "ndrs")
+_ORIENTATIONS = ("input", "output")
+_DATA_KEYS = (
+    "mfis",
+    "holdings",
+    "miv_indicators",
+    "catalogue",
+    "expert_weights",
+    "ahp_matrix",
+    "budget_allocations",
+)
+
+
+class StudyConfigError(InputDataError):
+    """A study configuration is invalid; the message names the key (``section.key``)."""
+
+
+# ----------------------------------------------------------------------------- specs
+
+
+def _fail(key: str, problem: str, allowed: str, source: str | None) -> StudyConfigError:
+    where = f" in {source}" if source else ""
+    return StudyConfigError(f"study key '{key}'{where}: {problem}; {allowed}")
+
+
+def _check_keys(section: str, got: Mapping[str, Any], allowed: Sequence[str],
+                source: str | None) -> None:
+    unknown = [k for k in got if k not in allowed]
+    if unknown:
+        key = f"{section}.{unknown[0]}" if section else unknown[0]
+        raise _fail(key, "unknown key", f"allowed keys: {', '.join(allowed)}", source)
+
+
+def _get_str(d: Mapping[str, Any], section: str, key: str, default: Any, source: str | None,
+             choices: Sequence[str] | None = None) -> Any:
+    value = d.get(key, default)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _fail(f"{section}.{key}", f"expected a string, got {value!r}",
+                    f"allowed: {', '.join(choices)}" if choices else "give a quoted string",
+                    source)
+    if choices is not None and value.lower() not in choices:
+        raise _fail(f"{section}.{key}", f"{value!r} is not allowed",
+                    f"allowed: {', '.join(choices)}", source)
+    return value.lower() if choices is not None else value
+
+
+def _get_number(d: Mapping[str, Any], section: str, key: str, default: Any, source: str | None,
+                *, lo: float | None = None, hi: float | None = None, integer: bool = False,
+                allow_none: bool = False) -> Any:
+    value = d.get(key, default)
+    if value is None and allow_none:
+        return None
+    ok_type = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, ok_type):
+        kind = "an integer" if integer else "a number"
+        raise _fail(f"{section}.{key}", f"expected {kind}, got {value!r}",
+                    f"give {kind}", source)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        rng = f"between {lo:g} and {hi:g}" if hi is not None else f"at least {lo:g}"
+        raise _fail(f"{section}.{key}", f"{value!r} is out of range", f"allowed: {rng}", source)
+    return int(value) if integer else float(value)
+
+
+def _get_bool(d: Mapping[str, Any], section: str, key: str, default: bool,
+              source: str | None) -> bool:
+    value = d.get(key, default)
+    if not isinstance(value, bool):
+        raise _fail(f"{section}.{key}", f"expected true or false, got {value!r}",
+                    "allowed: true, false", source)
+    return value
+
+
+def _get_list(d: Mapping[str, Any], section: str, key: str, default: Sequence[str],
+              source: str | None) -> tuple[str, ...]:
+    value = d.get(key, default)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise _fail(f"{section}.{key}", f"expected a list of strings, got {value!r}",
+                    'write e.g. ["a", "b"]', source)
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class DEASpec:
+    """A radial DEA model on the MFI data: inputs, outputs, returns to scale, orientation.
+
+    Notes
+    -----
+    The input-oriented VRS model for unit :math:`o` solves
+    :math:`\\min \\theta` s.t. :math:`\\sum_j \\lambda_j x_{ij} \\le \\theta x_{io}`,
+    :math:`\\sum_j \\lambda_j y_{rj} \\ge y_{ro}`, :math:`\\sum_j \\lambda_j = 1`,
+    :math:`\\lambda \\ge 0` (Banker, Charnes & Cooper 1984); CRS drops the convexity row
+    (Charnes, Cooper & Rhodes 1978).  See :class:`dea.Radial`.
+    """
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    rts: str = "vrs"
+    orientation: str = "input"
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], source: str | None = None) -> DEASpec:
+        """Build from the ``[dea]`` table; raises :class:`StudyConfigError` naming the key."""
+        _check_keys("dea", d, ("inputs", "outputs", "rts", "orientation"), source)
+        inputs = _get_list(d, "dea", "inputs", (), source)
+        outputs = _get_list(d, "dea", "outputs", (), source)
+        if not inputs:
+            raise _fail("dea.inputs", "no inputs given", "give at least one column", source)
+        if not outputs:
+            raise _fail("dea.outputs", "no outputs given", "give at least one column", source)
+        both = set(inputs) & set(outputs)
+        if both:
+            raise _fail("dea.outputs", f"{format_labels(sorted(both))} also an input",
+                        "a column is an input or an output, not both", source)
+        return cls(
+            inputs=inputs,
+            outputs=outputs,
+            rts=_get_str(d, "dea", "rts", "vrs", source, _RTS),
+            orientation=_get_str(d, "dea", "orientation", "input", source, _ORIENTATIONS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``[dea]`` table."""
+        return {"inputs": list(self.inputs), "outputs": list(self.outputs), "rts": self.rts,
+                "orientation": self.orientation}
+
+
+@dataclass(frozen=True)
+class MIVOptions:
+    """How MIV scores are built from the MFI scores (see :func:`socialperf.score_mivs`)."""
+
+    enabled: bool = True
+    scheme: str | None = None
+    w: float = 0.5
+    method: str = "exposure"
+    coverage_threshold: float = 0.7
+    uncovered: str = "renormalise"
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], source: str | None = None) -> MIVOptions:
+        """Build from the ``[miv]`` table; raises :class:`StudyConfigError` naming the key."""
+        _check_keys("miv", d, [f.name for f in dataclasses.fields(cls)], source)
+        return cls(
+            enabled=_get_bool(d, "miv", "enabled", True, source),
+            scheme=_get_str(d, "miv", "scheme", None, source, MFI_SCHEMES),
+            w=_get_number(d, "miv", "w", 0.5, source, lo=0.0, hi=1.0),
+            method=_get_str(d, "miv", "method", "exposure", source),
+            coverage_threshold=_get_number(d, "miv", "coverage_threshold", 0.7, source,
+                                           lo=0.0, hi=1.0),
+            uncovered=_get_str(d, "miv", "uncovered", "renormalise", source),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``[miv]`` table (``scheme`` omitted when not set)."""
+        out = dataclasses.asdict(self)
+        if out["scheme"] is None:
+            del out["scheme"]
+        return out
+
+
+@dataclass(frozen=True)
+class SensitivitySpec:
+    """Uncertainty and Sobol' analysis settings.
+
+    ``runs`` Monte Carlo draws of the uncertain assumptions (weights, normalisation,
+    aggregation) of ``scheme``; ``sobol`` is Saltelli's base sample size N (0 = no
+    Sobol' indices; the model is evaluated N(k + 2) times for k factors); ``seed`` fixes
+    the random draws.
+    """
+
+    enabled: bool = False
+    scheme: str | None = None
+    runs: int = 200
+    sobol: int = 64
+    seed: int = 12345
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], source: str | None = None) -> SensitivitySpec:
+        """Build from the ``[sensitivity]`` table; raises :class:`StudyConfigError`."""
+        sec = "sensitivity"
+        _check_keys(sec, d, [f.name for f in dataclasses.fields(cls)], source)
+        return cls(
+            enabled=_get_bool(d, sec, "enabled", False, source),
+            scheme=_get_str(d, sec, "scheme", None, source, MFI_SCHEMES),
+            runs=_get_number(d, sec, "runs", 200, source, lo=2, integer=True),
+            sobol=_get_number(d, sec, "sobol", 64, source, lo=0, integer=True),
+            seed=_get_number(d, sec, "seed", 12345, source, lo=0, integer=True),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``[sensitivity]`` table."""
+        out = dataclasses.asdict(self)
+        if out["scheme"] is None:
+            del out["scheme"]
+        return out
+
+
+@dataclass(frozen=True)
+class Study:
+    """A whole study: data, year, reference universe, MFI schemes, MIV, DEA, sensitivity.
+
+    Build it with :meth:`from_toml`, :meth:`from_dict` or :meth:`demo`; it is immutable
+    (:meth:`replace` returns a changed copy).  Paths are absolute once built (relative
+    paths in a TOML file are taken relative to that file).
+
+    Attributes
+    ----------
+    name : str
+    year : int or None
+        Fiscal year scored; None lets :func:`socialperf.score_mfis` choose.
+    reference : str or None
+        Reference universe for normalisation and rating cut-offs (passed on).
+    example : bool
+        Use the bundled example data for every data item without a path.
+    data : dict of str to pathlib.Path
+        Data files by item (``mfis``, ``holdings``, ...).
+    schemes : tuple of str
+        MFI schemes to run, in report order.
+    miv : MIVOptions
+    dea : DEASpec or None
+    sensitivity : SensitivitySpec
+    units : dict of str to str
+        Units of measurement by column, for figure labels.
+    """
+
+    name: str = "socialperf study"
+    year: int | None = None
+    reference: str | None = None
+    example: bool = False
+    data: Mapping[str, Path] = field(default_factory=dict)
+    schemes: tuple[str, ...] = ("rating", "equal", "pca")
+    miv: MIVOptions = field(default_factory=MIVOptions)
+    dea: DEASpec | None = None
+    sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
+    units: Mapping[str, str] = field(default_factory=dict)
+    source: str | None = None
+
+    # -- construction -----------------------------------------------------------------------
+    @classmethod
+    def from_dict(
+        cls, config: Mapping[str, Any], *, base_dir: str | Path | None = None,
+        source: str | None = None,
+    ) -> Study:
+        """Build a study from a nested dict (the parsed TOML).
+
+        Parameters
+        ----------
+        config : mapping
+            Tables ``study``, ``data``, ``mfi``, ``miv``, ``dea``, ``sensitivity``, ``units``
+            (see the module docstring); all optional except some data source.
+        base_dir : str or pathlib.Path, optional
+            Relative data paths are resolved against it (default: the current directory).
+        source : str, optional
+            Name of the file the config came from, used in error messages.
+
+        Returns
+        -------
+        Study
+
+        Raises
+        ------
+        StudyConfigError
+            Unknown key, wrong type or value out of range; the message names ``section.key``
+            and what is allowed.  Also when no MFI data is given and ``example`` is false.
+        """
+        if not isinstance(config, Mapping):
+            raise StudyConfigError(f"study configuration must be a table, got {config!r}")
+        sections = ("study", "data", "mfi", "miv", "dea", "sensitivity", "units")
+        _check_keys("", config, sections, source)
+        for sec in sections:
+            if sec in config and not isinstance(config[sec], Mapping):
+                raise _fail(sec, "expected a table", f"write [{sec}] with keys under it", source)
+        st = config.get("study", {})
+        _check_keys("study", st, ("name", "year", "reference"), source)
+        name = _get_str(st, "study", "name", "socialperf study", source)
+        year = _get_number(st, "study", "year", None, source, lo=1900, hi=2100, integer=True,
+                           allow_none=True)
+        reference = _get_str(st, "study", "reference", None, source)
+
+        dd = config.get("data", {})
+        _check_keys("data", dd, ("example", *_DATA_KEYS), source)
+        example = _get_bool(dd, "data", "example", False, source)
+        base = Path(base_dir) if base_dir is not None else Path.cwd()
+        data: dict[str, Path] = {}
+        for key in _DATA_KEYS:
+            value = _get_str(dd, "data", key, None, source)
+            if value is not None:
+                path = Path(value).expanduser()
+                data[key] = (path if path.is_absolute() else base / path).resolve()
+        if not example and "mfis" not in data:
+            raise _fail("data.mfis", "no MFI data given",
+                        "give a path, or set data.example = true for the bundled data", source)
+
+        mfi = config.get("mfi", {})
+        _check_keys("mfi", mfi, ("schemes",), source)
+        schemes = _get_list(mfi, "mfi", "schemes", ("rating", "equal", "pca"), source)
+        bad = [s for s in schemes if s.lower() not in MFI_SCHEMES]
+        if bad:
+            raise _fail("mfi.schemes", f"unknown scheme(s) {format_labels(bad)}",
+                        f"allowed: {', '.join(MFI_SCHEMES)}", source)
+        schemes = tuple(dict.fromkeys(s.lower() for s in schemes))
+        if not schemes:
+            raise _fail("mfi.schemes", "empty list", f"choose from {', '.join(MFI_SCHEMES)}",
+                        source)
+
+        dea_spec = DEASpec.from_dict(config["dea"], source) if "dea" in config else None
+        if "dea" in schemes and dea_spec is None:
+            raise _fail("dea", "scheme 'dea' is listed in mfi.schemes but there is no [dea] "
+                        "table", "add [dea] with inputs and outputs", source)
+        miv = MIVOptions.from_dict(config.get("miv", {}), source)
+        if miv.scheme is not None and miv.scheme not in schemes:
+            raise _fail("miv.scheme", f"{miv.scheme!r} is not among mfi.schemes",
+                        f"allowed: {', '.join(schemes)}", source)
+        sens = SensitivitySpec.from_dict(config.get("sensitivity", {}), source)
+        units = config.get("units", {})
+        bad_units = [k for k, v in units.items() if not isinstance(v, str)]
+        if bad_units:
+            raise _fail(f"units.{bad_units[0]}", "expected a string", 'write e.g. staff = "FTE"',
+                        source)
+        return cls(name=name, year=year, reference=reference, example=example, data=data,
+                   schemes=schemes, miv=miv, dea=dea_spec, sensitivity=sens,
+                   units=dict(units), source=source)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Study:
+        """Read a study file; relative data paths are taken relative to the file.
+
+        Raises
+        ------
+        FileNotFoundError
+            If the file does not exist.
+        tomllib.TOMLDecodeError
+            If it is not valid TOML.
+        StudyConfigError
+            If a key is unknown or a value invalid (the message names the key).
+        """
+        import tomllib
+
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(2, "No such file", str(path))
+        with path.open("rb") as fh:
+            try:
+                config = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise tomllib.TOMLDecodeError(f"{path.name}: {exc}") from exc
+        return cls.from_dict(config, base_dir=path.resolve().parent, source=path.name)
+
+    @classmethod
+    def demo(cls) -> Study:
+        """The demo study on the bundled example data (``socialperf/data/study_example.toml``)."""
+        return cls.from_toml(Path(__file__).resolve().parent / "data" / "study_example.toml")
+
+    def replace(self, **changes: Any) -> Study:
+        """A copy with some fields changed.
+
+        ``miv``, ``dea`` and ``sensitivity`` accept a dict of the keys to change, e.g.
+        ``study.replace(sensitivity={"runs": 50})``; they are re-validated.
+        """
+        for name, spec_cls in (("miv", MIVOptions), ("dea", DEASpec),
+                               ("sensitivity", SensitivitySpec)):
+            value = changes.get(name)
+            if isinstance(value, Mapping):
+                current = getattr(self, name)
+                merged = {**(current.to_dict() if current is not None else {}), **value}
+                changes[name] = spec_cls.from_dict(merged, "replace()")
+        if "schemes" in changes:
+            changes["schemes"] = tuple(changes["schemes"])
+        return dataclasses.replace(self, **changes)
+
+    # -- serialisation ----------------------------------------------------------------------
+    def to_dict(self, *, relative_to: str | Path | None = None) -> dict[str, Any]:
+        """The configuration as nested dicts (the inverse of :meth:`from_dict`).
+
+        Parameters
+        ----------
+        relative_to : str or pathlib.Path, optional
+            Write data paths relative to this folder when possible.
+        """
+        study: dict[str, Any] = {"name": self.name}
+        if self.year is not None:
+            study["year"] = self.year
+        if self.reference is not None:
+            study["reference"] = self.reference
+        data: dict[str, Any] = {"example": self.example}
+        for key, path in self.data.items():
+            data[key] = _relative(path, relative_to)
+        out: dict[str, Any] = {
+            "study": study,
+            "data": data,
+            "mfi": {"schemes": list(self.schemes)},
+            "miv": self.miv.to_dict(),
+        }
+        if self.dea is not None:
+            out["dea"] = self.dea.to_dict()
+        out["sensitivity"] = self.sensitivity.to_dict()
+        if self.units:
+            out["units"] = dict(self.units)
+        return out
+
+    def to_toml(self, path: str | Path | None = None) -> str:
+        """The configuration as TOML text; written to ``path`` when given.
+
+        Data paths are written relative to ``path``'s folder when possible, so
+        ``Study.from_toml(p)`` after ``study.to_toml(p)`` gives an equal study.
+        """
+        folder = Path(path).resolve().parent if path is not None else None
+        text = _toml_dumps(self.to_dict(relative_to=folder))
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Study):
+            return NotImplemented
+        mine = self.to_dict()
+        theirs = other.to_dict()
+        return mine == theirs
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def mfi_schemes_for_miv(self) -> str:
+        """The MFI scheme whose scores feed the MIV look-through score."""
+        if self.miv.scheme is not None:
+            return self.miv.scheme
+        return "equal" if "equal" in self.schemes else self.schemes[0]
+
+
+def _relative(path: Path, folder: str | Path | None) -> str:
+    if folder is None:
+        return str(path)
+    try:
+        return Path(path).resolve().relative_to(Path(folder).resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    if isinstance(v, float | np.floating):
+        return repr(float(v))
+    if isinstance(v, str):
+        escaped = v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def _toml_key(k: str) -> str:
+    return k if k.replace("_", "").replace("-", "").isalnum() else _toml_value(k)
+
+
+def _toml_dumps(config: Mapping[str, Mapping[str, Any]]) -> str:
+    """Write a two-level dict (tables of scalars and lists) as TOML."""
+    lines: list[str] = []
+    for section, table in config.items():
+        lines.append(f"[{section}]")
+        for key, value in table.items():
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """A minimal progress bar on stderr (enabled only on request)."""
+
+    def __init__(self, total: int, *, enabled: bool, label: str = "socialperf",
+                 stream: Any = None) -> None:
+        self.total = max(int(total), 1)
+        self.enabled = enabled
+        self.label = label
+        self.done = 0
+        self.stream = stream if stream is not None else sys.stderr
+        self._start = time.monotonic()
+
+    def step(self, what: str = "", n: int = 1) -> None:
+        self.done = min(self.done + n, self.total)
+        if not self.enabled:
+            return
+        width = 28
+        filled = int(width * self.done / self.total)
+        bar = "#" * filled + "-" * (width - filled)
+        elapsed = time.monotonic() - self._start
+        self.stream.write(
+            f"\r{self.label} [{bar}] {self.done}/{self.total} {elapsed:5.1f}s {what[:30]:<30}"
+        )
+        if self.done >= self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.done < self.total:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@dataclass
+class StudyData:
+    """The tables a study runs on (read once)."""
+
+    mfis: pd.DataFrame
+    holdings: pd.DataFrame | None = None
+    miv_indicators: pd.DataFrame | None = None
+    catalogue: Any = None
+    expert_weights: Any = None
+    ahp_matrix: Any = None
+    budget_allocations: Any = None
+    provenance: str = ""
+
+
+def load_study_data(study: Study) -> StudyData:
+    """Read every data item of ``study`` (bundled example data where configured).
+
+    Raises
+    ------
+    FileNotFoundError
+        A configured file is missing.
+    InputDataError
+        A file is malformed (raised by :mod:`socialperf.io`).
+    """
+    import socialperf.catalogue as cat
+    import socialperf.io as sio
+    from socialperf.report import MIX_ATTRIBUTION
+
+    for key, path in study.data.items():
+        if not Path(path).is_file():
+            raise FileNotFoundError(2, f"data.{key}: no such file", str(path))
+    ex = None
+    if study.example:
+        from socialperf import example_data
+
+        ex = example_data()
+
+    def pick(key: str, reader: Callable[[Path], Any] | None) -> Any:
+        if key in study.data:
+            if reader is None:
+                return pd.read_csv(study.data[key])
+            return reader(study.data[key])
+        return getattr(ex, key, None) if ex is not None else None
+
+    catalogue = (cat.load_catalogue(study.data["catalogue"]) if "catalogue" in study.data
+                 else (ex.catalogue if ex is not None else cat.load_catalogue()))
+    provenance = MIX_ATTRIBUTION if ex is not None or "mfis" not in study.data else (
+        f"MFI data: {study.data['mfis'].name} (user supplied)."
+    )
+    return StudyData(
+        mfis=pick("mfis", sio.load_mfis),
+        holdings=pick("holdings", sio.load_holdings),
+        miv_indicators=pick("miv_indicators", sio.load_miv_indicators),
+        catalogue=catalogue,
+        expert_weights=pick("expert_weights", _read_weights),
+        ahp_matrix=pick("ahp_matrix", _read_matrix),
+        budget_allocations=pick("budget_allocations", _read_matrix),
+        provenance=provenance,
+    )
+
+
+def _read_weights(path: Path) -> pd.Series:
+    frame = pd.read_csv(path)
+    if frame.shape[1] != 2:
+        raise InputDataError(
+            f"{path.name}: expert weights need two columns (indicator, weight); found "
+            f"{frame.shape[1]}"
+        )
+    return frame.set_index(frame.columns[0])[frame.columns[1]].astype(float)
+
+
+def _read_matrix(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, index_col=0)

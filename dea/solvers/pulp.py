@@ -177,8 +177,9 @@ def write_lp(problem: LPProblem, path: str | Path, update: LPUpdate | None = Non
     if suffix == ".lp":
         model.writeLP(str(path))
     else:
-        # rename=False keeps the readable names; OBJSENSE is written for max problems.
-        model.writeMPS(str(path), mpsSense=model.sense)
+        # An OBJSENSE section (free-MPS extension read by HiGHS, CBC, CPLEX, Gurobi) keeps a
+        # max problem a max problem; pulp.LpProblem.fromMPS needs sense=pulp.LpMaximize.
+        model.writeMPS(str(path), mpsSense=model.sense, with_objsense=model.sense == -1)
     return path
 
 

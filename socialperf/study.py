@@ -17,6 +17,7 @@ A study file looks like this (paths are relative to the file)::
     expert_weights = "expert_weights.csv"
     ahp_matrix = "ahp_matrix.csv"
     budget_allocations = "budget_allocations.csv"
+    fx_rates = "fx_rates.csv"    # to convert holdings in other currencies
 
     [mfi]
     schemes = ["rating", "equal", "expert", "ahp", "pca", "bod", "dea"]
@@ -91,6 +92,7 @@ _DATA_KEYS = (
     "expert_weights",
     "ahp_matrix",
     "budget_allocations",
+    "fx_rates",
 )
 
 

@@ -1,5 +1,6 @@
 """dea: data envelopment analysis as linear programs, with interchangeable solver backends."""
 
+from dea.data import DEAData, prepare
 from dea.exceptions import (
     DEAError,
     FewUnitsWarning,
@@ -7,12 +8,20 @@ from dea.exceptions import (
     InputDataError,
     SolverError,
 )
+from dea.models import Radial, scale_efficiency
+from dea.results import EFFICIENCY_TOL, DEAResult
 
 __all__ = [
+    "EFFICIENCY_TOL",
+    "DEAData",
     "DEAError",
+    "DEAResult",
     "FewUnitsWarning",
     "InfeasibleUnitWarning",
     "InputDataError",
+    "Radial",
     "SolverError",
+    "prepare",
+    "scale_efficiency",
 ]
 __version__ = "0.1.0"

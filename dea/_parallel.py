@@ -18,7 +18,7 @@ import numpy as np
 
 from dea.exceptions import InputDataError
 
-__all__ = ["map_chunks", "split_chunks"]
+__all__ = ["default_chunk_size", "map_chunks", "split_chunks"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -34,14 +34,24 @@ def _effective_jobs(n_jobs: int | None) -> int:
     return int(n_jobs)
 
 
+def default_chunk_size(n: int) -> int:
+    """Units per task: ``max(50, ceil(n / 64))``, independent of ``n_jobs``.
+
+    Hot-started solves depend on the previous solve in the same chunk (alternative optima
+    may be picked differently), so chunking must not depend on ``n_jobs`` for results to
+    be identical for any ``n_jobs``.
+    """
+    return max(50, int(np.ceil(n / 64)))
+
+
 def split_chunks(items: np.ndarray, n_jobs: int, chunk_size: int | None = None) -> list:
-    """Split ``items`` into contiguous chunks (about four per worker by default)."""
+    """Split ``items`` into contiguous chunks of ``chunk_size`` (see default_chunk_size)."""
+    del n_jobs
     n = len(items)
     if n == 0:
         return []
     if chunk_size is None:
-        n_chunks = 1 if n_jobs == 1 else min(n, 4 * n_jobs)
-        chunk_size = int(np.ceil(n / n_chunks))
+        chunk_size = default_chunk_size(n)
     chunk_size = max(1, int(chunk_size))
     return [items[i : i + chunk_size] for i in range(0, n, chunk_size)]
 

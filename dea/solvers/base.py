@@ -85,7 +85,7 @@ Example
 >>> with get_backend("highs").open(prob) as session:
 ...     sol = session.solve(LPUpdate(row_index=[0], row_lower=[-np.inf], row_upper=[5.0]))
 >>> sol.status, round(sol.objective, 6)
-('optimal', 3.0)
+('optimal', 3.2)
 """
 
 from __future__ import annotations
@@ -577,7 +577,8 @@ def solve_family(
         worker.  No joblib backend is hard-coded: wrap the call in
         ``joblib.parallel_config(backend=...)`` to choose one (e.g. dask).
     chunk_size : int, optional
-        Units per task (default: about four tasks per worker).
+        Units per task (default ``max(50, ceil(n / 64))``, independent of ``n_jobs`` so
+        that hot-started results are identical for any ``n_jobs``).
     progress : bool, default False
         Report progress on stderr.
     dense_x : bool, default False

@@ -1,0 +1,5 @@
+"""DEA models, one module per family; each builds its LPs from validated arrays."""
+
+from dea.models.radial import Radial, scale_efficiency
+
+__all__ = ["Radial", "scale_efficiency"]

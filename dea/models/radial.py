@@ -1,0 +1,703 @@
+"""Radial DEA: CCR/BCC (and NIRS/NDRS) envelopment models, input, output and graph
+(hyperbolic) orientation, two-phase slacks, multipliers, super-efficiency, reference sets,
+and scale efficiency.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from dea._parallel import map_chunks
+from dea.data import DEAData, prepare, resolve_reference
+from dea.exceptions import InputDataError
+from dea.models._base import (
+    ORIENTATIONS,
+    RTS_CHOICES,
+    check_choice,
+    check_n_jobs,
+    column_scales,
+    exclusion_positions,
+    snap_scores,
+    warn_not_optimal,
+)
+from dea.results import EFFICIENCY_TOL, SLACK_TOL, DEAResult
+from dea.solvers import get_backend
+from dea.solvers.base import LPProblem, LPSolution, LPUpdate
+
+__all__ = ["Radial", "scale_efficiency"]
+
+logger = logging.getLogger(__name__)
+
+_GRAPH_TOL = 1e-11  # relative width of the final bracket on log G
+_GRAPH_MAX_ITER = 200
+_GRAPH_MAX_G = 1e12
+
+
+# ----------------------------------------------------------------------------------------
+# LP family
+# ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class _RadialSpec:
+    """Picklable description of the radial LP family (scaled data)."""
+
+    problem: LPProblem
+    Xe: np.ndarray  # evaluated inputs, scaled (n_eval x m)
+    Ye: np.ndarray  # evaluated outputs, scaled (n_eval x s)
+    orientation: str
+    exclude: np.ndarray  # per evaluated unit: reference column to fix at 0, or -1
+    two_phase: bool
+    n_ref: int
+
+    @property
+    def m(self) -> int:
+        return int(self.Xe.shape[1])
+
+    @property
+    def s(self) -> int:
+        return int(self.Ye.shape[1])
+
+    @property
+    def col_score(self) -> int:
+        return self.n_ref
+
+    def update(self, k: int, level: float = 1.0) -> LPUpdate:
+        """Unit ``k``'s phase-1 LP; ``level`` divides the output right-hand side (graph)."""
+        m, s, c = self.m, self.s, self.col_score
+        if self.orientation == "output":
+            rows = np.arange(m, m + s)
+            coeff_vals = -self.Ye[k]
+            row_idx = np.arange(m)
+            rhs = self.Xe[k]
+        else:  # input and graph: input-type LP
+            rows = np.arange(m)
+            coeff_vals = -self.Xe[k]
+            row_idx = np.arange(m, m + s)
+            rhs = self.Ye[k] / level
+        ex = int(self.exclude[k])
+        col_idx = [ex] if ex >= 0 else []
+        return LPUpdate(
+            coeff_rows=rows,
+            coeff_cols=np.full(rows.size, c),
+            coeff_values=coeff_vals,
+            row_index=row_idx,
+            row_lower=rhs,
+            row_upper=rhs,
+            col_index=col_idx,
+            col_lower=np.zeros(len(col_idx)),
+            col_upper=np.zeros(len(col_idx)),
+        )
+
+    def phase2(self, k: int, value: float, level: float = 1.0) -> LPUpdate:
+        """Max-slack LP for unit ``k`` with the radial factor fixed at ``value``."""
+        c = self.col_score
+        slack_cols = np.arange(c + 1, c + 1 + self.m + self.s)
+        extra = LPUpdate(
+            col_index=[c],
+            col_lower=[value],
+            col_upper=[value],
+            cost_index=np.concatenate([[c], slack_cols]),
+            cost_values=np.concatenate([[0.0], np.ones(slack_cols.size)]),
+            sense="max",
+        )
+        return self.update(k, level).merge(extra)
+
+
+def _build_problem(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str) -> LPProblem:
+    """Base envelopment LP on scaled reference data ``Xr`` (n x m), ``Yr`` (n x s).
+
+    Columns: lambda_1..n, score column (theta or phi), input slacks, output slacks.
+    Rows: m input rows, s output rows, and the convexity row unless CRS.
+    """
+    n, m = Xr.shape
+    s = Yr.shape[1]
+    score_col = np.zeros((m + s, 1))
+    if orientation == "output":
+        score_col[m:, 0] = -1.0  # -y_k phi, set per unit
+    else:
+        score_col[:m, 0] = -1.0  # -x_k theta, set per unit
+    blocks = [
+        [sp.csc_matrix(Xr.T), sp.csc_matrix(score_col[:m]), sp.identity(m), None],
+        [sp.csc_matrix(Yr.T), sp.csc_matrix(score_col[m:]), None, -sp.identity(s)],
+    ]
+    if rts != "crs":
+        blocks.append([sp.csc_matrix(np.ones((1, n))), None, None, None])
+    # explicit shapes for empty blocks
+    blocks[0][3] = sp.csc_matrix((m, s))
+    blocks[1][2] = sp.csc_matrix((s, m))
+    if rts != "crs":
+        blocks[2][1] = sp.csc_matrix((1, 1))
+        blocks[2][2] = sp.csc_matrix((1, m))
+        blocks[2][3] = sp.csc_matrix((1, s))
+    A = sp.bmat(blocks, format="csc")
+    n_rows = A.shape[0]
+    rl = np.zeros(n_rows)
+    ru = np.zeros(n_rows)
+    if orientation == "output":
+        rl[:m] = ru[:m] = 1.0  # x_k, per unit
+    else:
+        rl[m : m + s] = ru[m : m + s] = 1.0  # y_k, per unit
+    if rts != "crs":
+        rl[-1], ru[-1] = {"vrs": (1.0, 1.0), "nirs": (-np.inf, 1.0), "ndrs": (1.0, np.inf)}[rts]
+    n_cols = n + 1 + m + s
+    cost = np.zeros(n_cols)
+    cost[n] = 1.0
+    names = (
+        *(f"lambda_{j}" for j in range(n)),
+        "phi" if orientation == "output" else "theta",
+        *(f"s_minus_{i}" for i in range(m)),
+        *(f"s_plus_{r}" for r in range(s)),
+    )
+    row_names = (
+        *(f"input_{i}" for i in range(m)),
+        *(f"output_{r}" for r in range(s)),
+        *(["convexity"] if rts != "crs" else []),
+    )
+    return LPProblem(
+        A=A,
+        row_lower=rl,
+        row_upper=ru,
+        col_lower=np.zeros(n_cols),
+        col_upper=np.full(n_cols, np.inf),
+        cost=cost,
+        sense="max" if orientation == "output" else "min",
+        col_names=names,
+        row_names=row_names,
+        name=f"radial_{rts}_{orientation}",
+    )
+
+
+def _graph_solve(session: Any, spec: _RadialSpec, k: int) -> tuple[LPSolution, float, str]:
+    """Hyperbolic measure G* = min{G : f(G) <= G} by safeguarded secant on log G.
+
+    ``f(G)`` is the input-oriented score with outputs ``y_k / G``; it is non-increasing in
+    G, so ``h(t) = log f(e^t) - t`` is decreasing and G* is its root.  Steps are secant
+    steps in ``t`` (the first one is the geometric mean of G and f(G), exact under CRS),
+    replaced by bisection whenever they leave the bracket.
+    """
+    lo, hi = -np.inf, np.inf  # bracket on t = log G
+    best: LPSolution | None = None
+    t, pts = 0.0, []
+    for _ in range(_GRAPH_MAX_ITER):
+        sol = session.solve(spec.update(k, level=float(np.exp(t))))
+        if sol.status == "optimal" and sol.objective > 0:
+            h = float(np.log(sol.objective) - t)
+        elif sol.status in ("infeasible", "infeasible_or_unbounded"):
+            h = np.inf
+        else:
+            return sol, np.nan, sol.status
+        if h <= 0:
+            hi, best = t, sol
+            if h == 0.0:
+                break
+        else:
+            lo = t
+        if np.isfinite(hi) and np.isfinite(lo) and hi - lo <= _GRAPH_TOL * max(1.0, abs(hi)):
+            break
+        if np.isfinite(h):
+            pts.append((t, h))
+        # next trial point
+        if len(pts) >= 2 and pts[-1][1] != pts[-2][1]:
+            (t0, h0), (t1, h1) = pts[-2], pts[-1]
+            t_new = t1 - h1 * (t1 - t0) / (h1 - h0)
+        elif np.isfinite(h):
+            t_new = t + h / 2.0
+        else:
+            t_new = t + 1.0
+        if not (lo < t_new < hi):
+            if np.isfinite(lo) and np.isfinite(hi):
+                t_new = 0.5 * (lo + hi)
+            elif np.isfinite(lo):
+                t_new = lo + 1.0
+            else:
+                t_new = hi - 1.0
+        if t_new == t:
+            break
+        t = t_new
+        if t > np.log(_GRAPH_MAX_G):
+            return sol, np.nan, "infeasible"
+    if best is None:
+        return sol, np.nan, "infeasible"
+    G = float(np.exp(hi))
+    if t != hi:  # re-solve at the feasible end so x and duals belong to G*
+        best = session.solve(spec.update(k, level=G))
+        if not best.ok:
+            return best, np.nan, best.status
+    return best, G, "optimal"
+
+
+def _radial_chunk(
+    units: np.ndarray, spec: _RadialSpec, solver: str, options: dict[str, Any]
+) -> dict[str, Any]:
+    n = len(units)
+    m, s, n_ref = spec.m, spec.s, spec.n_ref
+    n_rows = spec.problem.n_rows
+    value = np.full(n, np.nan)
+    status = np.empty(n, dtype=object)
+    status2 = np.full(n, "", dtype=object)
+    slacks = np.full((n, m + s), np.nan)
+    duals = np.full((n, n_rows), np.nan)
+    lam_idx: list[np.ndarray] = []
+    lam_val: list[np.ndarray] = []
+    c = spec.col_score
+    session = get_backend(solver).open(spec.problem, **options)
+    try:
+        for i, k in enumerate(units):
+            k = int(k)
+            if spec.orientation == "graph":
+                sol, v, st = _graph_solve(session, spec, k)
+                level = v
+            else:
+                sol = session.solve(spec.update(k))
+                st, v, level = sol.status, sol.objective, 1.0
+            status[i] = st
+            x = None
+            if st == "optimal":
+                value[i] = v
+                duals[i] = sol.row_duals
+                x = sol.x
+                if spec.two_phase:
+                    raw = v if spec.orientation == "graph" else float(sol.x[c])
+                    sol2 = session.solve(spec.phase2(k, raw, level))
+                    status2[i] = sol2.status
+                    if sol2.ok:
+                        x = sol2.x
+            if x is None:
+                lam_idx.append(np.empty(0, np.int64))
+                lam_val.append(np.empty(0))
+            else:
+                lam = x[:n_ref]
+                nz = np.flatnonzero(lam)
+                lam_idx.append(nz)
+                lam_val.append(lam[nz])
+                slacks[i] = x[c + 1 : c + 1 + m + s]
+    finally:
+        session.close()
+    return {
+        "value": value,
+        "status": status.astype(str),
+        "status2": status2.astype(str),
+        "slacks": slacks,
+        "duals": duals,
+        "lam_idx": lam_idx,
+        "lam_val": lam_val,
+    }
+
+
+# ----------------------------------------------------------------------------------------
+# Public model
+# ----------------------------------------------------------------------------------------
+class Radial:
+    r"""Radial DEA model (CCR, BCC, NIRS, NDRS; input, output or graph orientation).
+
+    Parameters
+    ----------
+    data : DataFrame or None
+        One row per unit, index = unit labels.  If None, ``inputs`` and ``outputs`` are
+        the data (arrays or DataFrames).
+    inputs, outputs : list of column names (or arrays when ``data`` is None)
+        Input and output columns (non-negative numbers).
+    rts : {"vrs", "crs", "nirs", "ndrs"}, default "vrs"
+        Returns to scale: variable (BCC), constant (CCR), non-increasing, non-decreasing.
+    orientation : {"input", "output", "graph"}, default "input"
+        Radial contraction of inputs, expansion of outputs, or hyperbolic graph measure.
+    reference : None, labels, boolean mask or DataFrame, optional
+        Units spanning the frontier (default: all units).  Labels or a mask select units
+        of ``data``; a DataFrame gives other units with the same columns.  Every unit of
+        ``data`` is evaluated against this frontier (scores may exceed 1 for units outside
+        it, and VRS LPs may be infeasible).
+    super_efficiency : bool, default False
+        Andersen-Petersen super-efficiency: each unit is removed from its own reference
+        set (matched by label), so efficient units score above 1 (input orientation) and
+        VRS LPs may be infeasible.
+    two_phase : bool, default True
+        Run phase 2 (maximise the slack sum with the radial factor fixed) so that slacks,
+        targets and peers are the max-slack solution.  Phase 2 is a hot-started re-solve
+        of the same model.  With False, slacks are whatever phase 1 returned.
+    solver : {"highs", "scipy", "pulp"}, default "highs"
+        LP backend (:mod:`dea.solvers`).
+    n_jobs : int, default 1
+        joblib workers (chunks of units per task; results identical for any n_jobs).
+    progress : bool, default False
+        Progress bar on stderr.
+    labels : array_like, optional
+        Unit labels when ``data`` is None.
+    solver_options : dict, optional
+        Passed to the backend (``time_limit``, ``tolerance``).
+
+    Raises
+    ------
+    InputDataError
+        Invalid data (see :func:`dea.data.prepare`) or options.
+
+    Warns
+    -----
+    FewUnitsWarning
+        Fewer units than inputs + outputs.
+    InfeasibleUnitWarning
+        (from :meth:`fit`) some LPs are infeasible/unbounded; those units get NaN scores
+        and their status, never dropped.
+
+    Notes
+    -----
+    Data are divided column-wise by their mean before solving (radial scores are
+    invariant to units of measurement); slacks, targets and weights are reported in user
+    units.  For unit :math:`k` with inputs :math:`x_k` and outputs :math:`y_k`, reference
+    data :math:`X` (m x n) and :math:`Y` (s x n), and :math:`\Lambda` the RTS set
+    (CRS: :math:`\lambda \ge 0`; VRS: also :math:`e^\top\lambda = 1`; NIRS:
+    :math:`e^\top\lambda \le 1`; NDRS: :math:`e^\top\lambda \ge 1`):
+
+    Input orientation (phase 1)::
+
+        min theta  s.t.  X lambda + s- = theta x_k,  Y lambda - s+ = y_k,
+                         lambda in Lambda, s-, s+ >= 0
+
+    ``scores = theta`` in (0, 1].
+
+    Output orientation (phase 1)::
+
+        max phi    s.t.  X lambda + s- = x_k,  Y lambda - s+ = phi y_k,
+                         lambda in Lambda, s-, s+ >= 0
+
+    Convention: ``scores = 1 / phi`` in (0, 1] (the Shephard output distance, comparable
+    with input scores), and ``result.phi = phi >= 1`` (Farrell output efficiency).
+
+    Graph (hyperbolic) orientation (Färe, Grosskopf & Lovell 1985)::
+
+        min G      s.t.  X lambda + s- = G x_k,  Y lambda - s+ = y_k / G,  lambda in Lambda
+
+    ``scores = G`` in (0, 1].  Under CRS, ``G = sqrt(theta_CRS)``.  In general G* is the
+    root of ``f(G) = G`` where ``f(G)`` is the input-oriented score with outputs
+    ``y_k / G`` (non-increasing in G); it is found by a safeguarded secant search on
+    ``log G`` over these LPs (exact in two LPs under CRS, to 1e-11 relative otherwise).
+
+    Phase 2 (``two_phase=True``) fixes theta/phi/G at its optimum and maximises
+    ``sum(s-_i / c_i) + sum(s+_r / c_r)`` where ``c`` are the column scales (column
+    means): the slack sum in units of each column's mean, which keeps phase 2 invariant
+    to units of measurement.  Targets are ``theta x_k - s-`` and ``y_k + s+`` (input),
+    ``x_k - s-`` and ``phi y_k + s+`` (output), ``G x_k - s-`` and ``y_k / G + s+``
+    (graph).  Peers are reference units with ``lambda > 1e-9``.
+
+    Multipliers (``weights``, ``free``) are the phase-1 duals, in user units.  Input
+    orientation: ``max u y_k + free  s.t.  v x_k = 1,  u y_j - v x_j + free <= 0`` (all
+    reference j), so ``theta = u y_k + free``.  Output orientation:
+    ``min v x_k + free  s.t.  u y_k = 1,  v x_j - u y_j + free >= 0``, so
+    ``phi = v x_k + free``.  ``free`` is 0 under CRS, free in sign under VRS, ``<= 0``
+    / ``>= 0`` under NIRS/NDRS as implied by the convexity row's dual (it equals
+    ``-u0`` of Banker, Charnes & Cooper's input form).  Graph orientation: the weights of
+    the input-oriented LP at outputs ``y_k / G*`` (a supporting hyperplane at the
+    projection), so ``G* = u y_k / G* + free`` with ``v x_k = 1``.
+
+    Scores within 1e-9 of 1 are reported as exactly 1 (:data:`dea.results.EFFICIENCY_TOL`).
+
+    References
+    ----------
+    Charnes, A., Cooper, W. W., & Rhodes, E. (1978). Measuring the efficiency of decision
+    making units. *European Journal of Operational Research*, 2(6), 429-444.
+
+    Banker, R. D., Charnes, A., & Cooper, W. W. (1984). Some models for estimating
+    technical and scale inefficiencies in data envelopment analysis. *Management
+    Science*, 30(9), 1078-1092.
+
+    Andersen, P., & Petersen, N. C. (1993). A procedure for ranking efficient units in data
+    envelopment analysis. *Management Science*, 39(10), 1261-1264.
+
+    Färe, R., Grosskopf, S., & Lovell, C. A. K. (1985). *The Measurement of Efficiency of
+    Production*. Kluwer-Nijhoff.
+
+    Examples
+    --------
+    >>> import pandas as pd, dea
+    >>> df = pd.DataFrame({"x": [2.0, 4.0, 8.0], "y": [1.0, 3.0, 4.0]},
+    ...                   index=["A", "B", "C"])
+    >>> dea.Radial(df, inputs=["x"], outputs=["y"], rts="crs").fit().scores.round(4).tolist()
+    [0.6667, 1.0, 0.6667]
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame | None,
+        inputs: Sequence[Hashable] | Any,
+        outputs: Sequence[Hashable] | Any,
+        *,
+        rts: str = "vrs",
+        orientation: str = "input",
+        reference: Any = None,
+        super_efficiency: bool = False,
+        two_phase: bool = True,
+        solver: str = "highs",
+        n_jobs: int = 1,
+        progress: bool = False,
+        labels: Any = None,
+        solver_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.rts = check_choice("rts", rts, RTS_CHOICES)
+        self.orientation = check_choice("orientation", orientation, ORIENTATIONS)
+        self.super_efficiency = bool(super_efficiency)
+        self.two_phase = bool(two_phase)
+        if not isinstance(solver, str):
+            raise InputDataError(f"solver={solver!r} is not allowed; give a backend name")
+        get_backend(solver)  # fail early on unknown names
+        self.solver = solver
+        self.n_jobs = check_n_jobs(n_jobs)
+        self.progress = bool(progress)
+        self.solver_options = dict(solver_options or {})
+        self.data: DEAData = prepare(data, inputs, outputs, labels=labels)
+        self.reference_data, self._ref_pos = resolve_reference(reference, self.data, data)
+
+    def __repr__(self) -> str:
+        return (
+            f"Radial(n={self.data.n}, inputs={list(self.data.inputs)}, "
+            f"outputs={list(self.data.outputs)}, rts={self.rts!r}, "
+            f"orientation={self.orientation!r}, super_efficiency={self.super_efficiency})"
+        )
+
+    def _spec(self) -> tuple[_RadialSpec, np.ndarray, np.ndarray]:
+        d, r = self.data, self.reference_data
+        sx = column_scales(d.X, r.X)
+        sy = column_scales(d.Y, r.Y)
+        Xr, Yr = r.X / sx, r.Y / sy
+        problem = _build_problem(Xr, Yr, self.rts, self.orientation)
+        if self.super_efficiency:
+            exclude = exclusion_positions(d.labels, r.labels)
+        else:
+            exclude = np.full(d.n, -1, dtype=np.int64)
+        spec = _RadialSpec(
+            problem=problem,
+            Xe=d.X / sx,
+            Ye=d.Y / sy,
+            orientation=self.orientation,
+            exclude=exclude,
+            two_phase=self.two_phase,
+            n_ref=r.n,
+        )
+        return spec, sx, sy
+
+    def fit(self) -> DEAResult:
+        """Solve one LP (two with phase 2) per unit and return the result.
+
+        Returns
+        -------
+        DEAResult
+            Scores, lambdas, peers, slacks, targets, weights, status (see
+            :class:`dea.results.DEAResult`).
+
+        Raises
+        ------
+        SolverError
+            If the backend cannot be used at all.
+
+        Warns
+        -----
+        InfeasibleUnitWarning
+            If some units' LPs are not optimal (NaN scores, status kept).
+        """
+        spec, sx, sy = self._spec()
+        d = self.data
+        parts = map_chunks(
+            _radial_chunk,
+            np.arange(d.n),
+            spec,
+            self.solver,
+            self.solver_options,
+            n_jobs=self.n_jobs,
+            progress=self.progress,
+        )
+        res = _assemble(parts, d.n, spec.problem.n_rows)
+        return _radial_result(self, res, spec, sx, sy)
+
+
+def _assemble(parts: list[dict[str, Any]], n: int, n_rows: int) -> dict[str, Any]:
+    if not parts:
+        return {
+            "value": np.empty(0),
+            "status": np.empty(0, dtype=str),
+            "status2": np.empty(0, dtype=str),
+            "slacks": np.empty((0, 0)),
+            "duals": np.empty((0, n_rows)),
+            "lam_idx": [],
+            "lam_val": [],
+        }
+    out: dict[str, Any] = {}
+    for key in ("value", "status", "status2"):
+        out[key] = np.concatenate([p[key] for p in parts])
+    for key in ("slacks", "duals"):
+        out[key] = np.vstack([p[key] for p in parts])
+    out["lam_idx"] = [a for p in parts for a in p["lam_idx"]]
+    out["lam_val"] = [a for p in parts for a in p["lam_val"]]
+    assert out["value"].shape[0] == n
+    return out
+
+
+def _radial_result(
+    model: Radial, res: dict[str, Any], spec: _RadialSpec, sx: np.ndarray, sy: np.ndarray
+) -> DEAResult:
+    d, r = model.data, model.reference_data
+    m, s = d.m, d.s
+    status = res["status"]
+    ok = status == "optimal"
+    value = np.where(ok, res["value"], np.nan)
+    if model.orientation == "output":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scores = snap_scores(1.0 / value)
+    else:
+        scores = snap_scores(value)
+    # lambdas
+    sizes = [a.size for a in res["lam_idx"]]
+    indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    lam = sp.csr_matrix(
+        (
+            np.concatenate(res["lam_val"]) if sizes else np.empty(0),
+            np.concatenate(res["lam_idx"]) if sizes else np.empty(0, np.int64),
+            indptr,
+        ),
+        shape=(d.n, r.n),
+    )
+    # slacks and targets in user units
+    scale = np.concatenate([sx, sy])
+    slack = np.maximum(res["slacks"], 0.0) * scale + 0.0  # clip solver noise, no -0.0
+    slack[~ok] = np.nan
+    factor = value[:, None]
+    if model.orientation == "input":
+        tx = factor * d.X - slack[:, :m]
+        ty = d.Y + slack[:, m:]
+    elif model.orientation == "output":
+        tx = d.X - slack[:, :m]
+        ty = factor * d.Y + slack[:, m:]
+    else:
+        tx = factor * d.X - slack[:, :m]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ty = d.Y / factor + slack[:, m:]
+    targets = np.hstack([tx, ty])
+    # multipliers
+    du = res["duals"]
+    if model.orientation == "output":
+        v = du[:, :m] / sx
+        u = -du[:, m : m + s] / sy
+    else:
+        v = -du[:, :m] / sx
+        u = du[:, m : m + s] / sy
+    free = du[:, m + s] if model.rts != "crs" else np.where(ok, 0.0, np.nan)
+    weights = np.hstack([v, u])
+    virtual = weights * np.hstack([d.X, d.Y])
+    status2 = res["status2"]
+    n_p2_fail = int(((status2 != "optimal") & (status2 != "") & ok).sum())
+    if n_p2_fail:
+        logger.warning(
+            "phase 2 (max slacks) was not optimal for %d unit(s); their slacks come from "
+            "phase 1",
+            n_p2_fail,
+        )
+    warn_not_optimal(d.labels, status, stacklevel=4)
+    info = {
+        "model": "Radial",
+        "rts": model.rts,
+        "orientation": model.orientation,
+        "super_efficiency": model.super_efficiency,
+        "two_phase": model.two_phase,
+        "solver": model.solver,
+        "phase2_status": status2,
+    }
+    return DEAResult(
+        labels=d.labels,
+        reference_labels=r.labels,
+        inputs=d.inputs,
+        outputs=d.outputs,
+        score_values=scores,
+        objective_values=value,
+        status_values=status.astype(object),
+        lambda_matrix=lam,
+        slack_values=slack,
+        target_values=targets,
+        weight_values=weights,
+        free_values=free,
+        virtual_values=virtual,
+        slack_tolerance=SLACK_TOL * scale if model.two_phase else None,
+        info=info,
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# Scale efficiency
+# ----------------------------------------------------------------------------------------
+def scale_efficiency(
+    data: pd.DataFrame | None,
+    inputs: Sequence[Hashable] | Any,
+    outputs: Sequence[Hashable] | Any,
+    *,
+    orientation: str = "input",
+    reference: Any = None,
+    solver: str = "highs",
+    n_jobs: int = 1,
+    labels: Any = None,
+    solver_options: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Scale efficiency and returns-to-scale class per unit.
+
+    Parameters
+    ----------
+    data, inputs, outputs, reference, solver, n_jobs, labels, solver_options
+        As for :class:`Radial`.
+    orientation : {"input", "output"}, default "input"
+        Orientation of the three radial models.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by unit label, columns ``crs``, ``vrs``, ``nirs`` (scores as in
+        :class:`Radial`, in (0, 1]), ``scale_efficiency`` (``crs / vrs``) and ``rts``
+        (``"constant"``, ``"increasing"``, ``"decreasing"``; ``"unknown"`` if an LP failed).
+
+    Raises
+    ------
+    InputDataError
+        Invalid data or options.
+
+    Notes
+    -----
+    ``SE = score_CRS / score_VRS`` (Banker, Charnes & Cooper 1984).  A unit with
+    ``|SE - 1| <= 1e-9`` operates at constant returns to scale.  Otherwise the
+    non-increasing-returns model decides (Färe, Grosskopf & Lovell 1985): if
+    ``score_NIRS == score_CRS`` (within 1e-9) the unit is below optimal scale
+    (increasing returns), else (``score_NIRS == score_VRS``) above it (decreasing returns).
+    The classification refers to the unit's radial projection in the chosen orientation.
+
+    References
+    ----------
+    Banker, R. D., Charnes, A., & Cooper, W. W. (1984). Management Science 30(9).
+
+    Färe, R., Grosskopf, S., & Lovell, C. A. K. (1985). *The Measurement of Efficiency
+    of Production*. Kluwer-Nijhoff.
+    """
+    orientation = check_choice("orientation", orientation, ("input", "output"))
+    scores = {}
+    common = {
+        "orientation": orientation,
+        "reference": reference,
+        "two_phase": False,
+        "solver": solver,
+        "n_jobs": n_jobs,
+        "labels": labels,
+        "solver_options": solver_options,
+    }
+    for rts in ("crs", "vrs", "nirs"):
+        scores[rts] = Radial(data, inputs, outputs, rts=rts, **common).fit().scores
+    out = pd.DataFrame(scores)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = out["crs"] / out["vrs"]
+    se = se.where((se - 1.0).abs() > EFFICIENCY_TOL, 1.0)
+    out["scale_efficiency"] = se
+    rts_class = np.where(
+        se == 1.0,
+        "constant",
+        np.where((out["nirs"] - out["crs"]).abs() <= EFFICIENCY_TOL, "increasing", "decreasing"),
+    )
+    rts_class = np.where(out[["crs", "vrs", "nirs"]].isna().any(axis=1), "unknown", rts_class)
+    out["rts"] = pd.Series(rts_class, index=out.index, dtype=object)
+    return out

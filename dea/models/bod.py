@@ -1,0 +1,520 @@
+"""Benefit of the doubt (BoD): DEA composite indicators with a unit dummy input.
+
+Each unit is scored with the indicator weights that are most favourable to it, subject to
+no unit scoring above one with those weights (Melyn & Moesen 1991; Cherchye et al. 2007).
+The LPs are built once and solved through the solver protocol of :mod:`dea.solvers`, so
+every backend (``"highs"`` with hot starts, ``"scipy"``, ``"pulp"``) and ``n_jobs`` work.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from dea._parallel import map_chunks
+from dea.exceptions import InfeasibleUnitWarning, InputDataError, format_labels
+from dea.solvers import get_backend
+from dea.solvers.base import LPFamily, LPProblem, LPUpdate
+
+__all__ = ["BoD", "BoDResult", "PieShareZeroWarning"]
+
+Bounds = Mapping[Hashable, tuple[float | None, float | None]] | tuple[float | None, float | None]
+
+
+class PieShareZeroWarning(UserWarning):
+    """A positive lower pie-share bound at own values forces some units' scores to zero."""
+
+
+@dataclass(frozen=True, eq=False)
+class BoDResult:
+    """Result of :meth:`BoD.fit`.
+
+    Attributes
+    ----------
+    scores : pd.Series
+        Composite indicator :math:`CI_o \\in [0, 1]` per unit (NaN if the LP failed).
+    weights : pd.DataFrame
+        Optimal weights :math:`w_{oj}` (units x indicators). Weights are often not unique
+        (several optima); the solver returns one.
+    pie_shares : pd.DataFrame
+        :math:`w_{oj} y_{oj} / CI_o` (rows sum to one; NaN when the score is 0 or NaN).
+    status : pd.Series
+        Solver status per unit ("optimal", "infeasible", ...).
+    """
+
+    scores: pd.Series
+    weights: pd.DataFrame
+    pie_shares: pd.DataFrame
+    status: pd.Series
+
+    def summary(self) -> str:
+        """Short text summary (drives ``__repr__``)."""
+        s = self.scores
+        ok = int((self.status == "optimal").sum())
+        lines = [
+            "Benefit-of-the-doubt composite indicator",
+            f"  units: {len(s)} ({ok} optimal), indicators: {self.weights.shape[1]}",
+            f"  score: min {s.min():.4f}, median {s.median():.4f}, max {s.max():.4f}",
+            f"  units at 1: {int(np.isclose(s, 1.0, atol=1e-9).sum())}",
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + self.summary() + "</pre>"
+
+
+class _UnitCost:
+    """Picklable per-unit update: objective = own indicator values (+ own pie-share rows)."""
+
+    def __init__(self, Y: np.ndarray, pie_rows: list[tuple[int, int, float, float]]) -> None:
+        self.Y = Y
+        self.pie_rows = pie_rows  # (row index, indicator j, bound, sign) ; own-value rows
+
+    def __call__(self, k: int) -> LPUpdate:
+        y = self.Y[k]
+        m = y.size
+        rows, cols, vals = [], [], []
+        for row, j, bound, _sign in self.pie_rows:
+            # row: w_j y_j - bound * sum_l w_l y_l   (>= 0 for lower, <= 0 for upper)
+            coef = -bound * y
+            coef[j] += y[j]
+            rows.extend([row] * m)
+            cols.extend(range(m))
+            vals.extend(coef.tolist())
+        return LPUpdate(
+            cost_index=np.arange(m),
+            cost_values=y,
+            coeff_rows=rows,
+            coeff_cols=cols,
+            coeff_values=vals,
+        )
+
+
+def _solve_units(
+    units: np.ndarray, family: LPFamily, solver: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Solve the BoD LPs of a chunk of units in one (hot-started) solver session."""
+    prob = family.problem
+    obj = np.full(len(units), np.nan)
+    status = np.empty(len(units), dtype=object)
+    W = np.zeros((len(units), prob.n_cols))
+    session = get_backend(solver).open(prob)
+    try:
+        for i, k in enumerate(units):
+            sol = session.solve(family.unit_update(int(k)))
+            status[i] = sol.status
+            if sol.ok:
+                obj[i] = sol.objective
+                W[i] = sol.x
+    finally:
+        session.close()
+    return obj, status.astype(str), W
+
+
+class BoD:
+    """Benefit-of-the-doubt composite indicator (DEA with a unit dummy input).
+
+    Parameters
+    ----------
+    data : pd.DataFrame
+        Units in rows (index = unit labels); must contain the ``indicators`` columns,
+        normalised so that higher is better, non-negative, finite.
+    indicators : sequence of column names
+        The sub-indicators to aggregate.
+    weight_bounds : (L, U) or mapping indicator -> (L, U), optional
+        Absolute bounds :math:`L_j \\le w_j \\le U_j` (``None`` = no bound). Note that the
+        scale of ``w`` depends on the scale of the data (see Notes).
+    share_bounds : (L, U) or mapping, optional
+        Weight-share bounds :math:`L_j \\le w_j / \\sum_k w_k \\le U_j`.
+    ratio_bounds : mapping (j, k) -> (L, U), optional
+        Assurance-region ratios :math:`L \\le w_j / w_k \\le U`.
+    pie_share_bounds : (L, U) or mapping, optional
+        Pie-share bounds :math:`L_j \\le w_j y_j / \\sum_k w_k y_k \\le U_j`, at the unit's
+        own values (``pie_share_at="own"``, Wong & Beasley 1990) or at the average unit
+        (``"average"``).
+    pie_share_at : {"own", "average"}, default "own"
+    solver : str, default "highs"
+        Backend of :mod:`dea.solvers` (``"highs"``, ``"scipy"``, ``"pulp"``).
+    n_jobs : int, default 1
+        Parallel workers (joblib), results identical for any value.
+
+    Raises
+    ------
+    InputDataError
+        Bad data (missing columns, non-numeric, NaN, negative, duplicate labels) or
+        restrictions that cannot all hold (lower above upper; lower shares summing above
+        one or upper shares below one; unknown indicators), detected before solving.
+
+    Warns
+    -----
+    PieShareZeroWarning
+        With a positive lower pie-share bound at own values, a unit with a zero on that
+        indicator can only satisfy it with a zero composite: its score is 0.
+    InfeasibleUnitWarning
+        Some units' LPs were infeasible (possible with absolute weight bounds); their
+        scores are NaN.
+
+    Notes
+    -----
+    For unit :math:`o` with indicator values :math:`y_{oj}` (CCR, output orientation,
+    multiplier form, every unit having the same dummy input 1):
+
+    .. math::
+
+        CI_o = \\max_{w} \\sum_j w_j y_{oj}
+        \\quad\\text{s.t.}\\quad \\sum_j w_j y_{kj} \\le 1 \\;\\; (k = 1..n),\\quad w \\ge 0,
+
+    plus, optionally, all linear after multiplying out:
+
+    - :math:`L_j \\le w_j \\le U_j` (column bounds);
+    - :math:`w_j - L_j \\sum_k w_k \\ge 0`, :math:`w_j - U_j \\sum_k w_k \\le 0`;
+    - :math:`w_j - L w_k \\ge 0`, :math:`w_j - U w_k \\le 0`;
+    - :math:`w_j y_{oj} - L_j \\sum_k w_k y_{ok} \\ge 0` and the same with :math:`U_j`,
+      ``\\le 0`` (own values, coefficients change per unit), or with :math:`\\bar y`.
+
+    Unrestricted, the score is invariant to rescaling an indicator (the weight absorbs
+    it); absolute weight bounds and weight-share bounds are not, so prefer pie-share
+    restrictions (Cherchye et al. 2007, section 4). The score equals the CCR
+    output-oriented efficiency :math:`1/\\phi^*` with a single unit input.
+
+    References
+    ----------
+    Melyn, W. & Moesen, W. (1991). Towards a synthetic indicator of macroeconomic
+    performance: unequal weighting when limited information is available. Public
+    Economics Research Paper 17, KU Leuven.
+    Cherchye, L., Moesen, W., Rogge, N. & Van Puyenbroeck, T. (2007). An introduction to
+    'benefit of the doubt' composite indicators. Social Indicators Research 82, 111-145.
+    Wong, Y.-H. B. & Beasley, J. E. (1990). Restricting weight flexibility in data
+    envelopment analysis. Journal of the Operational Research Society 41, 829-835.
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        *,
+        indicators: Sequence[Hashable],
+        weight_bounds: Bounds | None = None,
+        share_bounds: Bounds | None = None,
+        ratio_bounds: Mapping[tuple[Hashable, Hashable], tuple[float | None, float | None]]
+        | None = None,
+        pie_share_bounds: Bounds | None = None,
+        pie_share_at: Literal["own", "average"] = "own",
+        solver: str = "highs",
+        n_jobs: int = 1,
+    ) -> None:
+        self.data = data
+        self.indicators = indicators
+        self.weight_bounds = weight_bounds
+        self.share_bounds = share_bounds
+        self.ratio_bounds = ratio_bounds
+        self.pie_share_bounds = pie_share_bounds
+        self.pie_share_at = pie_share_at
+        self.solver = solver
+        self.n_jobs = n_jobs
+
+    def __repr__(self) -> str:
+        shape = getattr(self.data, "shape", ("?", "?"))
+        extras = [
+            name
+            for name in ("weight_bounds", "share_bounds", "ratio_bounds", "pie_share_bounds")
+            if getattr(self, name) is not None
+        ]
+        return (
+            f"BoD(<{shape[0]} units>, indicators={list(self.indicators)!r}, "
+            f"restrictions={extras or 'none'}, solver={self.solver!r})"
+        )
+
+    # -- validation -------------------------------------------------------------------------
+    def _arrays(self) -> tuple[np.ndarray, pd.Index, list[Hashable]]:
+        data = self.data
+        if not isinstance(data, pd.DataFrame):
+            raise InputDataError(
+                f"data must be a pandas DataFrame with one row per unit, got {type(data).__name__}"
+            )
+        inds = [self.indicators] if isinstance(self.indicators, str) else list(self.indicators)
+        if not inds:
+            raise InputDataError("indicators is empty; give at least one column name")
+        if len(set(inds)) != len(inds):
+            raise InputDataError("indicators names a column more than once")
+        missing = [c for c in inds if c not in data.columns]
+        if missing:
+            raise InputDataError(
+                f"indicator column(s) {format_labels(missing)} not found in data; available "
+                f"columns: {format_labels(data.columns, 10)}"
+            )
+        if data.index.has_duplicates:
+            raise InputDataError(
+                f"duplicate unit labels {format_labels(data.index[data.index.duplicated()])}; "
+                "labels must be unique"
+            )
+        if len(data) == 0:
+            raise InputDataError("data has no units")
+        cols = []
+        for c in inds:
+            s = data[c]
+            if isinstance(s, pd.DataFrame):
+                raise InputDataError(f"column {c!r} appears more than once in data")
+            if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+                raise InputDataError(f"indicator {c!r} is not numeric (dtype {s.dtype})")
+            v = s.to_numpy(dtype=float, na_value=np.nan)
+            bad = ~np.isfinite(v)
+            if bad.any():
+                raise InputDataError(
+                    f"indicator {c!r} has missing or infinite values for units "
+                    f"{format_labels(data.index[bad])}; BoD needs finite numbers"
+                )
+            if (v < 0).any():
+                raise InputDataError(
+                    f"indicator {c!r} is negative for units {format_labels(data.index[v < 0])}; "
+                    "BoD needs non-negative, higher-is-better indicators (normalise first)"
+                )
+            cols.append(v)
+        Y = np.column_stack(cols).astype(float)
+        zero_cols = [c for c, v in zip(inds, cols, strict=True) if not (v > 0).any()]
+        if zero_cols:
+            raise InputDataError(
+                f"indicators {format_labels(zero_cols)} are zero for every unit; drop them"
+            )
+        return np.ascontiguousarray(Y), pd.Index(data.index).copy(), inds
+
+    @staticmethod
+    def _bounds(
+        spec: Bounds | None, inds: list[Hashable], name: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        m = len(inds)
+        lo = np.full(m, np.nan)
+        hi = np.full(m, np.nan)
+        if spec is None:
+            return lo, hi
+        if isinstance(spec, Mapping):
+            unknown = [k for k in spec if k not in inds]
+            if unknown:
+                raise InputDataError(
+                    f"{name} names {format_labels(unknown)}, which are not among the "
+                    f"indicators {format_labels(inds, 10)}"
+                )
+            items = [(inds.index(k), v) for k, v in spec.items()]
+        else:
+            items = [(j, spec) for j in range(m)]
+        for j, pair in items:
+            try:
+                lo_j, hi_j = pair
+            except (TypeError, ValueError) as exc:
+                raise InputDataError(
+                    f"{name} for {inds[j]!r} must be a pair (lower, upper), got {pair!r}"
+                ) from exc
+            lo[j] = np.nan if lo_j is None else float(lo_j)
+            hi[j] = np.nan if hi_j is None else float(hi_j)
+            if (not np.isnan(lo[j]) and lo[j] < 0) or (not np.isnan(hi[j]) and hi[j] < 0):
+                raise InputDataError(f"{name} for {inds[j]!r} are negative; bounds must be >= 0")
+            if not np.isnan(lo[j]) and not np.isnan(hi[j]) and lo[j] > hi[j]:
+                raise InputDataError(
+                    f"{name} for {inds[j]!r}: lower {lo[j]} exceeds upper {hi[j]}"
+                )
+        return lo, hi
+
+    @staticmethod
+    def _check_shares(lo: np.ndarray, hi: np.ndarray, inds: list[Hashable], name: str) -> None:
+        if np.nansum(lo) > 1 + 1e-12:
+            raise InputDataError(
+                f"{name}: the lower bounds sum to {np.nansum(lo):.4g} > 1, so no weights can "
+                "satisfy them (shares sum to one); lower them"
+            )
+        if not np.isnan(hi).any() and hi.sum() < 1 - 1e-12:
+            raise InputDataError(
+                f"{name}: the upper bounds sum to {hi.sum():.4g} < 1, so no weights can satisfy "
+                "them (shares sum to one); raise them"
+            )
+        over = [inds[j] for j in range(len(inds)) if not np.isnan(hi[j]) and hi[j] > 1]
+        if over:
+            raise InputDataError(f"{name} for {format_labels(over)} exceed 1; shares are <= 1")
+
+    # -- LP ---------------------------------------------------------------------------------
+    def _build(self, Y: np.ndarray, inds: list[Hashable]) -> tuple[LPFamily, list[int]]:
+        n, m = Y.shape
+        rows: list[np.ndarray] = [Y]  # sum_j w_j y_kj <= 1
+        rl: list[float] = [-np.inf] * n
+        ru: list[float] = [1.0] * n
+        names = [f"unit_{k}" for k in range(n)]
+
+        def add(coef: np.ndarray, lo: float, hi: float, nm: str) -> int:
+            rows.append(coef[None, :])
+            rl.append(lo)
+            ru.append(hi)
+            names.append(nm)
+            return len(rl) - 1
+
+        # absolute bounds -> column bounds
+        wlo, whi = self._bounds(self.weight_bounds, inds, "weight_bounds")
+        col_lower = np.where(np.isnan(wlo), 0.0, wlo)
+        col_upper = np.where(np.isnan(whi), np.inf, whi)
+
+        # weight-share bounds
+        slo, shi = self._bounds(self.share_bounds, inds, "share_bounds")
+        if self.share_bounds is not None:
+            self._check_shares(slo, shi, inds, "share_bounds")
+        for j in range(m):
+            for bound, is_lower in ((slo[j], True), (shi[j], False)):
+                if np.isnan(bound):
+                    continue
+                coef = -bound * np.ones(m)
+                coef[j] += 1.0
+                if is_lower:
+                    add(coef, 0.0, np.inf, f"share_lo_{j}")
+                else:
+                    add(coef, -np.inf, 0.0, f"share_hi_{j}")
+
+        # assurance-region ratios
+        if self.ratio_bounds is not None:
+            if not isinstance(self.ratio_bounds, Mapping):
+                raise InputDataError(
+                    "ratio_bounds must be a mapping (indicator_j, indicator_k) -> (L, U)"
+                )
+            for key, pair in self.ratio_bounds.items():
+                try:
+                    a, b = key
+                    lo_r, hi_r = pair
+                except (TypeError, ValueError) as exc:
+                    raise InputDataError(
+                        f"ratio_bounds entry {key!r}: {pair!r} must be (j, k) -> (lower, upper)"
+                    ) from exc
+                unknown = [x for x in (a, b) if x not in inds]
+                if unknown:
+                    raise InputDataError(
+                        f"ratio_bounds names {format_labels(unknown)}, which are not indicators"
+                    )
+                if a == b:
+                    raise InputDataError(f"ratio_bounds entry {key!r} compares {a!r} to itself")
+                ja, jb = inds.index(a), inds.index(b)
+                for bound, is_lower in ((lo_r, True), (hi_r, False)):
+                    if bound is None:
+                        continue
+                    bound = float(bound)
+                    if bound < 0:
+                        raise InputDataError(f"ratio_bounds for {key!r} must be >= 0")
+                    coef = np.zeros(m)
+                    coef[ja] = 1.0
+                    coef[jb] = -bound
+                    if is_lower:
+                        add(coef, 0.0, np.inf, f"ratio_lo_{ja}_{jb}")
+                    else:
+                        add(coef, -np.inf, 0.0, f"ratio_hi_{ja}_{jb}")
+                if lo_r is not None and hi_r is not None and float(lo_r) > float(hi_r):
+                    raise InputDataError(
+                        f"ratio_bounds for {key!r}: lower {lo_r} exceeds upper {hi_r}"
+                    )
+
+        # pie-share bounds
+        if self.pie_share_at not in ("own", "average"):
+            raise InputDataError(
+                f"pie_share_at must be 'own' or 'average', got {self.pie_share_at!r}"
+            )
+        plo, phi = self._bounds(self.pie_share_bounds, inds, "pie_share_bounds")
+        pie_rows: list[tuple[int, int, float, float]] = []
+        if self.pie_share_bounds is not None:
+            self._check_shares(plo, phi, inds, "pie_share_bounds")
+            ref = Y.mean(axis=0)
+            for j in range(m):
+                for bound, is_lower in ((plo[j], True), (phi[j], False)):
+                    if np.isnan(bound) or (is_lower and bound == 0) or (
+                        not is_lower and bound >= 1
+                    ):
+                        continue
+                    coef = -bound * ref
+                    coef[j] += ref[j]
+                    lo_b, hi_b = (0.0, np.inf) if is_lower else (-np.inf, 0.0)
+                    row = add(coef, lo_b, hi_b, f"pie_{'lo' if is_lower else 'hi'}_{j}")
+                    if self.pie_share_at == "own":
+                        pie_rows.append((row, j, float(bound), 1.0 if is_lower else -1.0))
+            if self.pie_share_at == "own":
+                trapped = set()
+                for j in range(m):
+                    if not np.isnan(plo[j]) and plo[j] > 0:
+                        trapped.update(np.flatnonzero(Y[:, j] == 0).tolist())
+                self._trapped = sorted(trapped)
+        A = sp.csc_matrix(np.vstack(rows))
+        problem = LPProblem(
+            A=A,
+            row_lower=np.asarray(rl),
+            row_upper=np.asarray(ru),
+            col_lower=col_lower,
+            col_upper=col_upper,
+            cost=Y.mean(axis=0),
+            sense="max",
+            col_names=tuple(f"w_{j}" for j in range(m)),
+            row_names=tuple(names),
+            name="bod",
+        )
+        family = LPFamily(problem, n, unit_update=_UnitCost(Y, pie_rows))
+        return family, [r for r, *_ in pie_rows]
+
+    def fit(self) -> BoDResult:
+        """Solve one LP per unit.
+
+        Returns
+        -------
+        BoDResult
+            Scores, weights, pie shares and statuses, indexed by the unit labels.
+
+        Raises
+        ------
+        InputDataError
+            See the class docstring.
+        SolverError
+            The backend cannot be used at all.
+        """
+        Y, labels, inds = self._arrays()
+        self._trapped: list[int] = []
+        family, _ = self._build(Y, inds)
+        if self._trapped:
+            warnings.warn(
+                f"units {format_labels(labels[self._trapped])} have a zero on an indicator "
+                "with a positive lower pie-share bound at own values; the only feasible "
+                "composite for them is 0, so they score 0 (consider pie_share_at='average')",
+                PieShareZeroWarning,
+                stacklevel=2,
+            )
+        get_backend(self.solver)  # fail early on unknown names
+        parts = map_chunks(
+            _solve_units, np.arange(len(labels)), family, self.solver, n_jobs=self.n_jobs
+        )
+        objective = np.concatenate([p[0] for p in parts])
+        status = np.concatenate([p[1] for p in parts]).astype(object)
+        W = np.vstack([p[2] for p in parts])
+        ok = status == "optimal"
+        W[~ok] = np.nan
+        W = np.where(np.abs(W) < 1e-13, 0.0, W)
+        scores = np.where(ok, objective, np.nan)
+        # tiny solver overshoots: clip to [0, 1]
+        scores = np.where(ok, np.clip(scores, 0.0, 1.0), np.nan)
+        contrib = W * Y
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pies = contrib / contrib.sum(axis=1, keepdims=True)
+        pies[~(scores > 1e-12)] = np.nan
+        bad = ~ok
+        if bad.any():
+            warnings.warn(
+                f"BoD LPs were not solved to optimality for units "
+                f"{format_labels(labels[bad])} (status "
+                f"{format_labels(sorted(set(status[bad].tolist())))}); their scores are NaN. "
+                "Absolute weight bounds are the usual cause",
+                InfeasibleUnitWarning,
+                stacklevel=2,
+            )
+        cols = pd.Index(inds)
+        return BoDResult(
+            scores=pd.Series(scores, index=labels, name="bod"),
+            weights=pd.DataFrame(W, index=labels, columns=cols),
+            pie_shares=pd.DataFrame(pies, index=labels, columns=cols),
+            status=pd.Series(status.astype(str), index=labels, name="status"),
+        )
+

@@ -9,10 +9,13 @@ from dea.exceptions import (
     SolverError,
 )
 from dea.models import Radial, scale_efficiency
+from dea.models.bod import BoD, BoDResult
 from dea.results import EFFICIENCY_TOL, DEAResult
 
 __all__ = [
     "EFFICIENCY_TOL",
+    "BoD",
+    "BoDResult",
     "DEAData",
     "DEAError",
     "DEAResult",

@@ -1,0 +1,45 @@
+"""Exception and warning classes of the ``socialperf`` package.
+
+They subclass the toolkit roots in :mod:`dea.exceptions`, so ``except dea.InputDataError``
+catches bad input from any layer. One message style: what is wrong, where (file row,
+column, unit labels, parameter), and what is allowed.
+"""
+
+from __future__ import annotations
+
+from dea.exceptions import InputDataError, format_labels
+
+__all__ = [
+    "CatalogueError",
+    "HoldingsCycleError",
+    "HoldingsError",
+    "InputDataError",
+    "LowCoverageWarning",
+    "format_labels",
+]
+
+
+class CatalogueError(InputDataError):
+    """The indicator catalogue is malformed; the message names the row and the column."""
+
+
+class HoldingsError(InputDataError):
+    """A holdings table is invalid: unknown units, non-positive amounts, duplicates, currencies."""
+
+
+class HoldingsCycleError(HoldingsError):
+    """Funds of funds hold each other in a cycle, so look-through exposure is undefined.
+
+    Attributes
+    ----------
+    cycle : list
+        The MIV labels on the cycle, in holding order (the first one is repeated at the end).
+    """
+
+    def __init__(self, message: str, cycle: list[object]) -> None:
+        super().__init__(message)
+        self.cycle = cycle
+
+
+class LowCoverageWarning(UserWarning):
+    """Some MIVs have less than the required share of their exposure in scored MFIs."""

@@ -1,0 +1,690 @@
+"""Reading and validating MIX-style MFI tables, holdings and MIV-level indicators.
+
+Everything a user hands to ``socialperf`` passes through here once. Errors name what is
+wrong, where (file rows, columns, unit labels) and what is allowed. Inputs are never
+mutated: every function works on a copy.
+
+Row numbers in messages are *table rows*: for a file read here, row 2 is the first data row
+(the header is row 1, as a spreadsheet shows it); for a DataFrame the index labels are used.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from socialperf.exceptions import (
+    HoldingsCycleError,
+    HoldingsError,
+    InputDataError,
+    format_labels,
+)
+
+__all__ = [
+    "MIX_RENAMES",
+    "read_fx_rates",
+    "read_holdings",
+    "read_mfis",
+    "read_miv_indicators",
+    "read_table",
+    "validate_fx_rates",
+    "validate_holdings",
+    "validate_mfis",
+    "validate_miv_indicators",
+]
+
+LOG = logging.getLogger(__name__)
+
+#: raw MIX / panel column names -> the names used by the catalogue and the bundled data
+MIX_RENAMES = {
+    "currentlegalstatus": "legal_status",
+    "profit.status": "profit_status",
+    "write-off_ratio": "write_off_ratio",
+    "gdp_per_capita_2010us$": "gdp_per_capita",
+}
+#: columns that must be numeric when present in an MFI table
+NUMERIC_MFI_COLUMNS = (
+    "gross_loan_portfolio",
+    "assets",
+    "operating_expense",
+    "personnel",
+    "number_of_active_borrowers",
+    "average_loan_balance_per_borrower",
+    "percent_of_female_borrowers",
+    "portfolio_at_risk30_days",
+    "write_off_ratio",
+    "operational_self_sufficiency",
+    "gdp_per_capita",
+)
+HOLDINGS_COLUMNS = ("holder", "held", "amount")
+
+
+# -------------------------------------------------------------------------------------------
+# generic reading
+# -------------------------------------------------------------------------------------------
+def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) -> pd.DataFrame:
+    """Read a CSV or Excel file (or copy a DataFrame), coping with MIX encoding quirks.
+
+    CSV files are tried as UTF-8 first and, failing that, as Latin-1; the DOS code-page
+    byte ``0x82`` that some MIX exports use for "é" is then replaced by "é". A first column
+    with an empty header (an R or pandas row number) is dropped.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        ``.csv``/``.txt`` or ``.xlsx``/``.xlsm``/``.xls`` file, or a DataFrame (copied).
+    sheet_name : str or int, default 0
+        Excel sheet.
+
+    Returns
+    -------
+    pd.DataFrame
+        A new table; for files, the index is the file row number (header = 1).
+
+    Raises
+    ------
+    InputDataError
+        If the file does not exist or its type is not supported.
+    """
+    if isinstance(source, pd.DataFrame):
+        return source.copy()
+    path = Path(source)
+    if not path.exists():
+        raise InputDataError(f"file {str(path)!r} does not exist")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        df = pd.read_excel(path, sheet_name=sheet_name)
+    elif suffix in (".csv", ".txt", ""):
+        try:
+            df = pd.read_csv(path, encoding="utf-8")
+        except UnicodeDecodeError:
+            df = pd.read_csv(path, encoding="latin-1")
+    else:
+        raise InputDataError(
+            f"file {str(path)!r} has type {suffix!r}; supported are .csv, .txt, .xlsx, .xlsm, .xls"
+        )
+    first = str(df.columns[0]) if len(df.columns) else ""
+    if first == "" or first.startswith("Unnamed: 0"):
+        df = df.drop(columns=df.columns[0])
+    for col in df.columns:
+        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
+            if df[col].astype(str).str.contains("\x82", regex=False).any():
+                df[col] = df[col].str.replace("\x82", "é", regex=False)
+    df.index = pd.RangeIndex(2, len(df) + 2, name="row")
+    return df
+
+
+def _row_labels(df: pd.DataFrame, mask: np.ndarray | pd.Series) -> list[Any]:
+    mask = np.asarray(mask, dtype=bool)
+    return list(df.index[mask])
+
+
+def _where(df: pd.DataFrame) -> str:
+    return "rows" if df.index.name == "row" else "index labels"
+
+
+# -------------------------------------------------------------------------------------------
+# MFI tables
+# -------------------------------------------------------------------------------------------
+def validate_mfis(
+    table: pd.DataFrame,
+    *,
+    id_column: str = "mfiid",
+    year_column: str = "year",
+    annual_only: bool = True,
+) -> pd.DataFrame:
+    """Check and tidy an MFI table (one row per MFI and fiscal year).
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        MIX-style table; raw MIX column names (``write-off_ratio``, ...) are renamed as in
+        :data:`MIX_RENAMES`.
+    id_column, year_column : str
+        Columns with the MFI identifier and the fiscal year. Without a year column every
+        row is taken as one MFI (a cross-section) and a column ``year`` is not added.
+    annual_only : bool, default True
+        If a ``period_type`` column exists, keep only annual (``ANN``) rows.
+
+    Returns
+    -------
+    pd.DataFrame
+        A copy: ids as strings, years as integers, numeric columns as floats, sorted by id
+        and year, same index labels as the input.
+
+    Raises
+    ------
+    InputDataError
+        For a missing id column, missing ids, non-integer years, non-numeric values in the
+        numeric MIX columns, negative amounts or counts, or duplicated (id, year) rows;
+        the message names the rows.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise InputDataError(f"the MFI table must be a DataFrame, got {type(table).__name__}")
+    df = table.copy().rename(columns=MIX_RENAMES)
+    where = _where(df)
+    if id_column not in df.columns:
+        raise InputDataError(
+            f"the MFI table has no id column {id_column!r}; its columns are "
+            f"{format_labels(list(df.columns), limit=10)} (pass id_column=)"
+        )
+    if annual_only and "period_type" in df.columns:
+        keep = df["period_type"].astype(str).str.upper().eq("ANN")
+        if (~keep).any():
+            LOG.info("dropped %d non-annual rows (period_type != ANN)", int((~keep).sum()))
+        df = df.loc[keep.to_numpy()]
+    ids = df[id_column]
+    missing = ids.isna().to_numpy()
+    if missing.any():
+        raise InputDataError(
+            f"the MFI table has no {id_column!r} at {where} "
+            f"{format_labels(_row_labels(df, missing))}"
+        )
+    df[id_column] = ids.map(_id_string)
+    keys = [id_column]
+    if year_column in df.columns:
+        years = pd.to_numeric(df[year_column], errors="coerce")
+        bad = (years.isna() | (years != np.round(years))).to_numpy()
+        if bad.any():
+            raise InputDataError(
+                f"column {year_column!r} has missing or non-integer years at {where} "
+                f"{format_labels(_row_labels(df, bad))}; give a fiscal year like 2011"
+            )
+        df[year_column] = years.astype(int)
+        keys.append(year_column)
+    dup = df.duplicated(subset=keys, keep=False).to_numpy()
+    if dup.any():
+        raise InputDataError(
+            f"the MFI table has duplicated {' + '.join(keys)} at {where} "
+            f"{format_labels(_row_labels(df, dup))}; keep one row per MFI and year"
+        )
+    for col in NUMERIC_MFI_COLUMNS:
+        if col not in df.columns:
+            continue
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = (values.isna() & df[col].notna()).to_numpy()
+        if bad.any():
+            raise InputDataError(
+                f"column {col!r} has non-numeric values at {where} "
+                f"{format_labels(_row_labels(df, bad))}; numbers (or empty) are required"
+            )
+        values = values.astype(float)
+        neg = (values < 0).to_numpy()
+        if neg.any() and col != "operational_self_sufficiency":
+            raise InputDataError(
+                f"column {col!r} is negative at {where} {format_labels(_row_labels(df, neg))}; "
+                "amounts, counts and shares must be >= 0"
+            )
+        df[col] = values
+    return df.sort_values(keys, kind="stable")
+
+
+def _id_string(value: object) -> str:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_mfis(
+    source: str | Path | pd.DataFrame,
+    *,
+    sheet_name: str | int = 0,
+    id_column: str = "mfiid",
+    year_column: str = "year",
+    annual_only: bool = True,
+) -> pd.DataFrame:
+    """Read a MIX-style MFI table from CSV or Excel and validate it.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        File or table; see :func:`read_table` for encodings.
+    sheet_name : str or int, default 0
+        Excel sheet.
+    id_column, year_column, annual_only
+        See :func:`validate_mfis`.
+
+    Returns
+    -------
+    pd.DataFrame
+        The validated table (see :func:`validate_mfis`).
+
+    Raises
+    ------
+    InputDataError
+        See :func:`read_table` and :func:`validate_mfis`.
+    """
+    return validate_mfis(
+        read_table(source, sheet_name=sheet_name),
+        id_column=id_column,
+        year_column=year_column,
+        annual_only=annual_only,
+    )
+
+
+# -------------------------------------------------------------------------------------------
+# fx rates
+# -------------------------------------------------------------------------------------------
+def validate_fx_rates(rates: pd.DataFrame | dict[str, float]) -> pd.DataFrame:
+    """Check an exchange-rate table.
+
+    Parameters
+    ----------
+    rates : DataFrame or dict
+        Columns ``currency``, ``usd_per_unit`` (base-currency units per one unit of the
+        currency; the name is kept for the USD default) and optionally ``date``; or a dict
+        currency -> rate.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns currency, date (or absent), usd_per_unit.
+
+    Raises
+    ------
+    InputDataError
+        For missing columns, non-positive rates or duplicated currency/date pairs.
+    """
+    if isinstance(rates, dict):
+        df = pd.DataFrame({"currency": list(rates), "usd_per_unit": list(rates.values())})
+    elif isinstance(rates, pd.DataFrame):
+        df = rates.copy()
+    else:
+        raise InputDataError(
+            f"fx_rates must be a DataFrame or a dict currency -> rate, got {type(rates).__name__}"
+        )
+    if "rate" in df.columns and "usd_per_unit" not in df.columns:
+        df = df.rename(columns={"rate": "usd_per_unit"})
+    missing = [c for c in ("currency", "usd_per_unit") if c not in df.columns]
+    if missing:
+        raise InputDataError(
+            f"fx_rates has no column {format_labels(missing)}; it needs currency and "
+            "usd_per_unit (base-currency units per unit), and optionally date"
+        )
+    where = _where(df)
+    df["currency"] = df["currency"].astype(str).str.strip().str.upper()
+    rate = pd.to_numeric(df["usd_per_unit"], errors="coerce").astype(float)
+    bad = ~(np.isfinite(rate.to_numpy()) & (rate.to_numpy() > 0))
+    if bad.any():
+        raise InputDataError(
+            f"fx_rates has missing, non-numeric or non-positive rates at {where} "
+            f"{format_labels(_row_labels(df, bad))}; rates must be > 0"
+        )
+    df["usd_per_unit"] = rate
+    keys = ["currency", "date"] if "date" in df.columns else ["currency"]
+    if "date" in df.columns:
+        df["date"] = df["date"].astype(str).str.strip()
+    dup = df.duplicated(subset=keys, keep=False).to_numpy()
+    if dup.any():
+        raise InputDataError(
+            f"fx_rates has more than one rate for the same {' and '.join(keys)} at {where} "
+            f"{format_labels(_row_labels(df, dup))}"
+        )
+    return df
+
+
+def read_fx_rates(source: str | Path | pd.DataFrame | dict[str, float]) -> pd.DataFrame:
+    """Read and validate an exchange-rate table (see :func:`validate_fx_rates`).
+
+    Parameters
+    ----------
+    source : str, Path, DataFrame or dict
+
+    Returns
+    -------
+    pd.DataFrame
+
+    Raises
+    ------
+    InputDataError
+        See :func:`validate_fx_rates`.
+    """
+    if isinstance(source, dict):
+        return validate_fx_rates(source)
+    return validate_fx_rates(read_table(source))
+
+
+# -------------------------------------------------------------------------------------------
+# holdings
+# -------------------------------------------------------------------------------------------
+def validate_holdings(
+    holdings: pd.DataFrame,
+    *,
+    mfis: pd.DataFrame | pd.Index | list[str] | None = None,
+    fx_rates: pd.DataFrame | dict[str, float] | None = None,
+    base_currency: str = "USD",
+    date: str | None = None,
+    id_column: str = "mfiid",
+) -> pd.DataFrame:
+    """Check a holdings table and convert amounts to one currency.
+
+    Parameters
+    ----------
+    holdings : pd.DataFrame
+        One row per position: ``holder`` (MIV label), ``held`` (MFI id or MIV label),
+        ``amount`` (> 0), optional ``currency`` (default ``base_currency``) and ``date``.
+    mfis : DataFrame, Index or list, optional
+        Known MFIs (a table with ``id_column``, or the ids). When given, every ``held``
+        that is not itself a holder must be one of them.
+    fx_rates : DataFrame or dict, optional
+        Exchange rates (see :func:`validate_fx_rates`), needed when a currency other than
+        ``base_currency`` appears. A rate with a ``date`` matches positions of that date;
+        an undated rate matches any date.
+    base_currency : str, default "USD"
+    date : str, optional
+        Keep only positions of this date. Required when the table holds several dates.
+    id_column : str, default "mfiid"
+
+    Returns
+    -------
+    pd.DataFrame
+        A copy with columns holder, held, amount (in ``base_currency``), currency (the
+        original), amount_original, date (if given), and ``held_type`` (``"MIV"`` or
+        ``"MFI"``).
+
+    Raises
+    ------
+    HoldingsError
+        For missing columns or labels; non-numeric, zero or negative amounts; duplicated
+        positions; a vehicle holding itself; unknown MFIs; several dates without ``date``;
+        currencies without a rate. The message names the rows.
+    HoldingsCycleError
+        If funds of funds hold each other in a cycle (the cycle is named).
+    """
+    if not isinstance(holdings, pd.DataFrame):
+        raise HoldingsError(f"holdings must be a DataFrame, got {type(holdings).__name__}")
+    df = holdings.copy()
+    where = _where(df)
+    missing = [c for c in HOLDINGS_COLUMNS if c not in df.columns]
+    if missing:
+        raise HoldingsError(
+            f"holdings has no column {format_labels(missing)}; required are holder, held, "
+            "amount (optional: currency, date)"
+        )
+    if df.empty:
+        raise HoldingsError("holdings has no rows; at least one position is needed")
+    for col in ("holder", "held"):
+        miss = df[col].isna().to_numpy()
+        if miss.any():
+            raise HoldingsError(
+                f"holdings column {col!r} is empty at {where} "
+                f"{format_labels(_row_labels(df, miss))}"
+            )
+        df[col] = df[col].map(_id_string)
+    amount = pd.to_numeric(df["amount"], errors="coerce").astype(float)
+    bad = ~np.isfinite(amount.to_numpy())
+    if bad.any():
+        raise HoldingsError(
+            f"holdings amount is missing or not a number at {where} "
+            f"{format_labels(_row_labels(df, bad))}"
+        )
+    nonpos = amount.to_numpy() <= 0
+    if nonpos.any():
+        raise HoldingsError(
+            f"holdings amount is zero or negative at {where} "
+            f"{format_labels(_row_labels(df, nonpos))}; amounts must be > 0 (drop closed "
+            "positions)"
+        )
+    df["amount"] = amount
+    if "date" in df.columns:
+        df["date"] = df["date"].astype(str).str.strip()
+        if date is not None:
+            df = df.loc[(df["date"] == str(date)).to_numpy()]
+            if df.empty:
+                raise HoldingsError(f"holdings has no positions dated {date!r}")
+        dates = sorted(df["date"].unique())
+        if len(dates) > 1:
+            raise HoldingsError(
+                f"holdings has positions at several dates {format_labels(dates)}; pass "
+                "date= to choose one"
+            )
+    self_hold = (df["holder"] == df["held"]).to_numpy()
+    if self_hold.any():
+        raise HoldingsError(
+            f"holdings has vehicles holding themselves at {where} "
+            f"{format_labels(_row_labels(df, self_hold))}"
+        )
+    dup = df.duplicated(subset=["holder", "held"], keep=False).to_numpy()
+    if dup.any():
+        raise HoldingsError(
+            f"holdings has duplicated positions (same holder and held) at {where} "
+            f"{format_labels(_row_labels(df, dup))}; add them up into one row"
+        )
+    holders = set(df["holder"])
+    is_miv = df["held"].isin(holders).to_numpy()
+    if mfis is not None:
+        if isinstance(mfis, pd.DataFrame):
+            known = set(validate_mfis(mfis, id_column=id_column, annual_only=False)[id_column])
+        else:
+            known = {_id_string(m) for m in mfis}
+        unknown = ~is_miv & ~df["held"].isin(known).to_numpy()
+        if unknown.any():
+            labels = pd.unique(df["held"].to_numpy()[unknown])
+            raise HoldingsError(
+                f"holdings names unknown MFIs {format_labels(labels)} at {where} "
+                f"{format_labels(_row_labels(df, unknown))}; each held unit must be an MFI of "
+                "the MFI table or a holder (MIV) of the holdings"
+            )
+    df["held_type"] = np.where(is_miv, "MIV", "MFI")
+    _check_cycles(df)
+    df = _convert_currency(df, fx_rates, base_currency)
+    return df
+
+
+def _check_cycles(df: pd.DataFrame) -> None:
+    g = nx.DiGraph()
+    g.add_edges_from(zip(df["holder"], df["held"], strict=True))
+    try:
+        edges = nx.find_cycle(g, orientation="original")
+    except nx.NetworkXNoCycle:
+        return
+    cycle = [e[0] for e in edges] + [edges[0][0]]
+    raise HoldingsCycleError(
+        f"holdings contain a fund-of-funds cycle {' -> '.join(map(str, cycle))}; look-through "
+        "exposure is undefined when vehicles hold each other in a loop",
+        cycle,
+    )
+
+
+def _convert_currency(
+    df: pd.DataFrame, fx_rates: pd.DataFrame | dict[str, float] | None, base: str
+) -> pd.DataFrame:
+    base = base.strip().upper()
+    if "currency" not in df.columns:
+        df["currency"] = base
+    cur = df["currency"].astype(object).where(df["currency"].notna(), base)
+    df["currency"] = cur.map(lambda c: str(c).strip().upper())
+    df["amount_original"] = df["amount"]
+    foreign = (df["currency"] != base).to_numpy()
+    if not foreign.any():
+        return df
+    where = _where(df)
+    if fx_rates is None:
+        curs = pd.unique(df["currency"].to_numpy()[foreign])
+        raise HoldingsError(
+            f"holdings mixes currencies ({format_labels(curs)} besides {base}) at {where} "
+            f"{format_labels(_row_labels(df, foreign))} and no fx_rates were given; pass an "
+            f"fx-rate table (currency, usd_per_unit[, date]) to convert to {base}"
+        )
+    rates = validate_fx_rates(fx_rates)
+    dated = "date" in rates.columns and "date" in df.columns
+    factor = np.full(len(df), np.nan)
+    factor[~foreign] = 1.0
+    for i, (c, d) in enumerate(
+        zip(df["currency"], df["date"] if "date" in df.columns else [None] * len(df), strict=True)
+    ):
+        if not foreign[i]:
+            continue
+        match = rates.loc[rates["currency"] == c]
+        if dated and len(match):
+            exact = match.loc[match["date"] == d]
+            match = exact if len(exact) else match.loc[match["date"].isin(["", "nan"])]
+        if len(match) == 1:
+            factor[i] = float(match["usd_per_unit"].iloc[0])
+    missing = np.isnan(factor)
+    if missing.any():
+        curs = pd.unique(df["currency"].to_numpy()[missing])
+        raise HoldingsError(
+            f"no exchange rate to {base} for {format_labels(curs)} at holdings {where} "
+            f"{format_labels(_row_labels(df, missing))}; add them to fx_rates"
+        )
+    df["amount"] = df["amount"].to_numpy() * factor
+    return df
+
+
+def read_holdings(
+    source: str | Path | pd.DataFrame,
+    *,
+    mfis: pd.DataFrame | pd.Index | list[str] | None = None,
+    fx_rates: str | Path | pd.DataFrame | dict[str, float] | None = None,
+    base_currency: str = "USD",
+    date: str | None = None,
+    sheet_name: str | int = 0,
+) -> Any:
+    """Read holdings (CSV/Excel/DataFrame), validate them and build a :class:`Holdings`.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        Columns holder, held, amount[, currency, date].
+    mfis, base_currency, date
+        See :func:`validate_holdings`.
+    fx_rates : str, Path, DataFrame or dict, optional
+        Exchange rates (file or table, see :func:`validate_fx_rates`).
+    sheet_name : str or int, default 0
+        Excel sheet.
+
+    Returns
+    -------
+    socialperf.miv.Holdings
+
+    Raises
+    ------
+    HoldingsError, HoldingsCycleError
+        See :func:`validate_holdings`.
+    """
+    from socialperf.miv import Holdings
+
+    rates = None
+    if fx_rates is not None:
+        rates = read_fx_rates(fx_rates)
+    return Holdings(
+        read_table(source, sheet_name=sheet_name),
+        mfis=mfis,
+        fx_rates=rates,
+        base_currency=base_currency,
+        date=date,
+    )
+
+
+# -------------------------------------------------------------------------------------------
+# MIV-level indicators
+# -------------------------------------------------------------------------------------------
+def validate_miv_indicators(
+    table: pd.DataFrame, *, catalogue: Any = None, id_column: str = "miv"
+) -> pd.DataFrame:
+    """Check a table of MIV-level indicators against the catalogue.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        One row per MIV; the MIV label in ``id_column`` (or already the index); one column
+        per MIV-level indicator named as the catalogue's ``source`` (extra columns such as
+        names or strategy are kept).
+    catalogue : Catalogue, optional
+        Default: the bundled catalogue.
+    id_column : str, default "miv"
+
+    Returns
+    -------
+    pd.DataFrame
+        A copy indexed by MIV label (strings).
+
+    Raises
+    ------
+    InputDataError
+        For duplicated or missing MIV labels, categories not in an indicator's point map,
+        non-numeric or out-of-range metric values; the message names the MIVs.
+    """
+    from socialperf.catalogue import load_catalogue
+
+    cat = load_catalogue() if catalogue is None else catalogue
+    if not isinstance(table, pd.DataFrame):
+        raise InputDataError(f"MIV indicators must be a DataFrame, got {type(table).__name__}")
+    df = table.copy()
+    if id_column in df.columns:
+        if df[id_column].isna().any():
+            rows = _row_labels(df, df[id_column].isna().to_numpy())
+            raise InputDataError(
+                f"MIV indicators have no {id_column!r} at rows {format_labels(rows)}"
+            )
+        df.index = pd.Index(df[id_column].map(_id_string), name="miv")
+        df = df.drop(columns=[id_column])
+    else:
+        df.index = pd.Index([_id_string(i) for i in df.index], name="miv")
+    if df.index.has_duplicates:
+        dup = df.index[df.index.duplicated()].unique()
+        raise InputDataError(f"MIV indicators list MIVs {format_labels(dup)} more than once")
+    present = [s for s in cat if s.level == "MIV" and s.source in df.columns]
+    if not present:
+        raise InputDataError(
+            "MIV indicators have none of the catalogue's MIV-level columns "
+            f"{format_labels([s.source for s in cat if s.level == 'MIV'], limit=10)}"
+        )
+    for spec in present:
+        col = df[spec.source]
+        if spec.is_metric:
+            values = pd.to_numeric(col, errors="coerce").astype(float)
+            bad = (values.isna() & col.notna()).to_numpy()
+            if bad.any():
+                raise InputDataError(
+                    f"MIV indicator {spec.name!r} is not numeric for MIVs "
+                    f"{format_labels(df.index[bad])}"
+                )
+            if "fraction" in spec.unit:
+                out = ((values < 0) | (values > 1)).to_numpy()
+                if out.any():
+                    raise InputDataError(
+                        f"MIV indicator {spec.name!r} ({spec.unit}) is outside [0, 1] for MIVs "
+                        f"{format_labels(df.index[out])}"
+                    )
+            df[spec.source] = values
+        else:
+            spec.points(col)  # raises naming MIVs with unknown categories
+    return df
+
+
+def read_miv_indicators(
+    source: str | Path | pd.DataFrame,
+    *,
+    catalogue: Any = None,
+    id_column: str = "miv",
+    sheet_name: str | int = 0,
+) -> pd.DataFrame:
+    """Read MIV-level indicators from CSV/Excel and validate them.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+    catalogue, id_column
+        See :func:`validate_miv_indicators`.
+    sheet_name : str or int, default 0
+
+    Returns
+    -------
+    pd.DataFrame
+        Indexed by MIV label.
+
+    Raises
+    ------
+    InputDataError
+        See :func:`validate_miv_indicators`.
+    """
+    return validate_miv_indicators(
+        read_table(source, sheet_name=sheet_name), catalogue=catalogue, id_column=id_column
+    )

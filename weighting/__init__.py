@@ -1,4 +1,120 @@
-"""weighting: normalisation, weighting, aggregation and comparison of composite indicators."""
+"""weighting: normalisation, weighting, aggregation and comparison of composite indicators.
 
-__all__: list[str] = []
+Generic composite-indicator tools (nothing domain specific): indicator metadata with
+enforced scale levels (:mod:`weighting.indicators`), pre-treatment of missing values and
+outliers (:mod:`weighting.pretreat`), normalisation against a reference set
+(:mod:`weighting.normalise`), weight estimators (:mod:`weighting.weights`), aggregation
+(:mod:`weighting.aggregate`) and schemes tying them together (:mod:`weighting.scheme`).
+"""
+
+from weighting.aggregate import (
+    AGGREGATORS,
+    Aggregator,
+    ArithmeticMean,
+    Borda,
+    Copeland,
+    GeometricMean,
+    HarmonicMean,
+    MazziottaPareto,
+    PowerMean,
+    get_aggregator,
+    power_mean,
+)
+from weighting.exceptions import (
+    ConstantIndicatorError,
+    CoverageWarning,
+    ScaleLevelError,
+    ScaleLevelWarning,
+)
+from weighting.indicators import Direction, Indicator, IndicatorSet, Scale, check_scale
+from weighting.normalise import (
+    NORMALISERS,
+    DistanceToTarget,
+    Goalposts,
+    Identity,
+    MinMax,
+    MPIStandardise,
+    Normaliser,
+    PercentileRank,
+    PointMap,
+    QuantileClasses,
+    Rank,
+    ZScore,
+    get_normaliser,
+    normalise,
+)
+from weighting.pretreat import (
+    MissingPolicy,
+    MissingResult,
+    OutlierTreatment,
+    kurtosis,
+    skewness,
+)
+from weighting.scheme import Scheme, SchemeResult
+from weighting.weights import (
+    WEIGHTERS,
+    AHPWeights,
+    BoDWeights,
+    BudgetAllocation,
+    EntropyWeights,
+    EqualWeights,
+    ExpertWeights,
+    PCAWeights,
+    Weighter,
+    get_weighter,
+)
+
+__all__ = [
+    "AGGREGATORS",
+    "NORMALISERS",
+    "WEIGHTERS",
+    "AHPWeights",
+    "Aggregator",
+    "ArithmeticMean",
+    "BoDWeights",
+    "Borda",
+    "BudgetAllocation",
+    "ConstantIndicatorError",
+    "Copeland",
+    "CoverageWarning",
+    "Direction",
+    "DistanceToTarget",
+    "EntropyWeights",
+    "EqualWeights",
+    "ExpertWeights",
+    "GeometricMean",
+    "Goalposts",
+    "HarmonicMean",
+    "Identity",
+    "Indicator",
+    "IndicatorSet",
+    "MPIStandardise",
+    "MazziottaPareto",
+    "MinMax",
+    "MissingPolicy",
+    "MissingResult",
+    "Normaliser",
+    "OutlierTreatment",
+    "PCAWeights",
+    "PercentileRank",
+    "PointMap",
+    "PowerMean",
+    "QuantileClasses",
+    "Rank",
+    "Scale",
+    "ScaleLevelError",
+    "ScaleLevelWarning",
+    "Scheme",
+    "SchemeResult",
+    "Weighter",
+    "ZScore",
+    "check_scale",
+    "get_aggregator",
+    "get_normaliser",
+    "get_weighter",
+    "kurtosis",
+    "normalise",
+    "power_mean",
+    "skewness",
+]
 __version__ = "0.1.0"

@@ -1,0 +1,1008 @@
+"""Schemes: pre-treatment + normalisation + weights + aggregation (+ hierarchy), as data.
+
+A :class:`Scheme` says how a composite score is built from indicators:
+
+1. outlier treatment (optional), fitted on the reference set;
+2. normalisation, per indicator or one default, fitted on the reference set (direction
+   applied here, so afterwards higher is better);
+3. missing data: re-weight, impute or drop, and no score below a minimum coverage;
+4. weights: a weight estimator (fitted on the normalised reference set), a dict of
+   weights, or a registry name;
+5. aggregation, in a hierarchy indicator -> dimension -> index when the indicators have
+   groups, with an aggregator per level.
+
+A scheme is plain data: it is built from a dict or a TOML file, printed, compared and
+copied with changes (:meth:`Scheme.replace`, :meth:`Scheme.with_weights`), which is what a
+sensitivity analysis perturbs. :meth:`Scheme.score` applies it and returns a
+:class:`SchemeResult`.
+
+Scale levels are enforced throughout (see :mod:`weighting.indicators`).
+
+References
+----------
+OECD/JRC (2008). *Handbook on Constructing Composite Indicators: Methodology and User
+Guide*. OECD Publishing, Paris. Steps 3-8.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from weighting.aggregate import Aggregator, PowerMean, get_aggregator
+from weighting.exceptions import CoverageWarning, InputDataError, format_labels
+from weighting.indicators import Indicator, IndicatorSet, Scale
+from weighting.normalise import Normaliser, PointMap, get_normaliser
+from weighting.pretreat import MissingPolicy, OutlierTreatment
+from weighting.weights import (
+    WEIGHTERS,
+    EqualWeights,
+    ExpertWeights,
+    Weighter,
+    WeightNormalisationWarning,
+    get_weighter,
+)
+
+__all__ = ["Scheme", "SchemeResult"]
+
+logger = logging.getLogger(__name__)
+
+_TOP = "index"
+
+
+# ---------------------------------------------------------------------------------------------
+# result
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SchemeResult:
+    """What :meth:`Scheme.score` returns.
+
+    Attributes
+    ----------
+    scores : pd.Series
+        Composite score per unit (NaN for excluded units), indexed by the user's labels.
+    ranks : pd.Series
+        Rank per unit, 1 = best (ties share the best rank), NaN for excluded units.
+    dimension_scores : pd.DataFrame
+        Units x dimensions (no columns for a scheme without groups).
+    normalised : pd.DataFrame
+        Normalised (and imputed) indicator values, units x indicators, higher = better.
+    effective_weights : pd.DataFrame
+        Units x indicators: the weight each indicator finally carries in each unit's score,
+        after re-weighting over missing values and through the hierarchy. Rows sum to one
+        (for unit-specific weights: the unit's own multipliers).
+    contributions : pd.DataFrame
+        ``effective_weights x normalised``; for linear (arithmetic) aggregation at every
+        level each row sums to the unit's score.
+    excluded : pd.Series
+        Unit -> reason, for units without a score.
+    weights : pd.Series
+        The indicator weights used (fitted weighter's ``weights_``, renormalised within
+        each dimension when there is a hierarchy).
+    dimension_weights : pd.Series or None
+        Weights of the dimensions at the top level.
+    imputed : pd.DataFrame
+        Cells filled by the missing-data policy (unit, indicator, value, method).
+    outliers : pd.DataFrame or None
+        Per-indicator outlier treatment summary.
+    outlier_changes : pd.DataFrame or None
+        Values changed by the outlier treatment (indicator, unit, old, new, treatment).
+    weighter : Weighter
+        The fitted weight estimator.
+    scheme : Scheme
+        The scheme that produced the result.
+    linear : bool
+        Whether contributions add up to the scores.
+    """
+
+    scores: pd.Series
+    ranks: pd.Series
+    dimension_scores: pd.DataFrame
+    normalised: pd.DataFrame
+    effective_weights: pd.DataFrame
+    contributions: pd.DataFrame
+    excluded: pd.Series
+    weights: pd.Series
+    dimension_weights: pd.Series | None
+    imputed: pd.DataFrame
+    outliers: pd.DataFrame | None
+    outlier_changes: pd.DataFrame | None
+    weighter: Weighter
+    scheme: Scheme
+    linear: bool
+    reference_normalised: pd.DataFrame = field(repr=False, default=None)  # type: ignore[assignment]
+
+    def summary(self) -> pd.DataFrame:
+        """Table of score, rank and dimension scores per unit, best first.
+
+        Returns
+        -------
+        pd.DataFrame
+        """
+        table = pd.concat(
+            [self.scores.rename("score"), self.ranks.rename("rank"), self.dimension_scores],
+            axis=1,
+        )
+        return table.sort_values("rank", na_position="last")
+
+    def __repr__(self) -> str:
+        n = len(self.scores)
+        scored = int(self.scores.notna().sum())
+        lines = [
+            f"SchemeResult of scheme {self.scheme.name!r}: {scored} of {n} units scored",
+        ]
+        if len(self.excluded):
+            lines.append(f"  excluded: {format_labels(self.excluded.index)}")
+        top = self.summary().head(5)
+        lines.append("  top units:")
+        for unit, row in top.iterrows():
+            lines.append(f"    {row['rank']:>4.0f}  {unit!s:<20} {row['score']:.4g}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<p><b>SchemeResult</b> of scheme <code>{self.scheme.name}</code></p>"
+            + self.summary().head(20).to_html()
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# the scheme
+# ---------------------------------------------------------------------------------------------
+class Scheme:
+    """A composite-indicator recipe: pre-treatment, normalisation, weights, aggregation.
+
+    Parameters
+    ----------
+    indicators : IndicatorSet or list of Indicator / dict
+        The indicators, with scale level, direction and optional group (dimension). When
+        indicators have groups the scheme is hierarchical: indicator -> dimension -> index.
+    normalisation : str, dict, Normaliser or mapping, default "minmax"
+        One method for all indicators (``"minmax"``, ``{"method": "minmax", "low": 1,
+        "high": 100}``, ``MinMax(...)``), or a mapping indicator -> method with an optional
+        ``"default"`` entry. Indicators with a point map in their metadata and no method of
+        their own get :class:`~weighting.normalise.PointMap`. Default ``"mpi"`` when the
+        aggregation is the Mazziotta-Pareto index.
+    weights : Weighter, str, dict, Series or None
+        A weight estimator (fitted on the normalised reference set), a registry name
+        (``"pca"``, ``"entropy"``, ``"bod"``, ...) or ``{"method": "pca", ...}``, or plain
+        weights indicator -> number (wrapped in ``ExpertWeights``). ``None``: the
+        indicators' own weights if all have one, else equal weights per dimension, shared
+        equally within each dimension.
+    aggregation : str, dict or Aggregator, default "arithmetic"
+        Aggregation of indicators (into dimensions when there are groups).
+    dimension_aggregation : str, dict or Aggregator, optional
+        Aggregation of dimensions into the index; default ``aggregation``.
+    dimension_weights : mapping, Weighter or str, optional
+        Weights of the dimensions. ``None``: each dimension weighs the sum of its
+        indicators' weights (so with linear aggregation the index equals the flat weighted
+        mean). A Weighter or name is fitted on the reference dimension scores.
+    missing : str, dict or MissingPolicy, default "reweight"
+        Missing-data policy (see :class:`~weighting.pretreat.MissingPolicy`).
+    outliers : str, dict, OutlierTreatment or None, default None
+        Outlier treatment of the raw values (see
+        :class:`~weighting.pretreat.OutlierTreatment`).
+    allow_scale_violations : bool, default False
+        Turn scale-level errors into :class:`~weighting.exceptions.ScaleLevelWarning`.
+    name : str, default "scheme"
+        Label used in reports and comparisons.
+
+    Raises
+    ------
+    InputDataError
+        For invalid specs: unknown methods, weights naming unknown indicators or negative,
+        per-indicator normalisation for unknown indicators.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = Scheme.from_dict({
+    ...     "name": "demo",
+    ...     "indicators": [{"name": "a"}, {"name": "b", "direction": "lower"}],
+    ...     "weights": {"a": 2, "b": 1},
+    ... })
+    >>> data = pd.DataFrame({"a": [0, 5, 10], "b": [3, 2, 1]}, index=["x", "y", "z"])
+    >>> s.score(data).scores.round(3).tolist()
+    [0.0, 0.5, 1.0]
+    """
+
+    def __init__(
+        self,
+        indicators: IndicatorSet | list[Indicator | Mapping[str, Any]],
+        *,
+        normalisation: Any = None,
+        weights: Any = None,
+        aggregation: Any = "arithmetic",
+        dimension_aggregation: Any = None,
+        dimension_weights: Any = None,
+        missing: Any = "reweight",
+        outliers: Any = None,
+        allow_scale_violations: bool = False,
+        name: str = "scheme",
+    ) -> None:
+        self.indicators = (
+            indicators if isinstance(indicators, IndicatorSet) else IndicatorSet(indicators)
+        )
+        self.name = str(name)
+        self.allow_scale_violations = bool(allow_scale_violations)
+        self.aggregation = get_aggregator(aggregation)
+        self.dimension_aggregation = (
+            None if dimension_aggregation is None else get_aggregator(dimension_aggregation)
+        )
+        self.missing = MissingPolicy.from_spec(missing)
+        self.outliers = OutlierTreatment.from_spec(outliers)
+        self._groups = self.indicators.groups  # validates all-or-none groups
+        self.normalisation = self._parse_normalisation(normalisation)
+        self.weights = self._parse_weights(weights)
+        self.dimension_weights = self._parse_dimension_weights(dimension_weights)
+
+    # -- spec parsing -----------------------------------------------------------------------
+    def _parse_normalisation(self, spec: Any) -> dict[str, Normaliser]:
+        names = self.indicators.names
+        default: Any = None
+        per: dict[str, Any] = {}
+        if isinstance(spec, Mapping) and "method" not in spec:
+            per = dict(spec)
+            default = per.pop("default", None)
+            unknown = [k for k in per if k not in names]
+            if unknown:
+                raise InputDataError(
+                    f"normalisation names unknown indicators {format_labels(unknown)}; "
+                    f"indicators are {format_labels(names)} (use 'default' for the rest)"
+                )
+        else:
+            default = spec
+        self._default_normalisation_given = default is not None
+        if default is None:
+            default = "mpi" if self.aggregation.name == "mpi" else "minmax"
+        default_norm = get_normaliser(default)
+        out: dict[str, Normaliser] = {}
+        self._explicit_normalisation = set(per)
+        for ind in self.indicators:
+            if ind.name in per:
+                out[ind.name] = get_normaliser(per[ind.name])
+            elif ind.points is not None and not isinstance(default_norm, PointMap):
+                out[ind.name] = PointMap()
+            else:
+                out[ind.name] = default_norm.clone()
+        self._default_normaliser = default_norm
+        return out
+
+    def _parse_weights(self, spec: Any) -> Weighter:
+        names = self.indicators.names
+        if spec is None:
+            meta = self.indicators.weights
+            if meta is not None:
+                return ExpertWeights(meta.to_dict())
+            if self._groups:
+                return EqualWeights(
+                    groups={i.name: i.group for i in self.indicators}
+                )
+            return EqualWeights()
+        if isinstance(spec, Weighter):
+            return spec.clone()
+        if isinstance(spec, str):
+            return get_weighter(spec)
+        if isinstance(spec, (Mapping, pd.Series)):
+            d = dict(spec)
+            if "method" in d and "method" not in names:
+                params = {k: v for k, v in d.items() if k != "method"}
+                return get_weighter(str(d["method"]), **params)
+            unknown = [k for k in d if k not in names]
+            missing = [n for n in names if n not in d]
+            if unknown or missing:
+                parts = []
+                if unknown:
+                    parts.append(f"weights name unknown indicators {format_labels(unknown)}")
+                if missing:
+                    parts.append(f"weights give no weight to {format_labels(missing)}")
+                raise InputDataError(
+                    "; ".join(parts) + f"; the indicators are {format_labels(names)}"
+                )
+            bad = []
+            for k, v in d.items():
+                try:
+                    fv = float(v)
+                except (TypeError, ValueError):
+                    fv = float("nan")
+                if not math.isfinite(fv) or fv < 0:
+                    bad.append(k)
+            if bad:
+                raise InputDataError(
+                    f"weights of {format_labels(bad)} are negative or not numbers; weights "
+                    "must be finite and >= 0"
+                )
+            if sum(float(v) for v in d.values()) <= 0:
+                raise InputDataError("weights are all zero; at least one must be positive")
+            return ExpertWeights({k: float(d[k]) for k in names})
+        raise InputDataError(
+            "weights must be a Weighter, a method name, a dict {method: ...} or a mapping "
+            f"indicator -> weight, got {type(spec).__name__}"
+        )
+
+    def _parse_dimension_weights(self, spec: Any) -> Weighter | dict[str, float] | None:
+        if spec is None:
+            return None
+        dims = list(self._groups)
+        if not dims:
+            raise InputDataError(
+                "dimension_weights were given but no indicator has a group (dimension)"
+            )
+        if isinstance(spec, Weighter):
+            return spec.clone()
+        if isinstance(spec, str):
+            return get_weighter(spec)
+        if isinstance(spec, (Mapping, pd.Series)):
+            d = dict(spec)
+            if "method" in d and "method" not in dims:
+                return get_weighter(str(d["method"]), **{k: v for k, v in d.items()
+                                                         if k != "method"})
+            unknown = [k for k in d if k not in dims]
+            missing = [k for k in dims if k not in d]
+            if unknown or missing:
+                parts = []
+                if unknown:
+                    parts.append(f"dimension_weights name unknown dimensions "
+                                 f"{format_labels(unknown)}")
+                if missing:
+                    parts.append(f"dimension_weights miss dimensions {format_labels(missing)}")
+                raise InputDataError("; ".join(parts) + f"; dimensions are {format_labels(dims)}")
+            vals = {k: float(d[k]) for k in dims}
+            bad = [k for k, v in vals.items() if not math.isfinite(v) or v < 0]
+            if bad:
+                raise InputDataError(
+                    f"dimension_weights of {format_labels(bad)} are negative or not finite"
+                )
+            if sum(vals.values()) <= 0:
+                raise InputDataError("dimension_weights are all zero")
+            return vals
+        raise InputDataError(
+            f"dimension_weights must be a mapping, a Weighter or a name, got {type(spec).__name__}"
+        )
+
+    # -- data form --------------------------------------------------------------------------
+    @property
+    def dimensions(self) -> dict[str, list[str]]:
+        """Dimension -> indicator names (empty for a flat scheme)."""
+        return {k: list(v) for k, v in self._groups.items()}
+
+    @property
+    def top_aggregation(self) -> Aggregator:
+        """The aggregator used at the top level (dimensions -> index)."""
+        return self.dimension_aggregation or self.aggregation
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form, the inverse of :meth:`from_dict`.
+
+        Returns
+        -------
+        dict
+            Keys: name, indicators, normalisation, weights, aggregation,
+            dimension_aggregation, dimension_weights, missing, outliers,
+            allow_scale_violations (``None`` entries omitted).
+        """
+        norm: Any
+        default_spec = self._default_normaliser.to_spec()
+        overrides = {
+            n: nz.to_spec()
+            for n, nz in self.normalisation.items()
+            if n in self._explicit_normalisation
+        }
+        norm = {"default": default_spec, **overrides} if overrides else default_spec
+        out: dict[str, Any] = {
+            "name": self.name,
+            "indicators": self.indicators.to_records(),
+            "normalisation": norm,
+            "weights": _weighter_spec(self.weights),
+            "aggregation": self.aggregation.to_spec(),
+            "missing": self.missing.to_spec(),
+            "allow_scale_violations": self.allow_scale_violations,
+        }
+        if self.dimension_aggregation is not None:
+            out["dimension_aggregation"] = self.dimension_aggregation.to_spec()
+        if self.dimension_weights is not None:
+            dw = self.dimension_weights
+            out["dimension_weights"] = dict(dw) if isinstance(dw, dict) else _weighter_spec(dw)
+        if self.outliers is not None:
+            out["outliers"] = self.outliers.to_spec()
+        return out
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> Scheme:
+        """Build a scheme from a plain dict (as read from TOML or JSON).
+
+        Parameters
+        ----------
+        spec : mapping
+            Must contain ``indicators`` (list of dicts, or a dict name -> fields); other
+            keys as the constructor's keyword arguments.
+
+        Returns
+        -------
+        Scheme
+
+        Raises
+        ------
+        InputDataError
+            For unknown keys or invalid values.
+        """
+        if not isinstance(spec, Mapping):
+            raise InputDataError(f"a scheme spec must be a mapping, got {type(spec).__name__}")
+        allowed = {
+            "name", "indicators", "normalisation", "weights", "aggregation",
+            "dimension_aggregation", "dimension_weights", "missing", "outliers",
+            "allow_scale_violations",
+        }
+        unknown = [k for k in spec if k not in allowed]
+        if unknown:
+            raise InputDataError(
+                f"scheme spec has unknown keys {format_labels(unknown)}; allowed are "
+                f"{format_labels(sorted(allowed), limit=20)}"
+            )
+        if "indicators" not in spec:
+            raise InputDataError("scheme spec has no 'indicators'")
+        inds = spec["indicators"]
+        if isinstance(inds, Mapping):
+            inds = [{"name": k, **dict(v)} for k, v in inds.items()]
+        kwargs = {k: v for k, v in spec.items() if k != "indicators"}
+        return cls(inds, **kwargs)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Scheme:
+        """Read a scheme from a TOML file (same keys as :meth:`from_dict`).
+
+        Parameters
+        ----------
+        path : str or Path
+
+        Returns
+        -------
+        Scheme
+
+        Raises
+        ------
+        InputDataError
+            If the file cannot be parsed or the spec is invalid.
+
+        Examples
+        --------
+        A file like::
+
+            name = "outreach-first"
+            aggregation = "geometric"
+            normalisation = {method = "minmax", low = 1, high = 100}
+            [weights]
+            women = 2
+            rural = 1
+            [[indicators]]
+            name = "women"
+            [[indicators]]
+            name = "rural"
+        """
+        try:
+            import tomllib  # type: ignore[import-not-found]
+        except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef]
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputDataError(f"cannot read scheme file {str(p)!r}: {exc}") from exc
+        try:
+            spec = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputDataError(f"scheme file {str(p)!r} is not valid TOML: {exc}") from exc
+        return cls.from_dict(spec)
+
+    def replace(self, **changes: Any) -> Scheme:
+        """A copy with some settings changed (the scheme itself is not modified).
+
+        Parameters
+        ----------
+        **changes
+            Constructor keyword arguments (``weights=...``, ``aggregation=...``,
+            ``indicators=...``, ``name=...``, ...).
+
+        Returns
+        -------
+        Scheme
+
+        Raises
+        ------
+        InputDataError
+            For unknown keywords.
+        """
+        allowed = {
+            "indicators", "normalisation", "weights", "aggregation", "dimension_aggregation",
+            "dimension_weights", "missing", "outliers", "allow_scale_violations", "name",
+        }
+        unknown = [k for k in changes if k not in allowed]
+        if unknown:
+            raise InputDataError(
+                f"replace() got unknown settings {format_labels(unknown)}; allowed are "
+                f"{format_labels(sorted(allowed), limit=20)}"
+            )
+        current: dict[str, Any] = {
+            "indicators": self.indicators,
+            "normalisation": self._normalisation_spec_objects(),
+            "weights": self.weights,
+            "aggregation": self.aggregation,
+            "dimension_aggregation": self.dimension_aggregation,
+            "dimension_weights": self.dimension_weights,
+            "missing": self.missing,
+            "outliers": self.outliers,
+            "allow_scale_violations": self.allow_scale_violations,
+            "name": self.name,
+        }
+        if "indicators" in changes and "normalisation" not in changes:
+            new_inds = changes["indicators"]
+            new_names = (
+                new_inds.names if isinstance(new_inds, IndicatorSet)
+                else [Indicator.from_dict(i).name for i in new_inds]
+            )
+            spec = current["normalisation"]
+            if isinstance(spec, dict):
+                current["normalisation"] = {
+                    k: v for k, v in spec.items() if k == "default" or k in new_names
+                }
+        if "indicators" in changes and "weights" not in changes:
+            current["weights"] = _restrict_weighter(self.weights, changes["indicators"])
+        current.update(changes)
+        return Scheme(current.pop("indicators"), **current)
+
+    def with_weights(self, weights: Any, *, name: str | None = None) -> Scheme:
+        """A copy with other indicator weights (see ``weights`` in the constructor)."""
+        return self.replace(weights=weights, **({"name": name} if name else {}))
+
+    def _normalisation_spec_objects(self) -> Any:
+        if not self._explicit_normalisation:
+            return self._default_normaliser
+        return {
+            "default": self._default_normaliser,
+            **{n: self.normalisation[n] for n in self._explicit_normalisation},
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scheme):
+            return NotImplemented
+        try:
+            return _plain(self.to_dict()) == _plain(other.to_dict())
+        except Exception:  # pragma: no cover - exotic parameters
+            return self is other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inds = self.indicators
+        lines = [f"Scheme {self.name!r}"]
+        if self._groups:
+            dims = "; ".join(f"{d}: {', '.join(v)}" for d, v in self._groups.items())
+            lines.append(f"  indicators    : {len(inds)} in {len(self._groups)} dimensions "
+                         f"({dims})")
+        else:
+            lines.append(f"  indicators    : {len(inds)} ({', '.join(inds.names)})")
+        lines.append(f"  outliers      : {self.outliers!r}" if self.outliers else
+                     "  outliers      : none")
+        default = self._default_normaliser.to_spec()
+        special = {n: nz.to_spec() for n, nz in self.normalisation.items()
+                   if nz.to_spec() != default}
+        norm = _fmt_spec(default) + (
+            "; " + ", ".join(f"{n}: {_fmt_spec(s)}" for n, s in special.items())
+            if special else ""
+        )
+        lines.append(f"  normalisation : {norm}")
+        lines.append(f"  missing       : {self.missing.method} "
+                     f"(min coverage {self.missing.min_coverage:.0%})")
+        lines.append(f"  weights       : {self.weights!r}")
+        agg = _fmt_spec(self.aggregation.to_spec())
+        if self._groups:
+            top = _fmt_spec(self.top_aggregation.to_spec())
+            lines.append(f"  aggregation   : {agg} (indicators -> dimensions), {top} "
+                         "(dimensions -> index)")
+            dw = self.dimension_weights
+            lines.append("  dim. weights  : " + (
+                "sum of indicator weights" if dw is None else
+                (", ".join(f"{k}={v:g}" for k, v in dw.items()) if isinstance(dw, dict)
+                 else repr(dw))
+            ))
+        else:
+            lines.append(f"  aggregation   : {agg}")
+        if self.allow_scale_violations:
+            lines.append("  scale violations allowed (warnings)")
+        return "\n".join(lines)
+
+    # -- scoring ----------------------------------------------------------------------------
+    def score(
+        self,
+        data: pd.DataFrame,
+        reference: pd.DataFrame | None = None,
+        *,
+        groups: pd.Series | str | None = None,
+    ) -> SchemeResult:
+        """Score units.
+
+        Parameters
+        ----------
+        data : pd.DataFrame
+            Units to score: rows = units (unique labels), columns include every indicator.
+        reference : pd.DataFrame, optional
+            Reference universe on which normalisation, outlier caps, imputation statistics
+            and data-driven weights are fitted. Default: ``data`` itself.
+        groups : Series or str, optional
+            Unit -> group (e.g. peer group) for group-median imputation, covering the units
+            of ``data`` and ``reference``; or a column name present in both.
+
+        Returns
+        -------
+        SchemeResult
+
+        Raises
+        ------
+        InputDataError
+            Indicators missing from the data, non-numeric values, unknown categories,
+            duplicated unit labels, invalid weights.
+        ConstantIndicatorError
+            An indicator is constant on the reference set under z-score or min-max.
+        ScaleLevelError
+            An operation is not meaningful for an indicator's scale level.
+
+        Notes
+        -----
+        With weights :math:`w_j` (renormalised within each dimension :math:`d`) and
+        dimension weights :math:`v_d`, a unit :math:`i` with normalised values
+        :math:`y_{ij}` scores :math:`s_i = A_{top}(\\{A_d(y_{i,d}; w_d)\\}; v)`; for
+        arithmetic aggregation at both levels
+        :math:`s_i = \\sum_j \\tilde v_{d(j)} \\tilde w_{ij} y_{ij}`, where the tilde marks
+        weights rescaled over what unit :math:`i` has. These products are
+        ``effective_weights``; times the values they are ``contributions``.
+        """
+        inds = self.indicators
+        names = inds.names
+        inds.check_data(data)
+        ref_raw = data if reference is None else reference
+        if reference is not None:
+            inds.check_data(reference, name="reference")
+        raw = data[names].copy()
+        ref = ref_raw[names].copy()
+
+        # 1. outliers (numeric indicators, fitted on the reference)
+        scales = {i.name: i.scale for i in inds}
+        outlier_summary = outlier_changes = None
+        if self.outliers is not None:
+            ot = self.outliers.clone().fit(ref, inds)
+            ref = ot.transform(ref)
+            raw = ot.transform(raw)
+            outlier_summary, outlier_changes = ot.summary_, ot.changes_
+            for col in ot.log_transformed_:
+                if scales[col] is Scale.RATIO:
+                    scales[col] = Scale.INTERVAL
+
+        # 2. normalisation (fitted on the reference)
+        norm_data: dict[str, pd.Series] = {}
+        norm_ref: dict[str, pd.Series] = {}
+        out_scales: dict[str, Scale] = {}
+        for ind in inds:
+            nz = self.normalisation[ind.name].clone()
+            meta = Indicator.from_dict({**ind.to_dict(), "scale": scales[ind.name]})
+            nz.fit(ref[ind.name], indicator=meta,
+                   allow_scale_violations=self.allow_scale_violations)
+            norm_data[ind.name] = nz.transform(raw[ind.name])
+            norm_ref[ind.name] = nz.transform(ref[ind.name])
+            out_scales[ind.name] = nz.output_scale(scales[ind.name])
+        Y = pd.DataFrame(norm_data, index=data.index)[names]
+        R = pd.DataFrame(norm_ref, index=ref_raw.index)[names]
+
+        # 3. missing data (on normalised values, statistics from the reference)
+        need_groups = self.missing.method == "group_median"
+        g = groups
+        if need_groups and isinstance(g, str):
+            g = _group_series(g, data, ref_raw)
+        elif need_groups and g is None and self.missing.groups is not None:
+            g = _group_series(self.missing.groups, data, ref_raw)
+        Yg = Y
+        Rg = R
+        if need_groups:
+            Yg = Y.assign(**{"__group__": g.reindex(Y.index)}) if g is not None else Y
+            Rg = R.assign(**{"__group__": g.reindex(R.index)}) if g is not None else R
+        policy = self.missing
+        if need_groups and g is not None:
+            policy = MissingPolicy(self.missing.method, self.missing.min_coverage, "__group__")
+        miss = policy.apply(Yg, names, reference=Rg)
+        ref_miss = policy.apply(Rg, names, reference=Rg)
+        Y = miss.data
+        R_fit = ref_miss.data.drop(index=ref_miss.excluded.index)
+        excluded = miss.excluded
+        if len(excluded):
+            warnings.warn(
+                f"{len(excluded)} unit(s) get no score ({format_labels(excluded.index)}); see "
+                "result.excluded for the reasons",
+                CoverageWarning,
+                stacklevel=2,
+            )
+        scored = Y.index.difference(excluded.index, sort=False)
+        Ys = Y.loc[scored]
+
+        # 4. weights
+        weighter = self.weights.clone()
+        if getattr(weighter, "unit_specific", False):
+            return self._score_unit_specific(
+                weighter, Y, R_fit, Ys, excluded, miss, outlier_summary, outlier_changes,
+                out_scales,
+            )
+        fit_rows = R_fit.dropna()
+        if len(fit_rows) < len(R_fit):
+            logger.info("weights fitted on %d of %d reference units (complete rows)",
+                        len(fit_rows), len(R_fit))
+        if len(fit_rows) == 0 and not isinstance(weighter, (EqualWeights, ExpertWeights)):
+            raise InputDataError(
+                "no reference unit has every indicator, so data-driven weights cannot be "
+                "fitted; impute missing values (missing='median') or use fixed weights"
+            )
+        with warnings.catch_warnings():
+            if isinstance(weighter, ExpertWeights):  # relative weights are fine in a scheme
+                warnings.simplefilter("ignore", WeightNormalisationWarning)
+            weighter.fit(fit_rows if len(fit_rows) else R_fit)
+        w = _check_fitted_weights(weighter, names)
+
+        # 5. aggregation
+        agg = self.aggregation
+        agg.check(Ys, {n: out_scales[n] for n in names},
+                  allow_scale_violations=self.allow_scale_violations)
+        Xs = Ys.to_numpy(dtype=float, na_value=np.nan)
+        Rn = R_fit.to_numpy(dtype=float, na_value=np.nan)
+        present = ~np.isnan(Xs)
+        dims = self._groups
+        scores = pd.Series(np.nan, index=data.index, name="score")
+        eff = pd.DataFrame(np.nan, index=data.index, columns=names)
+        if not dims:
+            wv = w.reindex(names).to_numpy()
+            s = agg.aggregate(Xs, wv, reference=Rn) if len(Xs) else np.array([])
+            scores.loc[scored] = s
+            eff.loc[scored] = _rescale_rows(present * wv[None, :])
+            dim_scores = pd.DataFrame(index=data.index)
+            within = w
+            dim_w = None
+            linear = agg.linear
+        else:
+            top = self.top_aggregation
+            dim_names = list(dims)
+            D = np.full((len(scored), len(dim_names)), np.nan)
+            Dref = np.full((len(R_fit), len(dim_names)), np.nan)
+            within_parts = []
+            eff_within = np.zeros((len(scored), len(names)))
+            col_pos = {n: k for k, n in enumerate(names)}
+            for k, cols in enumerate(dims.values()):
+                idx = [col_pos[c] for c in cols]
+                wd = w.reindex(cols).to_numpy()
+                if wd.sum() <= 0:
+                    wd = np.ones(len(cols))
+                wd = wd / wd.sum()
+                within_parts.append(pd.Series(wd, index=cols))
+                if len(Xs):
+                    D[:, k] = agg.aggregate(Xs[:, idx], wd, reference=Rn[:, idx])
+                Dref[:, k] = agg.aggregate(Rn[:, idx], wd, reference=Rn[:, idx])
+                eff_within[:, idx] = _rescale_rows(present[:, idx] * wd[None, :])
+            within = pd.concat(within_parts).reindex(names)
+            dim_scale = _dimension_scale(agg, [[out_scales[c] for c in cols]
+                                               for cols in dims.values()])
+            Ddf = pd.DataFrame(D, index=scored, columns=dim_names)
+            top.check(Ddf, dict.fromkeys(dim_names, dim_scale),
+                      allow_scale_violations=self.allow_scale_violations)
+            dim_w = self._fit_dimension_weights(w, dims, Dref, dim_names)
+            v = dim_w.reindex(dim_names).to_numpy()
+            if len(D):
+                scores.loc[scored] = top.aggregate(D, v, reference=Dref)
+            dpresent = ~np.isnan(D)
+            top_eff = _rescale_rows(dpresent * v[None, :])
+            unit_eff = np.zeros_like(eff_within)
+            for k, cols in enumerate(dims.values()):
+                idx = [col_pos[c] for c in cols]
+                unit_eff[:, idx] = eff_within[:, idx] * top_eff[:, [k]]
+            eff.loc[scored] = unit_eff
+            dim_scores = pd.DataFrame(np.nan, index=data.index, columns=dim_names)
+            dim_scores.loc[scored] = D
+            linear = agg.linear and top.linear
+        contributions = eff * Y.fillna(0.0)
+        contributions.loc[excluded.index] = np.nan
+        ranks = scores.rank(ascending=False, method="min").rename("rank")
+        return SchemeResult(
+            scores=scores,
+            ranks=ranks,
+            dimension_scores=dim_scores,
+            normalised=Y,
+            effective_weights=eff,
+            contributions=contributions,
+            excluded=excluded,
+            weights=within.rename("weight"),
+            dimension_weights=dim_w,
+            imputed=miss.imputed,
+            outliers=outlier_summary,
+            outlier_changes=outlier_changes,
+            weighter=weighter,
+            scheme=self,
+            linear=bool(linear),
+            reference_normalised=R_fit,
+        )
+
+    def _fit_dimension_weights(
+        self, w: pd.Series, dims: dict[str, list[str]], Dref: np.ndarray, dim_names: list[str]
+    ) -> pd.Series:
+        spec = self.dimension_weights
+        if spec is None:
+            v = pd.Series({d: float(w.reindex(cols).sum()) for d, cols in dims.items()})
+        elif isinstance(spec, dict):
+            v = pd.Series(spec, dtype=float)
+        else:
+            wt = spec.clone()
+            frame = pd.DataFrame(Dref, columns=dim_names).dropna()
+            if len(frame) == 0:
+                raise InputDataError(
+                    "no reference unit has every dimension score, so dimension weights "
+                    "cannot be fitted"
+                )
+            wt.fit(frame)
+            v = _check_fitted_weights(wt, dim_names)
+        v = v.reindex(dim_names).astype(float)
+        if v.sum() <= 0:
+            raise InputDataError("the dimension weights are all zero")
+        return (v / v.sum()).rename("dimension weight")
+
+    def _score_unit_specific(
+        self, weighter, Y, R_fit, Ys, excluded, miss, outlier_summary, outlier_changes,
+        out_scales,
+    ) -> SchemeResult:
+        names = self.indicators.names
+        if not self.aggregation.linear or (self._groups and not self.top_aggregation.linear):
+            raise InputDataError(
+                f"unit-specific weights ({type(weighter).__name__}) give each unit its own "
+                "weighted sum; use aggregation='arithmetic' with them"
+            )
+        self.aggregation.check(Ys, {n: out_scales[n] for n in names},
+                               allow_scale_violations=self.allow_scale_violations)
+        if Ys.isna().any().any():
+            bad = Ys.index[Ys.isna().any(axis=1)]
+            raise InputDataError(
+                f"unit-specific weights need complete data; units {format_labels(bad)} have "
+                "gaps: impute them (missing='median') first"
+            )
+        extra = Ys.loc[Ys.index.difference(R_fit.index, sort=False)]
+        fit_frame = pd.concat([R_fit.dropna(), extra]) if len(extra) else R_fit.dropna()
+        weighter.fit(fit_frame)
+        uw = weighter.unit_weights_.reindex(index=Ys.index, columns=names).astype(float)
+        eff = pd.DataFrame(np.nan, index=Y.index, columns=names)
+        eff.loc[Ys.index] = uw.to_numpy()
+        contributions = eff * Y.fillna(0.0)
+        scores = contributions.sum(axis=1, min_count=1).rename("score")
+        scores.loc[excluded.index] = np.nan
+        dims = self._groups
+        dim_scores = pd.DataFrame(
+            {d: contributions[cols].sum(axis=1, min_count=1) for d, cols in dims.items()},
+            index=Y.index,
+        )
+        ranks = scores.rank(ascending=False, method="min").rename("rank")
+        return SchemeResult(
+            scores=scores, ranks=ranks, dimension_scores=dim_scores, normalised=Y,
+            effective_weights=eff, contributions=contributions, excluded=excluded,
+            weights=_check_fitted_weights(weighter, names).rename("weight"),
+            dimension_weights=None, imputed=miss.imputed, outliers=outlier_summary,
+            outlier_changes=outlier_changes, weighter=weighter, scheme=self, linear=True,
+            reference_normalised=R_fit,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------
+def _rescale_rows(M: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = M.sum(axis=1, keepdims=True)
+        return np.where(s > 0, M / s, 0.0)
+
+
+def _dimension_scale(agg: Aggregator, scales: list[list[Scale]]) -> Scale:
+    if isinstance(agg, PowerMean) and all(s is Scale.RATIO for grp in scales for s in grp):
+        return Scale.RATIO
+    return Scale.INTERVAL
+
+
+def _group_series(col: str, data: pd.DataFrame, ref: pd.DataFrame) -> pd.Series:
+    parts = []
+    for table, what in ((data, "the data"), (ref, "the reference")):
+        if col not in table.columns:
+            raise InputDataError(
+                f"the group column {col!r} is not in {what}; its columns are "
+                f"{format_labels(list(table.columns))}"
+            )
+        parts.append(table[col])
+    s = pd.concat(parts)
+    return s[~s.index.duplicated()]
+
+
+def _check_fitted_weights(weighter: Weighter, names: list[str]) -> pd.Series:
+    w = getattr(weighter, "weights_", None)
+    if not isinstance(w, pd.Series):
+        raise InputDataError(f"{type(weighter).__name__} did not produce weights_ (a Series)")
+    unknown = [k for k in w.index if k not in names]
+    missing = [n for n in names if n not in w.index]
+    if unknown or missing:
+        raise InputDataError(
+            f"{type(weighter).__name__} weights do not match the indicators: unknown "
+            f"{format_labels(unknown) or 'none'}, missing {format_labels(missing) or 'none'}"
+        )
+    w = w.reindex(names).astype(float)
+    if not np.isfinite(w.to_numpy()).all() or (w < 0).any():
+        bad = w.index[~np.isfinite(w.to_numpy()) | (w.to_numpy() < 0)]
+        raise InputDataError(
+            f"{type(weighter).__name__} produced negative or invalid weights for "
+            f"{format_labels(bad)}"
+        )
+    if w.sum() <= 0:
+        raise InputDataError(f"{type(weighter).__name__} produced all-zero weights")
+    return w / w.sum()
+
+
+_WEIGHTER_NAMES = {cls: name for name, cls in WEIGHTERS.items()}
+
+
+def _weighter_spec(w: Weighter) -> Any:
+    name = _WEIGHTER_NAMES.get(type(w))
+    params = w.get_params()
+    if name is None:
+        return repr(w)
+    if name == "expert":
+        weights = params.get("weights")
+        return {str(k): float(v) for k, v in dict(weights).items()}
+    if name == "equal" and params.get("groups") is None:
+        return "equal"
+    clean = {}
+    for k, v in params.items():
+        if v is None:
+            continue
+        if isinstance(v, pd.Series):
+            v = v.to_dict()
+        elif isinstance(v, pd.DataFrame):
+            v = v.to_dict()
+        clean[k] = v
+    return {"method": name, **clean} if clean else name
+
+
+def _restrict_weighter(w: Weighter, indicators: Any) -> Weighter:
+    """Weights for a smaller indicator set: keep expert weights of the kept indicators."""
+    names = (
+        indicators.names if isinstance(indicators, IndicatorSet)
+        else [Indicator.from_dict(i).name for i in indicators]
+    )
+    if isinstance(w, ExpertWeights):
+        d = dict(w.weights)
+        kept = {k: v for k, v in d.items() if k in names}
+        if set(kept) == set(names) and sum(float(x) for x in kept.values()) > 0:
+            return ExpertWeights(kept)
+        return None  # type: ignore[return-value]
+    if isinstance(w, EqualWeights) and w.groups is not None:
+        return None  # type: ignore[return-value]  # rebuilt from the new groups
+    return w
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, float) and math.isnan(obj):
+        return "nan"
+    return obj
+
+
+def _fmt_spec(spec: Any) -> str:
+    if isinstance(spec, str):
+        return spec
+    params = ", ".join(f"{k}={v!r}" for k, v in spec.items() if k != "method")
+    return f"{spec['method']}({params})"

@@ -188,7 +188,7 @@ def _check_frame(
     bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
     if bad:
         raise InputDataError(f"{name} columns {format_labels(bad)} are not numeric")
-    out = X.astype(float, copy=True)
+    out = X.astype(float).copy()
     if not allow_nan:
         values = out.to_numpy()
         nan_cols = out.columns[~np.isfinite(values).all(axis=0)]

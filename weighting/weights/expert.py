@@ -266,7 +266,7 @@ def _validate_pairwise(a: np.ndarray, labels: pd.Index, rtol: float, what: str) 
     if not np.isfinite(a).all() or (a <= 0).any():
         i, j = np.argwhere(~np.isfinite(a) | (a <= 0))[0]
         raise InputDataError(
-            f"{what}[{labels[i]!r}, {labels[j]!r}] = {a[i, j]!r}; pairwise judgements must be "
+            f"{what}[{labels[i]!r}, {labels[j]!r}] = {a[i, j]:g}; pairwise judgements must be "
             "positive finite numbers"
         )
     diag = np.diag(a)
@@ -274,12 +274,12 @@ def _validate_pairwise(a: np.ndarray, labels: pd.Index, rtol: float, what: str) 
     if bad.size:
         k = bad[0]
         raise InputDataError(
-            f"{what}[{labels[k]!r}, {labels[k]!r}] = {diag[k]!r}; the diagonal must be 1"
+            f"{what}[{labels[k]!r}, {labels[k]!r}] = {diag[k]:g}; the diagonal must be 1"
         )
     prod = a * a.T
-    dev = np.abs(np.log(prod))
-    if (dev > np.log1p(rtol)).any():
-        i, j = np.argwhere(dev > np.log1p(rtol))[0]
+    dev = np.abs(prod - 1.0)
+    if (dev > rtol + 1e-12).any():
+        i, j = np.argwhere(dev > rtol + 1e-12)[0]
         raise InputDataError(
             f"{what} is not reciprocal at ({labels[i]!r}, {labels[j]!r}): "
             f"{a[i, j]:.6g} x {a[j, i]:.6g} = {prod[i, j]:.6g}, should be 1 "
@@ -398,9 +398,9 @@ class AHPWeights(Weighter):
         a :class:`~weighting.weights.base.ConsistencyError`.
     method : {"eigenvector", "geometric_mean"}, default "eigenvector"
         How the priority vector is derived (see :func:`ahp_priorities`).
-    rtol : float, default 0.01
-        Relative tolerance for the reciprocity and unit-diagonal checks (so that a typed
-        0.33 for 1/3 passes); accepted matrices are then made exactly reciprocal by
+    rtol : float, default 0.02
+        Tolerance for the reciprocity (:math:`|a_{ij} a_{ji} - 1|`) and unit-diagonal
+        checks, so that two-decimal reciprocals (0.33 for 1/3, 0.14 for 1/7) pass; accepted matrices are then made exactly reciprocal by
         :math:`a_{ij} \\leftarrow \\sqrt{a_{ij}/a_{ji}}`.
     random_index : float, optional
         RI for the matrix order; default Saaty (1980), see :data:`SAATY_RANDOM_INDEX`.
@@ -441,7 +441,7 @@ class AHPWeights(Weighter):
         max_cr: float = 0.10,
         allow_inconsistent: bool = False,
         method: Literal["eigenvector", "geometric_mean"] = "eigenvector",
-        rtol: float = 0.01,
+        rtol: float = 0.02,
         random_index: float | None = None,
     ) -> None:
         self.matrix = matrix

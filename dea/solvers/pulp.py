@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
-from dea.exceptions import InputDataError, SolverError
+from dea.exceptions import InputDataError, SolverError, format_labels
 from dea.solvers.base import BaseSession, LPFamily, LPProblem, LPSolution, LPUpdate
 
 __all__ = ["PulpBackend", "PulpSession", "export_lp", "to_pulp", "write_lp"]
@@ -194,19 +195,18 @@ def export_lp(
 
     Parameters
     ----------
-    model : object
-        A DEA model (e.g. :class:`dea.Radial`) or its fitted result.  It must provide
-        ``_lp_family()`` returning an :class:`~dea.solvers.base.LPFamily` and
-        ``_unit_position(unit)`` mapping a unit label to the family's unit index
-        (results expose the same through their ``model`` attribute).
+    model : dea.Radial
+        The model (fitted or not: the LP depends only on the model's specification).
+        Any object with ``_lp_family()`` (an :class:`~dea.solvers.base.LPFamily`) and
+        ``_unit_position(label)`` is accepted as well.
     unit : label
         The evaluated unit, by the user's own label.
     path : str or Path
         Target file, ``.lp`` or ``.mps``.
     stage : {1, 2}, default 1
-        1 writes the radial (first-stage) LP; 2 writes the max-slack second-stage LP,
-        built from the first stage's optimal solution (solved with the default HiGHS
-        backend).
+        1 writes the radial (first-stage) LP; 2 writes the second-stage (max-slack) LP
+        with the radial factor fixed at its first-stage optimum (first stage solved with
+        HiGHS).
 
     Returns
     -------
@@ -216,39 +216,146 @@ def export_lp(
     Raises
     ------
     InputDataError
-        If the model cannot export, the unit is unknown, ``stage`` is not 1 or 2, or the
-        unit's first stage is not optimal when ``stage=2`` is asked for.
+        If the object cannot be exported (graph orientation solves a sequence of LPs), the
+        unit is unknown, ``stage`` is not 1 or 2, or the first stage of the unit is not
+        optimal when ``stage=2`` is asked for.
+
+    Notes
+    -----
+    For :class:`dea.Radial` the file is written in the user's units and names: variables
+    ``lambda_<reference unit>``, ``theta`` (input) or ``phi`` (output),
+    ``s_minus_<input>``, ``s_plus_<output>``; constraints ``input_<input>``,
+    ``output_<output>`` and ``convexity`` (VRS/NIRS/NDRS).  For input orientation, unit
+    ``o`` and stage 1::
+
+        min theta
+        s.t. sum_j lambda_j x_ij - theta x_io + s_minus_i = 0     (input_<i>)
+             sum_j lambda_j y_rj - s_plus_r = y_ro                (output_<r>)
+             sum_j lambda_j = 1 (VRS; <= 1 NIRS; >= 1 NDRS)       (convexity)
+             lambda, slacks >= 0
+
+    The engine solves the same LP on data divided by column means; the export undoes
+    that scaling (rows multiplied back, slack columns in user units), so the optimal
+    objective is the same.  In stage 2 the objective is the engine's: the sum of slacks,
+    each divided by its column's scale.
     """
     if stage not in (1, 2):
         raise InputDataError(f"stage={stage!r} is not allowed; use 1 or 2")
-    target = model
-    if not hasattr(target, "_lp_family") and hasattr(target, "model"):
-        target = target.model
-    if not hasattr(target, "_lp_family") or not hasattr(target, "_unit_position"):
-        raise InputDataError(
-            f"{type(model).__name__} objects cannot be exported; pass a DEA model such as "
-            "dea.Radial (or its result)"
-        )
-    family: LPFamily = target._lp_family()
-    k = int(target._unit_position(unit))
-    update = family.unit_update(k)
+    problem, update, second = _unit_lp(model, unit)
     if stage == 2:
         from dea.solvers import get_backend
 
-        with get_backend("highs").open(family.problem) as session:
+        with get_backend("highs").open(problem) as session:
             first = session.solve(update)
         if not first.ok:
             raise InputDataError(
                 f"unit {unit!r} has first-stage status {first.status!r}; stage=2 needs an "
                 "optimal first stage"
             )
-        second = family.second_stage(k, first)
-        if second is None:
-            raise InputDataError(
-                f"stage=2 is not available for unit {unit!r}: the model has no second stage"
-            )
-        update = second
-    return write_lp(family.problem, path, update)
+        update = second(first)
+        if update is None:
+            raise InputDataError(f"stage=2 is not available for unit {unit!r}: no second stage")
+    return write_lp(problem, path, update)
+
+
+def _unit_lp(model: Any, unit: Any) -> tuple[LPProblem, LPUpdate, Any]:
+    """(problem, stage-1 update, stage-2 builder) of one unit of a DEA model."""
+    if hasattr(model, "_lp_family") and hasattr(model, "_unit_position"):
+        family: LPFamily = model._lp_family()
+        k = int(model._unit_position(unit))
+        return family.problem, family.unit_update(k), lambda first: family.second_stage(k, first)
+    if not (hasattr(model, "_spec") and hasattr(model, "data") and hasattr(model, "orientation")):
+        raise InputDataError(
+            f"{type(model).__name__} objects cannot be exported; pass a DEA model such as "
+            "dea.Radial"
+        )
+    if model.orientation == "graph":
+        raise InputDataError(
+            "orientation='graph' solves a sequence of LPs per unit and cannot be exported as "
+            "one; export orientation='input' or 'output'"
+        )
+    labels = model.data.labels
+    try:
+        k = labels.get_loc(unit)
+    except KeyError:
+        raise InputDataError(
+            f"unit {unit!r} is not among the evaluated units ({format_labels(labels)})"
+        ) from None
+    if not isinstance(k, int | np.integer):
+        raise InputDataError(f"unit {unit!r} does not identify exactly one evaluated unit")
+    spec, sx, sy = model._spec()
+    problem = _user_units(spec.problem, model, sx, sy)
+    k = int(k)
+    col = spec.col_score
+    unscale = _unscale_update(problem, spec.problem, sx, sy)
+
+    def second(first: LPSolution) -> LPUpdate:
+        return unscale(spec.phase2(k, float(first.x[col])))
+
+    return problem, unscale(spec.update(k)), second
+
+
+def _scales(p: LPProblem, sx: np.ndarray, sy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row factors (rows multiplied back to user units) and slack column factors."""
+    m, s = sx.size, sy.size
+    rows = np.ones(p.n_rows)
+    rows[:m], rows[m : m + s] = sx, sy
+    cols = np.ones(p.n_cols)
+    c0 = p.n_cols - m - s
+    cols[c0 : c0 + m], cols[c0 + m :] = sx, sy
+    return rows, cols
+
+
+def _user_units(p: LPProblem, model: Any, sx: np.ndarray, sy: np.ndarray) -> LPProblem:
+    """The radial base LP in user units and names (see :func:`export_lp`)."""
+    R, C = _scales(p, sx, sy)
+    A = sp.diags(R) @ p.A @ sp.diags(1.0 / C)
+    d, r = model.data, model.reference_data
+    names = [
+        *(f"lambda_{lab}" for lab in r.labels),
+        "phi" if model.orientation == "output" else "theta",
+        *(f"s_minus_{c}" for c in d.inputs),
+        *(f"s_plus_{c}" for c in d.outputs),
+    ]
+    rows = [
+        *(f"input_{c}" for c in d.inputs),
+        *(f"output_{c}" for c in d.outputs),
+        *(["convexity"] if p.n_rows > d.m + d.s else []),
+    ]
+    return LPProblem(
+        A=A.tocsc(),
+        row_lower=p.row_lower * R,
+        row_upper=p.row_upper * R,
+        col_lower=p.col_lower * C,
+        col_upper=p.col_upper * C,
+        cost=p.cost / C,
+        sense=p.sense,
+        col_names=tuple(names),
+        row_names=tuple(rows),
+        name=p.name,
+    )
+
+
+def _unscale_update(user: LPProblem, scaled: LPProblem, sx: np.ndarray, sy: np.ndarray) -> Any:
+    R, C = _scales(scaled, sx, sy)
+
+    def convert(u: LPUpdate) -> LPUpdate:
+        return LPUpdate(
+            coeff_rows=u.coeff_rows,
+            coeff_cols=u.coeff_cols,
+            coeff_values=u.coeff_values * R[u.coeff_rows] / C[u.coeff_cols],
+            row_index=u.row_index,
+            row_lower=u.row_lower * R[u.row_index],
+            row_upper=u.row_upper * R[u.row_index],
+            col_index=u.col_index,
+            col_lower=u.col_lower * C[u.col_index],
+            col_upper=u.col_upper * C[u.col_index],
+            cost_index=u.cost_index,
+            cost_values=u.cost_values / C[u.cost_index],
+            sense=u.sense,
+        )
+
+    return convert
 
 
 def _status(pulp: Any, model: Any, time_limited: bool) -> str:

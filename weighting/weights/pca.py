@@ -23,7 +23,7 @@ def varimax(
     loadings: np.ndarray,
     *,
     normalize: bool = True,
-    tol: float = 1e-10,
+    tol: float = 1e-14,
     max_iter: int = 1000,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Orthogonal varimax rotation of a loading matrix (Kaiser 1958).
@@ -36,7 +36,7 @@ def varimax(
         Kaiser normalisation: rows are scaled to unit length (communality) before rotation
         and scaled back after ("varimax normalized", the default of R's ``varimax`` and of
         STATISTICA/SPSS).
-    tol : float, default 1e-10
+    tol : float, default 1e-14
         Stop when the relative gain of the criterion is below ``tol``.
     max_iter : int, default 1000
 

@@ -357,6 +357,7 @@ def _to_indicator_set(specs: list[IndicatorSpec]) -> Any:
             scale=s.scale,
             direction=s.direction,
             group=s.dimension,
+            points=None if s.categories is None else dict(s.categories),
             unit=s.unit,
             description=s.description,
         )

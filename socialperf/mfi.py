@@ -866,9 +866,7 @@ def _score_dea(mfis: pd.DataFrame, year: Any, options: dict) -> MFIScores:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=UserWarning)
             res = _radial(flat, rts, orientation, dea_options)
-        sc = np.asarray(res.scores, dtype=float)
-        if orientation == "output":
-            sc = np.where(sc > 0, 1.0 / sc, np.nan) if np.nanmax(sc) > 1 + 1e-9 else sc
+        sc = np.asarray(res.scores, dtype=float)  # in (0, 1] for every orientation
         score.loc[labels] = sc
         st = getattr(res, "status", None)
         if st is not None:

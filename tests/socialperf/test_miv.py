@@ -1,0 +1,149 @@
+"""Look-through, coverage rules and the MIV index, on hand-checked small cases."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import socialperf as sp
+from dea.exceptions import InputDataError
+from socialperf.exceptions import HoldingsCycleError, LowCoverageWarning
+
+
+def _two_level() -> pd.DataFrame:
+    # A: m1 60, m2 40.  B: A 50, m3 50.  C: B 30, A 10, m4 60.
+    return pd.DataFrame(
+        {
+            "holder": ["A", "A", "B", "B", "C", "C", "C"],
+            "held": ["m1", "m2", "A", "m3", "B", "A", "m4"],
+            "amount": [60.0, 40.0, 50.0, 50.0, 30.0, 10.0, 60.0],
+        }
+    )
+
+
+SCORES = pd.Series({"m1": 1.0, "m2": 0.5, "m3": np.nan, "m4": 0.2})
+
+
+def test_look_through_two_level_fund_of_funds_by_hand():
+    E = sp.look_through(_two_level())
+    # by hand: B = .5*A + .5*m3 = (.3, .2, .5, 0); C = .3*B + .1*A + .6*m4
+    expected = pd.DataFrame(
+        [[0.6, 0.4, 0.0, 0.0], [0.3, 0.2, 0.5, 0.0], [0.15, 0.10, 0.15, 0.60]],
+        index=["A", "B", "C"],
+        columns=["m1", "m2", "m3", "m4"],
+    )
+    pd.testing.assert_frame_equal(E, expected, check_names=False, atol=1e-12)
+    h = sp.Holdings(_two_level())
+    assert h.graph.depth().to_dict() == {"A": 1, "B": 2, "C": 3}
+    assert ["C", "B", "A", "m1"] in h.graph.chains("C")
+
+
+def test_input_not_mutated():
+    df = _two_level()
+    before = df.copy()
+    sp.Holdings(df)
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_cycle_is_named():
+    df = pd.DataFrame(
+        {"holder": ["A", "B", "C", "A"], "held": ["B", "C", "A", "m1"], "amount": [1, 1, 1, 1]}
+    )
+    with pytest.raises(HoldingsCycleError, match="cycle") as err:
+        sp.Holdings(df)
+    cyc = err.value.cycle
+    assert cyc[0] == cyc[-1] and set(cyc) == {"A", "B", "C"}
+    assert " -> ".join(cyc) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("rule", "b", "c"),
+    [
+        ("renormalise", 0.4 / 0.5, 0.32 / 0.85),
+        ("zero", 0.4, 0.32),
+        ("exclude", math.nan, 0.32 / 0.85),
+    ],
+)
+def test_coverage_rules_exposure(rule, b, c):
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        res = sp.score_mivs(SCORES, _two_level(), uncovered=rule, coverage_threshold=0.7)
+    assert any(issubclass(w.category, LowCoverageWarning) for w in rec)  # B has 0.5
+    assert res.coverage.to_dict() == pytest.approx({"A": 1.0, "B": 0.5, "C": 0.85})
+    assert res.portfolio["A"] == pytest.approx(0.8)  # .6*1 + .4*.5
+    if math.isnan(b):
+        assert math.isnan(res.portfolio["B"]) and "B" in res.excluded.index
+    else:
+        assert res.portfolio["B"] == pytest.approx(b)
+    assert res.portfolio["C"] == pytest.approx(c)
+    assert res.details.loc["B", "below_threshold"]
+    assert not res.details.loc["C", "below_threshold"]
+    # without MIV indicators the index is the portfolio block
+    pd.testing.assert_series_equal(res.index, res.portfolio.rename("index"))
+
+
+def test_equal_and_top_quartile_methods():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LowCoverageWarning)
+        eq = sp.score_mivs(SCORES, _two_level(), method="equal")
+        eqz = sp.score_mivs(SCORES, _two_level(), method="equal", uncovered="zero")
+        top = sp.score_mivs(SCORES, _two_level(), method="top_quartile")
+    assert eq.portfolio["C"] == pytest.approx((1.0 + 0.5 + 0.2) / 3)
+    assert eqz.portfolio["C"] == pytest.approx((1.0 + 0.5 + 0.2 + 0.0) / 4)
+    # universe {0.2, 0.5, 1.0}: 75th percentile 0.75 -> only m1 is top quartile
+    assert top.portfolio["C"] == pytest.approx(0.15 / 0.85)
+    assert top.portfolio["A"] == pytest.approx(0.6)
+
+
+def test_index_combines_blocks():
+    miv = pd.DataFrame(
+        {"miv": ["A", "B", "C"], "sp_policy": ["yes", "no", "yes"],
+         "microfinance_share": [0.8, 0.6, 1.0]}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LowCoverageWarning)
+        res = sp.score_mivs(SCORES, _two_level(), miv, w=0.25)
+    # block: equal per dimension (commitment: sp_policy, social_goals: microfinance_share)
+    assert res.block.to_dict() == pytest.approx({"A": 0.9, "B": 0.3, "C": 1.0})
+    assert res.index["B"] == pytest.approx(0.25 * 0.8 + 0.75 * 0.3)
+    assert res.index["A"] == pytest.approx(0.25 * 0.8 + 0.75 * 0.9)
+
+
+def test_bad_options():
+    with pytest.raises(InputDataError, match="w must be"):
+        sp.score_mivs(SCORES, _two_level(), w=1.5)
+    with pytest.raises(ValueError, match="uncovered"):
+        sp.score_mivs(SCORES, _two_level(), uncovered="ignore")
+
+
+@st.composite
+def _holdings(draw):
+    n_miv = draw(st.integers(1, 5))
+    n_mfi = draw(st.integers(1, 6))
+    rows = []
+    for i in range(n_miv):
+        targets = [f"m{j}" for j in range(n_mfi)] + [f"V{k}" for k in range(i)]
+        held = draw(st.lists(st.sampled_from(targets), min_size=1, max_size=len(targets),
+                             unique=True))
+        if all(h.startswith("V") for h in held):  # keep every vehicle reaching an MFI
+            held.append("m0")
+        for h in held:
+            amt = draw(st.floats(0.01, 1e6, allow_nan=False, allow_infinity=False))
+            rows.append({"holder": f"V{i}", "held": h, "amount": amt})
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_holdings(), st.floats(1e-3, 1e3))
+def test_property_rows_sum_to_one_and_scale_invariance(df, factor):
+    E = sp.look_through(df)
+    np.testing.assert_allclose(E.sum(axis=1).to_numpy(), 1.0, atol=1e-12)
+    assert (E.to_numpy() >= 0).all()
+    scaled = df.assign(amount=df["amount"] * factor)
+    pd.testing.assert_frame_equal(sp.look_through(scaled), E, atol=1e-12, check_exact=False)

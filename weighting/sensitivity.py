@@ -1,0 +1,1358 @@
+"""Uncertainty and sensitivity analysis of a composite score's assumptions.
+
+An *assumption* is a named :class:`Factor`: a continuous distribution, or a discrete set of
+alternatives, or a weight vector (Dirichlet around base weights, or uniform ranges).  Each
+factor is driven by coordinates of the unit hypercube ``[0, 1)^d``, so the same factors serve
+plain Monte Carlo (:meth:`UncertaintyAnalysis.run`: median rank, 5-95% rank interval,
+probability of a top-k place) and variance-based sensitivity analysis
+(:meth:`UncertaintyAnalysis.sobol`: first-order and total Sobol' indices with SALib).
+
+The model is either a :class:`weighting.Scheme` (perturbed through its own API, with a
+vectorised fast path for arithmetic / geometric / power-mean schemes) or any callable
+``score(data, **assumptions) -> pandas.Series``; each factor's value is then passed as the
+keyword of its name (or through the factor's ``apply`` function).
+
+Runs are evaluated in chunks of fixed size through joblib.  Chunk ``i`` draws its random
+numbers from the ``i``-th child of ``np.random.SeedSequence(random_state)``; the chunking
+does not depend on ``n_jobs``, so results are identical whatever ``n_jobs`` (or joblib
+backend, e.g. dask) is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from scipy import stats
+
+from dea.exceptions import InputDataError, format_labels
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = ["Factor", "SobolResult", "UncertaintyAnalysis", "UncertaintyResult"]
+
+logger = logging.getLogger(__name__)
+
+_EPS = 1e-12
+DEFAULT_CHUNK_SIZE = 250
+
+Target = str | tuple[str, Any] | Callable[[pd.DataFrame], np.ndarray]
+
+
+# ====================================================================== factors
+@dataclass(frozen=True, eq=False)
+class Factor:
+    """One uncertain assumption of a composite score.
+
+    Build factors with the class methods: :meth:`choice`, :meth:`uniform`,
+    :meth:`continuous`, :meth:`weights_dirichlet`, :meth:`weights_uniform`,
+    :meth:`normalisation`, :meth:`aggregation`, :meth:`exclude_indicator`,
+    :meth:`missing_policy`, :meth:`returns_to_scale`.
+
+    Parameters
+    ----------
+    name : str
+        Unique name; for a callable model the keyword its value is passed under.
+    kind : {"discrete", "continuous", "weights"}
+        How the factor's hypercube coordinates map to values.
+    alternatives : tuple, optional
+        The alternatives of a discrete factor.
+    ppf : callable, optional
+        Continuous factor: quantile function mapping ``u in (0, 1)`` to a value.
+    apply : callable, optional
+        ``apply(target, value) -> target``: how a value changes the model.  ``target`` is the
+        Scheme (scheme models) or the dict of keyword arguments (callable models).  Default:
+        the built-in role's scheme operation, or ``kwargs[name] = value``.
+    role : str, optional
+        Built-in role (``"weights"``, ``"normalisation"``, ``"aggregation"``, ``"exclude"``,
+        ``"missing"``, ``"rts"``) used by the scheme adapter.
+    labels : tuple of str, optional
+        Display labels of discrete alternatives.
+    params : dict
+        Role-specific settings (weights: ``concentration``, ``bounds``, ``base`` ...).
+    """
+
+    name: str
+    kind: str
+    alternatives: tuple[Any, ...] = ()
+    ppf: Callable[[np.ndarray], np.ndarray] | None = None
+    apply: Callable[[Any, Any], Any] | None = None
+    role: str | None = None
+    labels: tuple[str, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise InputDataError(f"Factor: name={self.name!r} is invalid; use a non-empty str")
+        if self.kind not in ("discrete", "continuous", "weights"):
+            raise InputDataError(
+                f"Factor {self.name!r}: kind={self.kind!r} is invalid; allowed: 'discrete', "
+                "'continuous', 'weights'"
+            )
+        if self.kind == "discrete" and len(self.alternatives) == 0:
+            raise InputDataError(f"Factor {self.name!r}: a discrete factor needs alternatives")
+        if self.kind == "continuous" and self.ppf is None:
+            raise InputDataError(f"Factor {self.name!r}: a continuous factor needs a ppf")
+        if self.kind == "discrete" and not self.labels:
+            object.__setattr__(self, "labels", tuple(_label(a) for a in self.alternatives))
+
+    # ------------------------------------------------------------ constructors
+    @classmethod
+    def choice(
+        cls,
+        name: str,
+        alternatives: Sequence[Any],
+        apply: Callable[[Any, Any], Any] | None = None,
+        labels: Sequence[str] | None = None,
+        role: str | None = None,
+    ) -> Factor:
+        """A discrete factor: one of ``alternatives``, equally likely.
+
+        Parameters
+        ----------
+        name : str
+            Factor name (the keyword of a callable model).
+        alternatives : sequence
+            The alternatives; ``u in [0, 1)`` selects ``alternatives[floor(u * m)]``.
+        apply : callable, optional
+            ``apply(target, value) -> target``; see :class:`Factor`.
+        labels : sequence of str, optional
+            Display labels (default ``str`` of each alternative or its ``name``).
+        role : str, optional
+            Built-in role for scheme models.
+
+        Returns
+        -------
+        Factor
+        """
+        alts = tuple(alternatives)
+        if not alts:
+            raise InputDataError(f"Factor {name!r}: alternatives is empty; give at least one")
+        labs = tuple(labels) if labels is not None else ()
+        if labs and len(labs) != len(alts):
+            raise InputDataError(
+                f"Factor {name!r}: {len(labs)} labels for {len(alts)} alternatives; give one "
+                "label per alternative"
+            )
+        return cls(name, "discrete", alts, apply=apply, role=role, labels=labs)
+
+    @classmethod
+    def uniform(
+        cls, name: str, low: float, high: float, apply: Callable[[Any, Any], Any] | None = None
+    ) -> Factor:
+        """A continuous factor uniform on ``[low, high]``.
+
+        Parameters
+        ----------
+        name : str
+            Factor name.
+        low, high : float
+            Bounds, ``low <= high``.
+        apply : callable, optional
+            ``apply(target, value) -> target``.
+
+        Returns
+        -------
+        Factor
+        """
+        lo, hi = float(low), float(high)
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo <= hi):
+            raise InputDataError(
+                f"Factor {name!r}: bounds ({low}, {high}) are invalid; need finite low <= high"
+            )
+        return cls(
+            name, "continuous", ppf=_UniformPPF(lo, hi), apply=apply,
+            params={"low": lo, "high": hi},
+        )
+
+    @classmethod
+    def continuous(
+        cls, name: str, distribution: Any, apply: Callable[[Any, Any], Any] | None = None
+    ) -> Factor:
+        """A continuous factor with any distribution that has a ``ppf`` (e.g. scipy.stats).
+
+        Parameters
+        ----------
+        name : str
+            Factor name.
+        distribution : object with ``ppf``
+            For example ``scipy.stats.beta(2, 5)`` or ``scipy.stats.truncnorm(...)``.
+        apply : callable, optional
+            ``apply(target, value) -> target``.
+
+        Returns
+        -------
+        Factor
+        """
+        if not callable(getattr(distribution, "ppf", None)):
+            raise InputDataError(
+                f"Factor {name!r}: distribution has no ppf method; pass a frozen scipy.stats "
+                "distribution (e.g. scipy.stats.beta(2, 5))"
+            )
+        return cls(name, "continuous", ppf=distribution.ppf, apply=apply)
+
+    @classmethod
+    def weights_dirichlet(
+        cls,
+        concentration: float = 50.0,
+        base: Mapping[str, float] | pd.Series | None = None,
+        name: str = "weights",
+    ) -> Factor:
+        """Weights drawn from a Dirichlet distribution centred on the base weights.
+
+        Parameters
+        ----------
+        concentration : float, default 50
+            :math:`c > 0`; the weights are :math:`w \\sim \\mathrm{Dir}(c\\,w^0)`, with mean
+            :math:`w^0` (the base weights, summing to 1) and
+            :math:`\\mathrm{Var}(w_i) = w^0_i(1-w^0_i)/(c+1)`.  Large ``c`` means little
+            uncertainty; ``c -> inf`` reproduces the base weights.
+        base : Series or mapping of indicator to weight, optional
+            Base weights; default the scheme's own weights (required for callable models).
+        name : str, default "weights"
+            Factor name (the keyword a callable model receives a weight Series under).
+
+        Returns
+        -------
+        Factor
+
+        Notes
+        -----
+        Each weight uses one hypercube coordinate :math:`u_i`:
+        :math:`g_i = F^{-1}_{\\Gamma(c w^0_i)}(u_i)`, :math:`w_i = g_i / \\sum_j g_j`
+        (a Dirichlet vector by the gamma construction).  Indicators with zero base weight keep
+        weight zero.
+        """
+        c = float(concentration)
+        if not np.isfinite(c) or c <= 0:
+            raise InputDataError(
+                f"Factor {name!r}: concentration={concentration!r} is invalid; need c > 0"
+            )
+        return cls(
+            name, "weights", role="weights",
+            params={"method": "dirichlet", "concentration": c, "base": _opt_series(base)},
+        )
+
+    @classmethod
+    def weights_uniform(
+        cls,
+        spread: float | None = 0.5,
+        bounds: Mapping[str, tuple[float, float]] | None = None,
+        base: Mapping[str, float] | pd.Series | None = None,
+        normalise: bool = True,
+        name: str = "weights",
+    ) -> Factor:
+        """Weights drawn independently from uniform ranges, then rescaled to sum to one.
+
+        Parameters
+        ----------
+        spread : float, default 0.5
+            Relative half-width: :math:`w_i \\sim U(w^0_i(1-s), w^0_i(1+s))`, ``0 <= s <= 1``.
+            Ignored for indicators listed in ``bounds``.
+        bounds : mapping of indicator to (low, high), optional
+            Explicit ranges (non-negative) for some or all indicators.
+        base : Series or mapping, optional
+            Base weights; default the scheme's own weights.
+        normalise : bool, default True
+            Divide each drawn vector by its sum.
+        name : str, default "weights"
+            Factor name.
+
+        Returns
+        -------
+        Factor
+        """
+        if spread is not None and not 0 <= float(spread) <= 1:
+            raise InputDataError(
+                f"Factor {name!r}: spread={spread!r} is invalid; need 0 <= spread <= 1"
+            )
+        bnd = {}
+        for k, (lo, hi) in (bounds or {}).items():
+            if not (0 <= float(lo) <= float(hi) and np.isfinite(float(hi))):
+                raise InputDataError(
+                    f"Factor {name!r}: bounds for {k!r} ({lo}, {hi}) are invalid; "
+                    "need 0 <= low <= high < inf"
+                )
+            bnd[k] = (float(lo), float(hi))
+        return cls(
+            name, "weights", role="weights",
+            params={"method": "uniform", "spread": None if spread is None else float(spread),
+                    "bounds": bnd, "base": _opt_series(base), "normalise": bool(normalise)},
+        )
+
+    @classmethod
+    def normalisation(
+        cls, alternatives: Sequence[Any], name: str = "normalisation",
+        apply: Callable[[Any, Any], Any] | None = None,
+    ) -> Factor:
+        """Choice among normalisations (names or normaliser objects the scheme accepts).
+
+        Parameters
+        ----------
+        alternatives : sequence
+            For example ``["minmax", "zscore", "rank"]``.
+        name : str, default "normalisation"
+        apply : callable, optional
+
+        Returns
+        -------
+        Factor
+        """
+        return cls.choice(name, alternatives, apply=apply, role="normalisation")
+
+    @classmethod
+    def aggregation(
+        cls, alternatives: Sequence[Any], name: str = "aggregation",
+        apply: Callable[[Any, Any], Any] | None = None,
+    ) -> Factor:
+        """Choice among aggregators (names or aggregator objects the scheme accepts).
+
+        Parameters
+        ----------
+        alternatives : sequence
+            For example ``["arithmetic", "geometric"]``.
+        name : str, default "aggregation"
+        apply : callable, optional
+
+        Returns
+        -------
+        Factor
+        """
+        return cls.choice(name, alternatives, apply=apply, role="aggregation")
+
+    @classmethod
+    def exclude_indicator(
+        cls, candidates: Sequence[str] | None = None, include_none: bool = True,
+        name: str = "exclude", apply: Callable[[Any, Any], Any] | None = None,
+    ) -> Factor:
+        """Leave one indicator out (or none), the remaining weights rescaled.
+
+        Parameters
+        ----------
+        candidates : sequence of str, optional
+            Indicators that may be dropped; default all of the scheme's indicators.
+        include_none : bool, default True
+            Whether "drop nothing" (value None) is one of the alternatives.
+        name : str, default "exclude"
+        apply : callable, optional
+
+        Returns
+        -------
+        Factor
+        """
+        params = {"candidates": None if candidates is None else tuple(candidates),
+                  "include_none": bool(include_none)}
+        alts: tuple[Any, ...] = ((None,) if include_none else ()) + tuple(candidates or ())
+        if not alts:
+            alts = (None,)  # resolved against the scheme's indicators when bound
+        f = cls(name, "discrete", alts, apply=apply, role="exclude", params=params)
+        return f
+
+    @classmethod
+    def missing_policy(
+        cls, alternatives: Sequence[Any], name: str = "missing",
+        apply: Callable[[Any, Any], Any] | None = None,
+    ) -> Factor:
+        """Choice among missing-data policies the scheme accepts.
+
+        Parameters
+        ----------
+        alternatives : sequence
+            For example ``["exclude", "mean", "zero"]``.
+        name : str, default "missing"
+        apply : callable, optional
+
+        Returns
+        -------
+        Factor
+        """
+        return cls.choice(name, alternatives, apply=apply, role="missing")
+
+    @classmethod
+    def returns_to_scale(
+        cls, alternatives: Sequence[str] = ("crs", "vrs"), name: str = "rts",
+        apply: Callable[[Any, Any], Any] | None = None,
+    ) -> Factor:
+        """Choice of DEA returns to scale, for DEA/BoD-based models.
+
+        Parameters
+        ----------
+        alternatives : sequence of str, default ("crs", "vrs")
+        name : str, default "rts"
+            For a callable model, the keyword receiving the value.
+        apply : callable, optional
+            For a scheme: ``apply(scheme, rts) -> scheme``; default sets ``rts`` on the
+            scheme's weighter.
+
+        Returns
+        -------
+        Factor
+        """
+        return cls.choice(name, alternatives, apply=apply, role="rts")
+
+    # ------------------------------------------------------------ helpers
+    @property
+    def is_discrete(self) -> bool:
+        """Whether the factor takes one of a finite set of alternatives."""
+        return self.kind == "discrete"
+
+    def _value(self, u: np.ndarray) -> np.ndarray:
+        """Map hypercube coordinates ``u`` (n,) to values: indices or floats."""
+        if self.kind == "discrete":
+            m = len(self.alternatives)
+            return np.minimum((np.asarray(u) * m).astype(np.int64), m - 1)
+        assert self.ppf is not None
+        return np.asarray(self.ppf(np.clip(u, _EPS, 1 - _EPS)), dtype=float)
+
+    def __repr__(self) -> str:
+        if self.kind == "discrete":
+            return f"Factor.choice({self.name!r}, [{', '.join(self.labels)}])"
+        if self.kind == "weights":
+            p = {k: v for k, v in self.params.items() if k != "base" and v is not None}
+            return f"Factor.weights({self.name!r}, {p})"
+        return f"Factor.continuous({self.name!r})"
+
+
+@dataclass(frozen=True)
+class _UniformPPF:
+    low: float
+    high: float
+
+    def __call__(self, u: np.ndarray) -> np.ndarray:
+        return self.low + np.asarray(u) * (self.high - self.low)
+
+
+def _label(x: object) -> str:
+    if x is None:
+        return "none"
+    if isinstance(x, str):
+        return x
+    name = getattr(x, "name", None)
+    return name if isinstance(name, str) else repr(x)
+
+
+def _opt_series(base: Mapping[str, float] | pd.Series | None) -> pd.Series | None:
+    if base is None:
+        return None
+    s = pd.Series(base, dtype=float)
+    if s.isna().any() or (s < 0).any() or s.sum() <= 0:
+        raise InputDataError(
+            f"weights base: {format_labels(s.index[(s.isna() | (s < 0)).to_numpy()])} invalid; "
+            "base weights must be non-negative numbers with a positive sum"
+        )
+    return s / s.sum()
+
+
+class _WeightSampler:
+    """A weights factor bound to its base weights: maps ``k`` coordinates to a vector."""
+
+    def __init__(self, factor: Factor, base: pd.Series) -> None:
+        self.factor = factor
+        self.base = base
+        self.size = len(base)
+        p = factor.params
+        w0 = base.to_numpy(float)
+        if p["method"] == "dirichlet":
+            self.alpha = p["concentration"] * w0
+        else:
+            lo, hi = np.empty_like(w0), np.empty_like(w0)
+            s = p["spread"]
+            for i, ind in enumerate(base.index):
+                if ind in p["bounds"]:
+                    lo[i], hi[i] = p["bounds"][ind]
+                elif s is None:
+                    raise InputDataError(
+                        f"Factor {factor.name!r}: no bounds for indicator {ind!r} and "
+                        "spread=None; give bounds for every indicator or a spread"
+                    )
+                else:
+                    lo[i], hi[i] = w0[i] * (1 - s), w0[i] * (1 + s)
+            unknown = set(p["bounds"]) - set(base.index)
+            if unknown:
+                raise InputDataError(
+                    f"Factor {factor.name!r}: bounds name unknown indicators "
+                    f"{format_labels(sorted(map(str, unknown)))}; allowed: "
+                    f"{format_labels(base.index)}"
+                )
+            self.lo, self.hi = lo, hi
+
+    def values(self, u: np.ndarray) -> np.ndarray:
+        """Map ``u`` (n, size) to weight vectors (n, size)."""
+        u = np.clip(u, _EPS, 1 - _EPS)
+        if self.factor.params["method"] == "dirichlet":
+            g = np.zeros_like(u)
+            pos = self.alpha > 0
+            g[:, pos] = stats.gamma.ppf(u[:, pos], self.alpha[pos])
+            return g / g.sum(axis=1, keepdims=True)
+        w = self.lo + u * (self.hi - self.lo)
+        if self.factor.params["normalise"]:
+            tot = w.sum(axis=1, keepdims=True)
+            w = np.divide(w, tot, out=np.zeros_like(w), where=tot > 0)
+        return w
+
+
+# ====================================================================== models
+class _Model:
+    """What the analysis needs from a model (scheme adapter or callable)."""
+
+    units: pd.Index
+    indicators: pd.Index | None
+
+    def base_weights(self) -> pd.Series | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def reference(self) -> pd.Series:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def evaluate_group(
+        self, assignment: dict[str, Any], weights: np.ndarray | None
+    ) -> np.ndarray:  # pragma: no cover - interface
+        """Scores (n_rows, n_units) for one setting of the non-weight factors."""
+        raise NotImplementedError
+
+
+def _align(scores: object, units: pd.Index, where: str) -> np.ndarray:
+    if isinstance(scores, pd.DataFrame) and scores.shape[1] == 1:
+        scores = scores.iloc[:, 0]
+    if not isinstance(scores, pd.Series):
+        inner = getattr(scores, "scores", None)
+        if isinstance(inner, pd.Series):
+            scores = inner
+        else:
+            raise InputDataError(
+                f"{where}: the model returned a {type(scores).__name__}; it must return a "
+                "pandas Series of scores indexed by unit"
+            )
+    if scores.index.equals(units):
+        return scores.to_numpy(dtype=float)
+    extra = scores.index.difference(units)
+    if len(extra):
+        raise InputDataError(
+            f"{where}: the model scored units absent from the reference run: "
+            f"{format_labels(extra)}; every run must score a subset of the reference units"
+        )
+    return scores.reindex(units).to_numpy(dtype=float)
+
+
+class _CallableModel(_Model):
+    def __init__(
+        self, func: Callable[..., Any], data: Any, factors: Sequence[Factor],
+        base_kwargs: Mapping[str, Any],
+    ) -> None:
+        self.func = func
+        self.data = data
+        self.factors = list(factors)
+        self.base_kwargs = dict(base_kwargs)
+        ref = func(data, **self.base_kwargs)
+        if isinstance(ref, pd.DataFrame) and ref.shape[1] == 1:
+            ref = ref.iloc[:, 0]
+        if not isinstance(ref, pd.Series):
+            ref = getattr(ref, "scores", ref)
+        if not isinstance(ref, pd.Series):
+            raise InputDataError(
+                f"UncertaintyAnalysis: the model returned a {type(ref).__name__}; a callable "
+                "model must return a pandas Series of scores indexed by unit"
+            )
+        self._ref = ref.astype(float)
+        self.units = ref.index
+        self.indicators = None
+
+    def base_weights(self) -> pd.Series | None:
+        return None
+
+    def reference(self) -> pd.Series:
+        return self._ref
+
+    def evaluate_group(self, assignment: dict[str, Any], weights: np.ndarray | None) -> np.ndarray:
+        wf = [f for f in self.factors if f.kind == "weights"]
+        n = 1 if weights is None else weights.shape[0]
+        out = np.empty((n, len(self.units)))
+        for r in range(n):
+            kw = dict(self.base_kwargs)
+            for f in self.factors:
+                if f.kind == "weights":
+                    assert weights is not None
+                    val: Any = pd.Series(weights[r], index=self._weight_index(f))
+                else:
+                    val = assignment[f.name]
+                kw = f.apply(kw, val) if f.apply is not None else {**kw, f.name: val}
+                if not isinstance(kw, dict):
+                    raise InputDataError(
+                        f"Factor {f.name!r}: apply returned a {type(kw).__name__}; for a "
+                        "callable model apply(kwargs, value) must return the kwargs dict"
+                    )
+            out[r] = _align(self.func(self.data, **kw), self.units, "UncertaintyAnalysis")
+        del wf
+        return out
+
+    def _weight_index(self, f: Factor) -> pd.Index:
+        return f.params["base"].index
+
+
+# ====================================================================== progress
+class _Progress:
+    def __init__(self, total: int, enabled: bool, label: str) -> None:
+        self.total, self.enabled, self.label = total, enabled, label
+        self.done = 0
+        self.t0 = time.perf_counter()
+
+    def update(self, k: int) -> None:
+        self.done += k
+        if not self.enabled:
+            return
+        frac = self.done / max(self.total, 1)
+        bar = "#" * int(30 * frac)
+        el = time.perf_counter() - self.t0
+        sys.stderr.write(
+            f"\r{self.label} [{bar:<30}] {self.done}/{self.total} runs, {el:.1f} s"
+        )
+        if self.done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+# ====================================================================== plan
+class _Plan:
+    """Factors bound to a model: which hypercube columns drive which factor."""
+
+    def __init__(self, factors: Sequence[Factor], model: _Model) -> None:
+        names = [f.name for f in factors]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise InputDataError(
+                f"UncertaintyAnalysis: factor names {format_labels(dup)} are used twice; "
+                "each factor needs a unique name"
+            )
+        if not factors:
+            raise InputDataError("UncertaintyAnalysis: factors is empty; give at least one")
+        wfs = [f for f in factors if f.kind == "weights"]
+        if len(wfs) > 1:
+            raise InputDataError(
+                f"UncertaintyAnalysis: {len(wfs)} weights factors "
+                f"({format_labels(f.name for f in wfs)}); at most one is allowed"
+            )
+        bound: list[Factor] = []
+        for f in factors:
+            if f.role == "exclude" and f.params.get("candidates") is None:
+                if model.indicators is None:
+                    raise InputDataError(
+                        f"Factor {f.name!r}: candidates must be given for a callable model "
+                        "(the model's indicators are unknown)"
+                    )
+                alts = ((None,) if f.params["include_none"] else ()) + tuple(model.indicators)
+                f = Factor(f.name, "discrete", alts, apply=f.apply, role=f.role,
+                           params={**f.params, "candidates": tuple(model.indicators)})
+            bound.append(f)
+        self.factors = bound
+        self.sampler: _WeightSampler | None = None
+        self.slices: dict[str, slice] = {}
+        d = 0
+        for f in bound:
+            size = 1
+            if f.kind == "weights":
+                base = f.params["base"]
+                if base is None:
+                    base = model.base_weights()
+                if base is None:
+                    raise InputDataError(
+                        f"Factor {f.name!r}: base weights are unknown for a callable model; "
+                        "pass base=... (a Series indexed by indicator)"
+                    )
+                if model.indicators is not None:
+                    missing = model.indicators.difference(base.index)
+                    extra = base.index.difference(model.indicators)
+                    if len(missing) or len(extra):
+                        raise InputDataError(
+                            f"Factor {f.name!r}: base weights do not match the scheme's "
+                            f"indicators (missing {format_labels(missing)}; unknown "
+                            f"{format_labels(extra)})"
+                        )
+                    base = base.reindex(model.indicators)
+                f.params["base"] = base
+                self.sampler = _WeightSampler(f, base)
+                size = self.sampler.size
+            self.slices[f.name] = slice(d, d + size)
+            d += size
+        self.dim = d
+        self.discrete_names = [f.name for f in bound if f.kind != "weights"]
+
+    def coordinate_groups(self) -> list[str]:
+        """Factor name of each hypercube column (SALib ``groups``)."""
+        out: list[str] = []
+        for f in self.factors:
+            s = self.slices[f.name]
+            out += [f.name] * (s.stop - s.start)
+        return out
+
+    def decode(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Key matrix (n, n_other_factors) of indices/floats and weights (n, k) or None."""
+        keys = np.empty((u.shape[0], len(self.discrete_names)))
+        j = 0
+        weights = None
+        for f in self.factors:
+            s = self.slices[f.name]
+            if f.kind == "weights":
+                assert self.sampler is not None
+                weights = self.sampler.values(u[:, s])
+            else:
+                keys[:, j] = f._value(u[:, s.start])
+                j += 1
+        return keys, weights
+
+    def assignment(self, key: np.ndarray) -> dict[str, Any]:
+        out = {}
+        for f, v in zip([f for f in self.factors if f.kind != "weights"], key, strict=True):
+            out[f.name] = f.alternatives[int(v)] if f.kind == "discrete" else float(v)
+        return out
+
+    def design_frame(self, u: np.ndarray) -> pd.DataFrame:
+        """Readable design: one column per factor (weights: one per indicator)."""
+        keys, weights = self.decode(u)
+        cols: dict[str, Any] = {}
+        j = 0
+        for f in self.factors:
+            if f.kind == "weights":
+                assert weights is not None and self.sampler is not None
+                for i, ind in enumerate(self.sampler.base.index):
+                    cols[f"{f.name}[{ind}]"] = weights[:, i]
+            elif f.kind == "discrete":
+                cols[f.name] = pd.Categorical.from_codes(
+                    keys[:, j].astype(int), categories=pd.Index(f.labels)
+                ) if len(set(f.labels)) == len(f.labels) else np.asarray(f.labels)[
+                    keys[:, j].astype(int)]
+                j += 1
+            else:
+                cols[f.name] = keys[:, j]
+                j += 1
+        return pd.DataFrame(cols)
+
+
+def _evaluate_rows(model: _Model, plan: _Plan, u: np.ndarray) -> np.ndarray:
+    """Scores (n_rows, n_units) for hypercube rows ``u``; runs sharing settings go together."""
+    keys, weights = plan.decode(u)
+    out = np.empty((u.shape[0], len(model.units)))
+    if keys.shape[1]:
+        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+    else:
+        uniq, inverse = np.zeros((1, 0)), np.zeros(u.shape[0], dtype=np.int64)
+    for g in range(uniq.shape[0]):
+        idx = np.flatnonzero(inverse == g)
+        assignment = plan.assignment(uniq[g])
+        if weights is None:
+            out[idx] = model.evaluate_group(assignment, None)[0]
+        else:
+            out[idx] = model.evaluate_group(assignment, weights[idx])
+    return out
+
+
+def _mc_chunk(model: _Model, plan: _Plan, seed: np.random.SeedSequence, n_rows: int) -> Any:
+    u = np.random.default_rng(seed).random((n_rows, plan.dim))
+    return u, _evaluate_rows(model, plan, u)
+
+
+def _design_chunk(model: _Model, plan: _Plan, u: np.ndarray) -> Any:
+    return u, _evaluate_rows(model, plan, u)
+
+
+def _rank_rows(scores: np.ndarray, higher_is_better: bool) -> np.ndarray:
+    """Ranks along each row, 1 = best, ties averaged, NaN scores -> NaN ranks."""
+    x = -scores if higher_is_better else scores
+    if not np.isnan(x).any():
+        return stats.rankdata(x, axis=-1, method="average")
+    return stats.rankdata(x, axis=-1, method="average", nan_policy="omit")
+
+
+# ====================================================================== analysis
+class UncertaintyAnalysis:
+    """Monte Carlo uncertainty and Sobol' sensitivity analysis of a score's assumptions.
+
+    Parameters
+    ----------
+    model : Scheme or callable
+        A :class:`weighting.Scheme`, or a callable ``score(data, **assumptions)`` returning a
+        pandas Series of scores indexed by unit (each factor's value is passed as the keyword
+        of its name unless the factor has its own ``apply``).
+    data : object
+        The data the model scores (a DataFrame of indicators for a scheme).
+    factors : sequence of Factor
+        The uncertain assumptions.
+    reference : pandas.Series, optional
+        Reference scores that rank shifts are measured against; default the model's own
+        scores with no factor applied (the base scheme).
+    higher_is_better : bool, default True
+        Direction of the model's scores.
+    model_kwargs : mapping, optional
+        Fixed keyword arguments for a callable model (the base run uses only these).
+    chunk_size : int, default 250
+        Runs per task.  Results depend on it (the random streams are per chunk) but never on
+        ``n_jobs``.
+    vectorise : bool, default True
+        Use the vectorised fast path when the scheme allows it.
+
+    Raises
+    ------
+    InputDataError
+        Invalid factors (duplicate names, two weights factors, weights that do not match the
+        scheme's indicators), or a model that does not return scores.
+
+    Notes
+    -----
+    Each run draws a point :math:`u \\in [0,1)^d`.  A discrete factor with :math:`m`
+    alternatives takes alternative :math:`\\lfloor u_j m \\rfloor`; a continuous factor takes
+    :math:`F^{-1}(u_j)`; the weights factor uses one coordinate per indicator (see
+    :meth:`Factor.weights_dirichlet`).  The rank shift of a run is
+    :math:`\\frac1n\\sum_i |r_i - r_i^{\\mathrm{ref}}|` over the units scored in both.
+
+    References
+    ----------
+    Saisana, M., Saltelli, A. and Tarantola, S. (2005). Uncertainty and sensitivity analysis
+    techniques as tools for the quality assessment of composite indicators. *Journal of the
+    Royal Statistical Society A* 168(2), 307-323.
+
+    OECD/JRC (2008). *Handbook on Constructing Composite Indicators*, section 1.7 and
+    chapter 7.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        data: Any = None,
+        factors: Sequence[Factor] = (),
+        *,
+        reference: pd.Series | None = None,
+        higher_is_better: bool = True,
+        model_kwargs: Mapping[str, Any] | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        vectorise: bool = True,
+    ) -> None:
+        if not isinstance(chunk_size, int | np.integer) or chunk_size < 1:
+            raise InputDataError(
+                f"UncertaintyAnalysis: chunk_size={chunk_size!r} is invalid; need an int >= 1"
+            )
+        factors = list(factors)
+        bad = [type(f).__name__ for f in factors if not isinstance(f, Factor)]
+        if bad:
+            raise InputDataError(
+                f"UncertaintyAnalysis: factors must be Factor objects, got {format_labels(bad)}"
+            )
+        self.model = model
+        self.data = data
+        self.higher_is_better = bool(higher_is_better)
+        self.chunk_size = int(chunk_size)
+        self._model = _make_model(model, data, factors, model_kwargs or {}, vectorise)
+        self._plan = _Plan(factors, self._model)
+        self.factors = self._plan.factors
+        units = self._model.units
+        if reference is None:
+            ref = self._model.reference()
+        else:
+            ref = pd.Series(reference, dtype=float)
+            missing = units.difference(ref.index)
+            if len(missing):
+                raise InputDataError(
+                    f"UncertaintyAnalysis: reference lacks units {format_labels(missing)}; "
+                    "it must score every unit the model scores"
+                )
+        self.reference_scores = ref.reindex(units).astype(float)
+        self.reference_ranks = pd.Series(
+            _rank_rows(self.reference_scores.to_numpy()[None, :], self.higher_is_better)[0],
+            index=units, name="reference_rank",
+        )
+
+    @property
+    def units(self) -> pd.Index:
+        """The units scored by the reference run."""
+        return self._model.units
+
+    @property
+    def vectorised(self) -> bool:
+        """Whether the fast matrix path is used for the weights."""
+        return bool(getattr(self._model, "vectorised", False))
+
+    # -------------------------------------------------------------- execution
+    def _execute(
+        self, tasks: list[tuple[Any, ...]], worker: Callable[..., Any], n_jobs: int | None,
+        progress: bool, total: int, label: str,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        bar = _Progress(total, progress, label)
+        par = Parallel(n_jobs=n_jobs, return_as="generator" if progress else "list")
+        us, ys = [], []
+        for u, y in par(delayed(worker)(self._model, self._plan, *t) for t in tasks):
+            us.append(u)
+            ys.append(y)
+            bar.update(len(u))
+        return np.vstack(us), np.vstack(ys)
+
+    def _chunks(self, n: int) -> list[tuple[int, int]]:
+        return [(s, min(s + self.chunk_size, n)) for s in range(0, n, self.chunk_size)]
+
+    def run(
+        self,
+        n: int = 1000,
+        random_state: int | np.random.SeedSequence | None = None,
+        n_jobs: int | None = 1,
+        progress: bool = False,
+        top_k: int = 10,
+    ) -> UncertaintyResult:
+        """Monte Carlo: score the units under ``n`` random settings of the factors.
+
+        Parameters
+        ----------
+        n : int, default 1000
+            Number of runs.
+        random_state : int or SeedSequence, optional
+            Seed; the same seed gives the same runs whatever ``n_jobs``.  None draws fresh
+            entropy (recorded in the result's ``random_state``).
+        n_jobs : int, optional
+            joblib workers (``-1`` all cores); the joblib backend is left to the caller
+            (``joblib.parallel_config``).
+        progress : bool, default False
+            Show a progress bar on stderr.
+        top_k : int, default 10
+            The ``k`` of the probability of a top-k place in :attr:`UncertaintyResult.summary`.
+
+        Returns
+        -------
+        UncertaintyResult
+
+        Raises
+        ------
+        InputDataError
+            ``n`` or ``top_k`` invalid.
+        """
+        n = _check_pos_int(n, "n")
+        top_k = _check_pos_int(top_k, "top_k")
+        ss = random_state if isinstance(random_state, np.random.SeedSequence) else \
+            np.random.SeedSequence(random_state)
+        chunks = self._chunks(n)
+        seeds = ss.spawn(len(chunks))
+        tasks = [(seed, b - a) for seed, (a, b) in zip(seeds, chunks, strict=True)]
+        t0 = time.perf_counter()
+        u, y = self._execute(tasks, _mc_chunk, n_jobs, progress, n, "Monte Carlo")
+        logger.info("Monte Carlo: %d runs in %.2f s", n, time.perf_counter() - t0)
+        return UncertaintyResult(self, u, y, top_k=top_k, random_state=ss.entropy)
+
+    def sobol(
+        self,
+        n: int = 512,
+        random_state: int | None = None,
+        target: Target = "mean_rank_shift",
+        n_jobs: int | None = 1,
+        progress: bool = False,
+        num_resamples: int = 100,
+        conf_level: float = 0.95,
+    ) -> SobolResult:
+        """First-order and total Sobol' indices of each factor (Saltelli sampling, SALib).
+
+        Parameters
+        ----------
+        n : int, default 512
+            Base sample size ``N`` (a power of 2); the model runs ``N (d + 2)`` times for
+            ``d`` factors (the weights vector counts as one factor, a SALib group).
+        random_state : int, optional
+            Seed of the scrambled Sobol' sequence and of the bootstrap intervals.
+        target : str, tuple or callable, default "mean_rank_shift"
+            The output analysed: ``"mean_rank_shift"`` (mean absolute rank shift from the
+            reference ranks), ``("score", unit)``, ``("rank", unit)``, or a callable taking
+            the scores DataFrame (runs x units) and returning one number per run.
+        n_jobs : int, optional
+            joblib workers.
+        progress : bool, default False
+            Progress bar on stderr.
+        num_resamples : int, default 100
+            Bootstrap resamples for the confidence intervals.
+        conf_level : float, default 0.95
+            Confidence level of the intervals.
+
+        Returns
+        -------
+        SobolResult
+            ``indices``: a DataFrame by factor with ``S1``, ``S1_conf``, ``ST``, ``ST_conf``.
+
+        Raises
+        ------
+        InputDataError
+            ``n`` not a power of two, or an unknown target.
+
+        Notes
+        -----
+        SALib's ``sobol.sample`` (Saltelli 2002 scheme on a scrambled Sobol' sequence) builds
+        the design, and ``sobol.analyze`` estimates
+        :math:`S_i = V[E(Y|X_i)]/V(Y)` and :math:`S_{T,i} = E[V(Y|X_{\\sim i})]/V(Y)`
+        (Saltelli et al. 2010 estimators), with bootstrap confidence intervals.  Discrete
+        factors map their uniform coordinate to alternatives, so their indices measure the
+        effect of the choice among them.
+
+        References
+        ----------
+        Saltelli, A. et al. (2010). Variance based sensitivity analysis of model output.
+        Design and estimator for the total sensitivity index. *Computer Physics
+        Communications* 181(2), 259-270.
+
+        Herman, J. and Usher, W. (2017). SALib: An open-source Python library for
+        sensitivity analysis. *Journal of Open Source Software* 2(9), 97.
+        """
+        from SALib.sample import sobol as sobol_sample
+
+        n = _check_pos_int(n, "n")
+        if n & (n - 1):
+            raise InputDataError(
+                f"sobol: n={n} is invalid; the Sobol' sequence needs a power of two "
+                f"(e.g. {1 << max(n.bit_length() - 1, 1)} or {1 << n.bit_length()})"
+            )
+        problem = self._problem()
+        u = sobol_sample.sample(
+            problem, n, calc_second_order=False, scramble=True, seed=random_state
+        )
+        chunks = self._chunks(len(u))
+        tasks = [(u[a:b],) for a, b in chunks]
+        t0 = time.perf_counter()
+        u, y = self._execute(tasks, _design_chunk, n_jobs, progress, len(u), "Sobol'")
+        logger.info("Sobol': %d runs in %.2f s", len(u), time.perf_counter() - t0)
+        res = SobolResult(self, problem, u, y, random_state, num_resamples, conf_level)
+        res.indices = res.analyse(target)
+        res.target = target
+        return res
+
+    def _problem(self) -> dict[str, Any]:
+        groups = self._plan.coordinate_groups()
+        return {
+            "num_vars": self._plan.dim,
+            "names": [f"x{i}" for i in range(self._plan.dim)],
+            "bounds": [[0.0, 1.0]] * self._plan.dim,
+            "groups": groups,
+        }
+
+    def __repr__(self) -> str:
+        fs = ", ".join(repr(f) for f in self.factors)
+        return (
+            f"UncertaintyAnalysis({type(self.model).__name__}, {len(self.units)} units, "
+            f"factors=[{fs}], vectorised={self.vectorised})"
+        )
+
+
+def _check_pos_int(v: Any, name: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+        raise InputDataError(f"{name}={v!r} is invalid; need a positive integer")
+    return int(v)
+
+
+# ====================================================================== results
+def _target_values(
+    target: Target, scores: np.ndarray, ranks: np.ndarray, ref_ranks: np.ndarray,
+    units: pd.Index,
+) -> np.ndarray:
+    if isinstance(target, str):
+        if target == "mean_rank_shift":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return np.nanmean(np.abs(ranks - ref_ranks[None, :]), axis=1)
+    elif isinstance(target, tuple) and len(target) == 2 and target[0] in ("score", "rank"):
+        if target[1] not in units:
+            raise InputDataError(
+                f"target {target!r}: unit {target[1]!r} is not among the scored units "
+                f"({format_labels(units)})"
+            )
+        j = units.get_loc(target[1])
+        return (scores if target[0] == "score" else ranks)[:, j]
+    elif callable(target):
+        out = np.asarray(target(pd.DataFrame(scores, columns=units)), dtype=float)
+        if out.shape != (scores.shape[0],):
+            raise InputDataError(
+                f"target: the callable returned shape {out.shape}; one number per run "
+                f"({scores.shape[0]}) is needed"
+            )
+        return out
+    raise InputDataError(
+        f"target={target!r} is invalid; allowed: 'mean_rank_shift', ('score', unit), "
+        "('rank', unit) or a callable(scores DataFrame) -> array"
+    )
+
+
+class UncertaintyResult:
+    """Outcome of :meth:`UncertaintyAnalysis.run`.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        Runs (rows) by units (columns).
+    ranks : pandas.DataFrame
+        Ranks in each run, 1 = best, ties averaged.
+    design : pandas.DataFrame
+        The factor values of each run (the weights factor: one column per indicator).
+    reference_scores, reference_ranks : pandas.Series
+        The reference (base scheme) scores and ranks.
+    mean_rank_shift : pandas.Series
+        Per run, the mean absolute rank shift from the reference ranks.
+    top_k : int
+        The ``k`` used for ``p_top_k`` in :attr:`summary`.
+    random_state : int or sequence
+        The entropy of the seed sequence (re-run with it to reproduce).
+    """
+
+    def __init__(
+        self, analysis: UncertaintyAnalysis, u: np.ndarray, y: np.ndarray, top_k: int,
+        random_state: Any,
+    ) -> None:
+        units = analysis.units
+        runs = pd.RangeIndex(len(y), name="run")
+        self.factors = analysis.factors
+        self.higher_is_better = analysis.higher_is_better
+        self.scores = pd.DataFrame(y, index=runs, columns=units)
+        r = _rank_rows(y, analysis.higher_is_better)
+        self.ranks = pd.DataFrame(r, index=runs, columns=units)
+        self.design = analysis._plan.design_frame(u).set_axis(runs)
+        self.reference_scores = analysis.reference_scores
+        self.reference_ranks = analysis.reference_ranks
+        self.mean_rank_shift = pd.Series(
+            _target_values("mean_rank_shift", y, r, self.reference_ranks.to_numpy(), units),
+            index=runs, name="mean_rank_shift",
+        )
+        self.top_k = top_k
+        self.random_state = random_state
+
+    def summarise(self, top_k: int | None = None, levels: tuple[float, float] = (0.05, 0.95)
+                  ) -> pd.DataFrame:
+        """Per-unit table of rank and score distributions.
+
+        Parameters
+        ----------
+        top_k : int, optional
+            ``k`` for ``p_top_k`` (default the run's ``top_k``).
+        levels : (float, float), default (0.05, 0.95)
+            Lower and upper quantile of the intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by unit: ``reference_rank``, ``median_rank``, ``rank_q05``, ``rank_q95``
+            (names follow ``levels``), ``p_top_<k>``, ``reference_score``, ``score_q05``,
+            ``score_median``, ``score_q95``, ``p_scored`` (share of runs with a score).
+        """
+        k = self.top_k if top_k is None else _check_pos_int(top_k, "top_k")
+        lo, hi = levels
+        if not 0 <= lo < hi <= 1:
+            raise InputDataError(f"levels={levels!r} are invalid; need 0 <= low < high <= 1")
+        r = self.ranks.to_numpy()
+        s = self.scores.to_numpy()
+        ql, qh = f"q{round(lo * 100):02d}", f"q{round(hi * 100):02d}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN units
+            rq = np.nanquantile(r, [lo, 0.5, hi], axis=0)
+            sq = np.nanquantile(s, [lo, 0.5, hi], axis=0)
+        scored = ~np.isnan(r)
+        out = pd.DataFrame(
+            {
+                "reference_rank": self.reference_ranks.to_numpy(),
+                "median_rank": rq[1],
+                f"rank_{ql}": rq[0],
+                f"rank_{qh}": rq[2],
+                f"p_top_{k}": (np.where(scored, r, np.inf) <= k).mean(axis=0),
+                "reference_score": self.reference_scores.to_numpy(),
+                f"score_{ql}": sq[0],
+                "score_median": sq[1],
+                f"score_{qh}": sq[2],
+                "p_scored": scored.mean(axis=0),
+            },
+            index=self.scores.columns,
+        )
+        out.index.name = self.scores.columns.name
+        return out
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """:meth:`summarise` with the defaults (5-95% intervals, the run's ``top_k``)."""
+        return self.summarise()
+
+    def plot_rank_intervals(self, ax: Axes | None = None, n: int | None = 30) -> Axes:
+        """Median rank and 5-95% rank interval of the ``n`` best units.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+        n : int or None, default 30
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from weighting.plots import plot_rank_intervals
+
+        return plot_rank_intervals(self.summary, ax=ax, n=n)
+
+    def report(self, n: int = 10) -> str:
+        """Plain-text summary: runs, factors, rank-shift distribution, the top units."""
+        ms = self.mean_rank_shift
+        lines = [
+            f"Uncertainty analysis: {len(self.scores)} runs, {self.scores.shape[1]} units",
+            "factors: " + ", ".join(repr(f) for f in self.factors),
+            f"mean absolute rank shift vs reference: median {ms.median():.2f}, "
+            f"5-95% [{ms.quantile(0.05):.2f}, {ms.quantile(0.95):.2f}]",
+        ]
+        tab = self.summary.sort_values("median_rank", kind="stable").head(n)
+        with pd.option_context("display.width", 120, "display.precision", 3):
+            lines.append(tab.to_string())
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.report()
+
+    def _repr_html_(self) -> str:
+        head = self.report().split("\n")[:3]
+        tab = self.summary.sort_values("median_rank", kind="stable").head(10)
+        return "".join(f"<p>{h}</p>" for h in head) + tab.to_html(
+            float_format=lambda x: f"{x:.3f}")
+
+
+class SobolResult:
+    """Outcome of :meth:`UncertaintyAnalysis.sobol`.
+
+    Attributes
+    ----------
+    indices : pandas.DataFrame
+        By factor: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (confidence half-widths).
+    target : str, tuple or callable
+        The analysed output.
+    scores : pandas.DataFrame
+        Scores of every model run (runs x units), for :meth:`analyse` with other targets.
+    n_runs : int
+        Model runs, ``N (d + 2)``.
+    """
+
+    def __init__(
+        self, analysis: UncertaintyAnalysis, problem: dict[str, Any], u: np.ndarray,
+        y: np.ndarray, random_state: int | None, num_resamples: int, conf_level: float,
+    ) -> None:
+        self._problem = problem
+        self._u = u
+        self.units = analysis.units
+        self.scores = pd.DataFrame(y, columns=self.units)
+        self.ranks = _rank_rows(y, analysis.higher_is_better)
+        self._ref_ranks = analysis.reference_ranks.to_numpy()
+        self.factor_names = [f.name for f in analysis.factors]
+        self.n_runs = len(y)
+        self._seed = random_state if random_state is not None else \
+            np.random.SeedSequence().entropy
+        self._num_resamples = num_resamples
+        self._conf = conf_level
+        self.indices: pd.DataFrame = pd.DataFrame()
+        self.target: Target = "mean_rank_shift"
+
+    def analyse(self, target: Target = "mean_rank_shift") -> pd.DataFrame:
+        """Sobol' indices for another output of the same runs.
+
+        Parameters
+        ----------
+        target : str, tuple or callable
+            As in :meth:`UncertaintyAnalysis.sobol`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            By factor: ``S1``, ``S1_conf``, ``ST``, ``ST_conf``.
+        """
+        from SALib.analyze import sobol as sobol_analyze
+
+        yv = _target_values(target, self.scores.to_numpy(), self.ranks, self._ref_ranks,
+                            self.units)
+        cols = ["S1", "S1_conf", "ST", "ST_conf"]
+        idx = pd.Index(self.factor_names, name="factor")
+        if np.isnan(yv).any():
+            raise InputDataError(
+                f"target {target!r}: {int(np.isnan(yv).sum())} runs give no value (NaN); "
+                "choose a unit scored in every run"
+            )
+        if np.ptp(yv) <= 1e-12 * max(1.0, float(np.abs(yv).max())):
+            warnings.warn(
+                f"sobol: target {target!r} does not vary across runs; indices are undefined "
+                "(NaN)", RuntimeWarning, stacklevel=2,
+            )
+            return pd.DataFrame(np.nan, index=idx, columns=cols)
+        # SALib ignores a falsy seed (0) and then uses the global numpy state: derive a
+        # positive seed from ours so the bootstrap intervals are reproducible too.
+        boot_seed = int(np.random.SeedSequence(self._seed).generate_state(1)[0]) + 1
+        si = sobol_analyze.analyze(
+            self._problem, yv, calc_second_order=False, num_resamples=self._num_resamples,
+            conf_level=self._conf, seed=boot_seed,
+        )
+        # SALib orders groups by first appearance, which is the factor order.
+        return pd.DataFrame({c: np.asarray(si[c], dtype=float) for c in cols}, index=idx)
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.precision", 3):
+            return (
+                f"Sobol' indices of {self.target!r} ({self.n_runs} model runs)\n"
+                f"{self.indices.to_string()}"
+            )
+
+    def _repr_html_(self) -> str:
+        return f"<p>Sobol' indices of {self.target!r} ({self.n_runs} model runs)</p>" + \
+            self.indices.to_html(float_format=lambda x: f"{x:.3f}")
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Bar chart of first-order and total indices by factor.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(1.2 * len(self.indices) + 2, 3.5))
+        x = np.arange(len(self.indices))
+        ax.bar(x - 0.2, self.indices["S1"], 0.4, yerr=self.indices["S1_conf"], label="S1")
+        ax.bar(x + 0.2, self.indices["ST"], 0.4, yerr=self.indices["ST_conf"], label="ST")
+        ax.set_xticks(x)
+        ax.set_xticklabels(self.indices.index)
+        ax.set_ylabel("Sobol' index")
+        ax.legend()
+        return ax
+
+
+# ====================================================================== model factory
+def _make_model(
+    model: Any, data: Any, factors: Sequence[Factor], model_kwargs: Mapping[str, Any],
+    vectorise: bool,
+) -> _Model:
+    if _is_scheme(model):
+        if model_kwargs:
+            raise InputDataError(
+                "UncertaintyAnalysis: model_kwargs is only for callable models, not a Scheme"
+            )
+        return _SchemeModel(model, data, factors, vectorise=vectorise)
+    if callable(model):
+        return _CallableModel(model, data, factors, model_kwargs)
+    raise InputDataError(
+        f"UncertaintyAnalysis: model is a {type(model).__name__}; pass a weighting.Scheme or a "
+        "callable score(data, **assumptions) -> pandas.Series"
+    )
+
+
+def _is_scheme(model: Any) -> bool:
+    try:
+        from weighting.scheme import Scheme
+    except ImportError:  # pragma: no cover - scheme module missing
+        return False
+    return isinstance(model, Scheme)
+
+
+# ====================================================================== scheme adapter
+class _SchemeModel(_Model):  # pragma: no cover - filled in when weighting.scheme lands
+    def __init__(self, scheme: Any, data: Any, factors: Sequence[Factor], vectorise: bool
+                 ) -> None:
+        raise NotImplementedError

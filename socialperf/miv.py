@@ -562,10 +562,10 @@ def score_mivs(
             miv_indicators, catalogue=catalogue, weights=block_weights
         )
         block = block.reindex(E.index)
-        missing = block.index[block.isna()]
-        for miv in missing:
-            excluded.setdefault(miv, "no MIV-level indicators")
         w_used = float(w)
+        if w_used < 1.0:
+            for miv in block.index[block.isna()]:
+                excluded.setdefault(miv, "no MIV-level indicators")
     else:
         block = pd.Series(np.nan, index=E.index, name="block")
         w_used = 1.0

@@ -122,7 +122,7 @@ class Report:
         self.title = title
         self.provenance = provenance
         self._sections: list[_Section] = []
-        self._names: set[str] = set()
+        self._names: set[tuple[str, str]] = set()
 
     # -- building ---------------------------------------------------------------------------
     def section(self, title: str) -> Report:
@@ -135,13 +135,13 @@ class Report:
             self.section(self.title)
         return self._sections[-1]
 
-    def _unique(self, name: str) -> str:
+    def _unique(self, name: str, kind: str) -> str:
         base = _safe_name(name)
         out, i = base, 2
-        while out.lower() in self._names:
+        while (kind, out.lower()) in self._names:
             out = f"{base}_{i}"
             i += 1
-        self._names.add(out.lower())
+        self._names.add((kind, out.lower()))
         return out
 
     def text(self, paragraph: str) -> Report:
@@ -168,10 +168,10 @@ class Report:
             frame = frame.to_frame(frame.name if frame.name is not None else "value")
         if not isinstance(frame, pd.DataFrame):
             raise InputDataError(f"Report.table({name!r}): expected a DataFrame or Series")
-        self._current().items.append(_Table(self._unique(name), frame.copy(), caption, max_rows))
+        self._current().items.append(_Table(self._unique(name, 'table'), frame.copy(), caption, max_rows))
         return self
 
-    def figure(self, name: str, fig_or_ax: Any, *, caption: str = "", dpi: int = 110) -> Report:
+    def figure(self, name: str, fig_or_ax: Any, *, caption: str = "", dpi: int = 100) -> Report:
         """Add a matplotlib figure (or the Axes of one); it is rendered to PNG and closed."""
         import matplotlib.pyplot as plt
 
@@ -179,11 +179,11 @@ class Report:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
         plt.close(fig)
-        self._current().items.append(_Figure(self._unique(name), buf.getvalue(), caption))
+        self._current().items.append(_Figure(self._unique(name, 'figure'), buf.getvalue(), caption))
         return self
 
     def try_figure(
-        self, name: str, draw: Callable[[], Any], *, caption: str = "", dpi: int = 110
+        self, name: str, draw: Callable[[], Any], *, caption: str = "", dpi: int = 100
     ) -> Report:
         """Draw a figure with ``draw()``; if drawing fails, put a visible note instead.
 
@@ -442,12 +442,12 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
         for name, frame in result.comparison_tables().items():
             rep.table(f"comparison_{name}", frame, caption=f"Scheme comparison: {name}")
         base = cols[0]
-        for other in cols[1:]:
-            rep.try_figure(
-                f"ranks_{base}_vs_{other}",
-                lambda o=other: plots.scheme_ranks(result.mfi_scores, base, o),
-                caption=f"Rank of each MFI under {other} against {base}",
-            )
+        rep.try_figure(
+            "scheme_ranks",
+            lambda: _rank_grid(result.mfi_scores, base, cols[1:]),
+            caption=f"Rank of each MFI under every other scheme against {base} (1 = best; "
+            "the dashed line is equal rank; the MFIs that move most are labelled)",
+        )
         comp = result.comparison
         if comp is not None:
             for meth in ("plot_rank_shift", "plot_rank_shifts", "rank_shift_plot"):
@@ -472,7 +472,7 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
                 lambda: plots.dea_frontier(
                     result.dea_data, inputs=spec.inputs, outputs=spec.outputs, rts=rts,
                     scores=result.dea.scores if len(spec.outputs) == 1 else None,
-                    units=study.units, label=12,
+                    units=study.units, label="efficient",
                 ),
                 caption="Units and the DEA frontier",
             )
@@ -494,16 +494,39 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
         if getattr(miv, "coverage", None) is not None:
             rep.table("miv_coverage", _as_frame(miv.coverage, "coverage"),
                       caption="Share of each MIV's portfolio with a scored MFI")
-        block = getattr(miv, "block", None)
-        if isinstance(block, pd.DataFrame) and not block.empty:
-            rep.table("miv_block", block, caption="MIV scores by dimension")
-            rep.try_figure("miv_profile", lambda: plots.miv_profile(block),
-                           caption="MIV profile by dimension")
+        details = getattr(miv, "details", None)
+        if isinstance(details, pd.DataFrame):
+            rep.table("miv_details", details, caption="MIV index, blocks, coverage and rules")
+        profile = result.miv_profile()
+        if not profile.empty:
+            rep.table("miv_profile", profile, caption="MIV profile: look-through score and "
+                      "own-indicator points by dimension")
+            rep.try_figure("miv_profile", lambda: plots.miv_profile(profile, limit=8),
+                           caption="MIV profile by dimension (scores in [0, 1])")
 
     # -- sensitivity
     if result.sensitivity is not None:
         sensitivity_section(rep, result.sensitivity)
     return rep
+
+
+def _rank_grid(scores: pd.DataFrame, base: str, others: Sequence[str]) -> Any:
+    """One figure: ``scheme_ranks(base, other)`` for each other scheme, in a grid."""
+    import matplotlib.pyplot as plt
+
+    from socialperf import plots
+
+    n = len(others)
+    ncol = min(3, n)
+    nrow = -(-n // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 4.0 * nrow), squeeze=False)
+    for ax, other in zip(axes.flat, others, strict=False):
+        plots.scheme_ranks(scores, base, other, annotate=3, ax=ax)
+        ax.title.set_fontsize("small")
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
 
 
 def _as_frame(obj: Any, name: str) -> pd.DataFrame:

@@ -6,7 +6,7 @@ A study file looks like this (paths are relative to the file)::
     [study]
     name = "My study"
     year = 2011                  # score one fiscal year (omit: the latest year of each MFI)
-    reference = "panel"          # reference universe for normalisation (passed to score_mfis)
+    reference = "bundled"        # reference universe: "bundled" MIX panel, "self", or a file
 
     [data]
     example = false              # true: use the bundled example data for any path not given
@@ -83,6 +83,8 @@ logger = logging.getLogger(__name__)
 
 MFI_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
 _RTS = ("crs", "vrs", "nirs", "ndrs")
+_MIV_METHODS = ("exposure", "equal", "top_quartile")  # as socialperf.miv.METHODS
+_UNCOVERED = ("renormalise", "zero", "exclude")  # as socialperf.miv.UNCOVERED_RULES
 _ORIENTATIONS = ("input", "output")
 _DATA_KEYS = (
     "mfis",
@@ -232,10 +234,10 @@ class MIVOptions:
             enabled=_get_bool(d, "miv", "enabled", True, source),
             scheme=_get_str(d, "miv", "scheme", None, source, MFI_SCHEMES),
             w=_get_number(d, "miv", "w", 0.5, source, lo=0.0, hi=1.0),
-            method=_get_str(d, "miv", "method", "exposure", source),
+            method=_get_str(d, "miv", "method", "exposure", source, _MIV_METHODS),
             coverage_threshold=_get_number(d, "miv", "coverage_threshold", 0.7, source,
                                            lo=0.0, hi=1.0),
-            uncovered=_get_str(d, "miv", "uncovered", "renormalise", source),
+            uncovered=_get_str(d, "miv", "uncovered", "renormalise", source, _UNCOVERED),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -297,7 +299,9 @@ class Study:
     year : int or None
         Fiscal year scored; None lets :func:`socialperf.score_mfis` choose.
     reference : str or None
-        Reference universe for normalisation and rating cut-offs (passed on).
+        Reference universe for normalisation and rating cut-offs: "bundled" (the MIX panel
+        shipped with socialperf; also when None), "self" (the scored table) or the path of
+        a MIX-style table.
     example : bool
         Use the bundled example data for every data item without a path.
     data : dict of str to pathlib.Path
@@ -369,6 +373,9 @@ class Study:
         _check_keys("data", dd, ("example", *_DATA_KEYS), source)
         example = _get_bool(dd, "data", "example", False, source)
         base = Path(base_dir) if base_dir is not None else Path.cwd()
+        if reference is not None and reference not in ("bundled", "self"):
+            ref_path = Path(reference).expanduser()
+            reference = str((ref_path if ref_path.is_absolute() else base / ref_path).resolve())
         data: dict[str, Path] = {}
         for key in _DATA_KEYS:
             value = _get_str(dd, "data", key, None, source)
@@ -468,8 +475,10 @@ class Study:
         study: dict[str, Any] = {"name": self.name}
         if self.year is not None:
             study["year"] = self.year
-        if self.reference is not None:
+        if self.reference in ("bundled", "self"):
             study["reference"] = self.reference
+        elif self.reference is not None:
+            study["reference"] = _relative(Path(self.reference), relative_to)
         data: dict[str, Any] = {"example": self.example}
         for key, path in self.data.items():
             data[key] = _relative(path, relative_to)
@@ -616,8 +625,8 @@ def load_study_data(study: Study) -> StudyData:
     InputDataError
         A file is malformed (raised by :mod:`socialperf.io`).
     """
-    import socialperf.catalogue as cat
     import socialperf.io as sio
+    from socialperf.catalogue import load_catalogue
     from socialperf.report import MIX_ATTRIBUTION
 
     for key, path in study.data.items():
@@ -628,27 +637,41 @@ def load_study_data(study: Study) -> StudyData:
         from socialperf import example_data
 
         ex = example_data()
+    paths = study.data
 
-    def pick(key: str, reader: Callable[[Path], Any] | None) -> Any:
-        if key in study.data:
-            if reader is None:
-                return pd.read_csv(study.data[key])
-            return reader(study.data[key])
+    def _given(key: str, reader: Callable[[Path], Any]) -> Any:
+        if key in paths:
+            try:
+                return reader(paths[key])
+            except InputDataError as exc:
+                raise type(exc)(f"data.{key} ({paths[key].name}): {exc}") from exc
         return getattr(ex, key, None) if ex is not None else None
 
-    catalogue = (cat.load_catalogue(study.data["catalogue"]) if "catalogue" in study.data
-                 else (ex.catalogue if ex is not None else cat.load_catalogue()))
-    provenance = MIX_ATTRIBUTION if ex is not None or "mfis" not in study.data else (
-        f"MFI data: {study.data['mfis'].name} (user supplied)."
-    )
+    catalogue = _given("catalogue", load_catalogue)
+    if catalogue is None:
+        catalogue = load_catalogue()
+    mfis = _given("mfis", sio.read_mfis)
+    if "holdings" in paths:
+        fx = paths.get("fx_rates")
+        holdings = _given("holdings", lambda p: sio.read_holdings(p, mfis=mfis, fx_rates=fx))
+    else:
+        holdings = ex.holdings if ex is not None else None
+    miv_ind = _given("miv_indicators",
+                     lambda p: sio.read_miv_indicators(p, catalogue=catalogue))
+    if "mfis" in paths:
+        provenance = f"MFI data: {paths['mfis'].name} (supplied by the user)."
+        if ex is not None:
+            provenance += " Other items: " + MIX_ATTRIBUTION
+    else:
+        provenance = MIX_ATTRIBUTION
     return StudyData(
-        mfis=pick("mfis", sio.load_mfis),
-        holdings=pick("holdings", sio.load_holdings),
-        miv_indicators=pick("miv_indicators", sio.load_miv_indicators),
+        mfis=mfis,
+        holdings=holdings,
+        miv_indicators=miv_ind,
         catalogue=catalogue,
-        expert_weights=pick("expert_weights", _read_weights),
-        ahp_matrix=pick("ahp_matrix", _read_matrix),
-        budget_allocations=pick("budget_allocations", _read_matrix),
+        expert_weights=_given("expert_weights", _read_weights),
+        ahp_matrix=_given("ahp_matrix", _read_matrix),
+        budget_allocations=_given("budget_allocations", _read_matrix),
         provenance=provenance,
     )
 
@@ -665,3 +688,340 @@ def _read_weights(path: Path) -> pd.Series:
 
 def _read_matrix(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, index_col=0)
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, eq=False)
+class StudyResult:
+    """Everything a study run produced (see :func:`run_study`).
+
+    Attributes
+    ----------
+    study : Study
+    mfi_scores : pandas.DataFrame
+        MFIs x schemes, higher = better, NaN where a scheme could not score an MFI.
+    mfi_results : dict of str to MFIScores
+        The full result of each scheme (details, exclusions).
+    comparison : weighting.Comparison or None
+        Rank agreement between the schemes (None with fewer than two schemes).
+    dea : dea.DEAResult or None
+        The study's DEA model on the MFI data of the study year.
+    dea_data : pandas.DataFrame or None
+        The inputs and outputs the DEA model was fitted on.
+    dea_excluded : pandas.Series
+        MFI -> reason, for MFIs left out of the DEA model (missing or non-positive data).
+    miv : MIVScores or None
+    sensitivity : SensitivityOutcome or None
+    data : StudyData
+    provenance : str
+        Data attribution line.
+    timings : dict of str to float
+        Seconds per step.
+    """
+
+    study: Study
+    mfi_scores: pd.DataFrame
+    mfi_results: dict[str, Any]
+    comparison: Any
+    dea: Any
+    dea_data: pd.DataFrame | None
+    dea_excluded: pd.Series
+    miv: Any
+    sensitivity: SensitivityOutcome | None
+    data: StudyData
+    provenance: str
+    timings: dict[str, float]
+
+    def excluded_table(self) -> pd.DataFrame:
+        """Long table (scheme, MFI, reason) of the MFIs a scheme could not score."""
+        rows = []
+        for scheme, res in self.mfi_results.items():
+            excl = getattr(res, "excluded", None)
+            if isinstance(excl, pd.Series):
+                rows += [(scheme, str(k), str(v)) for k, v in excl.items()]
+            elif isinstance(excl, pd.DataFrame):
+                for k, row in excl.iterrows():
+                    rows.append((scheme, str(k), "; ".join(map(str, row.to_numpy()))))
+        for k, v in self.dea_excluded.items():
+            rows.append(("dea model", str(k), str(v)))
+        return pd.DataFrame(rows, columns=["scheme", "mfi", "reason"])
+
+    def comparison_tables(self) -> dict[str, pd.DataFrame]:
+        """Pairwise agreement tables (pairs, Spearman, Kendall, mean rank shift, movers)."""
+        comp = self.comparison
+        if comp is None:
+            return {}
+        out: dict[str, pd.DataFrame] = {"pairs": comp.pairs()}
+        out["spearman"] = comp.spearman
+        out["kendall"] = comp.kendall
+        out["mean_rank_shift"] = comp.rank_shift
+        out["movers"] = comp.movers(min(15, len(comp.common)))
+        return out
+
+    def dea_table(self) -> pd.DataFrame:
+        """Scores, status, slacks and peers of the DEA model, by MFI."""
+        from socialperf.report import dea_table
+
+        if self.dea is None:
+            return pd.DataFrame()
+        return dea_table(self.dea)
+
+    def miv_profile(self) -> pd.DataFrame:
+        """MIV x dimension table for the profile figure.
+
+        The look-through portfolio score, then the mean points of the MIV's own indicators
+        in each catalogue dimension (equal weights within a dimension), all in [0, 1].
+        """
+        if self.miv is None:
+            return pd.DataFrame()
+        out = pd.DataFrame({"portfolio (look-through)": self.miv.portfolio})
+        points = getattr(self.miv, "block_points", None)
+        if isinstance(points, pd.DataFrame) and not points.empty:
+            dims = self.data.catalogue.dimensions(list(points.columns))
+            by_dim = points.T.groupby(dims.reindex(points.columns).to_numpy()).mean().T
+            out = out.join(by_dim)
+        return out
+
+    def describe(self) -> str:
+        """One paragraph on what was run, on what."""
+        st = self.study
+        n = len(self.mfi_scores)
+        year = f"fiscal year {st.year}" if st.year is not None else "the latest year per MFI"
+        parts = [
+            f"{n} MFIs scored for {year} under {len(self.mfi_scores.columns)} scheme(s): "
+            f"{', '.join(self.mfi_scores.columns)}."
+        ]
+        if st.reference:
+            parts.append(f"Reference universe: {st.reference}.")
+        if self.miv is not None:
+            parts.append(
+                f"{len(self.miv.index)} MIVs scored from the '{st.mfi_schemes_for_miv()}' MFI "
+                "scores and their own indicators."
+            )
+        if self.dea is not None:
+            parts.append(f"DEA model fitted on {len(self.dea_data)} MFIs.")
+        return " ".join(parts)
+
+    def summary(self) -> str:
+        """Plain-text summary (printed by the CLI)."""
+        lines = [self.study.name, "=" * len(self.study.name), self.describe(), ""]
+        desc = self.mfi_scores.describe().T[["count", "mean", "min", "50%", "max"]]
+        lines.append("MFI scores by scheme:")
+        lines.append(desc.to_string(float_format=lambda v: f"{v:.3f}"))
+        if self.comparison is not None:
+            lines += ["", "Spearman rank correlation between schemes:",
+                      self.comparison.spearman.to_string(float_format=lambda v: f"{v:.2f}")]
+        if self.miv is not None:
+            lines += ["", "MIV index:", self.miv.details[["index", "portfolio", "block",
+                                                          "coverage"]]
+                      .sort_values("index", ascending=False)
+                      .to_string(float_format=lambda v: f"{v:.3f}")]
+        if self.sensitivity is not None:
+            lines += ["", self.sensitivity.describe()]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"StudyResult({self.describe()})"
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def _reference(study: Study, data: StudyData) -> Any:
+    """The ``reference`` argument of ``score_mfis``: None (bundled), "self" or a table."""
+    ref = study.reference
+    if ref is None or ref == "bundled":
+        return None
+    if ref == "self":
+        return "self"
+    from socialperf.io import read_mfis
+
+    path = Path(ref)
+    if not path.is_file():
+        raise FileNotFoundError(2, "study.reference: no such file", str(path))
+    return read_mfis(path)
+
+
+def _scheme_kwargs(study: Study, data: StudyData, scheme: str, reference: Any) -> dict:
+    """Keyword arguments of ``score_mfis`` for one scheme, from the study's data and spec."""
+    kwargs: dict[str, Any] = {"year": study_year(study, data), "reference": reference,
+                              "catalogue": data.catalogue}
+    if scheme == "expert":
+        if data.expert_weights is not None:
+            kwargs["weights"] = data.expert_weights
+        elif data.budget_allocations is not None:
+            kwargs["weights"] = data.budget_allocations
+    elif scheme == "ahp" and data.ahp_matrix is not None:
+        kwargs["weights"] = data.ahp_matrix
+    elif scheme == "dea":
+        del kwargs["catalogue"], kwargs["reference"]
+        if study.dea is not None:
+            kwargs.update(rts=study.dea.rts, orientation=study.dea.orientation)
+    return kwargs
+
+
+def study_year(study: Study, data: StudyData) -> int:
+    """The fiscal year scored: the study's, else the holdings', else the latest in the data."""
+    if study.year is not None:
+        return study.year
+    hy = getattr(data.holdings, "year", None)
+    if isinstance(hy, int | np.integer):
+        return int(hy)
+    return int(pd.to_numeric(data.mfis["year"]).max())
+
+
+def _fit_dea(study: Study, data: StudyData, n_jobs: int) -> tuple[Any, pd.DataFrame,
+                                                                       pd.Series]:
+    """Fit the study's DEA model on the MFIs of the study year with complete, positive data.
+
+    Columns may be any numeric column of the MFI table or the derived outputs of the
+    social-efficiency model (``women_borrowers``, ``poverty_reach``; see
+    :func:`socialperf.social_efficiency_data`).
+    """
+    import dea
+    from socialperf import social_efficiency_data
+
+    spec = study.dea
+    assert spec is not None
+    year = study_year(study, data)
+    mfis = data.mfis
+    table = mfis.loc[pd.to_numeric(mfis["year"]) == year].set_index("mfiid")
+    cols = list(spec.inputs) + list(spec.outputs)
+    derived = [c for c in cols if c not in table.columns]
+    if derived:
+        try:
+            extra = social_efficiency_data(mfis, year)
+        except InputDataError:
+            extra = pd.DataFrame(index=table.index)
+        still = [c for c in derived if c not in extra.columns]
+        if still:
+            known = [*table.select_dtypes("number").columns, "women_borrowers", "poverty_reach"]
+            raise StudyConfigError(
+                f"study key 'dea': column(s) {format_labels(still)} not in the MFI data; "
+                f"allowed: {format_labels(known, limit=20)}"
+            )
+        table = table.join(extra[derived])
+    frame = table[cols].apply(pd.to_numeric, errors="coerce")
+    reasons: dict[Any, str] = {}
+    for label, row in frame.iterrows():
+        bad_na = [c for c in cols if pd.isna(row[c])]
+        bad_pos = [c for c in cols if not pd.isna(row[c]) and row[c] <= 0]
+        if bad_na:
+            reasons[label] = f"missing {', '.join(bad_na)}"
+        elif bad_pos:
+            reasons[label] = f"non-positive {', '.join(bad_pos)}"
+    used = frame.drop(index=list(reasons))
+    if len(used) < 2:
+        raise InputDataError(
+            f"DEA model: only {len(used)} MFI(s) have complete, positive "
+            f"{', '.join(cols)} in {year}; at least two are needed"
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=getattr(dea, "FewUnitsWarning", UserWarning))
+        result = dea.Radial(used, inputs=list(spec.inputs), outputs=list(spec.outputs),
+                            rts=spec.rts, orientation=spec.orientation, n_jobs=n_jobs).fit()
+    return result, used, pd.Series(reasons, name="reason", dtype=object)
+
+
+def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> StudyResult:
+    """Run a study: MFI scores under each scheme, their comparison, DEA, MIVs, sensitivity.
+
+    Parameters
+    ----------
+    study : Study
+    progress : bool, default False
+        Show a progress bar on stderr.
+    n_jobs : int, default 1
+        Parallel workers for DEA and the sensitivity analysis (joblib).
+
+    Returns
+    -------
+    StudyResult
+
+    Raises
+    ------
+    FileNotFoundError
+        A data file is missing.
+    InputDataError
+        Invalid data (the message names the file, column and units), or a scheme that
+        cannot run on it.
+    """
+    from socialperf import score_mfis, score_mivs
+    from weighting.compare import compare
+
+    steps = len(study.schemes) + 2 + int(study.dea is not None) + int(study.miv.enabled)
+    steps += int(study.sensitivity.enabled)
+    bar = _Progress(steps, enabled=progress, label="study")
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    data = load_study_data(study)
+    timings["load"] = time.perf_counter() - t0
+    bar.step("data loaded")
+
+    reference = _reference(study, data)
+    results: dict[str, Any] = {}
+    for scheme in study.schemes:
+        t = time.perf_counter()
+        kwargs = _scheme_kwargs(study, data, scheme, reference)
+        try:
+            results[scheme] = score_mfis(data.mfis, scheme=scheme, **kwargs)
+        except InputDataError as exc:
+            raise type(exc)(f"scheme {scheme!r}: {exc}") from exc
+        timings[f"scheme {scheme}"] = time.perf_counter() - t
+        bar.step(f"scheme {scheme}")
+    scores = pd.DataFrame({k: _score_series(v) for k, v in results.items()})
+
+    comparison = None
+    if scores.shape[1] >= 2:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            comparison = compare(scores)
+    bar.step("comparison")
+
+    dea_result, dea_data, dea_excl = None, None, pd.Series(dtype=object, name="reason")
+    if study.dea is not None:
+        t = time.perf_counter()
+        dea_result, dea_data, dea_excl = _fit_dea(study, data, n_jobs)
+        timings["dea"] = time.perf_counter() - t
+        bar.step("DEA")
+
+    miv = None
+    if study.miv.enabled and data.holdings is not None:
+        t = time.perf_counter()
+        feed = study.mfi_schemes_for_miv()
+        opts = study.miv
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            miv = score_mivs(
+                results[feed], data.holdings, data.miv_indicators, w=opts.w,
+                method=opts.method, coverage_threshold=opts.coverage_threshold,
+                uncovered=opts.uncovered, catalogue=data.catalogue, year=study.year,
+            )
+        for w in caught:
+            logger.warning("MIV scores: %s", w.message)
+        timings["miv"] = time.perf_counter() - t
+        bar.step("MIV index")
+    elif study.miv.enabled:
+        bar.step("no holdings")
+
+    sens = None
+    if study.sensitivity.enabled:
+        t = time.perf_counter()
+        sens = _sensitivity(study, data, progress=progress, n_jobs=n_jobs)
+        timings["sensitivity"] = time.perf_counter() - t
+        bar.step("sensitivity")
+    bar.close()
+    return StudyResult(
+        study=study, mfi_scores=scores, mfi_results=results, comparison=comparison,
+        dea=dea_result, dea_data=dea_data, dea_excluded=dea_excl, miv=miv,
+        sensitivity=sens, data=data, provenance=data.provenance, timings=timings,
+    )
+
+
+def _score_series(res: Any) -> pd.Series:
+    s = getattr(res, "scores", res)
+    if isinstance(s, pd.DataFrame):
+        s = s.iloc[:, 0]
+    return pd.to_numeric(s, errors="coerce").astype(float)

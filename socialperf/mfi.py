@@ -592,7 +592,7 @@ def score_mfis(
     cat = load_catalogue() if catalogue is None else catalogue
     options = dict(options)
     if not isinstance(scheme, str):
-        return _score_with_scheme(mfis, scheme, year, cat, options)
+        return _score_with_scheme(mfis, scheme, year, cat, options, reference)
     if scheme not in SCHEMES:
         raise InputDataError(f"scheme must be one of {format_labels(SCHEMES)}, got {scheme!r}")
     if scheme == "dea":
@@ -891,41 +891,69 @@ def _score_dea(mfis: pd.DataFrame, year: Any, options: dict) -> MFIScores:
     )
 
 
+def _scheme_frame(cat: Catalogue, table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Indicator table for a ``weighting.Scheme``: metric values, raw category labels."""
+    cols = {}
+    for n in names:
+        spec = cat[n]
+        cols[n] = spec.extract(table) if spec.is_metric else table[spec.source].astype(object)
+    return pd.DataFrame(cols, index=table.index)
+
+
 def _score_with_scheme(
-    mfis: pd.DataFrame, scheme: Any, year: Any, cat: Catalogue, options: dict
+    mfis: pd.DataFrame, scheme: Any, year: Any, cat: Catalogue, options: dict, reference: Any
 ) -> MFIScores:
     if not hasattr(scheme, "score"):
         raise InputDataError(
             f"scheme must be a name in {format_labels(SCHEMES)} or an object with a "
-            f".score(data) method (weighting.Scheme), got {type(scheme).__name__}"
+            f".score(data, reference) method (weighting.Scheme), got {type(scheme).__name__}"
         )
+    table = _prepare(mfis, year)
     names = options.pop("indicators", None)
+    if names is None:
+        ind = getattr(scheme, "indicators", None)
+        names = list(ind.names) if ind is not None else cat.available(table, "MFI")
+    ref_year = options.pop("reference_year", None)
     _no_leftovers(options, "Scheme")
-    X = mfi_indicators(mfis, catalogue=cat, names=names, year=year)
-    res = scheme.score(X)
-    scores = getattr(res, "scores", res)
-    if isinstance(scores, pd.DataFrame):
-        scores = scores.iloc[:, 0]
-    scores = pd.Series(scores, index=X.index).astype(float)
+    ref_table = _reference_table(reference, table)
+    X = _scheme_frame(cat, table, names)
+    X.index = _unit_index(table)
+    R = _scheme_frame(cat, ref_table, names)
+    ref_years = ref_table[YEAR].to_numpy()
+    years = table[YEAR].to_numpy()
+    parts, excl, details, norm = [], [], [], []
+    weights: dict[int, Any] = {}
+    for y in sorted(set(years.tolist())):
+        cy = int(ref_year) if ref_year is not None else y
+        ref = R.loc[ref_years == cy]
+        if ref.empty:
+            raise InputDataError(
+                f"the reference universe has no rows for year {cy}; pass reference_year= "
+                "or another reference"
+            )
+        ref = ref.set_axis([f"ref{i}" for i in range(len(ref))])
+        res = scheme.score(X.loc[years == y], reference=ref)
+        parts.append(res.scores)
+        excl.append(getattr(res, "excluded", pd.Series(dtype=object)))
+        dims = getattr(res, "dimension_scores", pd.DataFrame(index=res.scores.index))
+        contrib = getattr(res, "contributions", pd.DataFrame(index=res.scores.index))
+        details.append(pd.concat([dims.add_prefix("dim:"), contrib.add_prefix("contrib:")],
+                                 axis=1))
+        norm.append(getattr(res, "normalised", pd.DataFrame(index=res.scores.index)))
+        weights[y] = getattr(res, "weights", None)
     name = str(getattr(scheme, "name", None) or type(scheme).__name__)
-    excluded = getattr(res, "excluded", None)
-    if not isinstance(excluded, pd.Series):
-        excluded = pd.Series(
-            {lab: "no score from the scheme" for lab in scores.index[scores.isna()]},
-            name="reason", dtype=object,
-        )
-    details = getattr(res, "details", None)
-    if not isinstance(details, pd.DataFrame):
-        details = pd.DataFrame(index=X.index)
+    scores = pd.concat(parts).reindex(X.index).astype(float).rename(name)
+    w = pd.DataFrame(weights).T if all(isinstance(v, pd.Series) for v in weights.values()) else None
     return MFIScores(
         scheme=name,
-        scores=scores.rename(name),
-        details=details,
-        excluded=excluded,
+        scores=scores,
+        details=pd.concat(details).reindex(X.index),
+        excluded=pd.concat(excl).astype(object).rename("reason") if excl else pd.Series(
+            dtype=object, name="reason"),
         indicators=X,
-        normalised=getattr(res, "normalised", None),
-        weights=getattr(res, "weights", None),
-        info={"scheme": repr(scheme)},
+        normalised=pd.concat(norm).reindex(X.index),
+        weights=w,
+        info={"scheme": repr(scheme), "reference_year": ref_year},
     )
 
 

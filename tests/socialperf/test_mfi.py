@@ -112,3 +112,21 @@ def test_dea_social_efficiency(panel):
         b * row["percent_of_female_borrowers"], nan_ok=True
     )
     assert res.excluded.str.contains("missing").any()
+
+
+def test_weighting_scheme_instance_matches_builtin_equal(panel):
+    from weighting.scheme import Scheme
+
+    cat = sp.load_catalogue()
+    ind = cat.indicator_set("MFI", names=cat.names("MFI", bundled_only=True))
+    scheme = Scheme(ind, normalisation="percentile", weights="equal", name="pct_equal")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = sp.score_mfis(panel, scheme=scheme, year=2011)
+    ours = sp.score_mfis(panel, scheme="equal", year=2011)
+    assert theirs.scores.name == "pct_equal"
+    complete = ours.normalised.dropna().index
+    assert len(complete) > 100
+    # same reference-year percentile ranks and flat equal weights: identical on complete units
+    np.testing.assert_allclose(theirs.scores.loc[complete], ours.scores.loc[complete],
+                               atol=1e-12)

@@ -38,6 +38,9 @@ __all__ = [
     "MIX_ATTRIBUTION",
     "Report",
     "ReportFiles",
+    "build_study_report",
+    "dea_table",
+    "write_sensitivity_report",
     "write_study_report",
 ]
 
@@ -535,6 +538,29 @@ def _as_frame(obj: Any, name: str) -> pd.DataFrame:
     if isinstance(obj, pd.Series):
         return obj.to_frame(obj.name if obj.name is not None else name)
     return pd.DataFrame({name: [obj]})
+
+
+def write_sensitivity_report(
+    outcome: Any, folder: str | Path, *, title: str = "Sensitivity analysis",
+    provenance: str | None = MIX_ATTRIBUTION,
+) -> ReportFiles:
+    """Write a report holding only the sensitivity section (``socialperf sensitivity``).
+
+    Parameters
+    ----------
+    outcome : socialperf.study.SensitivityOutcome
+    folder : str or pathlib.Path
+    title : str
+    provenance : str, optional
+
+    Returns
+    -------
+    ReportFiles
+    """
+    _use_agg()
+    rep = Report(title, provenance=provenance)
+    sensitivity_section(rep, outcome)
+    return rep.write(folder)
 
 
 def sensitivity_section(rep: Report, sens: Any) -> Report:

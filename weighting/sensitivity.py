@@ -1330,11 +1330,7 @@ def _make_model(
     vectorise: bool,
 ) -> _Model:
     if _is_scheme(model):
-        if model_kwargs:
-            raise InputDataError(
-                "UncertaintyAnalysis: model_kwargs is only for callable models, not a Scheme"
-            )
-        return _SchemeModel(model, data, factors, vectorise=vectorise)
+        return _SchemeModel(model, data, factors, vectorise, model_kwargs)
     if callable(model):
         return _CallableModel(model, data, factors, model_kwargs)
     raise InputDataError(
@@ -1352,7 +1348,215 @@ def _is_scheme(model: Any) -> bool:
 
 
 # ====================================================================== scheme adapter
-class _SchemeModel(_Model):  # pragma: no cover - filled in when weighting.scheme lands
-    def __init__(self, scheme: Any, data: Any, factors: Sequence[Factor], vectorise: bool
-                 ) -> None:
-        raise NotImplementedError
+_GROUP_CACHE: dict[tuple[str, tuple[Any, ...]], Any] = {}
+_GROUP_CACHE_MAX = 64
+
+
+@dataclass
+class _Prepared:
+    """A scheme variant scored once; what the matrix path needs to re-weight it."""
+
+    cols: np.ndarray  # positions of the variant's indicators among the base indicators
+    scored: np.ndarray  # positions (among the units) of the units the variant scores
+    values: np.ndarray  # normalised values of the scored units (n_scored, m_variant)
+    reference: np.ndarray  # normalised reference set (for relative aggregators)
+    aggregation: Any
+    top: Any
+    dim_idx: list[np.ndarray]  # indicator positions per dimension (empty: flat)
+    dim_weights: np.ndarray | None  # fixed dimension weights, None: sums of the weights
+
+
+class _SchemeModel(_Model):
+    """Adapter perturbing a :class:`weighting.Scheme` and scoring it."""
+
+    def __init__(
+        self, scheme: Any, data: Any, factors: Sequence[Factor], vectorise: bool,
+        score_kwargs: Mapping[str, Any],
+    ) -> None:
+        import uuid
+
+        self.scheme = scheme
+        self.data = data
+        self.factors = list(factors)
+        self.kw = dict(score_kwargs)
+        base = scheme.score(data, **self.kw)
+        self._ref = base.scores.astype(float)
+        self.units = base.scores.index
+        self.indicators = pd.Index(scheme.indicators.names)
+        w = base.weights.reindex(self.indicators).astype(float)
+        dims = scheme.dimensions
+        if dims and base.dimension_weights is not None:
+            dimw = base.dimension_weights
+            for d, cols in dims.items():
+                w[cols] = w[cols] * float(dimw[d])
+        self._base_weights = w / w.sum()
+        self.vectorise = bool(vectorise)
+        self.token = uuid.uuid4().hex
+        self.vectorised = self.vectorise and any(f.kind == "weights" for f in self.factors)
+
+    def base_weights(self) -> pd.Series:
+        return self._base_weights
+
+    def reference(self) -> pd.Series:
+        return self._ref
+
+    # ---------------------------------------------------------------- variants
+    def variant(self, assignment: Mapping[str, Any], weights: pd.Series | None) -> Any:
+        s = self.scheme
+        if weights is not None:
+            s = s.replace(weights=weights, **({"dimension_weights": None} if s.dimensions
+                                              else {}))
+        for f in self.factors:
+            if f.kind == "weights":
+                continue
+            val = assignment[f.name]
+            s = f.apply(s, val) if f.apply is not None else _apply_to_scheme(f, s, val)
+            if not _is_scheme(s):
+                raise InputDataError(
+                    f"Factor {f.name!r}: apply returned a {type(s).__name__}; for a Scheme "
+                    "model apply(scheme, value) must return a Scheme"
+                )
+        return s
+
+    def _score(self, scheme: Any) -> Any:
+        from weighting.exceptions import CoverageWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CoverageWarning)
+            return scheme.score(self.data, **self.kw)
+
+    def evaluate_group(self, assignment: dict[str, Any], weights: np.ndarray | None) -> np.ndarray:
+        if weights is None:
+            res = self._score(self.variant(assignment, None))
+            return _align(res.scores, self.units, "UncertaintyAnalysis")[None, :]
+        prep = self._prepared(assignment) if self.vectorise else None
+        if prep is None:
+            out = np.empty((weights.shape[0], len(self.units)))
+            for r in range(weights.shape[0]):
+                w = pd.Series(weights[r], index=self.indicators)
+                res = self._score(self.variant(assignment, w))
+                out[r] = _align(res.scores, self.units, "UncertaintyAnalysis")
+            return out
+        return _reweight(prep, weights, len(self.units))
+
+    def _prepared(self, assignment: Mapping[str, Any]) -> _Prepared | None:
+        key = (self.token, tuple(_cache_key(assignment[n]) for n in sorted(assignment)))
+        hit = _GROUP_CACHE.get(key)
+        if hit is not None:
+            return hit[0]
+        prep = self._prepare(assignment)
+        if len(_GROUP_CACHE) >= _GROUP_CACHE_MAX:
+            _GROUP_CACHE.pop(next(iter(_GROUP_CACHE)), None)
+        _GROUP_CACHE[key] = (prep,)
+        return prep
+
+    def _prepare(self, assignment: Mapping[str, Any]) -> _Prepared | None:
+        from weighting.aggregate import PowerMean
+
+        var = self.variant(assignment, self._base_weights)
+        if getattr(var.weights, "unit_specific", False):
+            return None
+        dims = var.dimensions
+        dim_fixed = None
+        if dims:
+            if not isinstance(var.top_aggregation, PowerMean):
+                return None
+            if var.dimension_weights is not None:
+                if not isinstance(var.dimension_weights, dict):
+                    return None  # fitted dimension weights depend on the indicator weights
+                dim_fixed = np.array([var.dimension_weights[d] for d in dims], dtype=float)
+        res = self._score(var)
+        names = list(var.indicators.names)
+        unknown = [n for n in names if n not in self.indicators]
+        if unknown:  # a custom apply added indicators: no common weight vector
+            return None
+        scored_mask = ~self.units.isin(res.excluded.index)
+        scored = np.flatnonzero(scored_mask)
+        vals = res.normalised.loc[self.units[scored_mask], names]
+        refn = res.reference_normalised[names]
+        pos = {n: k for k, n in enumerate(names)}
+        return _Prepared(
+            cols=self.indicators.get_indexer(names),
+            scored=scored,
+            values=vals.to_numpy(dtype=float, na_value=np.nan),
+            reference=refn.to_numpy(dtype=float, na_value=np.nan),
+            aggregation=var.aggregation,
+            top=var.top_aggregation,
+            dim_idx=[np.array([pos[c] for c in cols]) for cols in dims.values()],
+            dim_weights=dim_fixed,
+        )
+
+
+def _cache_key(v: Any) -> Any:
+    try:
+        hash(v)
+        return v
+    except TypeError:
+        return repr(v)
+
+
+def _reweight(prep: _Prepared, weights: np.ndarray, n_units: int) -> np.ndarray:
+    """Scores of a prepared variant under many weight vectors at once (the fast path).
+
+    Flat scheme: ``aggregate_runs(X, W)`` (for the arithmetic mean this is ``W @ X.T`` with
+    the missing values re-weighted).  Hierarchical: the same per dimension with the weights
+    rescaled within it, then the power mean of the dimension scores with weights equal to the
+    dimension sums of ``W`` (or the scheme's fixed dimension weights).
+    """
+    k = weights.shape[0]
+    wv = weights[:, prep.cols]
+    x, ref = prep.values, prep.reference
+    if not prep.dim_idx:
+        s = prep.aggregation.aggregate_runs(x, wv, reference=ref)
+    else:
+        parts = []
+        sums = []
+        for idx in prep.dim_idx:
+            wd = wv[:, idx]
+            tot = wd.sum(axis=1, keepdims=True)
+            sums.append(tot[:, 0])
+            wd = np.where(tot > 0, wd / np.where(tot > 0, tot, 1.0), 1.0 / len(idx))
+            parts.append(prep.aggregation.aggregate_runs(x[:, idx], wd, reference=ref[:, idx]))
+        d = np.stack(parts, axis=-1)  # (k, n_scored, n_dims)
+        if prep.dim_weights is not None:
+            v = np.broadcast_to(prep.dim_weights, (k, len(prep.dim_idx)))
+        else:
+            v = np.stack(sums, axis=-1)
+        n = x.shape[0]
+        if n:
+            s = prep.top.aggregate_units(
+                d.reshape(k * n, -1), np.repeat(v, n, axis=0)
+            ).reshape(k, n)
+        else:
+            s = np.empty((k, 0))
+    out = np.full((k, n_units), np.nan)
+    out[:, prep.scored] = s
+    return out
+
+
+def _apply_to_scheme(f: Factor, scheme: Any, value: Any) -> Any:
+    """Default effect of a built-in factor on a Scheme."""
+    if f.role == "normalisation":
+        return scheme.replace(normalisation=value)
+    if f.role == "aggregation":
+        return scheme.replace(aggregation=value)
+    if f.role == "missing":
+        return scheme.replace(missing=value)
+    if f.role == "exclude":
+        if value is None:
+            return scheme
+        names = [n for n in scheme.indicators.names if n != value]
+        return scheme.replace(indicators=scheme.indicators.subset(names))
+    if f.role == "rts":
+        params = scheme.weights.get_params()
+        if "rts" not in params:
+            raise InputDataError(
+                f"Factor {f.name!r}: the scheme's weights ({type(scheme.weights).__name__}) "
+                "have no 'rts' parameter; returns to scale applies to DEA-based weights "
+                "(e.g. weights='bod'), or give apply=..."
+            )
+        return scheme.replace(weights=scheme.weights.clone().set_params(rts=value))
+    raise InputDataError(
+        f"Factor {f.name!r} has no apply function, so it cannot change a Scheme; give "
+        "apply=lambda scheme, value: scheme.replace(...)"
+    )

@@ -549,7 +549,8 @@ def score_mfis(
         Years to score (default: all in ``mfis``).
     reference : None, "self" or DataFrame
         Reference universe for calibration and normalisation: the bundled MIX panel
-        (default), the scored table itself, or another MIX-style table.
+        (default), the scored table itself, or another MIX-style table. The DEA scheme
+        does not use it: it measures each MFI against the MFIs scored in the same year.
     catalogue : Catalogue, optional
         Default: the bundled catalogue.
     weights : optional
@@ -596,6 +597,11 @@ def score_mfis(
     if scheme not in SCHEMES:
         raise InputDataError(f"scheme must be one of {format_labels(SCHEMES)}, got {scheme!r}")
     if scheme == "dea":
+        if weights is not None:
+            raise InputDataError(
+                "scheme 'dea' finds its own multipliers; do not pass weights= (use "
+                "dea_options={'weight_bounds': ...} if the DEA model supports restrictions)"
+            )
         out = _score_dea(mfis, year, options)
         _no_leftovers(options, scheme)
         return out

@@ -130,3 +130,34 @@ def test_weighting_scheme_instance_matches_builtin_equal(panel):
     # same reference-year percentile ranks and flat equal weights: identical on complete units
     np.testing.assert_allclose(theirs.scores.loc[complete], ours.scores.loc[complete],
                                atol=1e-12)
+
+
+def test_moment_classes(panel):
+    ref = panel.loc[panel["year"] == 2010, "percent_of_female_borrowers"].dropna()
+    mu, sd = ref.mean(), ref.std(ddof=1)
+    z80 = 0.8416212335729143  # standard normal 80th percentile
+    new = pd.DataFrame({"mfiid": ["hi", "lo", "mid"], "year": [2010] * 3,
+                        "percent_of_female_borrowers": [mu + z80 * sd + 1e-6,
+                                                        mu - z80 * sd - 1e-6, mu]})
+    res = sp.score_mfis(new, scheme="rating", indicators=["female_share"],
+                        rating_method="moments", n_classes=5)
+    assert res.normalised["female_share"].tolist() == [1.0, 0.0, 0.5]
+
+
+def test_score_mfis_all_scheme_options(panel):
+    sub = panel.loc[panel["year"] == 2011].head(80)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = sp.score_mfis_all(
+            sub, schemes=["rating", "dea"], min_coverage=0.9,
+            scheme_options={"dea": {"rts": "vrs"}, "rating": {"n_classes": 4}},
+        )
+    crs = sp.score_mfis(sub, scheme="dea").scores
+    both = table["dea"].dropna().index
+    assert (table.loc[both, "dea"] >= crs.loc[both] - 1e-9).all()  # VRS >= CRS
+    four = sp.score_mfis(sub, scheme="rating", n_classes=4, min_coverage=0.9)
+    vals = four.normalised.to_numpy().ravel()
+    np.testing.assert_allclose(np.unique(vals[np.isfinite(vals)]), [0, 1 / 3, 2 / 3, 1])
+    pd.testing.assert_series_equal(table["rating"], four.scores, check_names=False)
+    with pytest.raises(InputDataError, match="not common to all schemes"):
+        sp.score_mfis_all(sub, schemes=["rating"], n_classes=4)

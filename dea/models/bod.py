@@ -75,15 +75,15 @@ class BoDResult:
 class _UnitCost:
     """Picklable per-unit update: objective = own indicator values (+ own pie-share rows)."""
 
-    def __init__(self, Y: np.ndarray, pie_rows: list[tuple[int, int, float, float]]) -> None:
+    def __init__(self, Y: np.ndarray, pie_rows: list[tuple[int, int, float]]) -> None:
         self.Y = Y
-        self.pie_rows = pie_rows  # (row index, indicator j, bound, sign) ; own-value rows
+        self.pie_rows = pie_rows  # (row index, indicator j, bound) of the own-value rows
 
     def __call__(self, k: int) -> LPUpdate:
         y = self.Y[k]
         m = y.size
         rows, cols, vals = [], [], []
-        for row, j, bound, _sign in self.pie_rows:
+        for row, j, bound in self.pie_rows:
             # row: w_j y_j - bound * sum_l w_l y_l   (>= 0 for lower, <= 0 for upper)
             coef = -bound * y
             coef[j] += y[j]
@@ -340,6 +340,7 @@ class BoD:
 
     # -- LP ---------------------------------------------------------------------------------
     def _build(self, Y: np.ndarray, inds: list[Hashable]) -> tuple[LPFamily, list[int]]:
+        """Base LP and per-unit updates; also returns the units caught by the pie trap."""
         n, m = Y.shape
         rows: list[np.ndarray] = [Y]  # sum_j w_j y_kj <= 1
         rl: list[float] = [-np.inf] * n
@@ -419,7 +420,8 @@ class BoD:
                 f"pie_share_at must be 'own' or 'average', got {self.pie_share_at!r}"
             )
         plo, phi = self._bounds(self.pie_share_bounds, inds, "pie_share_bounds")
-        pie_rows: list[tuple[int, int, float, float]] = []
+        pie_rows: list[tuple[int, int, float]] = []
+        trapped: set[int] = set()
         if self.pie_share_bounds is not None:
             self._check_shares(plo, phi, inds, "pie_share_bounds")
             ref = Y.mean(axis=0)
@@ -434,13 +436,11 @@ class BoD:
                     lo_b, hi_b = (0.0, np.inf) if is_lower else (-np.inf, 0.0)
                     row = add(coef, lo_b, hi_b, f"pie_{'lo' if is_lower else 'hi'}_{j}")
                     if self.pie_share_at == "own":
-                        pie_rows.append((row, j, float(bound), 1.0 if is_lower else -1.0))
+                        pie_rows.append((row, j, float(bound)))
             if self.pie_share_at == "own":
-                trapped = set()
                 for j in range(m):
                     if not np.isnan(plo[j]) and plo[j] > 0:
                         trapped.update(np.flatnonzero(Y[:, j] == 0).tolist())
-                self._trapped = sorted(trapped)
         A = sp.csc_matrix(np.vstack(rows))
         problem = LPProblem(
             A=A,
@@ -455,7 +455,7 @@ class BoD:
             name="bod",
         )
         family = LPFamily(problem, n, unit_update=_UnitCost(Y, pie_rows))
-        return family, [r for r, *_ in pie_rows]
+        return family, sorted(trapped)
 
     def fit(self) -> BoDResult:
         """Solve one LP per unit.
@@ -473,11 +473,10 @@ class BoD:
             The backend cannot be used at all.
         """
         Y, labels, inds = self._arrays()
-        self._trapped: list[int] = []
-        family, _ = self._build(Y, inds)
-        if self._trapped:
+        family, trapped = self._build(Y, inds)
+        if trapped:
             warnings.warn(
-                f"units {format_labels(labels[self._trapped])} have a zero on an indicator "
+                f"units {format_labels(labels[trapped])} have a zero on an indicator "
                 "with a positive lower pie-share bound at own values; the only feasible "
                 "composite for them is 0, so they score 0 (consider pie_share_at='average')",
                 PieShareZeroWarning,

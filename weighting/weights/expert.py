@@ -400,7 +400,8 @@ class AHPWeights(Weighter):
         How the priority vector is derived (see :func:`ahp_priorities`).
     rtol : float, default 0.02
         Tolerance for the reciprocity (:math:`|a_{ij} a_{ji} - 1|`) and unit-diagonal
-        checks, so that two-decimal reciprocals (0.33 for 1/3, 0.14 for 1/7) pass; accepted matrices are then made exactly reciprocal by
+        checks, so that two-decimal reciprocals (0.33 for 1/3, 0.14 for 1/7) pass;
+        accepted matrices are then made exactly reciprocal by
         :math:`a_{ij} \\leftarrow \\sqrt{a_{ij}/a_{ji}}`.
     random_index : float, optional
         RI for the matrix order; default Saaty (1980), see :data:`SAATY_RANDOM_INDEX`.

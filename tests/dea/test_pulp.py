@@ -235,3 +235,15 @@ def test_export_errors(tmp_path):
     graph = dea.Radial(EG1, inputs=["x1", "x2"], outputs=["y"], orientation="graph")
     with pytest.raises(InputDataError, match="graph"):
         export_lp(graph, 1, tmp_path / "x.lp")
+
+
+@pytest.mark.skipif(not pulp.HiGHS(msg=False).available(), reason="pulp.HiGHS not available")
+def test_radial_with_another_pulp_solver():
+    # any PuLP solver object reaches the backend through solver_options
+    kw = {"inputs": ["x1", "x2"], "outputs": ["y"], "rts": "vrs", "orientation": "input"}
+    ref = dea.Radial(FLS, **kw).fit()
+    got = dea.Radial(
+        FLS, **kw, solver="pulp", solver_options={"solver": pulp.HiGHS(msg=False)}
+    ).fit()
+    np.testing.assert_allclose(got.scores, ref.scores, atol=1e-9, rtol=0)
+    np.testing.assert_allclose(got.targets, ref.targets, atol=1e-8)

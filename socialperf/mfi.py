@@ -144,9 +144,7 @@ def mfi_indicators(
             "the MFI table has the source columns of no MFI indicator of the catalogue; "
             f"expected some of {format_labels([s.source for s in cat if s.level == 'MFI'])}"
         )
-    out = cat.extract(df, names)
-    out.index = _unit_index(df)
-    return out
+    return cat.extract(df.set_axis(_unit_index(df)), names)
 
 
 def social_efficiency_data(
@@ -599,8 +597,8 @@ def score_mfis(
     if scheme == "dea":
         if weights is not None:
             raise InputDataError(
-                "scheme 'dea' finds its own multipliers; do not pass weights= (use "
-                "dea_options={'weight_bounds': ...} if the DEA model supports restrictions)"
+                "scheme 'dea' finds its own multipliers; do not pass weights= (model options "
+                "go in dea_options=)"
             )
         out = _score_dea(mfis, year, options)
         _no_leftovers(options, scheme)
@@ -608,14 +606,15 @@ def score_mfis(
     table = _prepare(mfis, year)
     names = options.pop("indicators", None)
     names = cat.available(table, "MFI") if names is None else list(names)
-    X = cat.extract(table, names)
-    X.index = _unit_index(table)
+    X = cat.extract(table.set_axis(_unit_index(table)), names)
     X = X.loc[:, X.notna().any(axis=0).to_numpy()] if options.pop("drop_empty", True) else X
     names = list(X.columns)
     if not names:
         raise InputDataError("no MFI indicator has any value in the table")
     ref_table = _reference_table(reference, table)
-    R = cat.extract(ref_table, names)
+    # categorical indicators are rated by their point maps: no reference values needed
+    metric = [n for n in names if cat[n].is_metric]
+    R = cat.extract(ref_table, metric).reindex(columns=names)
     ref_years = ref_table[YEAR].to_numpy()
     ref_year = options.pop("reference_year", None)
     cal_years = np.full(len(table), int(ref_year)) if ref_year is not None else table[

@@ -161,3 +161,26 @@ def test_score_mfis_all_scheme_options(panel):
     pd.testing.assert_series_equal(table["rating"], four.scores, check_names=False)
     with pytest.raises(InputDataError, match="not common to all schemes"):
         sp.score_mfis_all(sub, schemes=["rating"], n_classes=4)
+
+
+def test_categorical_sp_fields_use_point_maps():
+    t = pd.DataFrame(
+        {
+            "mfiid": ["a", "b", "c"],
+            "year": [2011] * 3,
+            "percent_of_female_borrowers": [0.9, 0.9, 0.9],
+            "sp_client_protection": ["smart_certified", "none", "smart_endorsed"],
+        }
+    )
+    res = sp.score_mfis(t, scheme="rating", indicators=["female_share",
+                                                        "client_protection_practices"])
+    assert res.normalised["client_protection_practices"].tolist() == [1.0, 0.0, 0.67]
+    # two dimensions, equal weights: (rating of female share + points) / 2
+    fem = res.normalised["female_share"].iloc[0]
+    np.testing.assert_allclose(res.scores.to_numpy(), (fem + np.array([1.0, 0.0, 0.67])) / 2)
+    bad = t.assign(sp_client_protection=["smart_certified", "gold", "none"])
+    with pytest.raises(InputDataError, match=r"unknown categories 'gold' at units 'b'"):
+        sp.score_mfis(bad, scheme="rating", indicators=["female_share",
+                                                        "client_protection_practices"])
+    with pytest.raises(InputDataError, match="do not pass weights"):
+        sp.score_mfis(t, scheme="dea", weights={"a": 1})

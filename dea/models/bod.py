@@ -380,6 +380,7 @@ class BoD:
                 raise InputDataError(
                     "ratio_bounds must be a mapping (indicator_j, indicator_k) -> (L, U)"
                 )
+            ratio_seen: dict[tuple[int, int], tuple[float, float]] = {}
             for key, pair in self.ratio_bounds.items():
                 try:
                     a, b = key
@@ -409,10 +410,26 @@ class BoD:
                         add(coef, 0.0, np.inf, f"ratio_lo_{ja}_{jb}")
                     else:
                         add(coef, -np.inf, 0.0, f"ratio_hi_{ja}_{jb}")
-                if lo_r is not None and hi_r is not None and float(lo_r) > float(hi_r):
+                lo_f = 0.0 if lo_r is None else float(lo_r)
+                hi_f = np.inf if hi_r is None else float(hi_r)
+                if lo_f > hi_f:
                     raise InputDataError(
                         f"ratio_bounds for {key!r}: lower {lo_r} exceeds upper {hi_r}"
                     )
+                # intersect with what earlier entries (either direction) imply for w_a / w_b
+                prev_lo, prev_hi = ratio_seen.get((ja, jb), (0.0, np.inf))
+                new_lo, new_hi = max(prev_lo, lo_f), min(prev_hi, hi_f)
+                if new_lo > new_hi * (1 + 1e-12):
+                    raise InputDataError(
+                        f"ratio_bounds for {a!r} / {b!r} contradict each other: together they "
+                        f"ask for {new_lo:g} <= w_{a} / w_{b} <= {new_hi:g}; only all-zero "
+                        "weights would satisfy them"
+                    )
+                ratio_seen[(ja, jb)] = (new_lo, new_hi)
+                ratio_seen[(jb, ja)] = (
+                    1.0 / new_hi if new_hi > 0 else np.inf,
+                    1.0 / new_lo if new_lo > 0 else np.inf,
+                )
 
         # pie-share bounds
         if self.pie_share_at not in ("own", "average"):

@@ -191,6 +191,11 @@ def test_restriction_errors_before_solving():
         _fit(TAI_MM, pie_share_bounds={"bogus": (0.1, 0.2)})
     with pytest.raises(InputDataError, match="compares 'patents' to itself"):
         _fit(TAI_MM, ratio_bounds={("patents", "patents"): (1, 2)})
+    with pytest.raises(InputDataError, match="'royalties' / 'patents' contradict each other"):
+        _fit(TAI_MM, ratio_bounds={("patents", "royalties"): (2, None),
+                                   ("royalties", "patents"): (1, None)})
+    _fit(TAI_MM, ratio_bounds={("patents", "royalties"): (2, None),
+                               ("royalties", "patents"): (0.25, 0.5)})  # consistent: no error
     with pytest.raises(InputDataError, match="pie_share_at must be"):
         _fit(TAI_MM, pie_share_bounds=(0.0, 0.5), pie_share_at="median")
     with pytest.raises(InputDataError, match="not a known backend"):

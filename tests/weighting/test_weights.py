@@ -209,9 +209,10 @@ def test_ahp_consistent_3x3_exact():
 
 
 def test_ahp_hand_checked_inconsistent_3x3():
-    # A = [[1, 2, 4], [1/2, 1, 1], [1/4, 1, 1]]; det(A - lambda I) = 0 gives
-    # lambda^3 - 3 lambda^2 - (1/2 + 2 + ... ) ... closed form: for a 3x3 reciprocal matrix
-    # lambda_max = 1 + c^(1/3) + c^(-1/3) with c = a13 / (a12 a23) = 4 / (2 * 1) = 2.
+    # A = [[1, 2, 4], [1/2, 1, 1], [1/4, 1, 1]]. For any 3x3 reciprocal matrix,
+    # det(A - lambda I) = (1 - lambda)^3 - 3 (1 - lambda) + c + 1/c, i.e.
+    # (lambda - 1)^3 - 3 (lambda - 1) = c + 1/c with c = a13 / (a12 a23) = 4 / (2 * 1) = 2,
+    # whose largest root is lambda_max = 1 + c^(1/3) + c^(-1/3).
     A = np.array([[1, 2, 4], [0.5, 1, 1], [0.25, 1, 1]])
     lam = 1 + 2 ** (1 / 3) + 2 ** (-1 / 3)
     est = AHPWeights(A, names=["x", "y", "z"]).fit()

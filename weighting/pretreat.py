@@ -25,6 +25,7 @@ Software* 7(78), 4567. Functions ``skew()``, ``kurt()``, ``check_SkewKurt()``,
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,7 +76,9 @@ def skewness(x: object) -> float:
     v = v[~np.isnan(v)]
     if v.size < 3 or np.ptp(v) == 0:
         return float("nan")
-    return float(stats.skew(v, bias=False))
+    with warnings.catch_warnings():  # scipy warns on near-constant data; the value stands
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.skew(v, bias=False))
 
 
 def kurtosis(x: object) -> float:
@@ -104,7 +107,9 @@ def kurtosis(x: object) -> float:
     v = v[~np.isnan(v)]
     if v.size < 4 or np.ptp(v) == 0:
         return float("nan")
-    return float(stats.kurtosis(v, fisher=True, bias=False))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.kurtosis(v, fisher=True, bias=False))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -332,6 +332,10 @@ class Catalogue:
             names = self.names(level)
         return _to_indicator_set([self[n] for n in names])
 
+    def indicator_sets(self) -> dict[str, Any]:
+        """One ``weighting.IndicatorSet`` per level present: ``{"MFI": ..., "MIV": ...}``."""
+        return {lvl: self.indicator_set(lvl) for lvl in LEVELS if self.names(lvl)}
+
     def summary(self) -> pd.DataFrame:
         """A compact table: level, dimension, scale, direction, unit, in bundled data."""
         cols = ["level", "dimension", "scale", "direction", "unit", "in_bundled_data"]

@@ -272,9 +272,11 @@ def score_miv_block(
         One row per MIV (see :func:`socialperf.io.validate_miv_indicators`).
     catalogue : Catalogue, optional
         Default: the bundled catalogue.
-    weights : mapping or Series, optional
+    weights : mapping, Series or weighting.Scheme, optional
         Indicator -> weight. Default: equal weights per SPTF dimension, equal within a
-        dimension (``weighting.weights.EqualWeights(groups=...)``).
+        dimension (``weighting.weights.EqualWeights(groups=...)``). A ``weighting.Scheme``
+        (built on MIV-level indicators) is applied to the raw table instead (its
+        ``.score(data).scores``; categories as labels, named by indicator).
 
     Returns
     -------
@@ -308,10 +310,15 @@ def score_miv_block(
             p = s.points(df[s.source])
             pts[s.name] = p if s.sign > 0 else 1.0 - p
     points = pd.DataFrame(pts, index=df.index)
+    if hasattr(weights, "score"):
+        raw = pd.DataFrame({s.name: df[s.source] for s in specs}, index=df.index)
+        res = weights.score(raw)
+        return getattr(res, "scores", res).astype(float).rename("block"), points
     if weights is None:
         w = EqualWeights(groups={s.name: s.dimension for s in specs}).fit(points).weights_
     else:
-        w = pd.Series(dict(weights) if isinstance(weights, Mapping) else weights, dtype=float)
+        w = pd.Series(dict(weights) if isinstance(weights, Mapping) else weights,
+                      dtype=float)  # type: ignore[arg-type]
         unknown = [k for k in w.index if k not in points.columns]
         if unknown:
             raise InputDataError(
@@ -461,8 +468,9 @@ def score_mivs(
         For the MIV block (default: bundled).
     year : int, optional
         Year of the MFI scores to use (default: the year of the holdings date).
-    block_weights : mapping or Series, optional
-        Weights of the MIV-level indicators (default: equal per dimension).
+    block_weights : mapping, Series or weighting.Scheme, optional
+        Weights of the MIV-level indicators (default: equal per dimension), or a scheme
+        for the block (see :func:`score_miv_block`).
 
     Returns
     -------

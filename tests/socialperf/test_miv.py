@@ -147,3 +147,28 @@ def test_property_rows_sum_to_one_and_scale_invariance(df, factor):
     assert (E.to_numpy() >= 0).all()
     scaled = df.assign(amount=df["amount"] * factor)
     pd.testing.assert_frame_equal(sp.look_through(scaled), E, atol=1e-12, check_exact=False)
+
+
+def test_block_with_weighting_scheme_and_weights():
+    from weighting.scheme import Scheme
+
+    ex = sp.example_data()
+    cat = ex.catalogue
+    plain, pts = sp.score_miv_block(ex.miv_indicators)
+    # an equal-weight arithmetic scheme over the same point maps gives the same block when
+    # groups (dimensions) are dropped and the plain block uses flat weights
+    flat = {n: 1.0 for n in cat.names("MIV")}
+    flat_block, _ = sp.score_miv_block(ex.miv_indicators, weights=flat)
+    np.testing.assert_allclose(flat_block, pts.mean(axis=1))
+    ind = list(cat.indicator_set("MIV"))
+    ind = [type(i)(**{**i.to_dict(), "group": None}) for i in ind]
+    metric = [s.name for s in cat.level("MIV") if s.is_metric]
+    scheme = Scheme(
+        ind,
+        normalisation={**{n: "points" for n in cat.names("MIV") if n not in metric},
+                       **{n: {"method": "goalposts", "lower": 0, "upper": 1} for n in metric}},
+        weights="equal",
+    )
+    block, _ = sp.score_miv_block(ex.miv_indicators, weights=scheme)
+    np.testing.assert_allclose(block.loc[flat_block.index], flat_block, atol=1e-9)
+    assert plain.between(0, 1).all() and set(cat.indicator_sets()) == {"MFI", "MIV"}

@@ -8,12 +8,13 @@ from dea.exceptions import (
     InputDataError,
     SolverError,
 )
-from dea.models import Radial, scale_efficiency
+from dea.models import FDH, Radial, scale_efficiency
 from dea.models.bod import BoD, BoDResult
 from dea.results import EFFICIENCY_TOL, DEAResult
 
 __all__ = [
     "EFFICIENCY_TOL",
+    "FDH",
     "BoD",
     "BoDResult",
     "DEAData",

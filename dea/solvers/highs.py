@@ -23,6 +23,8 @@ from dea.solvers.base import BaseSession, LPProblem, LPSolution, LPUpdate
 
 __all__ = ["HighsBackend", "HighsSession"]
 
+_EMPTY = LPUpdate()
+
 logger = logging.getLogger(__name__)
 
 
@@ -53,6 +55,9 @@ class HighsSession(BaseSession):
     presolve : bool, default False
         HiGHS presolve; off by default because the LPs are small and presolve would
         prevent hot starts.
+    col_duals : bool, default True
+        Return reduced costs (``LPSolution.col_duals``); False skips converting them
+        (saves time when a model does not need them).
     """
 
     def __init__(
@@ -62,6 +67,7 @@ class HighsSession(BaseSession):
         time_limit: float | None = None,
         tolerance: float | None = None,
         presolve: bool = False,
+        col_duals: bool = True,
     ) -> None:
         super().__init__(problem)
         hs = self._hs = _import_highspy()
@@ -96,6 +102,9 @@ class HighsSession(BaseSession):
         self._ru = problem.row_upper.copy()
         self._sense = problem.sense
         self._coeffs: dict[tuple[int, int], float] = {}  # overridden entries -> value held
+        empty = np.empty(0, np.int32)
+        self._t_cost, self._t_col, self._t_row = empty, empty, empty  # indices off base
+        self._want_col_duals = bool(col_duals)
         self._base_coeffs: dict[tuple[int, int], float] = {}  # cache of base values
         self._model_status = hs.HighsModelStatus
         self._status_map = {
@@ -108,38 +117,69 @@ class HighsSession(BaseSession):
         }
 
     # -- applying updates -------------------------------------------------------------
+    @staticmethod
+    def _targets(
+        touched: np.ndarray, idx: np.ndarray, base: tuple[np.ndarray, ...], new: tuple
+    ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """Indices to (re)set: previously touched ones back to base, then the new values.
+
+        Returns unique indices and their target values (later entries win).
+        """
+        all_idx = np.concatenate([touched, idx])
+        vals = tuple(
+            np.concatenate([b[touched], np.asarray(v, dtype=float)])
+            for b, v in zip(base, new, strict=True)
+        )
+        if all_idx.size == 0:
+            return all_idx, vals
+        rev_idx = all_idx[::-1]
+        uniq, first = np.unique(rev_idx, return_index=True)
+        pick = all_idx.size - 1 - first
+        return uniq.astype(np.int32), tuple(v[pick] for v in vals)
+
     def _apply(self, update: LPUpdate | None) -> None:
         hs, h, p = self._hs, self._h, self.problem
-        u = update if update is not None else LPUpdate()
+        u = update if update is not None else _EMPTY
         # costs
-        cost = p.cost.copy()
-        cost[u.cost_index] = u.cost_values
-        idx = np.flatnonzero(cost != self._cost).astype(np.int32)
-        if idx.size:
-            _check(h.changeColsCost(idx.size, idx, cost[idx]), "changeColsCost", hs)
-            self._cost[idx] = cost[idx]
+        idx, (cost,) = self._targets(self._t_cost, u.cost_index, (p.cost,), (u.cost_values,))
+        diff = cost != self._cost[idx]
+        if diff.any():
+            i = idx[diff]
+            _check(h.changeColsCost(i.size, i, cost[diff]), "changeColsCost", hs)
+            self._cost[i] = cost[diff]
+        self._t_cost = idx[cost != p.cost[idx]]
         # column bounds
-        cl, cu = p.col_lower.copy(), p.col_upper.copy()
-        cl[u.col_index] = u.col_lower
-        cu[u.col_index] = u.col_upper
-        idx = np.flatnonzero((cl != self._cl) | (cu != self._cu)).astype(np.int32)
-        if idx.size:
-            _check(h.changeColsBounds(idx.size, idx, cl[idx], cu[idx]), "changeColsBounds", hs)
-            self._cl[idx], self._cu[idx] = cl[idx], cu[idx]
+        idx, (cl, cu) = self._targets(
+            self._t_col, u.col_index, (p.col_lower, p.col_upper), (u.col_lower, u.col_upper)
+        )
+        diff = (cl != self._cl[idx]) | (cu != self._cu[idx])
+        if diff.any():
+            i = idx[diff]
+            _check(
+                h.changeColsBounds(i.size, i, cl[diff], cu[diff]), "changeColsBounds", hs
+            )
+            self._cl[i], self._cu[i] = cl[diff], cu[diff]
+        self._t_col = idx[(cl != p.col_lower[idx]) | (cu != p.col_upper[idx])]
         # row bounds
-        rl, ru = p.row_lower.copy(), p.row_upper.copy()
-        rl[u.row_index] = u.row_lower
-        ru[u.row_index] = u.row_upper
-        idx = np.flatnonzero((rl != self._rl) | (ru != self._ru)).astype(np.int32)
-        if idx.size:
-            _check(h.changeRowsBounds(idx.size, idx, rl[idx], ru[idx]), "changeRowsBounds", hs)
-            self._rl[idx], self._ru[idx] = rl[idx], ru[idx]
+        idx, (rl, ru) = self._targets(
+            self._t_row, u.row_index, (p.row_lower, p.row_upper), (u.row_lower, u.row_upper)
+        )
+        diff = (rl != self._rl[idx]) | (ru != self._ru[idx])
+        if diff.any():
+            i = idx[diff]
+            _check(
+                h.changeRowsBounds(i.size, i, rl[diff], ru[diff]), "changeRowsBounds", hs
+            )
+            self._rl[i], self._ru[i] = rl[diff], ru[diff]
+        self._t_row = idx[(rl != p.row_lower[idx]) | (ru != p.row_upper[idx])]
         # matrix coefficients
-        wanted: dict[tuple[int, int], float] = {}
-        for r, c, v in zip(
-            u.coeff_rows.tolist(), u.coeff_cols.tolist(), u.coeff_values.tolist(), strict=True
-        ):
-            wanted[(r, c)] = v
+        wanted: dict[tuple[int, int], float] = dict(
+            zip(
+                zip(u.coeff_rows.tolist(), u.coeff_cols.tolist(), strict=True),
+                u.coeff_values.tolist(),
+                strict=True,
+            )
+        )
         for key in [k for k in self._coeffs if k not in wanted]:
             base = self._base_value(key)
             if self._coeffs[key] != base:
@@ -204,9 +244,9 @@ class HighsSession(BaseSession):
         return LPSolution(
             status="optimal",
             objective=float(h.getInfo().objective_function_value),
-            x=np.asarray(sol.col_value, dtype=float),
-            row_duals=np.asarray(sol.row_dual, dtype=float),
-            col_duals=np.asarray(sol.col_dual, dtype=float),
+            x=np.array(sol.col_value, dtype=float),
+            row_duals=np.array(sol.row_dual, dtype=float),
+            col_duals=np.array(sol.col_dual, dtype=float) if self._want_col_duals else None,
             iterations=iters,
         )
 
@@ -224,5 +264,5 @@ class HighsBackend:
     name = "highs"
 
     def open(self, problem: LPProblem, **options: Any) -> HighsSession:
-        """Open a HiGHS session on ``problem`` (options: time_limit, tolerance, presolve)."""
+        """Open a HiGHS session (options: time_limit, tolerance, presolve, col_duals)."""
         return HighsSession(problem, **options)

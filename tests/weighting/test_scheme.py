@@ -16,9 +16,9 @@ from weighting import (
     ExpertWeights,
     MinMax,
     PCAWeights,
-    Scheme,
     ScaleLevelError,
     ScaleLevelWarning,
+    Scheme,
 )
 
 TAI = Path(__file__).resolve().parents[1] / "results" / "tai_oecd2008.csv"
@@ -138,7 +138,7 @@ def test_measurement_theory_in_schemes():
     assert r.normalised["gov"].tolist() == [1.0, 0.0, 0.5, 1.0]
     assert r.normalised["level"].tolist() == pytest.approx([0.125, 0.5, 0.875, 0.5])
     # Identity keeps the ordinal scale, and an arithmetic mean of codes is refused
-    with pytest.raises(ScaleLevelError, match="arithmetic mean.*'level'"):
+    with pytest.raises(ScaleLevelError, match=r"arithmetic mean.*'level'"):
         Scheme(inds, normalisation={"default": "minmax", "level": "none"}).score(data)
     # ... unless explicitly allowed
     with pytest.warns(ScaleLevelWarning, match="'level'"):

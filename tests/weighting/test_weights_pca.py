@@ -221,3 +221,15 @@ def test_pca_errors():
         PCAWeights(method="ica").fit(TAI)
     with pytest.raises(InputDataError, match="at least 2 indicators"):
         PCAWeights().fit(TAI[["patents"]])
+
+
+def test_unrotated_option_uses_principal_components(fa4):
+    est = PCAWeights(n_factors=4, rotation=None).fit(TAI)
+    assert est.rotated_loadings_ is None
+    L = est.loadings_.to_numpy()
+    # unrotated: each component's squared loadings sum to its eigenvalue
+    np.testing.assert_allclose((L**2).sum(axis=0), est.eigenvalues_.iloc[:4], rtol=1e-12)
+    np.testing.assert_allclose(est.factor_variance_, est.eigenvalues_.iloc[:4], rtol=1e-12)
+    np.testing.assert_allclose(est.squared_loadings_, L**2 / est.eigenvalues_.iloc[:4].to_numpy(),
+                               rtol=1e-12)
+    assert not np.allclose(est.weights_, fa4.weights_, atol=1e-3)  # rotation matters here

@@ -127,6 +127,12 @@ def miv_profile(
         ax.fill(closed, line, alpha=0.08)
     ax.set_xticks(angles)
     ax.set_xticklabels(dims, fontsize="small")
+    finite = data.to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size and finite.min() >= 0 and finite.max() <= 1:
+        ax.set_ylim(0, 1)
+    ax.set_rlabel_position(float(np.degrees(angles[1] / 2)) if len(angles) > 1 else 0.0)
+    ax.tick_params(axis="y", labelsize="x-small")
     ax.set_title("MIV profile by dimension", pad=18)
     ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0), fontsize="small")
     return ax

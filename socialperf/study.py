@@ -1105,6 +1105,10 @@ class SensitivityOutcome:
     base_scores : pandas.Series
         The scheme's own scores (the reference of the rank shifts).
     spec : SensitivitySpec
+    model : callable
+        The scheme as a function of its assumptions,
+        ``model(weights=None, normalisation=None, drop_indicator=None) -> Series``
+        (reproduces ``base_scores`` with no argument).
     """
 
     scheme: str
@@ -1113,6 +1117,7 @@ class SensitivityOutcome:
     sobol: Any
     base_scores: pd.Series
     spec: SensitivitySpec
+    model: Any = None
 
     def describe(self) -> str:
         """One paragraph: what was varied, how many runs, how stable the ranks are."""
@@ -1222,7 +1227,7 @@ def _sensitivity(study: Study, data: StudyData, *, progress: bool, n_jobs: int
             sobol = ua.sobol(spec.sobol, random_state=spec.seed, n_jobs=n_jobs,
                              progress=progress)
     return SensitivityOutcome(scheme=scheme, factors=factors, uncertainty=uncertainty,
-                              sobol=sobol, base_scores=base.scores, spec=spec)
+                              sobol=sobol, base_scores=base.scores, spec=spec, model=model)
 
 
 def run_sensitivity(study: Study, *, progress: bool = False, n_jobs: int = 1

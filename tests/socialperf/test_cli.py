@@ -130,3 +130,63 @@ def test_console_entry_point_runs_as_module(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.strip().startswith("socialperf: error: file not found")
     assert proc.stdout == ""
+
+
+# ----------------------------------------------------------------------------- dea subcommand
+# Hand-checked case: units A(2,2) B(4,6) C(4,3) D(6,7) E(5,4), one input x, one output y.
+# VRS frontier A-B-D. Input-oriented VRS: C needs x = 2 + (3-2)/2 = 2.5 for y = 3 on A-B,
+# so theta_C = 2.5/4 = 0.625; E needs x = 2 + (4-2)/2 = 3, theta_E = 3/5 = 0.6.
+# CRS: best ratio y/x is B's 1.5, so theta = (y/x)/1.5.
+# Output-oriented VRS: C at x=4 can reach 6 (phi 2, score 0.5); E at x=5 reaches 6.5
+# between B and D (phi 1.625, score 1/1.625).
+HAND = {
+    ("vrs", "input"): {"A": 1.0, "B": 1.0, "C": 0.625, "D": 1.0, "E": 0.6},
+    ("crs", "input"): {"A": 2 / 3, "B": 1.0, "C": 0.5, "D": 7 / 9, "E": 0.8 / 1.5},
+    ("vrs", "output"): {"A": 1.0, "B": 1.0, "C": 0.5, "D": 1.0, "E": 1 / 1.625},
+}
+
+
+@pytest.mark.parametrize(("rts", "orientation"), list(HAND))
+def test_dea_hand_checked_scores(capsys, small_csv, tmp_path, rts, orientation):
+    out = tmp_path / "res" / "scores.csv"
+    code, stdout, err = _run(capsys, "dea", str(small_csv), "--inputs", "x", "--outputs", "y",
+                             "--rts", rts, "--orientation", orientation, "--out", str(out))
+    assert code == 0, err
+    table = pd.read_csv(out, index_col=0)
+    expected = pd.Series(HAND[(rts, orientation)])
+    pd.testing.assert_series_equal(table["score"], expected, check_names=False, atol=1e-9,
+                                   check_index_type=False)
+    assert set(table["status"]) == {"optimal"}
+    assert "score" in stdout and "C" in stdout
+
+
+def test_dea_peers_and_slacks_columns(capsys, small_csv, tmp_path):
+    out = tmp_path / "scores.csv"
+    code, _, _ = _run(capsys, "dea", str(small_csv), "--inputs", "x", "--outputs", "y",
+                      "--out", str(out))
+    assert code == 0
+    table = pd.read_csv(out, index_col=0, keep_default_na=False)
+    assert {"slack_x", "slack_y", "peers"} <= set(table.columns)
+    assert table.loc["C", "peers"] == "A; B"  # C is projected onto the A-B facet
+    assert table.loc["B", "peers"] == "B"
+    assert float(table.loc["C", "slack_x"]) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_dea_index_col_and_numeric_first_column(capsys, tmp_path):
+    path = tmp_path / "u.csv"
+    pd.DataFrame({"x": [2.0, 4.0, 4.0], "y": [2.0, 6.0, 3.0], "name": ["p", "q", "r"]}).to_csv(
+        path, index=False)
+    code, out, err = _run(capsys, "dea", str(path), "--inputs", "x", "--outputs", "y",
+                          "--index-col", "name", "--rts", "crs")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert any(line.startswith("r ") for line in lines)
+
+
+def test_dea_non_numeric_input_is_one_line(capsys, tmp_path):
+    path = tmp_path / "u.csv"
+    pd.DataFrame({"u": ["a", "b", "c"], "x": ["1", "two", "3"], "y": [1, 2, 3]}).to_csv(
+        path, index=False)
+    code, _, err = _run(capsys, "dea", str(path), "--inputs", "x", "--outputs", "y")
+    assert code == 1
+    assert "'x'" in _one_error_line(err)

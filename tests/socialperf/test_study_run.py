@@ -1,0 +1,186 @@
+"""Running the demo study: consistency with the domain API, DEA against geometry, MIVs,
+sensitivity, and the demo report folder written by the CLI."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import dea
+from socialperf import example_data, score_mfis
+from socialperf.cli import main
+from socialperf.plots import frontier_points
+from socialperf.study import Study, StudyConfigError, run_sensitivity, run_study
+
+SCHEMES = ["rating", "equal", "expert", "ahp", "pca", "bod", "dea"]
+
+
+@pytest.fixture(scope="module")
+def result():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return run_study(Study.demo())
+
+
+def test_demo_scores_every_scheme(result):
+    scores = result.mfi_scores
+    assert list(scores.columns) == SCHEMES
+    assert scores.index.is_unique
+    assert len(scores) == 342  # MFIs with a 2011 row in the bundled panel
+    finite = scores.to_numpy()[np.isfinite(scores.to_numpy())]
+    assert finite.min() >= 0.0 and finite.max() <= 1.0 + 1e-12
+
+
+def test_study_scores_equal_domain_api(result):
+    ex = example_data()
+    for scheme, kwargs in [("equal", {}), ("ahp", {"weights": ex.ahp_matrix})]:
+        direct = score_mfis(ex.mfis, scheme=scheme, year=2011, **kwargs).scores
+        pd.testing.assert_series_equal(result.mfi_scores[scheme].dropna(), direct.dropna(),
+                                       check_names=False, atol=1e-12)
+
+
+def test_comparison_matches_scores(result):
+    comp = result.comparison
+    assert comp.spearman.loc["equal", "equal"] == pytest.approx(1.0)
+    common = result.mfi_scores.dropna()
+    rho = common["equal"].rank().corr(common["pca"].rank())
+    assert comp.spearman.loc["equal", "pca"] == pytest.approx(rho, abs=1e-12)
+
+
+def test_dea_model_matches_frontier_geometry(result):
+    """Input-oriented VRS theta equals x*(y)/x with x*(y) read off the 2-D hull."""
+    spec = result.study.dea
+    assert (spec.inputs, spec.outputs, spec.rts) == (("personnel",),
+                                                     ("number_of_active_borrowers",), "vrs")
+    data = result.dea_data
+    x = data["personnel"].to_numpy(float)
+    y = data["number_of_active_borrowers"].to_numpy(float)
+    front = frontier_points(x, y, rts="vrs")
+    body = front[1:-1]  # drop the free-disposal ends
+    x_star = np.where(y <= body[0, 1], body[0, 0], np.interp(y, body[:, 1], body[:, 0]))
+    np.testing.assert_allclose(result.dea.scores.to_numpy(), x_star / x, rtol=1e-7)
+    # and the engine called directly on the same table agrees
+    direct = dea.Radial(data, inputs=["personnel"], outputs=["number_of_active_borrowers"],
+                        rts="vrs").fit()
+    pd.testing.assert_series_equal(direct.scores, result.dea.scores)
+
+
+def test_dea_exclusions_have_reasons(result):
+    excl = result.dea_excluded
+    assert len(excl) + len(result.dea_data) == 342
+    assert excl.str.startswith(("missing", "non-positive")).all()
+
+
+def test_miv_index_is_weighted_blend(result):
+    miv = result.miv
+    assert len(miv.index) == 8
+    blend = 0.5 * miv.portfolio + 0.5 * miv.block
+    pd.testing.assert_series_equal(miv.index, blend, check_names=False, atol=1e-12)
+    assert miv.coverage.between(0, 1).all()
+    prof = result.miv_profile()
+    assert prof.columns[0] == "portfolio (look-through)"
+    assert prof.to_numpy().min() >= 0 and prof.to_numpy().max() <= 1
+
+
+def test_miv_uses_configured_scheme():
+    study = Study.demo().replace(miv={"scheme": "pca", "w": 1.0},
+                                 schemes=("equal", "pca"), dea=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_study(study)
+    expected = res.miv.exposures.mul(res.mfi_scores["pca"].reindex(res.miv.exposures.columns),
+                                     axis=1)
+    covered = res.miv.exposures.loc[:, res.mfi_scores["pca"].reindex(
+        res.miv.exposures.columns).notna().to_numpy()].sum(axis=1)
+    pd.testing.assert_series_equal(res.miv.index, expected.sum(axis=1) / covered,
+                                   check_names=False, atol=1e-12)
+
+
+def test_sensitivity_runs_and_fast_model_matches_score_mfis():
+    study = Study.demo().replace(sensitivity={"enabled": True, "runs": 30, "sobol": 0,
+                                              "seed": 5, "scheme": "expert"})
+    out = run_sensitivity(study)
+    assert out.sobol is None and len(out.uncertainty.scores) == 30
+    summ = out.uncertainty.summary
+    scored = summ["p_scored"] > 0
+    assert (summ.loc[scored, "rank_q05"] <= summ.loc[scored, "median_rank"]).all()
+    assert (summ.loc[scored, "median_rank"] <= summ.loc[scored, "rank_q95"]).all()
+    # the fast composite used for the runs equals score_mfis on a changed assumption:
+    # drop one indicator (weights of the rest renormalised) and use min-max normalisation
+    ex = example_data()
+    w = ex.expert_weights.drop("par30")
+    direct = score_mfis(ex.mfis, scheme="expert", year=2011, weights=w / w.sum(),
+                        normalisation="minmax",
+                        indicators=[n for n in out.model.names if n != "par30"]).scores
+    fast = out.model(normalisation="minmax", drop_indicator="par30")
+    pd.testing.assert_series_equal(fast.reindex(direct.index), direct, check_names=False,
+                                   atol=1e-12)
+
+
+def test_sensitivity_rejects_scheme_without_weights():
+    with pytest.raises(StudyConfigError, match="'sensitivity.scheme'"):
+        Study.demo().replace(sensitivity={"scheme": "bod"})
+
+
+def test_unknown_dea_column_names_key():
+    study = Study.demo().replace(dea={"inputs": ["staff"]}, schemes=("equal",))
+    with pytest.raises(StudyConfigError, match=r"'dea'.*'staff'"):
+        run_study(study)
+
+
+# ----------------------------------------------------------------------------- demo via CLI
+
+
+def _external_refs(text: str) -> list[str]:
+    refs = re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", text, flags=re.I)
+    refs += re.findall(r"url\(([^)]*)\)", text)
+    return [r for r in refs if not (r.startswith("data:") or r.startswith("#"))]
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory, result):
+    """`socialperf demo`, reusing the study run of the `result` fixture to keep tests fast
+    (run_study itself is tested above; this checks the command and the report)."""
+    out = tmp_path_factory.mktemp("demo") / "report"
+    calls = []
+
+    def _cached(study, **kwargs):
+        calls.append((study, kwargs))
+        return result
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("socialperf.study.run_study", _cached)
+        code = main(["demo", "--out", str(out)])
+    assert code == 0
+    assert calls and calls[0][0] == Study.demo()
+    return out
+
+
+def test_demo_writes_expected_files(demo_folder):
+    for name in ["index.html", "report.xlsx"]:
+        assert (demo_folder / name).is_file()
+    tables = {p.stem for p in (demo_folder / "tables").glob("*.csv")}
+    assert {"mfi_scores", "comparison_pairs", "dea_results", "miv_index", "miv_coverage",
+            "miv_profile"} <= tables
+    figures = {p.stem for p in (demo_folder / "figures").glob("*.png")}
+    assert {"scheme_ranks", "rank_shift", "dea_frontier", "miv_profile"} <= figures
+    sheets = pd.ExcelFile(demo_folder / "report.xlsx").sheet_names
+    assert set(sheets) == tables
+    scores = pd.read_csv(demo_folder / "tables" / "mfi_scores.csv", index_col=0)
+    assert list(scores.columns) == SCHEMES
+
+
+def test_demo_html_is_self_contained(demo_folder):
+    text = (demo_folder / "index.html").read_text(encoding="utf-8")
+    assert _external_refs(text) == []
+    assert text.count("data:image/png;base64,") == len(list((demo_folder / "figures").glob(
+        "*.png")))
+    assert "<link" not in text and "<script" not in text
+    assert "MIX Market" in text and "CC BY 4.0" in text
+    for phrase in ["Rating scale", "Equal weights", "Expert weights", "AHP", "PCA",
+                   "Benefit of the doubt", "DEA: radial"]:
+        assert phrase in text, phrase

@@ -792,7 +792,8 @@ class UncertaintyAnalysis:
     higher_is_better : bool, default True
         Direction of the model's scores.
     model_kwargs : mapping, optional
-        Fixed keyword arguments for a callable model (the base run uses only these).
+        Fixed keyword arguments: passed on every call of a callable model (the reference run
+        uses only these), or to ``Scheme.score`` (e.g. ``reference=``, ``groups=``).
     chunk_size : int, default 250
         Runs per task.  Results depend on it (the random streams are per chunk) but never on
         ``n_jobs``.
@@ -1390,6 +1391,13 @@ class _SchemeModel(_Model):
             for d, cols in dims.items():
                 w[cols] = w[cols] * float(dimw[d])
         self._base_weights = w / w.sum()
+        wf = [f.name for f in self.factors if f.kind == "weights"]
+        if wf and getattr(scheme.weights, "unit_specific", False):
+            raise InputDataError(
+                f"Factor {wf[0]!r}: the scheme's weights ({type(scheme.weights).__name__}) are "
+                "unit-specific, so there is no weight vector to perturb; vary their "
+                "restrictions with a factor and apply=lambda scheme, v: scheme.replace(...)"
+            )
         self.vectorise = bool(vectorise)
         self.token = uuid.uuid4().hex
         self.vectorised = self.vectorise and any(f.kind == "weights" for f in self.factors)

@@ -482,8 +482,8 @@ class LPBatchResult:
 
 
 def _solve_chunk(
-    family: LPFamily,
     units: Sequence[int],
+    family: LPFamily,
     backend: str,
     options: dict[str, Any],
     dense_x: bool,
@@ -614,7 +614,7 @@ def solve_family(
         progress=progress,
     )
     if not parts:
-        parts = [_solve_chunk(family, [], solver, opts, dense_x)]
+        parts = [_solve_chunk([], family, solver, opts, dense_x)]
     X = np.vstack([p.x for p in parts]) if dense_x else sp.vstack([p.x for p in parts]).tocsr()
     return LPBatchResult(
         units=np.concatenate([p.units for p in parts]),

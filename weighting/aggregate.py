@@ -133,10 +133,12 @@ def _power_mean_runs(X: np.ndarray, W: np.ndarray, p: float) -> np.ndarray:
     F = _forward(X, p)
     infinite = present & np.isinf(F)  # zeros under p <= 0: log 0 = -inf, 0**p = inf
     F0 = np.where(present & ~infinite, F, 0.0)
-    M = present.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         num = W @ F0.T
-        den = W @ M.T
+        if present.all():  # common case: the weight totals do not depend on the unit
+            den = np.broadcast_to(W.sum(axis=1)[:, None], num.shape)
+        else:
+            den = W @ present.T.astype(float)
         mean = num / den
     if infinite.any():
         # a zero with positive weight pulls the mean to its limit: 0 for p <= 0
@@ -847,13 +849,16 @@ class Copeland(Aggregator):
         for sl in self._chunks(n, k * max(m, r)):
             xa = X[sl][:, None, :]
             rb = R[None, :, :]
-            both = ~(np.isnan(xa) | np.isnan(rb))
-            favour = (xa > rb) + 0.5 * (xa == rb)
-            favour = np.where(both, favour, 0.0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                e = (favour @ W.T) / (both.astype(float) @ W.T)  # (c, k, r)
-            wins = np.nansum(np.sign(e - 0.5), axis=1)  # (c, r); NaN pairs count nothing
-            out[:, sl] = wins.T
+            # e_ab - 1/2 = (weight for a - weight against a) / (2 * total weight); its sign
+            # decides, with a relative tolerance so that rounding never breaks a tie
+            margin = np.sign(xa - rb)  # NaN where either value is missing
+            margin = np.where(np.isnan(margin), 0.0, margin)
+            diff = margin @ W.T  # (c, k, r)
+            both = (~(np.isnan(xa) | np.isnan(rb))).astype(float)
+            total = both @ W.T
+            tol = 1e-12 * np.abs(W).sum(axis=1)
+            wins = np.where(total > 0, np.sign(np.where(np.abs(diff) <= tol, 0.0, diff)), 0.0)
+            out[:, sl] = wins.sum(axis=1).T
         return out
 
     def _units(self, X: np.ndarray, W: np.ndarray, R: np.ndarray) -> np.ndarray:

@@ -983,9 +983,18 @@ def _restrict_weighter(w: Weighter, indicators: Any) -> Weighter:
     if isinstance(w, ExpertWeights):
         d = dict(w.weights)
         kept = {k: v for k, v in d.items() if k in names}
-        if set(kept) == set(names) and sum(float(x) for x in kept.values()) > 0:
-            return ExpertWeights(kept)
-        return None  # type: ignore[return-value]
+        lacking = [n for n in names if n not in d]
+        if lacking:
+            raise InputDataError(
+                f"replace(indicators=...) adds indicators {format_labels(lacking)} that have "
+                "no weight in the scheme's weights; pass weights=... as well"
+            )
+        if sum(float(x) for x in kept.values()) <= 0:
+            raise InputDataError(
+                "replace(indicators=...) keeps only indicators with zero weight; pass "
+                "weights=... as well"
+            )
+        return ExpertWeights(kept)
     if isinstance(w, EqualWeights) and w.groups is not None:
         return None  # type: ignore[return-value]  # rebuilt from the new groups
     return w

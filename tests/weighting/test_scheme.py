@@ -258,6 +258,8 @@ def test_repr_replace_with_weights():
     small = s2.replace(indicators=[INDS[0], INDS[2]])
     assert small.weights.weights == {"a": 2, "c": 1}
     assert small.score(DATA).scores.notna().all()
+    with pytest.raises(InputDataError, match="adds indicators 'e' that have no weight"):
+        s2.replace(indicators=[*INDS, {"name": "e", "group": "reach"}])
     with pytest.raises(InputDataError, match="unknown settings 'colour'"):
         s.replace(colour="red")
     result = s.score(DATA)

@@ -95,7 +95,8 @@ def _build_parser() -> _Parser:
     common.add_argument("--progress", action="store_true", default=argparse.SUPPRESS,
                         help="show a progress bar on stderr")
 
-    demo = sub.add_parser("demo", parents=[common], help="run the whole study on the bundled example data")
+    demo = sub.add_parser("demo", parents=[common],
+                          help="run the whole study on the bundled example data")
     demo.add_argument("--out", default="socialperf-report", help="report folder "
                       "(default: ./socialperf-report)")
     demo.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
@@ -107,7 +108,8 @@ def _build_parser() -> _Parser:
     run.add_argument("--out", default="socialperf-report", help="report folder")
     run.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
 
-    d = sub.add_parser("dea", parents=[common], help="score the units of a CSV table with a radial DEA model")
+    d = sub.add_parser("dea", parents=[common],
+                       help="score the units of a CSV table with a radial DEA model")
     d.add_argument("data", help="CSV file, one row per unit")
     d.add_argument("--inputs", required=True, help="comma-separated input columns")
     d.add_argument("--outputs", required=True, help="comma-separated output columns")
@@ -120,7 +122,8 @@ def _build_parser() -> _Parser:
     d.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
     d.add_argument("--out", default=None, help="write the result table to this CSV file")
 
-    s = sub.add_parser("sensitivity", parents=[common], help="uncertainty and Sobol' analysis of a study")
+    s = sub.add_parser("sensitivity", parents=[common],
+                       help="uncertainty and Sobol' analysis of a study")
     s.add_argument("study", help="study configuration (TOML), or 'demo' for the bundled one")
     s.add_argument("--runs", type=int, default=None, help="Monte Carlo runs")
     s.add_argument("--sobol", type=int, default=None,
@@ -168,7 +171,6 @@ def _read_units_csv(path: str, index_col: str | None) -> pd.DataFrame:
 
 def _cmd_dea(args: argparse.Namespace) -> int:
     import dea
-
     from socialperf.report import dea_table
 
     frame = _read_units_csv(args.data, args.index_col)

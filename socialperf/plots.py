@@ -8,6 +8,7 @@ functions, so ``import socialperf`` stays light and works on machines without a 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -432,7 +433,7 @@ def _on_polyline(px: np.ndarray, py: np.ndarray, line: np.ndarray, tol: float = 
     """Whether each point lies on the polyline (within a relative tolerance)."""
     scale = max(float(np.abs(line).max()), 1.0)
     out = np.zeros(len(px), dtype=bool)
-    for a, b in zip(line[:-1], line[1:], strict=False):
+    for a, b in itertools.pairwise(line):
         d = b - a
         length2 = float(d @ d)
         if length2 == 0:

@@ -171,10 +171,13 @@ class Report:
             frame = frame.to_frame(frame.name if frame.name is not None else "value")
         if not isinstance(frame, pd.DataFrame):
             raise InputDataError(f"Report.table({name!r}): expected a DataFrame or Series")
-        self._current().items.append(_Table(self._unique(name, 'table'), frame.copy(), caption, max_rows))
+        table = _Table(self._unique(name, "table"), frame.copy(), caption, max_rows)
+        self._current().items.append(table)
         return self
 
-    def figure(self, name: str, fig_or_ax: Any, *, caption: str = "", dpi: int = 100) -> Report:
+    def figure(
+        self, name: str, fig_or_ax: Any, *, caption: str = "", dpi: int = 100
+    ) -> Report:
         """Add a matplotlib figure (or the Axes of one); it is rendered to PNG and closed."""
         import matplotlib.pyplot as plt
 
@@ -182,7 +185,7 @@ class Report:
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
         plt.close(fig)
-        self._current().items.append(_Figure(self._unique(name, 'figure'), buf.getvalue(), caption))
+        self._current().items.append(_Figure(self._unique(name, "figure"), buf.getvalue(), caption))
         return self
 
     def try_figure(

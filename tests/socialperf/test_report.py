@@ -120,7 +120,7 @@ def test_report_writes_all_files_self_contained(tmp_path):
     df = pd.DataFrame({"x": [1.5, 2.5], "y": ["a<b", "c"]}, index=["u1", "u2"])
     rep = Report("Test <report>", provenance="Data: test & friends")
     rep.section("One").text("Some text with <b>markup</b>").table("scores", df, caption="cap")
-    fig, ax = plt.subplots()
+    _, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])
     rep.figure("line", ax, caption="a line")
     rep.section("Two").table("scores", df["x"])  # same name: made unique

@@ -122,7 +122,7 @@ def test_sensitivity_runs_and_fast_model_matches_score_mfis():
 
 
 def test_sensitivity_rejects_scheme_without_weights():
-    with pytest.raises(StudyConfigError, match="'sensitivity.scheme'"):
+    with pytest.raises(StudyConfigError, match=re.escape("'sensitivity.scheme'")):
         Study.demo().replace(sensitivity={"scheme": "bod"})
 
 

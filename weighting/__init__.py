@@ -4,7 +4,9 @@ Generic composite-indicator tools (nothing domain specific): indicator metadata 
 enforced scale levels (:mod:`weighting.indicators`), pre-treatment of missing values and
 outliers (:mod:`weighting.pretreat`), normalisation against a reference set
 (:mod:`weighting.normalise`), weight estimators (:mod:`weighting.weights`), aggregation
-(:mod:`weighting.aggregate`) and schemes tying them together (:mod:`weighting.scheme`).
+(:mod:`weighting.aggregate`), schemes tying them together (:mod:`weighting.scheme`), and
+the comparison (:mod:`weighting.compare`) and sensitivity analysis
+(:mod:`weighting.sensitivity`) of schemes.
 """
 
 from weighting.aggregate import (
@@ -20,6 +22,7 @@ from weighting.aggregate import (
     get_aggregator,
     power_mean,
 )
+from weighting.compare import Comparison, MissingUnitsWarning, compare, rank_scores
 from weighting.exceptions import (
     ConstantIndicatorError,
     CoverageWarning,
@@ -43,6 +46,7 @@ from weighting.normalise import (
     get_normaliser,
     normalise,
 )
+from weighting.plots import plot_rank_intervals, plot_rank_shifts, plot_scatter_matrix
 from weighting.pretreat import (
     MissingPolicy,
     MissingResult,
@@ -51,6 +55,7 @@ from weighting.pretreat import (
     skewness,
 )
 from weighting.scheme import Scheme, SchemeResult
+from weighting.sensitivity import Factor, SobolResult, UncertaintyAnalysis, UncertaintyResult
 from weighting.weights import (
     WEIGHTERS,
     AHPWeights,
@@ -74,6 +79,7 @@ __all__ = [
     "BoDWeights",
     "Borda",
     "BudgetAllocation",
+    "Comparison",
     "ConstantIndicatorError",
     "Copeland",
     "CoverageWarning",
@@ -82,6 +88,7 @@ __all__ = [
     "EntropyWeights",
     "EqualWeights",
     "ExpertWeights",
+    "Factor",
     "GeometricMean",
     "Goalposts",
     "HarmonicMean",
@@ -93,6 +100,7 @@ __all__ = [
     "MinMax",
     "MissingPolicy",
     "MissingResult",
+    "MissingUnitsWarning",
     "Normaliser",
     "OutlierTreatment",
     "PCAWeights",
@@ -106,15 +114,23 @@ __all__ = [
     "ScaleLevelWarning",
     "Scheme",
     "SchemeResult",
+    "SobolResult",
+    "UncertaintyAnalysis",
+    "UncertaintyResult",
     "Weighter",
     "ZScore",
     "check_scale",
+    "compare",
     "get_aggregator",
     "get_normaliser",
     "get_weighter",
     "kurtosis",
     "normalise",
+    "plot_rank_intervals",
+    "plot_rank_shifts",
+    "plot_scatter_matrix",
     "power_mean",
+    "rank_scores",
     "skewness",
 ]
 __version__ = "0.1.0"

@@ -34,13 +34,19 @@ from __future__ import annotations
 
 import inspect
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from weighting.exceptions import InputDataError, ScaleLevelError, format_labels
+from weighting.exceptions import (
+    InputDataError,
+    ScaleLevelError,
+    ScaleLevelWarning,
+    format_labels,
+)
 from weighting.indicators import (
     INTERVAL_UP,
     ORDINAL_UP,
@@ -334,10 +340,6 @@ class Aggregator:
                         "range (e.g. min-max 1-100)"
                     )
                     if allow_scale_violations:
-                        import warnings
-
-                        from weighting.exceptions import ScaleLevelWarning
-
                         warnings.warn(msg + " (allowed by allow_scale_violations)",
                                       ScaleLevelWarning, stacklevel=2)
                     else:
@@ -683,8 +685,10 @@ class MazziottaPareto(Aggregator):
 
     .. math:: \\mathrm{MPI}^{\\pm}_i = M_{z_i} (1 \\pm cv_i^2) = M_{z_i} \\pm S_{z_i} cv_i .
 
-    With equal weights this is the formula of Mazziotta and Pareto (2016, eq. 2); with
-    weights, mean and variance are weighted. Hence MPI- <= the arithmetic mean of the
+    With equal weights this is the formula of Mazziotta and Pareto (2016, eq. 2), with
+    population (divide-by-n) standard deviations; with weights, mean and variance are
+    weighted. (The R package Compind's ``ci_mpi`` uses sample, n - 1, standard deviations
+    in both steps, so its values differ slightly.) Hence MPI- <= the arithmetic mean of the
     standardised values, with equality only for units with a flat profile.
 
     References
@@ -816,6 +820,11 @@ class Copeland(Aggregator):
     with itself counts zero. Weights act as importance coefficients (votes), never as
     trade-offs; the score depends only on the order of values within each indicator, so it
     is invariant to strictly increasing transformations of an indicator.
+
+    Without missing values this is COINr's ``a_copeland()`` (outranking matrix from
+    ``outrankMatrix()``, entries > 1/2 -> 1, < 1/2 -> -1, ties and the diagonal 0, row
+    sums). With missing values we compare over the indicators present for both units and
+    rescale the weights over them; COINr drops the missing comparisons without rescaling.
 
     References
     ----------

@@ -61,7 +61,7 @@ _TOP = "index"
 # ---------------------------------------------------------------------------------------------
 # result
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SchemeResult:
     """What :meth:`Scheme.score` returns.
 

@@ -466,7 +466,7 @@ class Study:
             if isinstance(value, Mapping):
                 current = getattr(self, name)
                 merged = {**(current.to_dict() if current is not None else {}), **value}
-                changes[name] = spec_cls.from_dict(merged, "replace()")
+                changes[name] = spec_cls.from_dict(merged, None)
         if "schemes" in changes:
             changes["schemes"] = tuple(changes["schemes"])
         return dataclasses.replace(self, **changes)

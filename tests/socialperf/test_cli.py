@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 
@@ -121,17 +118,6 @@ def test_debug_shows_traceback(capsys, tmp_path):
     assert "Traceback" in err
 
 
-def test_console_entry_point_runs_as_module(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "-m", "socialperf.cli", "dea", str(tmp_path / "none.csv"),
-         "--inputs", "a", "--outputs", "b"],
-        capture_output=True, text=True, cwd=tmp_path,
-    )
-    assert proc.returncode == 1
-    assert proc.stderr.strip().startswith("socialperf: error: file not found")
-    assert proc.stdout == ""
-
-
 # ----------------------------------------------------------------------------- dea subcommand
 # Hand-checked case: units A(2,2) B(4,6) C(4,3) D(6,7) E(5,4), one input x, one output y.
 # VRS frontier A-B-D. Input-oriented VRS: C needs x = 2 + (3-2)/2 = 2.5 for y = 3 on A-B,
@@ -190,3 +176,76 @@ def test_dea_non_numeric_input_is_one_line(capsys, tmp_path):
     code, _, err = _run(capsys, "dea", str(path), "--inputs", "x", "--outputs", "y")
     assert code == 1
     assert "'x'" in _one_error_line(err)
+
+
+# ----------------------------------------------------------------------------- run / sensitivity
+
+
+@pytest.fixture
+def user_study(tmp_path):
+    """A study file pointing at copies of the bundled data, by relative paths."""
+    import shutil
+    from importlib import resources
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ["mfi_panel.csv", "holdings.csv", "fx_rates.csv", "miv_indicators.csv"]:
+        with resources.as_file(resources.files("socialperf") / "data" / name) as p:
+            shutil.copy(p, data / name)
+    path = tmp_path / "study.toml"
+    path.write_text(
+        '[study]\nname = "user study"\nyear = 2011\n'
+        '[data]\nmfis = "data/mfi_panel.csv"\nholdings = "data/holdings.csv"\n'
+        'fx_rates = "data/fx_rates.csv"\nmiv_indicators = "data/miv_indicators.csv"\n'
+        '[mfi]\nschemes = ["equal", "rating"]\n'
+        '[miv]\nscheme = "equal"\nw = 0.5\n'
+        '[sensitivity]\nscheme = "equal"\nruns = 20\nsobol = 0\nseed = 3\n'
+    )
+    return path
+
+
+def test_run_user_study_from_files(capsys, user_study, tmp_path):
+    out = tmp_path / "rep"
+    code, stdout, err = _run(capsys, "run", str(user_study), "--out", str(out))
+    assert code == 0, err
+    assert "user study" in stdout
+    scores = pd.read_csv(out / "tables" / "mfi_scores.csv", index_col=0)
+    assert list(scores.columns) == ["equal", "rating"]
+    miv = pd.read_csv(out / "tables" / "miv_index.csv", index_col=0)
+    assert len(miv) == 8 and miv["index"].between(0, 1).all()
+    html = (out / "index.html").read_text()
+    assert "mfi_panel.csv (supplied by the user)" in html
+
+
+def test_sensitivity_command(capsys, user_study, tmp_path):
+    out = tmp_path / "sens"
+    code, stdout, err = _run(capsys, "sensitivity", str(user_study), "--runs", "25",
+                             "--sobol", "0", "--seed", "9", "--out", str(out), "--progress")
+    assert code == 0, err
+    assert "25 Monte Carlo runs (seed 9)" in stdout
+    assert "Monte Carlo [" in err  # the progress bar, on stderr
+    table = pd.read_csv(out / "tables" / "sensitivity_rank_intervals.csv", index_col=0)
+    assert {"median_rank", "rank_q05", "rank_q95"} <= set(table.columns)
+    assert (out / "figures" / "sensitivity_rank_intervals.png").is_file()
+
+
+def test_sensitivity_sobol_not_power_of_two(capsys, user_study):
+    code, _, err = _run(capsys, "sensitivity", str(user_study), "--sobol", "100")
+    assert code == 1
+    line = _one_error_line(err)
+    assert "'sensitivity.sobol'" in line and "power of two" in line
+
+
+def test_progress_bar_writes_to_given_stream():
+    import io
+
+    from socialperf.study import _Progress
+
+    buf = io.StringIO()
+    bar = _Progress(4, enabled=True, label="study", stream=buf)
+    for _ in range(4):
+        bar.step("x")
+    assert buf.getvalue().count("\r") == 4 and "4/4" in buf.getvalue()
+    quiet = io.StringIO()
+    _Progress(2, enabled=False, stream=quiet).step()
+    assert quiet.getvalue() == ""

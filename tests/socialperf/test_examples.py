@@ -13,17 +13,38 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def _run(script: str, *args: str, cwd: Path) -> str:
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLES / script), *args],
-        capture_output=True, text=True, cwd=cwd, timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc.stdout
+RUNS = {
+    "full_study": ("full_study.py", "report", "--quick"),
+    "compare_schemes": ("compare_schemes.py", "cmp"),
+    "custom_catalogue": ("custom_catalogue.py", "cat"),
+}
 
 
-def test_full_study(tmp_path):
-    out = _run("full_study.py", "report", "--quick", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def started(tmp_path_factory):
+    """Start all examples at once (each in its own temporary folder) so they overlap."""
+    procs = {}
+    for key, (script, *args) in RUNS.items():
+        cwd = tmp_path_factory.mktemp(key)
+        procs[key] = (cwd, subprocess.Popen(
+            [sys.executable, str(EXAMPLES / script), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+        ))
+    yield procs
+    for _, proc in procs.values():
+        if proc.poll() is None:
+            proc.kill()
+
+
+def _result(started, key: str) -> tuple[Path, str]:
+    cwd, proc = started[key]
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-3000:]
+    return cwd, out
+
+
+def test_full_study(started):
+    tmp_path, out = _result(started, "full_study")
     folder = tmp_path / "report"
     assert (folder / "index.html").is_file() and (folder / "report.xlsx").is_file()
     scores = pd.read_csv(folder / "tables" / "mfi_scores.csv", index_col=0)
@@ -37,8 +58,8 @@ def test_full_study(tmp_path):
     assert str(best.index[0]) in top.group(1)
 
 
-def test_compare_schemes(tmp_path):
-    out = _run("compare_schemes.py", "cmp", cwd=tmp_path)
+def test_compare_schemes(started):
+    tmp_path, out = _result(started, "compare_schemes")
     folder = tmp_path / "cmp"
     scores = pd.read_csv(folder / "scores.csv", index_col=0)
     assert list(scores.columns) == ["rating", "equal", "expert", "ahp", "pca"]
@@ -51,8 +72,8 @@ def test_compare_schemes(tmp_path):
     assert "rank moves most" in out
 
 
-def test_custom_catalogue(tmp_path):
-    out = _run("custom_catalogue.py", "cat", cwd=tmp_path)
+def test_custom_catalogue(started):
+    tmp_path, out = _result(started, "custom_catalogue")
     folder = tmp_path / "cat"
     cat = pd.read_csv(folder / "my_catalogue.csv")
     assert "self_sufficiency" in set(cat["name"]) and "write_off_ratio" not in set(cat["name"])

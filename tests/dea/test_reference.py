@@ -231,6 +231,36 @@ def test_hospital12_nirs_ndrs(rts, orientation):
     np.testing.assert_allclose(_farrell(res, orientation).loc[ref.index], ref, atol=1e-6)
 
 
+SUPER_CASES = [
+    ("hospital12", "hospital", HOSP_IN, HOSP_OUT),
+    ("pft1981", "school", PFT_IN, PFT_OUT),
+    ("fls11", "unit", ["x1", "x2"], ["y"]),
+]
+
+
+@pytest.mark.parametrize("solver", ["highs", "scipy"])
+@pytest.mark.parametrize("orientation", ORIENTATIONS)
+@pytest.mark.parametrize(("name", "index", "inputs", "outputs"), SUPER_CASES)
+def test_super_efficiency_crs(name, index, inputs, outputs, orientation, solver):
+    data = _read(name, index)
+    ref = _read(f"{name}_pyfrontier", index)[f"super_crs_{orientation}"]
+    res = dea.Radial(
+        data,
+        inputs=inputs,
+        outputs=outputs,
+        rts="crs",
+        orientation=orientation,
+        super_efficiency=True,
+        two_phase=False,
+        solver=solver,
+    ).fit()
+    np.testing.assert_allclose(_farrell(res, orientation).loc[ref.index], ref, atol=1e-6)
+    # super-efficient units score above 1 in both orientations (output: score = 1/phi)
+    n_super = (ref > 1 + 1e-6).sum() if orientation == "input" else (ref < 1 - 1e-6).sum()
+    assert n_super > 0
+    assert (res.scores > 1 + 1e-6).sum() == n_super
+
+
 def test_labels_and_order_are_the_users():
     # Reference rows shuffled: results follow the user's own index and order.
     shuffled = PFT.sample(frac=1.0, random_state=3)

@@ -11,7 +11,8 @@ For every data set and every (returns to scale, orientation) pair it calls
 
     Pyfrontier.EnvelopDEA(frontier, orient).fit(inputs, outputs)
 
-and writes ``[r.score for r in model.result]``. Pyfrontier rounds scores to 6 decimals, and
+and writes ``[r.score for r in model.result]``; the ``super_crs_*`` columns come from
+``EnvelopDEA(frontier="CRS", orient=O, super_efficiency=True)``. Pyfrontier rounds scores to 6 decimals, and
 reports output orientation as phi >= 1 (the factor by which outputs can be expanded).
 """
 
@@ -54,6 +55,12 @@ def main() -> None:
                 model = EnvelopDEA(frontier=frontier, orient=orient)
                 model.fit(x, y)
                 columns[f"{rts}_{orientation}"] = [r.score for r in model.result]
+        for orientation, orient in ORIENTS.items():
+            # Andersen-Petersen super-efficiency (unit left out of its own reference set);
+            # CRS only, where the LP is always feasible for positive data.
+            model = EnvelopDEA(frontier="CRS", orient=orient, super_efficiency=True)
+            model.fit(x, y)
+            columns[f"super_crs_{orientation}"] = [r.score for r in model.result]
         with open(HERE / f"{name}_pyfrontier.csv", "w", newline="") as f:
             w = csv.writer(f)
             w.writerow([label, *columns])

@@ -755,21 +755,42 @@ def _evaluate_rows(model: _Model, plan: _Plan, u: np.ndarray) -> np.ndarray:
     return out
 
 
-def _mc_chunk(model: _Model, plan: _Plan, seed: np.random.SeedSequence, n_rows: int) -> Any:
+def _mc_chunk(
+    model: _Model, plan: _Plan, higher_is_better: bool, seed: np.random.SeedSequence,
+    n_rows: int,
+) -> Any:
     u = np.random.default_rng(seed).random((n_rows, plan.dim))
-    return u, _evaluate_rows(model, plan, u)
+    y = _evaluate_rows(model, plan, u)
+    return u, y, _rank_rows(y, higher_is_better)
 
 
-def _design_chunk(model: _Model, plan: _Plan, u: np.ndarray) -> Any:
-    return u, _evaluate_rows(model, plan, u)
+def _design_chunk(model: _Model, plan: _Plan, higher_is_better: bool, u: np.ndarray) -> Any:
+    y = _evaluate_rows(model, plan, u)
+    return u, y, _rank_rows(y, higher_is_better)
 
 
 def _rank_rows(scores: np.ndarray, higher_is_better: bool) -> np.ndarray:
-    """Ranks along each row, 1 = best, ties averaged, NaN scores -> NaN ranks."""
+    """Ranks along each row, 1 = best, ties averaged, NaN scores -> NaN ranks.
+
+    One ``argsort`` along the rows; rows with tied scores are re-ranked with
+    ``scipy.stats.rankdata`` (average ranks), so the result equals ``rankdata`` everywhere.
+    """
     x = -scores if higher_is_better else scores
-    if not np.isnan(x).any():
-        return stats.rankdata(x, axis=-1, method="average")
-    return stats.rankdata(x, axis=-1, method="average", nan_policy="omit")
+    if x.ndim != 2 or x.shape[1] == 0:
+        return np.full(x.shape, np.nan)
+    order = np.argsort(x, axis=1, kind="stable")  # NaN last
+    ranks = np.empty(x.shape)
+    rows = np.arange(x.shape[0])[:, None]
+    ranks[rows, order] = np.arange(1, x.shape[1] + 1, dtype=float)[None, :]
+    xs = np.take_along_axis(x, order, axis=1)
+    tied = (xs[:, 1:] == xs[:, :-1]).any(axis=1)
+    nan = np.isnan(x)
+    if tied.any():
+        sub = x[tied]
+        ranks[tied] = stats.rankdata(sub, axis=1, method="average", nan_policy="omit") \
+            if np.isnan(sub).any() else stats.rankdata(sub, axis=1, method="average")
+    ranks[nan] = np.nan
+    return ranks
 
 
 # ====================================================================== analysis
@@ -884,15 +905,18 @@ class UncertaintyAnalysis:
     def _execute(
         self, tasks: list[tuple[Any, ...]], worker: Callable[..., Any], n_jobs: int | None,
         progress: bool, total: int, label: str,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bar = _Progress(total, progress, label)
         par = Parallel(n_jobs=n_jobs, return_as="generator" if progress else "list")
-        us, ys = [], []
-        for u, y in par(delayed(worker)(self._model, self._plan, *t) for t in tasks):
+        calls = (delayed(worker)(self._model, self._plan, self.higher_is_better, *t)
+                 for t in tasks)
+        us, ys, rs = [], [], []
+        for u, y, r in par(calls):
             us.append(u)
             ys.append(y)
+            rs.append(r)
             bar.update(len(u))
-        return np.vstack(us), np.vstack(ys)
+        return np.vstack(us), np.vstack(ys), np.vstack(rs)
 
     def _chunks(self, n: int) -> list[tuple[int, int]]:
         return [(s, min(s + self.chunk_size, n)) for s in range(0, n, self.chunk_size)]
@@ -939,9 +963,9 @@ class UncertaintyAnalysis:
         seeds = ss.spawn(len(chunks))
         tasks = [(seed, b - a) for seed, (a, b) in zip(seeds, chunks, strict=True)]
         t0 = time.perf_counter()
-        u, y = self._execute(tasks, _mc_chunk, n_jobs, progress, n, "Monte Carlo")
+        u, y, r = self._execute(tasks, _mc_chunk, n_jobs, progress, n, "Monte Carlo")
         logger.info("Monte Carlo: %d runs in %.2f s", n, time.perf_counter() - t0)
-        return UncertaintyResult(self, u, y, top_k=top_k, random_state=ss.entropy)
+        return UncertaintyResult(self, u, y, r, top_k=top_k, random_state=ss.entropy)
 
     def sobol(
         self,
@@ -1018,9 +1042,9 @@ class UncertaintyAnalysis:
         chunks = self._chunks(len(u))
         tasks = [(u[a:b],) for a, b in chunks]
         t0 = time.perf_counter()
-        u, y = self._execute(tasks, _design_chunk, n_jobs, progress, len(u), "Sobol'")
+        u, y, r = self._execute(tasks, _design_chunk, n_jobs, progress, len(u), "Sobol'")
         logger.info("Sobol': %d runs in %.2f s", len(u), time.perf_counter() - t0)
-        res = SobolResult(self, problem, u, y, random_state, num_resamples, conf_level)
+        res = SobolResult(self, problem, u, y, r, random_state, num_resamples, conf_level)
         res.indices = res.analyse(target)
         res.target = target
         return res
@@ -1102,16 +1126,15 @@ class UncertaintyResult:
     """
 
     def __init__(
-        self, analysis: UncertaintyAnalysis, u: np.ndarray, y: np.ndarray, top_k: int,
-        random_state: Any,
+        self, analysis: UncertaintyAnalysis, u: np.ndarray, y: np.ndarray, r: np.ndarray,
+        top_k: int, random_state: Any,
     ) -> None:
         units = analysis.units
         runs = pd.RangeIndex(len(y), name="run")
         self.factors = analysis.factors
         self.higher_is_better = analysis.higher_is_better
-        self.scores = pd.DataFrame(y, index=runs, columns=units)
-        r = _rank_rows(y, analysis.higher_is_better)
-        self.ranks = pd.DataFrame(r, index=runs, columns=units)
+        self.scores = pd.DataFrame(y, index=runs, columns=units, copy=False)
+        self.ranks = pd.DataFrame(r, index=runs, columns=units, copy=False)
         self.design = analysis._plan.design_frame(u).set_axis(runs)
         self.reference_scores = analysis.reference_scores
         self.reference_ranks = analysis.reference_ranks
@@ -1232,13 +1255,14 @@ class SobolResult:
 
     def __init__(
         self, analysis: UncertaintyAnalysis, problem: dict[str, Any], u: np.ndarray,
-        y: np.ndarray, random_state: int | None, num_resamples: int, conf_level: float,
+        y: np.ndarray, r: np.ndarray, random_state: int | None, num_resamples: int,
+        conf_level: float,
     ) -> None:
         self._problem = problem
         self._u = u
         self.units = analysis.units
         self.scores = pd.DataFrame(y, columns=self.units)
-        self.ranks = _rank_rows(y, analysis.higher_is_better)
+        self.ranks = r
         self._ref_ranks = analysis.reference_ranks.to_numpy()
         self.factor_names = [f.name for f in analysis.factors]
         self.n_runs = len(y)
@@ -1531,7 +1555,10 @@ def _reweight(prep: _Prepared, weights: np.ndarray, n_units: int) -> np.ndarray:
         else:
             v = np.stack(sums, axis=-1)
         n = x.shape[0]
-        if n:
+        if n and getattr(prep.top, "linear", False) and np.isfinite(d).all():
+            # arithmetic top level, no gaps: one batched product
+            s = np.einsum("knd,kd->kn", d, v / v.sum(axis=1, keepdims=True))
+        elif n:
             s = prep.top.aggregate_units(
                 d.reshape(k * n, -1), np.repeat(v, n, axis=0)
             ).reshape(k, n)

@@ -102,17 +102,6 @@ def test_infinite_concentration_reproduces_base_ranks(data):
     assert (res.mean_rank_shift == 0).all()
 
 
-def test_dirichlet_moments(data):
-    # Dir(c w0): mean w0, Var(w_i) = w0_i (1 - w0_i) / (c + 1)
-    c = 9.0
-    ua = UncertaintyAnalysis(linear_score, data, [Factor.weights_dirichlet(c, base=BASE)],
-                             chunk_size=1000)
-    w = ua.run(2500, random_state=3).design.to_numpy()
-    np.testing.assert_allclose(w.mean(axis=0), BASE.to_numpy(), atol=0.01)
-    var = BASE.to_numpy() * (1 - BASE.to_numpy()) / (c + 1)
-    np.testing.assert_allclose(w.var(axis=0), var, rtol=0.12)
-
-
 def test_uniform_weights(data):
     ua = UncertaintyAnalysis(
         linear_score, data,
@@ -154,8 +143,8 @@ def test_custom_apply(data):
     np.testing.assert_allclose(res.scores.iloc[3], score(data, row["w"]))
 
 
-@pytest.mark.parametrize("chunk_size", [7, 250])
-def test_n_jobs_does_not_change_results(data, chunk_size):
+def test_n_jobs_does_not_change_results(data):
+    chunk_size = 9
     factors = [Factor.weights_dirichlet(20, base=BASE), Factor.choice("agg", ["arith", "geo"]),
                Factor.uniform("shift", 0, 1)]
     ua = UncertaintyAnalysis(linear_score, data, factors, chunk_size=chunk_size)
@@ -191,15 +180,15 @@ def test_sobol_analytic_additive(data):
         _additive, data,
         [Factor.uniform("a", 0, 1), Factor.uniform("b", 0, 1), Factor.choice("same", ["x", "x"])],
     )
-    sens = ua.sobol(1024, random_state=0, target=("score", "mfi03"))
+    sens = ua.sobol(512, random_state=0, target=("score", "mfi03"))
     assert isinstance(sens, SobolResult)
-    assert sens.n_runs == 1024 * 5
+    assert sens.n_runs == 512 * 5
     ix = sens.indices
     assert list(ix.index) == ["a", "b", "same"]
-    assert ix.loc["a", "S1"] == pytest.approx(0.2, abs=0.03)
-    assert ix.loc["b", "S1"] == pytest.approx(0.8, abs=0.03)
-    assert ix.loc["a", "ST"] == pytest.approx(0.2, abs=0.03)
-    assert ix.loc["b", "ST"] == pytest.approx(0.8, abs=0.03)
+    assert ix.loc["a", "S1"] == pytest.approx(0.2, abs=0.04)
+    assert ix.loc["b", "S1"] == pytest.approx(0.8, abs=0.04)
+    assert ix.loc["a", "ST"] == pytest.approx(0.2, abs=0.04)
+    assert ix.loc["b", "ST"] == pytest.approx(0.8, abs=0.04)
     # identical alternatives: indices near zero
     assert abs(ix.loc["same", "S1"]) < 0.02 and abs(ix.loc["same", "ST"]) < 1e-12
     assert (ix["S1_conf"] >= 0).all()
@@ -211,7 +200,7 @@ def test_sobol_only_varying_factor_has_total_index_one(data):
         linear_score, data,
         [Factor.choice("agg", ["arith", "arith"]), Factor.weights_dirichlet(5, base=BASE)],
     )
-    sens = ua.sobol(256, random_state=1)  # target: mean rank shift
+    sens = ua.sobol(128, random_state=1)  # target: mean rank shift
     ix = sens.indices
     assert ix.loc["weights", "ST"] == pytest.approx(1, abs=0.1)
     assert ix.loc["weights", "S1"] == pytest.approx(1, abs=0.2)
@@ -348,3 +337,18 @@ def test_same_seed_same_runs_any_chunking_of_n_jobs(seed, n):
     np.testing.assert_array_equal(a.scores.to_numpy(), b.scores.to_numpy())
     s = a.summary
     assert (s["rank_q05"] <= s["median_rank"]).all() and (s["median_rank"] <= s["rank_q95"]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, np.nan]), min_size=5,
+                         max_size=5), min_size=1, max_size=6), st.booleans())
+def test_rank_rows_equals_rankdata(rows, higher):
+    from scipy.stats import rankdata
+
+    from weighting.sensitivity import _rank_rows
+
+    x = np.array(rows, dtype=float)
+    got = _rank_rows(x, higher)
+    for i in range(len(x)):
+        exp = rankdata(-x[i] if higher else x[i], method="average", nan_policy="omit")
+        np.testing.assert_array_equal(got[i], exp)

@@ -344,32 +344,39 @@ def _use_agg() -> None:
 
 SCHEME_METHODS: dict[str, str] = {
     "rating": (
-        "Rating scale: each indicator is placed on a points scale whose cut-offs are quantiles "
-        "of the reference universe of MFIs; points are summed with the catalogue's weights."
+        "Rating scale: each metric indicator is rated by its percentile class (quintiles, "
+        "points 0 to 1) in the reference universe's distribution for the same year, "
+        "categorical ones by their catalogue point maps; ratings are averaged within each SPTF "
+        "dimension, then across dimensions (Meyer & Krauss 2015)."
     ),
     "equal": (
-        "Equal weights: indicators normalised against the reference universe, averaged with "
-        "equal weights within and across dimensions (OECD/JRC 2008, section 6)."
+        "Equal weights: indicators normalised as percentile ranks in the reference universe of "
+        "the same year, averaged with equal weights over the indicators present "
+        "(OECD/JRC 2008, section 6)."
     ),
     "expert": (
-        "Expert weights: weights given directly or by budget allocation by experts, applied to "
-        "the normalised indicators (OECD/JRC 2008, section 6.1.6)."
+        "Expert weights: the same normalised indicators, weighted by weights given directly "
+        "or by budget allocation (100 points shared among the indicators) by experts "
+        "(OECD/JRC 2008, section 6)."
     ),
     "ahp": (
-        "AHP: weights from the principal eigenvector of a pairwise comparison matrix "
-        "(Saaty 1980), with its consistency ratio reported."
+        "AHP: the same normalised indicators, weighted by the principal eigenvector of a "
+        "pairwise comparison matrix (Saaty 1980)."
     ),
     "pca": (
-        "PCA / factor analysis: weights from the squared rotated loadings of the retained "
-        "components, scaled by their explained variance (OECD/JRC 2008, section 6.1.1)."
+        "PCA / factor analysis: the same normalised indicators, weighted by the squared rotated "
+        "loadings of the retained factors scaled by their explained variance, fitted on the "
+        "reference year (OECD/JRC 2008, section 6.1)."
     ),
     "bod": (
         "Benefit of the doubt: each MFI gets the weights most favourable to it, a DEA model "
         "with a unit input and the normalised indicators as outputs (Cherchye et al. 2007)."
     ),
     "dea": (
-        "DEA: radial efficiency of each MFI in turning inputs into social outputs (Charnes, "
-        "Cooper & Rhodes 1978; Banker, Charnes & Cooper 1984)."
+        "DEA: social efficiency, the radial DEA score of turning assets, operating expense and "
+        "staff into gross loan portfolio, women borrowers and depth-weighted borrowers "
+        "(Gutierrez-Nieto, Serrano-Cinca & Mar Molinero 2009; Charnes, Cooper & Rhodes 1978; "
+        "Banker, Charnes & Cooper 1984)."
     ),
 }
 
@@ -471,21 +478,24 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
             f"{', '.join(spec.inputs)}; outputs: {', '.join(spec.outputs)}."
         )
         rep.table("dea_results", result.dea_table(), caption="DEA scores, slacks and peers")
-        if len(spec.inputs) == 1 and len(spec.outputs) in (1, 2):
-            rts = spec.rts if len(spec.outputs) == 1 else "crs"
+        drawable = len(spec.inputs) == 1 and (
+            (len(spec.outputs) == 1 and spec.rts in ("crs", "vrs"))
+            or (len(spec.outputs) == 2 and spec.rts == "crs")
+        )
+        if drawable:
             rep.try_figure(
                 "dea_frontier",
                 lambda: plots.dea_frontier(
-                    result.dea_data, inputs=spec.inputs, outputs=spec.outputs, rts=rts,
-                    scores=result.dea.scores if len(spec.outputs) == 1 else None,
-                    units=study.units, label="efficient",
+                    result.dea_data, inputs=spec.inputs, outputs=spec.outputs, rts=spec.rts,
+                    scores=result.dea.scores, units=study.units, label="efficient",
                 ),
-                caption="Units and the DEA frontier",
+                caption="Units (coloured by efficiency score) and the DEA frontier; the "
+                "units on the frontier are labelled",
             )
         else:
             rep.text(
-                "No frontier figure: a 2-D frontier can be drawn for one input with one or two "
-                "outputs only."
+                "No frontier figure: an exact 2-D frontier exists for one input with one output "
+                "(CRS or VRS) or with two outputs (CRS) only."
             )
 
     # -- MIVs
@@ -640,9 +650,9 @@ def dea_table(result: Any) -> pd.DataFrame:
 
 
 def _peer_strings(peers: Any, index: pd.Index) -> pd.Series:
-    if isinstance(peers, pd.DataFrame):
+    if isinstance(peers, pd.DataFrame):  # units x reference units, lambdas
         numeric = peers.apply(pd.to_numeric, errors="coerce")
-        if numeric.notna().all().all() and set(numeric.columns) <= set(index) | set(peers.columns):
+        if numeric.notna().all().all():
             rows = {
                 u: "; ".join(str(c) for c in numeric.columns if numeric.at[u, c] > 1e-9)
                 for u in numeric.index

@@ -5,7 +5,7 @@ A study file looks like this (paths are relative to the file)::
 
     [study]
     name = "My study"
-    year = 2011                  # score one fiscal year (omit: the latest year of each MFI)
+    year = 2011                  # fiscal year scored (omit: the holdings' year, else the latest)
     reference = "bundled"        # reference universe: "bundled" MIX panel, "self", or a file
 
     [data]
@@ -30,15 +30,15 @@ A study file looks like this (paths are relative to the file)::
     coverage_threshold = 0.7
     uncovered = "renormalise"
 
-    [dea]
-    inputs = ["personnel"]
-    outputs = ["number_of_active_borrowers"]
-    rts = "vrs"
-    orientation = "input"
+    [dea]                        # the study's own DEA model (table, frontier figure); rts and
+    inputs = ["personnel"]       # orientation also apply to the "dea" MFI scheme, whose
+    outputs = ["number_of_active_borrowers"]   # inputs and outputs are fixed
+    rts = "vrs"                  # crs, vrs, nirs, ndrs
+    orientation = "input"        # input, output
 
     [sensitivity]
     enabled = false
-    scheme = "equal"
+    scheme = "equal"             # rating, equal, expert, ahp or pca
     runs = 200
     sobol = 64
     seed = 12345
@@ -46,8 +46,15 @@ A study file looks like this (paths are relative to the file)::
     [units]                      # units of measurement, for figure labels
     personnel = "staff"
 
-:func:`run_study` runs it and returns a :class:`StudyResult`; :func:`socialperf.report.
-write_study_report` turns that into a report folder.
+Every table and key is optional except a data source (``data.mfis`` or
+``data.example = true``); unknown keys and bad values raise :class:`StudyConfigError`
+naming ``section.key`` and what is allowed.  DEA columns may be any numeric column of the
+MFI table or the derived ``women_borrowers`` and ``poverty_reach`` of
+:func:`socialperf.social_efficiency_data`.
+
+:func:`run_study` runs a study and returns a :class:`StudyResult`;
+:func:`socialperf.report.write_study_report` turns that into a report folder;
+:func:`run_sensitivity` runs the uncertainty and Sobol' analysis alone.
 """
 
 from __future__ import annotations
@@ -955,6 +962,23 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
     InputDataError
         Invalid data (the message names the file, column and units), or a scheme that
         cannot run on it.
+    StudyConfigError
+        A DEA column that is not in the data.
+
+    Notes
+    -----
+    Steps: read the data once; :func:`socialperf.score_mfis` for each scheme on the study
+    year against the reference universe; :func:`weighting.compare` of the schemes on the
+    MFIs they all score; the study's DEA model (:class:`dea.Radial`) on the MFIs of that
+    year with complete, positive inputs and outputs (the others are listed with a reason);
+    :func:`socialperf.score_mivs` with the MIV options, fed by ``miv.scheme``'s scores,
+    :math:`I_h = w P_h + (1 - w) B_h`; and, if enabled, :func:`run_sensitivity`.
+
+    References
+    ----------
+    OECD/JRC (2008). *Handbook on Constructing Composite Indicators*. OECD, Paris.
+    Meyer, J. & Krauss, A. (2015). Measuring and aggregating social performance of
+    microfinance investment vehicles. CMF Working Paper 03-2015, University of Zurich.
     """
     from socialperf import score_mfis, score_mivs
     from weighting.compare import compare

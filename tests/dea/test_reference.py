@@ -98,10 +98,6 @@ def test_fls11_targets_follow_from_scores_and_slacks(solver):
     np.testing.assert_allclose(tg["y"], FLS["y"] + sl["y"], atol=1e-8)
 
 
-_FDH = pytest.mark.skipif(not hasattr(dea, "FDH"), reason="dea.FDH not there yet")
-
-
-@_FDH
 def test_fls11_fdh_hand_checked():
     exp = _read("fls11_fdh_expected", "unit")
     res_in = dea.FDH(FLS, inputs=["x1", "x2"], outputs=["y"], orientation="input").fit()
@@ -114,7 +110,6 @@ def test_fls11_fdh_hand_checked():
     assert res_out.peers["U10"] == ["U09"]
 
 
-@_FDH
 def test_fdh_not_below_vrs():
     # FDH technology is a subset of the VRS one: FDH input scores >= VRS input scores.
     fdh = dea.FDH(FLS, inputs=["x1", "x2"], outputs=["y"], orientation="input").fit()

@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 _EPS = 1e-12
 DEFAULT_CHUNK_SIZE = 250
+_DUMMY = "__unused__"
 
 Target = str | tuple[str, Any] | Callable[[pd.DataFrame], np.ndarray]
 
@@ -506,6 +507,7 @@ class _Model:
 
     units: pd.Index
     indicators: pd.Index | None
+    factors: list[Factor]
 
     def base_weights(self) -> pd.Series | None:  # pragma: no cover - interface
         raise NotImplementedError
@@ -562,6 +564,12 @@ class _CallableModel(_Model):
                 f"UncertaintyAnalysis: the model returned a {type(ref).__name__}; a callable "
                 "model must return a pandas Series of scores indexed by unit"
             )
+        if not ref.index.is_unique:
+            dup = ref.index[ref.index.duplicated()].unique()
+            raise InputDataError(
+                f"UncertaintyAnalysis: the model's scores repeat unit labels "
+                f"{format_labels(dup)}; each unit may appear once"
+            )
         self._ref = ref.astype(float)
         self.units = ref.index
         self.indicators = None
@@ -573,7 +581,6 @@ class _CallableModel(_Model):
         return self._ref
 
     def evaluate_group(self, assignment: dict[str, Any], weights: np.ndarray | None) -> np.ndarray:
-        wf = [f for f in self.factors if f.kind == "weights"]
         n = 1 if weights is None else weights.shape[0]
         out = np.empty((n, len(self.units)))
         for r in range(n):
@@ -591,7 +598,6 @@ class _CallableModel(_Model):
                         "callable model apply(kwargs, value) must return the kwargs dict"
                     )
             out[r] = _align(self.func(self.data, **kw), self.units, "UncertaintyAnalysis")
-        del wf
         return out
 
     def _weight_index(self, f: Factor) -> pd.Index:
@@ -1061,7 +1067,7 @@ class UncertaintyAnalysis:
             problem, n, calc_second_order=False, scramble=True, seed=random_state
         )
         chunks = self._chunks(len(u))
-        tasks = [(u[a:b],) for a, b in chunks]
+        tasks = [(u[a:b, : self._plan.dim],) for a, b in chunks]
         t0 = time.perf_counter()
         u, y, r = self._execute(tasks, _design_chunk, n_jobs, progress, len(u), "Sobol'")
         logger.info("Sobol': %d runs in %.2f s", len(u), time.perf_counter() - t0)
@@ -1072,10 +1078,14 @@ class UncertaintyAnalysis:
 
     def _problem(self) -> dict[str, Any]:
         groups = self._plan.coordinate_groups()
+        if len(set(groups)) == 1 and len(groups) > 1:
+            # SALib ignores a single group and would analyse each coordinate of the weights
+            # vector apart: add an unused dummy coordinate as a second group (dropped later).
+            groups = [*groups, _DUMMY]
         return {
-            "num_vars": self._plan.dim,
-            "names": [f"x{i}" for i in range(self._plan.dim)],
-            "bounds": [[0.0, 1.0]] * self._plan.dim,
+            "num_vars": len(groups),
+            "names": [f"x{i}" for i in range(len(groups))],
+            "bounds": [[0.0, 1.0]] * len(groups),
             "groups": groups,
         }
 
@@ -1332,7 +1342,8 @@ class SobolResult:
             conf_level=self._conf, seed=boot_seed,
         )
         # SALib orders groups by first appearance, which is the factor order.
-        return pd.DataFrame({c: np.asarray(si[c], dtype=float) for c in cols}, index=idx)
+        k = len(self.factor_names)
+        return pd.DataFrame({c: np.asarray(si[c], dtype=float)[:k] for c in cols}, index=idx)
 
     def __repr__(self) -> str:
         with pd.option_context("display.precision", 3):

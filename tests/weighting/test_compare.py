@@ -189,3 +189,21 @@ def test_permutation_invariance_and_scipy(values, rnd):
     if a.nunique() > 1:
         assert c1.spearman.loc["a", "b"] == pytest.approx(stats.spearmanr(a, b).statistic)
         assert c1.kendall.loc["a", "b"] == pytest.approx(stats.kendalltau(a, b).statistic)
+
+
+def test_compare_scheme_results():
+    # SchemeResult objects are accepted as they are (their `scores` Series is used)
+    from weighting.scheme import Scheme
+
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(rng.uniform(1, 10, (12, 3)), columns=["p", "q", "r"],
+                        index=[f"u{i}" for i in range(12)])
+    inds = [{"name": c} for c in data.columns]
+    equal = Scheme(inds, name="equal").score(data)
+    skew = Scheme(inds, weights={"p": 8, "q": 1, "r": 1}, name="skew").score(data)
+    cmp = compare({"equal": equal, "skew": skew})
+    assert cmp.spearman.loc["equal", "skew"] == pytest.approx(
+        stats.spearmanr(equal.scores, skew.scores).statistic
+    )
+    same = compare({"a": equal, "b": Scheme(inds, weights={"p": 2, "q": 2, "r": 2}).score(data)})
+    assert same.rank_shift.loc["a", "b"] == pytest.approx(0)

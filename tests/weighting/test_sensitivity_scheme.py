@@ -195,3 +195,13 @@ def test_factor_objects_are_reusable(data):
     assert a.design.shape[1] == 6 and b.design.shape[1] == 3
     assert b.design.iloc[0].to_numpy() == pytest.approx([0.25, 0.25, 0.5], rel=1e-4)
     assert f.params["base"] is None
+
+
+def test_sobol_single_weights_factor(data):
+    # one multi-coordinate factor: SALib needs a second group (an unused dummy, dropped)
+    ua = UncertaintyAnalysis(flat(), data, [Factor.weights_dirichlet(10)])
+    sens = ua.sobol(256, random_state=0, target=("score", "m10"))
+    assert list(sens.indices.index) == ["weights"]
+    assert sens.n_runs == 256 * 4
+    assert sens.indices.loc["weights", "ST"] == pytest.approx(1, abs=0.1)
+    assert sens.indices.loc["weights", "S1"] == pytest.approx(1, abs=0.15)

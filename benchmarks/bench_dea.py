@@ -160,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-slacks", action="store_true", help="skip the two-phase column")
     ap.add_argument("--repeat", type=int, default=1, help="best of k runs")
     ap.add_argument("--seed", type=int, default=12345)
+    ap.add_argument(
+        "--profile", action="store_true", help="cProfile the dea fit at the largest size, top 20"
+    )
     args = ap.parse_args(argv)
     sizes = args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)
     rts_list = [r.strip() for r in args.rts.split(",") if r.strip()]
@@ -205,7 +208,22 @@ def main(argv: list[str] | None = None) -> int:
                 f"{_ratio(t_lp, t_dea):>11} {_ratio(t_pl, t_dea):>9} {max(diffs):9.1e}",
                 flush=True,
             )
+    if args.profile:
+        _profile(make_data(max(sizes), args.seed), rts_list[0])
     return 0
+
+
+def _profile(df: pd.DataFrame, rts: str) -> None:
+    """Print where the default backend spends its time (cumulative, top 20)."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.enable()
+    dea_scores(df, rts, False)
+    prof.disable()
+    print(f"\n# cProfile of dea.Radial(..., rts={rts!r}, two_phase=False).fit(), n={len(df)}")
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(20)
 
 
 if __name__ == "__main__":

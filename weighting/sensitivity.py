@@ -581,6 +581,10 @@ class _CallableModel(_Model):
         return self._ref
 
     def evaluate_group(self, assignment: dict[str, Any], weights: np.ndarray | None) -> np.ndarray:
+        batch = getattr(self.func, "score_batch", None)
+        wf = [f for f in self.factors if f.kind == "weights"]
+        if weights is not None and callable(batch) and wf[0].apply is None:
+            return self._batch(batch, assignment, weights, wf[0])
         n = 1 if weights is None else weights.shape[0]
         out = np.empty((n, len(self.units)))
         for r in range(n):
@@ -602,6 +606,40 @@ class _CallableModel(_Model):
 
     def _weight_index(self, f: Factor) -> pd.Index:
         return f.params["base"].index
+
+    def _batch(
+        self, batch: Callable[..., Any], assignment: dict[str, Any], weights: np.ndarray,
+        wf: Factor,
+    ) -> np.ndarray:
+        """All weight vectors of a group in one ``score_batch`` call."""
+        kw = dict(self.base_kwargs)
+        for f in self.factors:
+            if f.kind == "weights":
+                continue
+            val = assignment[f.name]
+            kw = f.apply(kw, val) if f.apply is not None else {**kw, f.name: val}
+            if not isinstance(kw, dict):
+                raise InputDataError(
+                    f"Factor {f.name!r}: apply returned a {type(kw).__name__}; for a "
+                    "callable model apply(kwargs, value) must return the kwargs dict"
+                )
+        kw[wf.name] = pd.DataFrame(weights, columns=self._weight_index(wf))
+        out = batch(self.data, **kw)
+        if isinstance(out, pd.DataFrame):
+            extra = out.columns.difference(self.units)
+            if len(extra):
+                raise InputDataError(
+                    f"UncertaintyAnalysis: score_batch scored units absent from the reference "
+                    f"run: {format_labels(extra)}"
+                )
+            out = out.reindex(columns=self.units).to_numpy(dtype=float)
+        out = np.asarray(out, dtype=float)
+        if out.shape != (weights.shape[0], len(self.units)):
+            raise InputDataError(
+                f"UncertaintyAnalysis: score_batch returned shape {out.shape}; expected "
+                f"(runs, units) = {(weights.shape[0], len(self.units))}"
+            )
+        return out
 
 
 # ====================================================================== progress
@@ -811,7 +849,11 @@ class UncertaintyAnalysis:
     model : Scheme or callable
         A :class:`weighting.Scheme`, or a callable ``score(data, **assumptions)`` returning a
         pandas Series of scores indexed by unit (each factor's value is passed as the keyword
-        of its name unless the factor has its own ``apply``).
+        of its name unless the factor has its own ``apply``).  A callable object may also
+        offer ``score_batch(data, **assumptions)``: it then receives, under the weights
+        factor's name, a DataFrame of weight vectors (runs x indicators) for all runs that
+        share the other factors' values, and returns scores (runs x units, a DataFrame with
+        unit columns or an array in the reference's unit order).
     data : object
         The data the model scores (a DataFrame of indicators for a scheme).
     factors : sequence of Factor

@@ -352,3 +352,30 @@ def test_rank_rows_equals_rankdata(rows, higher):
     for i in range(len(x)):
         exp = rankdata(-x[i] if higher else x[i], method="average", nan_policy="omit")
         np.testing.assert_array_equal(got[i], exp)
+
+
+class _BatchModel:
+    """A callable model with a vectorised score_batch (weights as runs x indicators)."""
+
+    calls = 0
+
+    def __call__(self, data, weights=BASE, agg="arith"):
+        return linear_score(data, weights=weights, agg=agg)
+
+    def score_batch(self, data, weights, agg="arith"):
+        type(self).calls += 1
+        w = weights.to_numpy() / weights.to_numpy().sum(axis=1, keepdims=True)
+        x = data[weights.columns].to_numpy()
+        s = w @ x.T if agg == "arith" else np.exp(w @ np.log(x).T)
+        return pd.DataFrame(s, columns=data.index)
+
+
+def test_callable_score_batch(data):
+    _BatchModel.calls = 0
+    factors = [Factor.weights_dirichlet(20, base=BASE), Factor.choice("agg", ["arith", "geo"])]
+    fast = UncertaintyAnalysis(_BatchModel(), data, factors, chunk_size=50).run(
+        100, random_state=2)
+    slow = UncertaintyAnalysis(_BatchModel().__call__, data, factors, chunk_size=50).run(
+        100, random_state=2)
+    np.testing.assert_allclose(fast.scores.to_numpy(), slow.scores.to_numpy(), rtol=1e-12)
+    assert _BatchModel.calls == 4  # 2 chunks x 2 aggregation groups

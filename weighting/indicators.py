@@ -616,7 +616,17 @@ class IndicatorSet(Sequence[Indicator]):
                     )
                 continue
             if ind.is_categorical and not pd.api.types.is_numeric_dtype(col):
-                continue  # codes checked by the operation that uses them
+                if ind.categories is not None:
+                    present = col.dropna()
+                    unknown = present[~present.isin(list(ind.categories))]
+                    if len(unknown):
+                        raise InputDataError(
+                            f"indicator {ind.name!r} in {name} has values "
+                            f"{format_labels(pd.unique(unknown.astype(str).to_numpy()))} that "
+                            f"are not among its categories {format_labels(ind.categories)} "
+                            f"(units {format_labels(unknown.index)})"
+                        )
+                continue
             if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
                 raise InputDataError(
                     f"indicator {ind.name!r} ({ind.scale.value}) in {name} is not numeric "

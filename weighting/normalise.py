@@ -209,8 +209,18 @@ class Normaliser:
             "('rank', 'percentile', 'quantile')",
         )
         self._indicator = indicator
+        self._codes: dict[Any, float] | None = None
+        if (
+            self.numeric
+            and indicator is not None
+            and indicator.categories is not None
+            and self.scale_ is Scale.ORDINAL
+            and not pd.api.types.is_numeric_dtype(series)
+        ):
+            # ordered categories (worst to best) stand for their positions 0, 1, 2, ...
+            self._codes = {c: float(k) for k, c in enumerate(indicator.categories)}
         if self.numeric:
-            values = _numeric(series, name)
+            values = self._to_numbers(series)
             present = values[~np.isnan(values)]
             if present.size == 0:
                 raise InputDataError(
@@ -246,11 +256,26 @@ class Normaliser:
             )
         series = _as_series(x)
         if self.numeric:
-            values = _numeric(series, self.indicator_) * self.direction_.sign
+            values = self._to_numbers(series) * self.direction_.sign
             out = self._transform(values)
         else:
             out = self._transform_raw(series)
         return pd.Series(out, index=series.index, name=series.name, dtype=float)
+
+    def _to_numbers(self, series: pd.Series) -> np.ndarray:
+        codes = getattr(self, "_codes", None)
+        if codes is None:
+            return _numeric(series, self.indicator_)
+        present = series.dropna()
+        unknown = present[~present.isin(list(codes))]
+        if len(unknown):
+            raise InputDataError(
+                f"indicator {self.indicator_!r} has values "
+                f"{format_labels(pd.unique(unknown.astype(str).to_numpy()))} that are not among "
+                f"its categories {format_labels(list(codes))} (units "
+                f"{format_labels(unknown.index)})"
+            )
+        return series.map(codes).to_numpy(dtype=float, na_value=np.nan)
 
     def fit_transform(self, x: pd.Series, **kwargs: Any) -> pd.Series:
         """``fit(x, **kwargs)`` then ``transform(x)``."""

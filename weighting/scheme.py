@@ -477,8 +477,8 @@ class Scheme:
         A file like::
 
             name = "outreach-first"
-            aggregation = "geometric"
-            normalisation = {method = "minmax", low = 1, high = 100}
+            aggregation = "arithmetic"
+            normalisation = {method = "minmax", low = 0, high = 100}
             [weights]
             women = 2
             rural = 1

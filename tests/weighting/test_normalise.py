@@ -127,6 +127,20 @@ def test_point_map():
         PointMap().fit(s, scale="nominal")
 
 
+def test_ordered_categories_ranked_by_position():
+    ind = Indicator("rating", scale="ordinal", categories=["low", "medium", "high"])
+    s = pd.Series(["high", "low", "medium", "medium", None], index=list("abcde"))
+    # positions 2, 0, 1, 1 -> mid-ranks 4, 1, 2.5, 2.5
+    r = Rank().fit(s, indicator=ind).transform(s)
+    assert r.iloc[:4].tolist() == [4.0, 1.0, 2.5, 2.5] and np.isnan(r["e"])
+    q = PercentileRank().fit(s, indicator=ind)
+    assert q.transform(pd.Series(["high"])).tolist() == [(3 + 0.5) / 4]
+    with pytest.raises(InputDataError, match="'huge' that are not among its categories"):
+        q.transform(pd.Series(["huge"]))
+    with pytest.raises(ScaleLevelError, match="'rating', which is on the ordinal scale"):
+        MinMax().fit(s, indicator=ind)
+
+
 def test_scale_levels_enforced():
     codes = pd.Series([1, 2, 3, 2], name="quality")
     with pytest.raises(ScaleLevelError, match="'quality', which is on the ordinal scale"):

@@ -144,6 +144,16 @@ def test_measurement_theory_in_schemes():
     with pytest.warns(ScaleLevelWarning, match="'level'"):
         Scheme(inds, normalisation={"default": "minmax", "level": "none"},
                allow_scale_violations=True).score(data)
+    # ordered string categories are ranked by their position (worst to best)
+    cats = [{"name": "a"},
+            {"name": "tier", "scale": "ordinal", "categories": ["C", "B", "A"]}]
+    tiered = data.assign(tier=["A", "C", "B", "B"])
+    r = Scheme(cats, normalisation={"default": "minmax", "tier": "percentile"}).score(tiered)
+    assert r.normalised["tier"].tolist() == pytest.approx([0.875, 0.125, 0.5, 0.5])
+    with pytest.raises(InputDataError, match="'D' that are not among its categories"):
+        Scheme(cats, normalisation={"default": "minmax", "tier": "percentile"}).score(
+            tiered.assign(tier=["A", "D", "B", "B"])
+        )
     # Borda on ordinal codes is meaningful
     Scheme(inds, normalisation={"default": "minmax", "level": "none"},
            aggregation="borda").score(data)

@@ -26,6 +26,7 @@ Guide*. OECD Publishing, Paris. Steps 3-8.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 import warnings
@@ -173,7 +174,8 @@ class Scheme:
         aggregation is the Mazziotta-Pareto index.
     weights : Weighter, str, dict, Series or None
         A weight estimator (fitted on the normalised reference set), a registry name
-        (``"pca"``, ``"entropy"``, ``"bod"``, ...) or ``{"method": "pca", ...}``, or plain
+        (``"pca"``, ``"entropy"``, ``"bod"``, ...) or ``{"weighter": "pca", ...}`` (also
+        ``{"method": "pca", ...}`` when no estimator parameter is called ``method``), or plain
         weights indicator -> number (wrapped in ``ExpertWeights``). ``None``: the
         indicators' own weights if all have one, else equal weights per dimension, shared
         equally within each dimension.
@@ -293,9 +295,9 @@ class Scheme:
             return get_weighter(spec)
         if isinstance(spec, (Mapping, pd.Series)):
             d = dict(spec)
-            if "method" in d and "method" not in names:
-                params = {k: v for k, v in d.items() if k != "method"}
-                return get_weighter(str(d["method"]), **params)
+            est = _weighter_from_dict(d, names)
+            if est is not None:
+                return est
             unknown = [k for k in d if k not in names]
             missing = [n for n in names if n not in d]
             if unknown or missing:
@@ -342,9 +344,9 @@ class Scheme:
             return get_weighter(spec)
         if isinstance(spec, (Mapping, pd.Series)):
             d = dict(spec)
-            if "method" in d and "method" not in dims:
-                return get_weighter(str(d["method"]), **{k: v for k, v in d.items()
-                                                         if k != "method"})
+            est = _weighter_from_dict(d, dims)
+            if est is not None:
+                return est
             unknown = [k for k in d if k not in dims]
             missing = [k for k in dims if k not in d]
             if unknown or missing:
@@ -501,6 +503,49 @@ class Scheme:
         except tomllib.TOMLDecodeError as exc:
             raise InputDataError(f"scheme file {str(p)!r} is not valid TOML: {exc}") from exc
         return cls.from_dict(spec)
+
+    def to_toml(self, path: str | Path | None = None) -> str:
+        """Write the scheme as TOML (readable by :meth:`from_toml`).
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            File to write; if omitted only the text is returned.
+
+        Returns
+        -------
+        str
+            The TOML text.
+
+        Raises
+        ------
+        InputDataError
+            If a setting has no TOML form (e.g. a weight estimator whose parameters are
+            DataFrames, or None values inside a parameter).
+        """
+        spec = self.to_dict()
+        indicators = spec.pop("indicators")
+        lines = []
+        tables = []
+        for key, value in spec.items():
+            if isinstance(value, Mapping) and all(
+                not isinstance(v, Mapping) for v in value.values()
+            ) and key in ("weights", "dimension_weights"):
+                tables.append((key, value))
+            else:
+                lines.append(f"{key} = {_toml_value(value, key)}")
+        out = "\n".join(lines) + "\n"
+        for key, value in tables:
+            out += f"\n[{key}]\n" + "".join(
+                f"{_toml_key(k)} = {_toml_value(v, key)}\n" for k, v in value.items()
+            )
+        for ind in indicators:
+            out += "\n[[indicators]]\n" + "".join(
+                f"{_toml_key(k)} = {_toml_value(v, 'indicators')}\n" for k, v in ind.items()
+            )
+        if path is not None:
+            Path(path).write_text(out, encoding="utf-8")
+        return out
 
     def replace(self, **changes: Any) -> Scheme:
         """A copy with some settings changed (the scheme itself is not modified).
@@ -962,16 +1007,37 @@ def _weighter_spec(w: Weighter) -> Any:
         return {str(k): float(v) for k, v in dict(weights).items()}
     if name == "equal" and params.get("groups") is None:
         return "equal"
+    defaults = {
+        p.name: p.default for p in inspect.signature(type(w).__init__).parameters.values()
+    }
     clean = {}
     for k, v in params.items():
-        if v is None:
+        if v is None or _is_default(defaults.get(k, inspect.Parameter.empty), v):
             continue
         if isinstance(v, pd.Series):
             v = v.to_dict()
         elif isinstance(v, pd.DataFrame):
             v = v.to_dict()
         clean[k] = v
-    return {"method": name, **clean} if clean else name
+    return {"weighter": name, **clean} if clean else name
+
+
+def _is_default(default: Any, value: Any) -> bool:
+    if default is inspect.Parameter.empty:
+        return False
+    try:
+        return bool(default == value)
+    except (TypeError, ValueError):
+        return False
+
+
+def _weighter_from_dict(d: dict[str, Any], names: list[str]) -> Weighter | None:
+    """``{"weighter": "pca", ...params}`` (or ``{"method": "pca", ...}``) -> estimator."""
+    if "weighter" in d and "weighter" not in names:
+        return get_weighter(str(d["weighter"]), **{k: v for k, v in d.items() if k != "weighter"})
+    if "method" in d and "method" not in names and str(d["method"]).lower() in WEIGHTERS:
+        return get_weighter(str(d["method"]), **{k: v for k, v in d.items() if k != "method"})
+    return None
 
 
 def _restrict_weighter(w: Weighter, indicators: Any) -> Weighter:
@@ -998,6 +1064,40 @@ def _restrict_weighter(w: Weighter, indicators: Any) -> Weighter:
     if isinstance(w, EqualWeights) and w.groups is not None:
         return None  # type: ignore[return-value]  # rebuilt from the new groups
     return w
+
+
+def _toml_key(key: Any) -> str:
+    text = str(key)
+    if text and all(c.isalnum() or c in "_-" for c in text):
+        return text
+    return _toml_value(text, "key")
+
+
+def _toml_value(value: Any, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if math.isnan(v):
+            return "nan"
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return repr(v)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v, where) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(
+            f"{_toml_key(k)} = {_toml_value(v, where)}" for k, v in value.items()
+        ) + "}"
+    raise InputDataError(
+        f"the scheme setting {where!r} holds a {type(value).__name__}, which has no TOML "
+        "form; keep the scheme as a dict (to_dict) instead"
+    )
 
 
 def _plain(obj: Any) -> Any:

@@ -339,3 +339,23 @@ def test_normaliser_instance_and_per_indicator_spec():
     r = s.score(DATA)
     assert r.normalised["a"].tolist() == [0, 50, 100, 100]
     assert r.normalised["d"].tolist() == [1.5, 1.5, 4, 3]
+
+
+def test_to_toml_round_trip(tmp_path):
+    inds = [*INDS[:2], {"name": "g", "scale": "ordinal", "group": "quality",
+                        "points": {"Yes": 1, "No": 0}, "description": 'the "G" flag'}]
+    s = Scheme(inds, name="t", weights={"a": 1, "b": 2, "g": 1},
+               dimension_weights={"reach": 2, "quality": 1},
+               normalisation={"default": {"method": "minmax", "low": 0, "high": 100},
+                              "b": "percentile"},
+               outliers={"method": "percentile", "lower": 0.1, "upper": 0.9})
+    text = s.to_toml(tmp_path / "t.toml")
+    assert "[dimension_weights]" in text and "[[indicators]]" in text
+    assert Scheme.from_toml(tmp_path / "t.toml") == s
+    # estimator specs use the key "weighter" (PCA has its own parameter "method")
+    p = Scheme(INDS, weights={"weighter": "pca", "method": "first_component"})
+    assert p.to_dict()["weights"] == {"weighter": "pca", "method": "first_component"}
+    assert Scheme.from_dict(p.to_dict()) == p
+    assert type(Scheme(INDS, weights={"method": "entropy"}).weights).__name__ == (
+        "EntropyWeights"
+    )

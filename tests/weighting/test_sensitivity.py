@@ -144,18 +144,23 @@ def test_custom_apply(data):
 
 
 def test_n_jobs_does_not_change_results(data):
-    chunk_size = 9
+    # threads here (a process pool would import this test module in every worker); the
+    # default process backend is exercised with a Scheme in test_sensitivity_scheme.py
+    import joblib
+
     factors = [Factor.weights_dirichlet(20, base=BASE), Factor.choice("agg", ["arith", "geo"]),
                Factor.uniform("shift", 0, 1)]
-    ua = UncertaintyAnalysis(linear_score, data, factors, chunk_size=chunk_size)
+    ua = UncertaintyAnalysis(linear_score, data, factors, chunk_size=9)
     r1 = ua.run(40, random_state=11, n_jobs=1)
-    r2 = ua.run(40, random_state=11, n_jobs=2)
+    with joblib.parallel_config(backend="threading"):
+        r2 = ua.run(40, random_state=11, n_jobs=2)
     np.testing.assert_array_equal(r1.scores.to_numpy(), r2.scores.to_numpy())
     pd.testing.assert_frame_equal(r1.design, r2.design)
     r3 = ua.run(40, random_state=12, n_jobs=1)
     assert not np.array_equal(r1.scores.to_numpy(), r3.scores.to_numpy())
     s1 = ua.sobol(8, random_state=0, n_jobs=1)
-    s2 = ua.sobol(8, random_state=0, n_jobs=2)
+    with joblib.parallel_config(backend="threading"):
+        s2 = ua.sobol(8, random_state=0, n_jobs=2)
     pd.testing.assert_frame_equal(s1.indices, s2.indices)
 
 

@@ -154,12 +154,26 @@ def test_unit_scaling_invariance_and_row_permutation():
     np.testing.assert_allclose(perm[base.index].to_numpy(), base.to_numpy(), atol=1e-9)
 
 
+@pytest.mark.parametrize("c", [1e-30, 1e-6, 1e6, 1e30])
+def test_any_data_magnitude(c):
+    # hypothesis found all-equal values of 4.7e-37 scoring 0 before data were scaled
+    base = _fit(TAI_MM, weight_bounds={"internet": (0.05, 0.2)})
+    res = _fit(TAI_MM * c, weight_bounds={"internet": (0.05 / c, 0.2 / c)})
+    np.testing.assert_allclose(res.scores, base.scores, atol=1e-8)
+    np.testing.assert_allclose(res.weights * c, base.weights, rtol=1e-6, atol=1e-9)
+    tiny = pd.DataFrame(np.full((3, 2), 4.7e-37), columns=["a", "b"])
+    np.testing.assert_allclose(_fit(tiny).scores, 1.0)
+
+
 def test_backends_agree_and_n_jobs():
     kw = {"pie_share_bounds": (0.05, 0.4)}
     data = TAI_MM + 0.02
     a = _fit(data, **kw).scores
     for solver in ("scipy", "pulp"):
-        np.testing.assert_allclose(_fit(data, solver=solver, **kw).scores, a, atol=1e-7)
+        for form in ("envelopment", "multiplier"):
+            np.testing.assert_allclose(
+                _fit(data, solver=solver, form=form, **kw).scores, a, atol=1e-7
+            )
     np.testing.assert_allclose(_fit(data, n_jobs=2, **kw).scores, a, atol=1e-12)
 
 
@@ -177,7 +191,7 @@ RESTRICTIONS = [
 @pytest.mark.parametrize("kw", RESTRICTIONS)
 def test_envelopment_and_multiplier_forms_agree(kw):
     data = TAI_MM + 0.03
-    env = _fit(data, **kw)
+    env = _fit(data, form="envelopment", **kw)
     mul = _fit(data, form="multiplier", **kw)
     np.testing.assert_allclose(env.scores, mul.scores, atol=1e-8)
     Y = data.to_numpy()

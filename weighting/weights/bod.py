@@ -25,7 +25,7 @@ class BoDWeights(Weighter):
         Weight restrictions, as in :class:`dea.models.bod.BoD`.
     solver : str, default "highs"
     n_jobs : int, default 1
-    form : {"envelopment", "multiplier"}, default "envelopment"
+    form : {"auto", "envelopment", "multiplier"}, default "auto"
         Which of the two equivalent LPs is solved (see :class:`dea.models.bod.BoD`).
 
     Attributes
@@ -71,7 +71,7 @@ class BoDWeights(Weighter):
         pie_share_at: Literal["own", "average"] = "own",
         solver: str = "highs",
         n_jobs: int = 1,
-        form: Literal["envelopment", "multiplier"] = "envelopment",
+        form: Literal["auto", "envelopment", "multiplier"] = "auto",
     ) -> None:
         self.weight_bounds = weight_bounds
         self.share_bounds = share_bounds

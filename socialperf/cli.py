@@ -16,10 +16,12 @@ anything unexpected prints ``socialperf: internal error: ...`` and exits with 3.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -134,6 +136,30 @@ def _build_parser() -> _Parser:
     return p
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Send whatever native libraries write to file descriptor 1 to stderr meanwhile.
+
+    Solver libraries may print banners from C code straight to fd 1 (HiGHS prints one when
+    a solver object is created); the command's own results go to stdout afterwards, so
+    ``socialperf dea data.csv ... > scores.txt`` holds the table only.
+    """
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except (OSError, ValueError, AttributeError):  # no real fd 1 (embedded use): do nothing
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _split_columns(text: str, option: str) -> list[str]:
     cols = [c.strip() for c in text.split(",") if c.strip()]
     if not cols:
@@ -192,7 +218,8 @@ def _cmd_dea(args: argparse.Namespace) -> int:
         frame, inputs=inputs, outputs=outputs, rts=args.rts, orientation=args.orientation,
         solver=args.solver, n_jobs=args.n_jobs,
     )
-    result = model.fit()
+    with _stdout_to_stderr():
+        result = model.fit()
     table = dea_table(result)
     with pd.option_context("display.width", 120, "display.max_rows", 200,
                            "display.max_columns", 50):
@@ -230,8 +257,9 @@ def _run_and_report(study, args: argparse.Namespace) -> int:
     from socialperf.study import run_study
 
     _check_jobs(args.n_jobs)
-    result = run_study(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
-    files = write_study_report(result, args.out)
+    with _stdout_to_stderr():
+        result = run_study(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
+        files = write_study_report(result, args.out)
     print(result.summary())
     print(f"report written to {files.html}")
     return EXIT_OK
@@ -254,8 +282,10 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         if value is not None:
             changes[key] = value
     study = study.replace(sensitivity=changes)
-    outcome = run_sensitivity(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
-    files = write_sensitivity_report(outcome, args.out, title=f"{study.name}: sensitivity")
+    with _stdout_to_stderr():
+        outcome = run_sensitivity(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
+        files = write_sensitivity_report(outcome, args.out,
+                                         title=f"{study.name}: sensitivity")
     print(outcome.describe())
     print(f"report written to {files.html}")
     return EXIT_OK

@@ -249,3 +249,21 @@ def test_progress_bar_writes_to_given_stream():
     quiet = io.StringIO()
     _Progress(2, enabled=False, stream=quiet).step()
     assert quiet.getvalue() == ""
+
+
+def test_dea_stdout_holds_only_the_table(small_csv, tmp_path):
+    """As a separate process: solver banners must not end up in piped stdout."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "socialperf.cli", "dea", str(small_csv), "--inputs", "x",
+         "--outputs", "y"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["score", "status", "slack_x", "slack_y", "peers"]
+    assert lines[1].strip() == "unit"  # the index name line of DataFrame.to_string
+    assert [ln.split()[0] for ln in lines[2:]] == list("ABCDE")
+    assert float(lines[2 + 2].split()[1]) == 0.625  # C, hand-checked above

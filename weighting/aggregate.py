@@ -315,9 +315,30 @@ class Aggregator:
         InputDataError
             If values are negative where the method needs non-negative values.
         """
-        for col, scale in (scales or {}).items():
-            check_scale(str(col), Scale.parse(scale), self.accepts, f"the {self.label}",
+        bad = [
+            (str(col), Scale.parse(scale))
+            for col, scale in (scales or {}).items()
+            if Scale.parse(scale) not in self.accepts
+        ]
+        if len(bad) == 1:
+            check_scale(bad[0][0], bad[0][1], self.accepts, f"the {self.label}",
                         allow=allow_scale_violations, hint=self._scale_hint())
+        elif bad:
+            allowed = ", ".join(s.value for s in Scale if s in self.accepts)
+            listed = ", ".join(f"{c!r} ({s.value})" for c, s in bad[:5])
+            more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+            msg = (
+                f"the {self.label} is not meaningful for indicators {listed}{more}; it "
+                f"accepts {allowed} indicators"
+            )
+            if allow_scale_violations:
+                warnings.warn(msg + " (allowed by allow_scale_violations)", ScaleLevelWarning,
+                              stacklevel=2)
+            else:
+                raise ScaleLevelError(
+                    f"{msg}; {self._scale_hint()}; or pass allow_scale_violations=True to "
+                    "proceed anyway"
+                )
         needs_nonneg = self._needs_nonnegative()
         if not (self.positive or needs_nonneg):
             return

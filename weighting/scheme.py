@@ -203,6 +203,22 @@ class Scheme:
         For invalid specs: unknown methods, weights naming unknown indicators or negative,
         per-indicator normalisation for unknown indicators.
 
+    Notes
+    -----
+    Order of the steps in :meth:`score`: (1) outlier treatment of the raw values, fitted on
+    the reference set; (2) normalisation, fitted on the treated reference set; (3) the
+    missing-data policy on the normalised values, with statistics from the normalised
+    reference set (for the monotone normalisations this imputes the same medians as
+    imputing raw values, and for the linear ones the same means); (4) weights, fitted on
+    the normalised reference units that have every indicator; (5) aggregation within each
+    dimension, then across dimensions.
+
+    With unit-specific weights (benefit of the doubt, ``unit_specific = True``) each unit's
+    score is its own weighted *sum* :math:`\\sum_j w_{ij} y_{ij}` (the weights are
+    multipliers, not shares; aggregation must be arithmetic), and a dimension score is the
+    dimension's part of that sum. When a reference set is given, the estimator is fitted
+    on the reference units plus the scored units not in it.
+
     Examples
     --------
     >>> import pandas as pd

@@ -104,6 +104,8 @@ def test_scale_and_value_rules():
         geo(df + 1, scales={"a": Scale.INTERVAL, "b": Scale.RATIO})
     with pytest.raises(ScaleLevelError, match="'b', which is on the ordinal scale"):
         ArithmeticMean()(df, scales={"a": "ratio", "b": "ordinal"})
+    with pytest.raises(ScaleLevelError, match=r"indicators 'a' \(nominal\), 'b' \(ordinal\)"):
+        ArithmeticMean()(df, scales={"a": "nominal", "b": "ordinal"})
     Borda()(df, scales={"a": "ordinal", "b": "ordinal"})  # accepted
     with pytest.raises(InputDataError, match="negative at units 'u2'"):
         PowerMean(2)(pd.DataFrame({"a": [1.0, -1.0]}, index=["u1", "u2"]))

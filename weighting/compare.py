@@ -92,8 +92,8 @@ def _as_series(obj: object, name: str) -> pd.Series:
 class Comparison:
     """Agreement between the scores of several schemes on their common units.
 
-    Built by :func:`compare`; all attributes are pandas objects labelled by the user's unit
-    labels and scheme names.
+    Built by :func:`compare` (not by users); all attributes are pandas objects labelled by
+    the user's unit labels and scheme names.
 
     Attributes
     ----------
@@ -212,6 +212,11 @@ class Comparison:
             Indexed by unit: ``best_rank``, ``worst_rank``, ``rank_range``, ``best_scheme``,
             ``worst_scheme`` and the rank under each scheme; sorted by ``rank_range``
             (largest first), ties kept in unit order.
+
+        Raises
+        ------
+        InputDataError
+            If ``n < 1``.
         """
         if n < 1:
             raise InputDataError(f"movers: n={n} is invalid; n must be a positive integer")

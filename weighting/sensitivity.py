@@ -80,6 +80,12 @@ class Factor:
         Display labels of discrete alternatives.
     params : dict
         Role-specific settings (weights: ``concentration``, ``bounds``, ``base`` ...).
+
+    Raises
+    ------
+    InputDataError
+        Empty name, unknown kind, a discrete factor without alternatives or a continuous
+        one without ``ppf``.
     """
 
     name: str
@@ -134,6 +140,11 @@ class Factor:
         Returns
         -------
         Factor
+
+        Raises
+        ------
+        InputDataError
+            No alternatives, or not one label per alternative.
         """
         alts = tuple(alternatives)
         if not alts:
@@ -164,6 +175,11 @@ class Factor:
         Returns
         -------
         Factor
+
+        Raises
+        ------
+        InputDataError
+            Bounds not finite or ``low > high``.
         """
         lo, hi = float(low), float(high)
         if not (np.isfinite(lo) and np.isfinite(hi) and lo <= hi):
@@ -193,6 +209,11 @@ class Factor:
         Returns
         -------
         Factor
+
+        Raises
+        ------
+        InputDataError
+            The distribution has no ``ppf`` method.
         """
         if not callable(getattr(distribution, "ppf", None)):
             raise InputDataError(
@@ -225,6 +246,11 @@ class Factor:
         Returns
         -------
         Factor
+
+        Raises
+        ------
+        InputDataError
+            ``concentration`` not positive, or invalid base weights.
 
         Notes
         -----
@@ -271,6 +297,11 @@ class Factor:
         Returns
         -------
         Factor
+
+        Raises
+        ------
+        InputDataError
+            ``spread`` outside ``[0, 1]``, invalid bounds or base weights.
         """
         if spread is not None and not 0 <= float(spread) <= 1:
             raise InputDataError(
@@ -1178,7 +1209,7 @@ def _target_values(
 
 
 class UncertaintyResult:
-    """Outcome of :meth:`UncertaintyAnalysis.run`.
+    """Outcome of :meth:`UncertaintyAnalysis.run` (built by it, not by users).
 
     Attributes
     ----------
@@ -1235,6 +1266,11 @@ class UncertaintyResult:
             Indexed by unit: ``reference_rank``, ``median_rank``, ``rank_q05``, ``rank_q95``
             (names follow ``levels``), ``p_top_<k>``, ``reference_score``, ``score_q05``,
             ``score_median``, ``score_q95``, ``p_scored`` (share of runs with a score).
+
+        Raises
+        ------
+        InputDataError
+            Invalid ``top_k`` or ``levels``.
         """
         k = self.top_k if top_k is None else _check_pos_int(top_k, "top_k")
         lo, hi = levels
@@ -1268,7 +1304,12 @@ class UncertaintyResult:
 
     @property
     def summary(self) -> pd.DataFrame:
-        """:meth:`summarise` with the defaults (5-95% intervals, the run's ``top_k``)."""
+        """:meth:`summarise` with the defaults (5-95% intervals, the run's ``top_k``).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         return self.summarise()
 
     def plot_rank_intervals(self, ax: Axes | None = None, n: int | None = 30) -> Axes:
@@ -1288,7 +1329,17 @@ class UncertaintyResult:
         return plot_rank_intervals(self.summary, ax=ax, n=n)
 
     def report(self, n: int = 10) -> str:
-        """Plain-text summary: runs, factors, rank-shift distribution, the top units."""
+        """Plain-text summary: runs, factors, rank-shift distribution, the top units.
+
+        Parameters
+        ----------
+        n : int, default 10
+            Number of units (best median rank first) in the table.
+
+        Returns
+        -------
+        str
+        """
         ms = self.mean_rank_shift
         lines = [
             f"Uncertainty analysis: {len(self.scores)} runs, {self.scores.shape[1]} units",
@@ -1312,7 +1363,7 @@ class UncertaintyResult:
 
 
 class SobolResult:
-    """Outcome of :meth:`UncertaintyAnalysis.sobol`.
+    """Outcome of :meth:`UncertaintyAnalysis.sobol` (built by it, not by users).
 
     Attributes
     ----------
@@ -1358,6 +1409,11 @@ class SobolResult:
         -------
         pandas.DataFrame
             By factor: ``S1``, ``S1_conf``, ``ST``, ``ST_conf``.
+
+        Raises
+        ------
+        InputDataError
+            Unknown target, or a target that is NaN in some runs.
         """
         from SALib.analyze import sobol as sobol_analyze
 

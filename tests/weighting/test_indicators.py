@@ -124,3 +124,49 @@ def test_check_scale_raises_names_indicator_and_scale():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_scale("x", Scale.RATIO, {Scale.RATIO}, "geometric mean")  # accepted: silent
+
+
+# the measurement-theory table every method must follow (N, O, I, R = nominal ... ratio)
+NORMALISER_TABLE = {
+    "minmax": "IR", "zscore": "IR", "mpi": "IR", "goalposts": "IR", "target": "R",
+    "rank": "OIR", "percentile": "OIR", "quantile": "OIR", "points": "NOIR", "none": "NOIR",
+}
+AGGREGATOR_TABLE = {
+    "arithmetic": "IR", "geometric": "R", "harmonic": "R", "mpi": "IR", "borda": "OIR",
+    "copeland": "OIR",
+}
+LETTER = {"N": Scale.NOMINAL, "O": Scale.ORDINAL, "I": Scale.INTERVAL, "R": Scale.RATIO}
+
+
+@pytest.mark.parametrize("name", sorted(NORMALISER_TABLE))
+@pytest.mark.parametrize("scale", list(Scale))
+def test_normalisers_refuse_exactly_what_they_should(name, scale):
+    from weighting import get_normaliser
+
+    values = pd.Series([1.0, 2.0, 4.0], name="v")
+    norm = get_normaliser(name, **({"points": {1.0: 0, 2.0: 1, 4.0: 2}}
+                                   if name == "points" else {}))
+    allowed = scale in {LETTER[c] for c in NORMALISER_TABLE[name]}
+    assert (scale in norm.accepts) == allowed
+    if allowed:
+        norm.fit(values, scale=scale)
+    else:
+        with pytest.raises(ScaleLevelError, match=f"'v', which is on the {scale.value}"):
+            norm.fit(values, scale=scale)
+
+
+@pytest.mark.parametrize("name", sorted(AGGREGATOR_TABLE))
+@pytest.mark.parametrize("scale", list(Scale))
+def test_aggregators_refuse_exactly_what_they_should(name, scale):
+    from weighting import get_aggregator
+
+    agg = get_aggregator(name)
+    df = pd.DataFrame({"v": [90.0, 100.0, 110.0], "u": [95.0, 105.0, 100.0]})
+    allowed = scale in {LETTER[c] for c in AGGREGATOR_TABLE[name]}
+    assert (scale in agg.accepts) == allowed
+    scales = {"v": scale, "u": Scale.RATIO}
+    if allowed:
+        assert agg(df, scales=scales).notna().all()
+    else:
+        with pytest.raises(ScaleLevelError, match=f"'v', which is on the {scale.value}"):
+            agg(df, scales=scales)

@@ -359,3 +359,18 @@ def test_to_toml_round_trip(tmp_path):
     assert type(Scheme(INDS, weights={"method": "entropy"}).weights).__name__ == (
         "EntropyWeights"
     )
+
+
+def test_user_data_never_mutated():
+    data = DATA.copy()
+    data.loc["x", "a"] = np.nan
+    data.loc["y", "b"] = 300.0
+    before = data.copy()
+    ref = data.copy()
+    s = Scheme(INDS, outliers={"method": "percentile", "lower": 0.25, "upper": 0.75},
+               missing={"method": "median", "min_coverage": 0.5})
+    r = s.score(data, reference=ref)
+    pd.testing.assert_frame_equal(data, before)
+    pd.testing.assert_frame_equal(ref, before)
+    assert not r.outlier_changes.empty and len(r.imputed) == 1
+    assert list(r.scores.index) == list(data.index)

@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dea.exceptions import InputDataError
 from weighting.scheme import Scheme
@@ -205,3 +207,50 @@ def test_sobol_single_weights_factor(data):
     assert sens.n_runs == 256 * 4
     assert sens.indices.loc["weights", "ST"] == pytest.approx(1, abs=0.1)
     assert sens.indices.loc["weights", "S1"] == pytest.approx(1, abs=0.15)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_units=st.integers(4, 12),
+    hierarchical=st.booleans(),
+    geometric=st.booleans(),
+    gaps=st.booleans(),
+)
+def test_property_vectorised_equals_scheme_score(seed, n_units, hierarchical, geometric, gaps):
+    rng = np.random.default_rng(seed)
+    names = ["a", "b", "c", "d"]
+    x = pd.DataFrame(rng.uniform(0.5, 5.0, (n_units, 4)), columns=names)
+    if gaps:
+        x.iloc[0, 1] = np.nan
+    inds = [{"name": n, **({"group": "g1" if j < 2 else "g2"} if hierarchical else {})}
+            for j, n in enumerate(names)]
+    scheme = Scheme(inds, weights=dict(zip(names, rng.uniform(0.5, 2, 4), strict=True)),
+                    normalisation="target" if geometric else "minmax",
+                    aggregation="geometric" if geometric else "arithmetic")
+    factors = [Factor.weights_dirichlet(float(rng.uniform(2, 50))),
+               Factor.exclude_indicator(["a", "d"])]
+    fast = UncertaintyAnalysis(scheme, x, factors).run(4, random_state=seed)
+    for i in range(4):
+        row = fast.design.iloc[i]
+        w = pd.Series(row[[f"weights[{n}]" for n in names]].to_numpy(float), index=names)
+        s = scheme.replace(weights=w, **({"dimension_weights": None} if hierarchical else {}))
+        if row["exclude"] != "none":
+            s = s.replace(indicators=s.indicators.subset([n for n in names
+                                                           if n != row["exclude"]]))
+        np.testing.assert_allclose(fast.scores.iloc[i].to_numpy(),
+                                   s.score(x).scores.to_numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_explicit_reference_scores(data):
+    other = flat().replace(weights={n: 1.0 for n in NAMES}).score(data).scores
+    ua = UncertaintyAnalysis(flat(), data, [Factor.weights_dirichlet(1e10)], reference=other)
+    res = ua.run(5, random_state=0)
+    pd.testing.assert_series_equal(res.reference_scores, other, check_names=False)
+    # the runs reproduce the flat scheme; their shift is the flat-vs-equal shift
+    from weighting.compare import compare
+
+    cmp = compare({"flat": flat().score(data).scores, "equal": other})
+    assert res.mean_rank_shift.iloc[0] == pytest.approx(cmp.rank_shift.loc["flat", "equal"])
+    with pytest.raises(InputDataError, match="reference lacks units"):
+        UncertaintyAnalysis(flat(), data, [Factor.weights_dirichlet(5)], reference=other.iloc[:5])

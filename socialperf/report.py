@@ -48,8 +48,14 @@ logger = logging.getLogger(__name__)
 
 MIX_ATTRIBUTION = (
     "MFI data: The World Bank: MIX Market dataset: MIX (datacatalog.worldbank.org/dataset/"
-    "mix-market), used under the CC BY 4.0 terms; African MFI panel 1999-2019 as compiled by "
-    "J. Karuitha (FinancialSocialEff). Values are as reported to MIX, not audited by us."
+    "mix-market), CC BY 4.0; GDP per capita from the World Bank's World Development "
+    "Indicators; via the African MFI panel 1999-2019 compiled by J. Karuitha "
+    "(FinancialSocialEff). Changes: annual rows only, columns selected and renamed, screened, "
+    "rounded (see socialperf/data/README.md). Values are as reported to MIX, not audited."
+)
+EXAMPLE_MIV_NOTE = (
+    "The MIVs, their holdings and indicators, the expert weights and the AHP matrix of the "
+    "example data are illustrative (synthetic), not real funds or real experts."
 )
 
 _CSS = """
@@ -441,9 +447,13 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
 
     # -- MFI scores
     rep.section("MFI scores by scheme")
-    rep.table("mfi_scores", result.mfi_scores, caption="MFI scores by scheme (higher = better)")
-    ranks = result.mfi_scores.rank(ascending=False, method="min")
-    rep.table("mfi_ranks", ranks, caption="MFI ranks by scheme (1 = best)")
+    feed = study.mfi_schemes_for_miv()
+    ordered = result.mfi_scores.sort_values(feed, ascending=False, na_position="last")
+    rep.table("mfi_scores", ordered,
+              caption=f"MFI scores by scheme (higher = better), sorted by '{feed}'")
+    ranks = ordered.rank(ascending=False, method="min")
+    rep.table("mfi_ranks", ranks, caption="MFI ranks by scheme (1 = best; ties share the "
+              "best rank)")
     excluded = result.excluded_table()
     if not excluded.empty:
         rep.table("mfi_excluded", excluded, caption="MFIs excluded from a scheme, and why")
@@ -452,8 +462,23 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
     cols = list(result.mfi_scores.columns)
     if len(cols) >= 2:
         rep.section("Scheme comparison")
+        captions = {
+            "pairs": "Agreement of each pair of schemes on the MFIs they all score: Spearman "
+                     "rho, Kendall tau-b, mean and maximum absolute rank shift, top-10 overlap",
+            "spearman": "Spearman rank correlation between schemes",
+            "kendall": "Kendall tau-b between schemes",
+            "mean_rank_shift": "Mean absolute rank shift between schemes (places)",
+            "movers": "MFIs whose rank differs most across schemes",
+        }
+        comp = result.comparison
+        if comp is not None:
+            rep.text(
+                f"Compared on the {len(comp.common)} MFIs scored by every scheme "
+                f"({len(comp.dropped)} MFIs lack a score under some scheme and are left out)."
+            )
         for name, frame in result.comparison_tables().items():
-            rep.table(f"comparison_{name}", frame, caption=f"Scheme comparison: {name}")
+            rep.table(f"comparison_{name}", frame,
+                      caption=captions.get(name, f"Scheme comparison: {name}"))
         base = cols[0]
         rep.try_figure(
             "scheme_ranks",
@@ -461,7 +486,6 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
             caption=f"Rank of each MFI under every other scheme against {base} (1 = best; "
             "the dashed line is equal rank; the MFIs that move most are labelled)",
         )
-        comp = result.comparison
         if comp is not None:
             for meth in ("plot_rank_shift", "plot_rank_shifts", "rank_shift_plot"):
                 if hasattr(comp, meth):
@@ -504,9 +528,6 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
         rep.section("MIV index")
         rep.table("miv_index", _as_frame(miv.index, "index"), caption="MIV social performance "
                   "index")
-        if getattr(miv, "portfolio", None) is not None:
-            rep.table("miv_portfolio", _as_frame(miv.portfolio, "portfolio"),
-                      caption="Look-through score of each MIV's portfolio")
         if getattr(miv, "coverage", None) is not None:
             rep.table("miv_coverage", _as_frame(miv.coverage, "coverage"),
                       caption="Share of each MIV's portfolio with a scored MFI")

@@ -651,7 +651,7 @@ def load_study_data(study: Study) -> StudyData:
     """
     import socialperf.io as sio
     from socialperf.catalogue import load_catalogue
-    from socialperf.report import MIX_ATTRIBUTION
+    from socialperf.report import EXAMPLE_MIV_NOTE, MIX_ATTRIBUTION
 
     for key, path in study.data.items():
         if not Path(path).is_file():
@@ -682,12 +682,16 @@ def load_study_data(study: Study) -> StudyData:
         holdings = ex.holdings if ex is not None else None
     miv_ind = _given("miv_indicators",
                      lambda p: sio.read_miv_indicators(p, catalogue=catalogue))
+    parts = []
     if "mfis" in paths:
-        provenance = f"MFI data: {paths['mfis'].name} (supplied by the user)."
-        if ex is not None:
-            provenance += " Other items: " + MIX_ATTRIBUTION
-    else:
-        provenance = MIX_ATTRIBUTION
+        parts.append(f"MFI data: {paths['mfis'].name} (supplied by the user).")
+    if "mfis" not in paths or study.reference in (None, "bundled"):
+        parts.append(("Reference universe: " if "mfis" in paths else "") + MIX_ATTRIBUTION)
+    example_items = [k for k in ("holdings", "miv_indicators", "expert_weights", "ahp_matrix",
+                                 "budget_allocations") if k not in paths]
+    if ex is not None and example_items:
+        parts.append(EXAMPLE_MIV_NOTE)
+    provenance = " ".join(parts)
     return StudyData(
         mfis=mfis,
         holdings=holdings,
@@ -817,8 +821,15 @@ class StudyResult:
             f"{n} MFIs scored for {year} under {len(self.mfi_scores.columns)} scheme(s): "
             f"{', '.join(self.mfi_scores.columns)}."
         ]
-        if st.reference:
-            parts.append(f"Reference universe: {st.reference}.")
+        ref = st.reference or "bundled"
+        ref_text = {"bundled": "the bundled MIX Market panel of African MFIs",
+                    "self": "the scored MFIs themselves"}.get(ref, f"the table {Path(ref).name}")
+        parts.append(f"Normalisation and rating cut-offs are calibrated on {ref_text}, "
+                     "year by year.")
+        if "dea" in self.mfi_scores.columns:
+            dea_info = getattr(self.mfi_results.get("dea"), "info", {}) or {}
+            parts.append(f"The 'dea' scheme is {str(dea_info.get('rts', '')).upper()}, "
+                         f"{dea_info.get('orientation', '')}-oriented.")
         if self.miv is not None:
             parts.append(
                 f"{len(self.miv.index)} MIVs scored from the '{st.mfi_schemes_for_miv()}' MFI "

@@ -82,7 +82,7 @@ def test_hierarchy_with_dimension_weights_and_geometric_top():
     assert r.effective_weights.loc["x", "b"] == pytest.approx(0.1875)
     np.testing.assert_allclose(r.effective_weights.sum(axis=1), 1.0)
     # geometric at the top needs positive ratio-scale dimension scores: min-max is interval
-    with pytest.raises(ScaleLevelError, match="'reach', which is on the interval scale"):
+    with pytest.raises(ScaleLevelError, match=r"'reach' \(interval\), 'quality' \(interval\)"):
         s.replace(dimension_aggregation="geometric").score(DATA)
 
 

@@ -324,7 +324,7 @@ class Factor:
     @classmethod
     def normalisation(
         cls, alternatives: Sequence[Any], name: str = "normalisation",
-        apply: Callable[[Any, Any], Any] | None = None,
+        apply: Callable[[Any, Any], Any] | None = None, labels: Sequence[str] | None = None,
     ) -> Factor:
         """Choice among normalisations (names or normaliser objects the scheme accepts).
 
@@ -334,17 +334,19 @@ class Factor:
             For example ``["minmax", "zscore", "rank"]``.
         name : str, default "normalisation"
         apply : callable, optional
+        labels : sequence of str, optional
+            Display labels (default each alternative's name).
 
         Returns
         -------
         Factor
         """
-        return cls.choice(name, alternatives, apply=apply, role="normalisation")
+        return cls.choice(name, alternatives, apply=apply, role="normalisation", labels=labels)
 
     @classmethod
     def aggregation(
         cls, alternatives: Sequence[Any], name: str = "aggregation",
-        apply: Callable[[Any, Any], Any] | None = None,
+        apply: Callable[[Any, Any], Any] | None = None, labels: Sequence[str] | None = None,
     ) -> Factor:
         """Choice among aggregators (names or aggregator objects the scheme accepts).
 
@@ -354,12 +356,14 @@ class Factor:
             For example ``["arithmetic", "geometric"]``.
         name : str, default "aggregation"
         apply : callable, optional
+        labels : sequence of str, optional
+            Display labels (default each alternative's name).
 
         Returns
         -------
         Factor
         """
-        return cls.choice(name, alternatives, apply=apply, role="aggregation")
+        return cls.choice(name, alternatives, apply=apply, role="aggregation", labels=labels)
 
     @classmethod
     def exclude_indicator(
@@ -392,7 +396,7 @@ class Factor:
     @classmethod
     def missing_policy(
         cls, alternatives: Sequence[Any], name: str = "missing",
-        apply: Callable[[Any, Any], Any] | None = None,
+        apply: Callable[[Any, Any], Any] | None = None, labels: Sequence[str] | None = None,
     ) -> Factor:
         """Choice among missing-data policies the scheme accepts.
 
@@ -402,12 +406,14 @@ class Factor:
             For example ``["exclude", "mean", "zero"]``.
         name : str, default "missing"
         apply : callable, optional
+        labels : sequence of str, optional
+            Display labels (default each alternative's name).
 
         Returns
         -------
         Factor
         """
-        return cls.choice(name, alternatives, apply=apply, role="missing")
+        return cls.choice(name, alternatives, apply=apply, role="missing", labels=labels)
 
     @classmethod
     def returns_to_scale(

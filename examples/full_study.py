@@ -6,7 +6,7 @@ a small uncertainty and Sobol' analysis) and writes a report folder.
 
     python examples/full_study.py [OUT_DIR] [--quick]   # default: ./full-study-report
 
-The same as ``socialperf demo --sensitivity`` on the command line.  ``--quick`` runs three
+The same as ``socialperf demo`` on the command line.  ``--quick`` runs three
 schemes and 20 Monte Carlo runs only (the test suite uses it).
 """
 

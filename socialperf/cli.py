@@ -102,8 +102,8 @@ def _build_parser() -> _Parser:
     demo.add_argument("--out", default="socialperf-report", help="report folder "
                       "(default: ./socialperf-report)")
     demo.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
-    demo.add_argument("--sensitivity", action="store_true",
-                      help="include the uncertainty / Sobol' analysis in the demo")
+    demo.add_argument("--no-sensitivity", action="store_true",
+                      help="skip the uncertainty / Sobol' analysis")
 
     run = sub.add_parser("run", parents=[common], help="run a study described by a TOML file")
     run.add_argument("study", help="study configuration (TOML)")
@@ -241,8 +241,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from socialperf.study import Study
 
     study = Study.demo()
-    if args.sensitivity:
-        study = study.replace(sensitivity={"enabled": True})
+    if args.no_sensitivity:
+        study = study.replace(sensitivity={"enabled": False})
     return _run_and_report(study, args)
 
 

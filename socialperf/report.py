@@ -280,6 +280,7 @@ class Report:
         figures: dict[str, Path] = {}
         excel_path = folder / "report.xlsx"
         items = [it for sec in self._sections for it in sec.items]
+        sheets: set[str] = set()
         with pd.ExcelWriter(excel_path, engine="openpyxl") as writer:
             wrote_sheet = False
             for it in items:
@@ -287,7 +288,8 @@ class Report:
                     path = folder / "tables" / f"{it.name}.csv"
                     it.frame.to_csv(path)
                     tables[it.name] = path
-                    _excel_frame(it.frame).to_excel(writer, sheet_name=_sheet_name(it.name))
+                    sheet = _sheet_name(it.name, sheets)
+                    _excel_frame(it.frame).to_excel(writer, sheet_name=sheet)
                     wrote_sheet = True
                 elif isinstance(it, _Figure):
                     path = folder / "figures" / f"{it.name}.png"
@@ -303,8 +305,15 @@ class Report:
         return ReportFiles(folder, html_path, excel_path, tables, figures)
 
 
-def _sheet_name(name: str) -> str:
-    return name[:31]
+def _sheet_name(name: str, taken: set[str]) -> str:
+    """Excel sheet names are at most 31 characters and unique (case-insensitively)."""
+    out, i = name[:31], 2
+    while out.lower() in taken:
+        suffix = f"~{i}"
+        out = name[: 31 - len(suffix)] + suffix
+        i += 1
+    taken.add(out.lower())
+    return out
 
 
 def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:

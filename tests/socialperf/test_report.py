@@ -153,6 +153,18 @@ def test_report_truncates_long_tables_in_html_only(tmp_path):
     assert len(pd.read_csv(files.tables["long"])) == 100
 
 
+def test_long_table_names_give_unique_sheets(tmp_path):
+    rep = Report("x")
+    long = "a_very_long_table_name_that_excel_cannot_hold"
+    rep.table(long + "_one", pd.DataFrame({"v": [1]}))
+    rep.table(long + "_two", pd.DataFrame({"v": [2]}))
+    files = rep.write(tmp_path)
+    sheets = pd.read_excel(files.excel, sheet_name=None)
+    assert len(sheets) == 2 and all(len(name) <= 31 for name in sheets)
+    assert sorted(int(f["v"].iloc[0]) for f in sheets.values()) == [1, 2]
+    assert sorted(files.tables) == [long + "_one", long + "_two"]  # CSV names stay whole
+
+
 def test_report_rejects_non_frame():
     with pytest.raises(InputDataError, match="expected a DataFrame"):
         Report("x").table("t", [1, 2, 3])

@@ -26,6 +26,16 @@ def result():
         return run_study(Study.demo())
 
 
+def test_demo_includes_sensitivity(result):
+    sens = result.sensitivity
+    assert sens is not None and sens.scheme == "equal"
+    assert len(sens.uncertainty.scores) == 200 and sens.sobol.n_runs == 64 * (3 + 2)
+    assert list(sens.sobol.indices.index) == ["weights", "normalisation", "drop_indicator"]
+    # total-order indices are at least (about) the first-order ones
+    idx = sens.sobol.indices
+    assert (idx["ST"] >= idx["S1"] - idx["S1_conf"] - idx["ST_conf"]).all()
+
+
 def test_demo_scores_every_scheme(result):
     scores = result.mfi_scores
     assert list(scores.columns) == SCHEMES
@@ -87,8 +97,8 @@ def test_miv_index_is_weighted_blend(result):
 
 
 def test_miv_uses_configured_scheme():
-    study = Study.demo().replace(miv={"scheme": "pca", "w": 1.0},
-                                 schemes=("equal", "pca"), dea=None)
+    study = Study.demo().replace(miv={"scheme": "pca", "w": 1.0}, schemes=("equal", "pca"),
+                                 dea=None, sensitivity={"enabled": False})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = run_study(study)
@@ -167,9 +177,11 @@ def test_demo_writes_expected_files(demo_folder):
     assert {"mfi_scores", "comparison_pairs", "dea_results", "miv_index", "miv_coverage",
             "miv_profile"} <= tables
     figures = {p.stem for p in (demo_folder / "figures").glob("*.png")}
-    assert {"scheme_ranks", "rank_shift", "dea_frontier", "miv_profile"} <= figures
+    assert {"scheme_ranks", "rank_shift", "dea_frontier", "miv_profile",
+            "sensitivity_rank_intervals", "sensitivity_sobol"} <= figures
+    assert {"sensitivity_rank_intervals", "sensitivity_sobol_indices"} <= tables
     sheets = pd.ExcelFile(demo_folder / "report.xlsx").sheet_names
-    assert set(sheets) == tables
+    assert set(sheets) == {t[:31] for t in tables}  # Excel's limit on sheet names
     scores = pd.read_csv(demo_folder / "tables" / "mfi_scores.csv", index_col=0)
     assert list(scores.columns) == SCHEMES
 

@@ -53,12 +53,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    import tomllib
+    from socialperf.study import _tomllib
 
     return (
         DEAError,
         OSError,
-        tomllib.TOMLDecodeError,
+        _tomllib().TOMLDecodeError,
         pd.errors.ParserError,
         pd.errors.EmptyDataError,
         UnicodeDecodeError,

@@ -440,21 +440,19 @@ class Study:
         ------
         FileNotFoundError
             If the file does not exist.
-        tomllib.TOMLDecodeError
-            If it is not valid TOML.
         StudyConfigError
-            If a key is unknown or a value invalid (the message names the key).
+            If it is not valid TOML, or a key is unknown or a value invalid (the message
+            names the key).
         """
-        import tomllib
-
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(2, "No such file", str(path))
+        tomllib = _tomllib()
         with path.open("rb") as fh:
             try:
                 config = tomllib.load(fh)
             except tomllib.TOMLDecodeError as exc:
-                raise tomllib.TOMLDecodeError(f"{path.name}: {exc}") from exc
+                raise StudyConfigError(f"{path.name}: invalid TOML: {exc}") from exc
         return cls.from_dict(config, base_dir=path.resolve().parent, source=path.name)
 
     @classmethod
@@ -537,6 +535,15 @@ class Study:
         if self.miv.scheme is not None:
             return self.miv.scheme
         return "equal" if "equal" in self.schemes else self.schemes[0]
+
+
+def _tomllib() -> Any:
+    """The TOML reader: ``tomllib`` (Python >= 3.11) or its backport ``tomli``."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib
 
 
 def _relative(path: Path, folder: str | Path | None) -> str:

@@ -113,3 +113,23 @@ def test_demo_config_is_valid():
     assert st.example or "mfis" in st.data
     for path in st.data.values():
         assert Path(path).is_file(), path
+
+
+def test_invalid_toml_is_a_config_error(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("[study\n")
+    with pytest.raises(StudyConfigError, match=re.escape("broken.toml: invalid TOML")):
+        Study.from_toml(path)
+
+
+def test_missing_study_file():
+    with pytest.raises(FileNotFoundError):
+        Study.from_toml("/nonexistent/study.toml")
+
+
+def test_miv_choices_match_domain_constants():
+    from socialperf import miv
+    from socialperf.study import _MIV_METHODS, _UNCOVERED
+
+    assert tuple(miv.METHODS) == _MIV_METHODS
+    assert tuple(miv.UNCOVERED_RULES) == _UNCOVERED

@@ -444,8 +444,17 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
     # -- overview and methods
     rep.section("Study and methods")
     rep.text(result.describe())
+    custom = {str(getattr(r, "scheme", "")): r for r in result.mfi_results.values()}
+    files = {p.stem: p for p in study.scheme_files}
     for scheme in result.mfi_scores.columns:
-        rep.text(_scheme_method(scheme))
+        if scheme in SCHEME_METHODS:
+            rep.text(_scheme_method(scheme))
+        else:
+            info = getattr(custom.get(scheme), "info", {}) or {}
+            recipe = info.get("scheme") or info.get("spec") or ""
+            where = ", ".join(p.name for p in files.values()) if files else "a scheme file"
+            rep.text(f"{scheme}: user-defined scheme (weighting.Scheme, from {where}). "
+                     f"{' '.join(str(recipe).split())}".strip())
     if result.miv is not None:
         rep.text(
             f"MIV index: w = {study.miv.w:g} of the index comes from the look-through "

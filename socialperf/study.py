@@ -21,10 +21,12 @@ A study file looks like this (paths are relative to the file)::
 
     [mfi]
     schemes = ["rating", "equal", "expert", "ahp", "pca", "bod", "dea"]
+    scheme_files = ["my_scheme.toml"]   # user-defined weighting.Scheme files, by their name
 
     [miv]
     enabled = true
-    scheme = "equal"             # the MFI scheme that feeds the look-through score
+    scheme = "equal"             # the MFI scheme (built-in or user-defined) that feeds the
+                                 # look-through score
     w = 0.5
     method = "exposure"
     coverage_threshold = 0.7
@@ -240,7 +242,7 @@ class MIVOptions:
         _check_keys("miv", d, [f.name for f in dataclasses.fields(cls)], source)
         return cls(
             enabled=_get_bool(d, "miv", "enabled", True, source),
-            scheme=_get_str(d, "miv", "scheme", None, source, MFI_SCHEMES),
+            scheme=_get_str(d, "miv", "scheme", None, source),
             w=_get_number(d, "miv", "w", 0.5, source, lo=0.0, hi=1.0),
             method=_get_str(d, "miv", "method", "exposure", source, _MIV_METHODS),
             coverage_threshold=_get_number(d, "miv", "coverage_threshold", 0.7, source,
@@ -323,7 +325,10 @@ class Study:
     data : dict of str to pathlib.Path
         Data files by item (``mfis``, ``holdings``, ...).
     schemes : tuple of str
-        MFI schemes to run, in report order.
+        Built-in MFI schemes to run, in report order.
+    scheme_files : tuple of pathlib.Path
+        User-defined schemes (:meth:`weighting.Scheme.from_toml` files) run after the
+        built-in ones, each under its ``name``.
     miv : MIVOptions
     dea : DEASpec or None
     sensitivity : SensitivitySpec
@@ -337,6 +342,7 @@ class Study:
     example: bool = False
     data: Mapping[str, Path] = field(default_factory=dict)
     schemes: tuple[str, ...] = ("rating", "equal", "pca")
+    scheme_files: tuple[Path, ...] = ()
     miv: MIVOptions = field(default_factory=MIVOptions)
     dea: DEASpec | None = None
     sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
@@ -396,21 +402,30 @@ class Study:
         for key in _DATA_KEYS:
             value = _get_str(dd, "data", key, None, source)
             if value is not None:
-                path = Path(value).expanduser()
-                data[key] = (path if path.is_absolute() else base / path).resolve()
+                data[key] = _resolve(value, base)
         if not example and "mfis" not in data:
             raise _fail("data.mfis", "no MFI data given",
                         "give a path, or set data.example = true for the bundled data", source)
 
         mfi = config.get("mfi", {})
-        _check_keys("mfi", mfi, ("schemes",), source)
-        schemes = _get_list(mfi, "mfi", "schemes", ("rating", "equal", "pca"), source)
+        _check_keys("mfi", mfi, ("schemes", "scheme_files"), source)
+        default = () if mfi.get("scheme_files") else ("rating", "equal", "pca")
+        schemes = _get_list(mfi, "mfi", "schemes", default, source)
         bad = [s for s in schemes if s.lower() not in MFI_SCHEMES]
         if bad:
             raise _fail("mfi.schemes", f"unknown scheme(s) {format_labels(bad)}",
-                        f"allowed: {', '.join(MFI_SCHEMES)}", source)
+                        f"allowed: {', '.join(MFI_SCHEMES)}, or a file in mfi.scheme_files",
+                        source)
         schemes = tuple(dict.fromkeys(s.lower() for s in schemes))
-        if not schemes:
+        scheme_files = tuple(
+            _resolve(p, base) for p in _get_list(mfi, "mfi", "scheme_files", (), source)
+        )
+        custom = [_custom_scheme_name(p, schemes, source) for p in scheme_files]
+        if len(set(custom)) < len(custom):
+            raise _fail("mfi.scheme_files", f"two files define the same scheme name "
+                        f"({format_labels(sorted(custom))})", "give each scheme its own name",
+                        source)
+        if not schemes and not scheme_files:
             raise _fail("mfi.schemes", "empty list", f"choose from {', '.join(MFI_SCHEMES)}",
                         source)
 
@@ -419,9 +434,9 @@ class Study:
             raise _fail("dea", "scheme 'dea' is listed in mfi.schemes but there is no [dea] "
                         "table", "add [dea] with inputs and outputs", source)
         miv = MIVOptions.from_dict(config.get("miv", {}), source)
-        if miv.scheme is not None and miv.scheme not in schemes:
-            raise _fail("miv.scheme", f"{miv.scheme!r} is not among mfi.schemes",
-                        f"allowed: {', '.join(schemes)}", source)
+        if miv.scheme is not None and miv.scheme not in (*schemes, *custom):
+            raise _fail("miv.scheme", f"{miv.scheme!r} is not among the study's schemes",
+                        f"allowed: {', '.join((*schemes, *custom))}", source)
         sens = SensitivitySpec.from_dict(config.get("sensitivity", {}), source)
         units = config.get("units", {})
         bad_units = [k for k, v in units.items() if not isinstance(v, str)]
@@ -429,7 +444,8 @@ class Study:
             raise _fail(f"units.{bad_units[0]}", "expected a string", 'write e.g. staff = "FTE"',
                         source)
         return cls(name=name, year=year, reference=reference, example=example, data=data,
-                   schemes=schemes, miv=miv, dea=dea_spec, sensitivity=sens,
+                   schemes=schemes, scheme_files=scheme_files, miv=miv, dea=dea_spec,
+                   sensitivity=sens,
                    units=dict(units), source=source)
 
     @classmethod
@@ -475,6 +491,8 @@ class Study:
                 changes[name] = spec_cls.from_dict(merged, None)
         if "schemes" in changes:
             changes["schemes"] = tuple(changes["schemes"])
+        if "scheme_files" in changes:
+            changes["scheme_files"] = tuple(Path(p).resolve() for p in changes["scheme_files"])
         return dataclasses.replace(self, **changes)
 
     # -- serialisation ----------------------------------------------------------------------
@@ -499,7 +517,9 @@ class Study:
         out: dict[str, Any] = {
             "study": study,
             "data": data,
-            "mfi": {"schemes": list(self.schemes)},
+            "mfi": {"schemes": list(self.schemes),
+                    **({"scheme_files": [_relative(p, relative_to) for p in self.scheme_files]}
+                       if self.scheme_files else {})},
             "miv": self.miv.to_dict(),
         }
         if self.dea is not None:
@@ -534,7 +554,45 @@ class Study:
         """The MFI scheme whose scores feed the MIV look-through score."""
         if self.miv.scheme is not None:
             return self.miv.scheme
-        return "equal" if "equal" in self.schemes else self.schemes[0]
+        if "equal" in self.schemes:
+            return "equal"
+        if self.schemes:
+            return self.schemes[0]
+        return _custom_scheme_name(self.scheme_files[0], (), self.source)
+
+    def load_schemes(self) -> dict[str, Any]:
+        """The user-defined schemes of ``scheme_files``, by name (``weighting.Scheme``)."""
+        from weighting.scheme import Scheme
+
+        out: dict[str, Any] = {}
+        for path in self.scheme_files:
+            scheme = Scheme.from_toml(path)
+            out[str(scheme.name)] = scheme
+        return out
+
+
+def _resolve(value: str | Path, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return (path if path.is_absolute() else base / path).resolve()
+
+
+def _custom_scheme_name(path: Path, builtin: Sequence[str], source: str | None) -> str:
+    """Read a scheme file (``weighting.Scheme.from_toml``) and return its checked name."""
+    from weighting.scheme import Scheme
+
+    if not path.is_file():
+        raise _fail("mfi.scheme_files", f"no such file {str(path)!r}",
+                    "give the path of a scheme TOML file, relative to the study file", source)
+    try:
+        scheme = Scheme.from_toml(path)
+    except InputDataError as exc:
+        raise _fail("mfi.scheme_files", f"{path.name}: {exc}",
+                    "see weighting.Scheme.from_toml for the format", source) from exc
+    name = str(scheme.name)
+    if name in MFI_SCHEMES or name in builtin:
+        raise _fail("mfi.scheme_files", f"{path.name} names its scheme {name!r}, a built-in "
+                    "scheme name", "set another name = ... in the scheme file", source)
+    return name
 
 
 def _tomllib() -> Any:
@@ -1010,7 +1068,8 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
     from socialperf import score_mfis, score_mivs
     from weighting.compare import compare
 
-    steps = len(study.schemes) + 2 + int(study.dea is not None) + int(study.miv.enabled)
+    steps = len(study.schemes) + len(study.scheme_files) + 2 + int(study.dea is not None)
+    steps += int(study.miv.enabled)
     steps += int(study.sensitivity.enabled)
     bar = _Progress(steps, enabled=progress, label="study")
     timings: dict[str, float] = {}
@@ -1030,6 +1089,15 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
             raise type(exc)(f"scheme {scheme!r}: {exc}") from exc
         timings[f"scheme {scheme}"] = time.perf_counter() - t
         bar.step(f"scheme {scheme}")
+    for name, scheme_obj in study.load_schemes().items():
+        t = time.perf_counter()
+        kwargs = _scheme_kwargs(study, data, "custom", reference)
+        try:
+            results[name] = score_mfis(data.mfis, scheme=scheme_obj, **kwargs)
+        except InputDataError as exc:
+            raise type(exc)(f"scheme {name!r}: {exc}") from exc
+        timings[f"scheme {name}"] = time.perf_counter() - t
+        bar.step(f"scheme {name}")
     scores = pd.DataFrame({k: _score_series(v) for k, v in results.items()})
 
     comparison = None

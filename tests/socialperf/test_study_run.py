@@ -196,3 +196,70 @@ def test_demo_html_is_self_contained(demo_folder):
     for phrase in ["Rating scale", "Equal weights", "Expert weights", "AHP", "PCA",
                    "Benefit of the doubt", "DEA: social efficiency"]:
         assert phrase in text, phrase
+
+
+# ----------------------------------------------------------------------------- custom schemes
+
+SCHEME_TOML = """
+name = "outreach_first"
+normalisation = "minmax"
+[weights]
+female_share = 2
+depth_of_outreach = 2
+par30 = 1
+[[indicators]]
+name = "female_share"
+scale = "ratio"
+[[indicators]]
+name = "depth_of_outreach"
+direction = "lower"
+scale = "ratio"
+[[indicators]]
+name = "par30"
+direction = "lower"
+scale = "ratio"
+"""
+
+
+def test_user_scheme_file_runs_and_feeds_mivs(tmp_path):
+    from weighting.scheme import Scheme
+
+    (tmp_path / "schemes").mkdir()
+    (tmp_path / "schemes" / "mine.toml").write_text(SCHEME_TOML)
+    path = tmp_path / "study.toml"
+    path.write_text('[study]\nyear = 2011\n[data]\nexample = true\n'
+                    '[mfi]\nschemes = ["equal"]\nscheme_files = ["schemes/mine.toml"]\n'
+                    '[miv]\nscheme = "outreach_first"\n')
+    study = Study.from_toml(path)
+    assert study.scheme_files == ((tmp_path / "schemes" / "mine.toml").resolve(),)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_study(study)
+        direct = score_mfis(example_data().mfis, scheme=Scheme.from_toml(
+            tmp_path / "schemes" / "mine.toml"), year=2011).scores
+    assert list(res.mfi_scores.columns) == ["equal", "outreach_first"]
+    pd.testing.assert_series_equal(res.mfi_scores["outreach_first"], direct,
+                                   check_names=False)
+    assert res.miv.details["portfolio"].notna().any()
+    # written back, the study file keeps the relative scheme path
+    study.to_toml(tmp_path / "again.toml")
+    assert 'scheme_files = ["schemes/mine.toml"]' in (tmp_path / "again.toml").read_text()
+    assert Study.from_toml(tmp_path / "again.toml") == study
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "no such file"),
+        (SCHEME_TOML.replace("outreach_first", "equal"), "built-in scheme name"),
+        (SCHEME_TOML.replace('name = "outreach_first"', 'name = "x"\ncolour = 1'),
+         "unknown keys"),
+    ],
+)
+def test_bad_scheme_file_names_key(tmp_path, text, message):
+    if text is not None:
+        (tmp_path / "mine.toml").write_text(text)
+    cfg = {"data": {"example": True}, "mfi": {"scheme_files": ["mine.toml"]}}
+    with pytest.raises(StudyConfigError, match=re.escape("'mfi.scheme_files'")) as err:
+        Study.from_dict(cfg, base_dir=tmp_path)
+    assert message in str(err.value)

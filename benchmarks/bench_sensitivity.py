@@ -61,8 +61,9 @@ def make_scheme() -> Scheme:
         {"name": c, "group": "financial"} for c in FIN
     ]
     weights = dict(zip(SOC + FIN, [3, 2, 2, 1, 2, 1, 1, 1], strict=True))
-    return Scheme(inds, weights=weights, normalisation="minmax", aggregation="arithmetic",
-                  name="bench")
+    return Scheme(
+        inds, weights=weights, normalisation="minmax", aggregation="arithmetic", name="bench"
+    )
 
 
 FACTORS = [
@@ -80,8 +81,7 @@ def naive(scheme: Scheme, data: pd.DataFrame, design: pd.DataFrame) -> np.ndarra
         w = pd.Series(row[[f"weights[{n}]" for n in names]].to_numpy(float), index=names)
         s = scheme.replace(weights=w, dimension_weights=None, normalisation=row["normalisation"])
         if row["exclude"] != "none":
-            s = s.replace(indicators=s.indicators.subset([n for n in names
-                                                           if n != row["exclude"]]))
+            s = s.replace(indicators=s.indicators.subset([n for n in names if n != row["exclude"]]))
         out[r] = s.score(data).scores.to_numpy()
     return out
 
@@ -98,8 +98,10 @@ def main() -> None:
 
     data = make_data(args.units)
     scheme = make_scheme()
-    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs; {args.units} units, "
-          f"8 indicators in 2 dimensions, {n} Monte Carlo runs")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs; {args.units} units, "
+        f"8 indicators in 2 dimensions, {n} Monte Carlo runs"
+    )
     print(f"factors: {', '.join(repr(f) for f in FACTORS)}")
 
     rows = []
@@ -115,8 +117,7 @@ def main() -> None:
             rows.append((f"vectorised n_jobs={k}" + (f" ({label})" if label else ""), n, secs))
     first = results[args.jobs[0]]
     for k in args.jobs[1:]:
-        same = np.array_equal(first.scores.to_numpy(), results[k].scores.to_numpy(),
-                              equal_nan=True)
+        same = np.array_equal(first.scores.to_numpy(), results[k].scores.to_numpy(), equal_nan=True)
         if not same:
             raise SystemExit(f"n_jobs={k} gave different scores from n_jobs={args.jobs[0]}")
 
@@ -139,8 +140,11 @@ def main() -> None:
     print(f"\nmax |naive - vectorised| over {m} runs: {diff:.1e}; n_jobs results identical")
     summ = first.summary.sort_values("median_rank").head(5)
     print("\nfive best units by median rank:")
-    print(summ[["reference_rank", "median_rank", "rank_q05", "rank_q95", "p_top_10"]]
-          .to_string(float_format=lambda x: f"{x:.2f}"))
+    print(
+        summ[["reference_rank", "median_rank", "rank_q05", "rank_q95", "p_top_10"]].to_string(
+            float_format=lambda x: f"{x:.2f}"
+        )
+    )
 
 
 if __name__ == "__main__":

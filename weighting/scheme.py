@@ -278,7 +278,6 @@ class Scheme:
                 )
         else:
             default = spec
-        self._default_normalisation_given = default is not None
         if default is None:
             default = "mpi" if self.aggregation.name == "mpi" else "minmax"
         default_norm = get_normaliser(default)

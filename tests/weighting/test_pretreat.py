@@ -53,6 +53,24 @@ def test_coinr_winsorise_example():
     assert ot.transform(new)["x"].tolist() == [30.0, 5.0]
 
 
+def test_coinr_test_suite_cases():
+    # cases from COINr's own tests (bluefoxr/COINr, tests/testthat/test-treat.R, commit
+    # 338b21ce72791cf75e17a900008952783762eb5c)
+    # 1. x <- c(1:10, 100) fails the check; winsorising (winmax 5) sets 100 to 10 and passes
+    x = np.r_[np.arange(1.0, 11.0), 100.0]
+    ot = OutlierTreatment(winmax=5)
+    assert not ot.passes(x)
+    out = ot.fit_transform(pd.DataFrame({"x": x}))["x"].to_numpy()
+    assert out[-1] == 10.0 and (out[:10] == x[:10]).all() and ot.passes(out)
+    # 2. x <- c(1:20, 100, 200) with winmax 1 and no second function: still failing
+    x = np.r_[np.arange(1.0, 21.0), 100.0, 200.0]
+    ot = OutlierTreatment(winmax=1, fallback=None).fit(pd.DataFrame({"x": x}))
+    row = ot.summary_.loc["x"]
+    assert row["n_winsorised"] == 1 and row["high_cap"] == 100.0
+    assert not bool(row["passes_after"])
+    assert row["treatment"] == "winsorised (still failing)"
+
+
 def test_log_fallback_when_too_many_points():
     # heavy right tail: winsorising 1 point is not enough
     x = np.r_[np.ones(20), 2.0, 50.0, 100.0, 200.0]

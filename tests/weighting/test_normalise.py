@@ -112,6 +112,18 @@ def test_goalposts_and_target():
         Goalposts(lower=1, upper=1).fit(x)
 
 
+def test_coinr_goalpost_cases():
+    # cases from COINr's tests (bluefoxr/COINr, tests/testthat/test-normalise.R, commit
+    # 1d4847e4c21d2dee167fb1992087e97ec1b3e813): n_goalposts(x, c(0, 10, 1), direction)
+    g = Goalposts(lower=0, upper=10, scale=1).fit(pd.Series([0.0, 10.0]))
+    assert g.transform(pd.Series([1.0, 11.0, -1.0])).tolist() == pytest.approx([0.1, 1, 0])
+    g = Goalposts(lower=0, upper=10, scale=1).fit(pd.Series([0.0, 10.0]), direction="lower")
+    assert g.transform(pd.Series([1.0, -1.0, 11.0])).tolist() == pytest.approx([0.9, 1, 0])
+    # n_fracmax(x) = x / max(x): our distance to target with the default target
+    x = pd.Series([0.2, 0.5, 0.8, 0.4])
+    assert DistanceToTarget().fit_transform(x).tolist() == pytest.approx((x / 0.8).tolist())
+
+
 def test_point_map():
     ind = Indicator("grievance", scale="ordinal", points={"Yes": 1, "Partially": 0.5, "No": 0})
     s = pd.Series(["Yes", "No", None, "Partially"], index=list("abcd"))

@@ -146,7 +146,10 @@ def test_tai_weights_tables_18_and_22():
 
 def test_varimax_matches_factor_analyzer(fa4):
     ours = fa4.rotated_loadings_.to_numpy()
-    np.testing.assert_allclose(ours, FA_VARIMAX, atol=1e-9)
+    # both iterate the same SVD map but stop differently (ours: rotation change < 1e-12;
+    # factor_analyzer: criterion gain < 1e-14); the criterion is so flat near the optimum
+    # that the two end points differ by 1.2e-8 while their criteria differ by 2e-13
+    np.testing.assert_allclose(ours, FA_VARIMAX, atol=1e-7)
     L = fa4.loadings_.to_numpy()
     rot, T = varimax(L)
     np.testing.assert_allclose(T @ T.T, np.eye(4), atol=1e-12)

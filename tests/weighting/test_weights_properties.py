@@ -92,7 +92,8 @@ def test_pca_weights_valid_and_affine_invariant(p, seed, method):
         est = PCAWeights(method=method).fit(X)
         again = PCAWeights(method=method).fit(X * rng.uniform(0.5, 3.0, p) + 7.0)
     _check_weights(est.weights_, X.columns)
-    np.testing.assert_allclose(again.weights_.to_numpy(), est.weights_.to_numpy(), atol=1e-8)
+    # varimax is iterative and its criterion can be very flat: 1e-6, not machine precision
+    np.testing.assert_allclose(again.weights_.to_numpy(), est.weights_.to_numpy(), atol=1e-6)
     assert est.explained_variance_ratio_.sum() == pytest.approx(1.0)
     if method == "oecd":
         assert 1 <= est.n_factors_ <= p

@@ -94,7 +94,8 @@ class EntropyWeights(Weighter):
         entropy = -plogp.sum(axis=0) / np.log(n)
         entropy = np.clip(entropy, 0.0, 1.0)
         d = 1.0 - entropy
-        if d.sum() <= 1e-15:
+        d[d < 1e-12] = 0.0  # rounding of perfectly even columns (E = 1 - 1e-16)
+        if d.sum() <= 0:
             raise InputDataError(
                 "every indicator takes the same value for all units (entropy 1); entropy "
                 "weights are undefined; use EqualWeights"

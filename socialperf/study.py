@@ -881,7 +881,9 @@ class StudyResult:
         """One paragraph on what was run, on what."""
         st = self.study
         n = len(self.mfi_scores)
-        year = f"fiscal year {st.year}" if st.year is not None else "the latest year per MFI"
+        year = f"fiscal year {study_year(st, self.data)}"
+        if st.year is None:
+            year += " (the holdings' year, or the latest year in the data)"
         parts = [
             f"{n} MFIs scored for {year} under {len(self.mfi_scores.columns)} scheme(s): "
             f"{', '.join(self.mfi_scores.columns)}."

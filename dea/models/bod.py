@@ -298,6 +298,11 @@ class BoD:
     restrictions (Cherchye et al. 2007, section 4). The score equals the CCR
     output-oriented efficiency :math:`1/\\phi^*` with a single unit input.
 
+    Numerically, the data are divided by their largest value before solving (weight
+    bounds are rescaled accordingly; scores, shares and ratios are unchanged), and by
+    default HiGHS solves the LP dual ("envelopment form", see ``form``), whose per-unit
+    changes are right-hand sides only.
+
     References
     ----------
     Melyn, W. & Moesen, W. (1991). Towards a synthetic indicator of macroeconomic

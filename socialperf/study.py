@@ -885,8 +885,9 @@ class StudyResult:
         if st.year is None:
             year += " (the holdings' year, or the latest year in the data)"
         parts = [
-            f"{n} MFIs scored for {year} under {len(self.mfi_scores.columns)} scheme(s): "
-            f"{', '.join(self.mfi_scores.columns)}."
+            f"{n} MFIs with data for {year}, scored under {len(self.mfi_scores.columns)} "
+            f"scheme(s): {', '.join(self.mfi_scores.columns)}; "
+            f"{int(self.mfi_scores.notna().any(axis=1).sum())} get a score under at least one."
         ]
         ref = st.reference or "bundled"
         ref_text = {"bundled": "the bundled MIX Market panel of African MFIs",

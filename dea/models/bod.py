@@ -17,10 +17,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from dea._parallel import map_chunks
 from dea.exceptions import InfeasibleUnitWarning, InputDataError, format_labels
-from dea.solvers import get_backend
-from dea.solvers.base import LPFamily, LPProblem, LPUpdate
+from dea.solvers.base import LPFamily, LPProblem, LPUpdate, solve_family
 
 __all__ = ["BoD", "BoDResult", "PieShareZeroWarning"]
 
@@ -194,34 +192,6 @@ def _envelopment(
 
 #: statuses of the envelopment LP, translated to statuses of the unit's BoD problem
 _DUAL_STATUS = {"unbounded": "infeasible", "infeasible": "unbounded"}
-
-
-def _solve_units(
-    units: np.ndarray, family: LPFamily, solver: str, form: str, Y: np.ndarray, lower: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Solve the BoD LPs of a chunk of units in one (hot-started) solver session."""
-    prob = family.problem
-    m = Y.shape[1]
-    obj = np.full(len(units), np.nan)
-    status = np.empty(len(units), dtype=object)
-    W = np.zeros((len(units), m))
-    session = get_backend(solver).open(prob)
-    try:
-        for i, k in enumerate(units):
-            sol = session.solve(family.unit_update(int(k)))
-            if form == "multiplier":
-                status[i] = sol.status
-                if sol.ok:
-                    obj[i] = sol.objective
-                    W[i] = sol.x
-            else:
-                status[i] = _DUAL_STATUS.get(sol.status, sol.status)
-                if sol.ok:
-                    obj[i] = sol.objective + float(Y[k] @ lower)
-                    W[i] = lower + np.clip(sol.row_duals[:m], 0.0, None)
-    finally:
-        session.close()
-    return obj, status.astype(str), W
 
 
 class BoD:
@@ -635,20 +605,16 @@ class BoD:
                 PieShareZeroWarning,
                 stacklevel=2,
             )
-        get_backend(self.solver)  # fail early on unknown names
-        parts = map_chunks(
-            _solve_units,
-            np.arange(len(labels)),
-            family,
-            self.solver,
-            form,
-            Ys,
-            lower,
-            n_jobs=self.n_jobs,
-        )
-        objective = np.concatenate([p[0] for p in parts])
-        status = np.concatenate([p[1] for p in parts]).astype(object)
-        W = np.vstack([p[2] for p in parts])
+        batch = solve_family(family, solver=self.solver, n_jobs=self.n_jobs, dense_x=True)
+        m = Y.shape[1]
+        if form == "multiplier":
+            status = np.asarray(batch.status, dtype=object)
+            objective = np.asarray(batch.objective, dtype=float)
+            W = np.asarray(batch.x, dtype=float)
+        else:
+            status = np.array([_DUAL_STATUS.get(x, x) for x in batch.status], dtype=object)
+            objective = np.asarray(batch.objective, dtype=float) + Ys @ lower
+            W = lower + np.clip(np.asarray(batch.row_duals, dtype=float)[:, :m], 0.0, None)
         ok = status == "optimal"
         W[~ok] = np.nan
         W = np.where(np.abs(W) < 1e-13, 0.0, W)

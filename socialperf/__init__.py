@@ -47,6 +47,15 @@ from socialperf.miv import (
     score_miv_block,
     score_mivs,
 )
+from socialperf.report import Report, write_sensitivity_report, write_study_report
+from socialperf.study import (
+    SensitivityOutcome,
+    Study,
+    StudyConfigError,
+    StudyResult,
+    run_sensitivity,
+    run_study,
+)
 
 __all__ = [
     "SCHEMES",
@@ -62,6 +71,11 @@ __all__ = [
     "MFIScores",
     "MIVScores",
     "RatingScale",
+    "Report",
+    "SensitivityOutcome",
+    "Study",
+    "StudyConfigError",
+    "StudyResult",
     "example_data",
     "load_catalogue",
     "load_reference",
@@ -71,6 +85,8 @@ __all__ = [
     "read_holdings",
     "read_mfis",
     "read_miv_indicators",
+    "run_sensitivity",
+    "run_study",
     "score_mfis",
     "score_mfis_all",
     "score_miv_block",
@@ -79,6 +95,8 @@ __all__ = [
     "validate_holdings",
     "validate_mfis",
     "validate_miv_indicators",
+    "write_sensitivity_report",
+    "write_study_report",
 ]
 __version__ = "0.1.0"
 

@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 _GRAPH_TOL = 1e-11  # relative width of the final bracket on log G
 _GRAPH_MAX_ITER = 200
 _GRAPH_MAX_G = 1e12
+_CG_MIN_UNITS = 200  # column generation (highs) above this many reference units
+_SKIP_PHASE2_TOL = 1e-8  # reduced cost (scaled data) above which a slack is surely zero
 
 
 # ----------------------------------------------------------------------------------------
@@ -47,13 +49,21 @@ _GRAPH_MAX_G = 1e12
 class _RadialSpec:
     """Picklable description of the radial LP family (scaled data)."""
 
-    problem: LPProblem
+    problem: LPProblem  # the full LP (all reference units as lambda columns)
+    Xr: np.ndarray  # reference inputs, scaled (n_ref x m)
+    Yr: np.ndarray  # reference outputs, scaled (n_ref x s)
     Xe: np.ndarray  # evaluated inputs, scaled (n_eval x m)
     Ye: np.ndarray  # evaluated outputs, scaled (n_eval x s)
+    rts: str
     orientation: str
     exclude: np.ndarray  # per evaluated unit: reference column to fix at 0, or -1
     two_phase: bool
-    n_ref: int
+    column_generation: bool
+    initial_columns: np.ndarray  # sorted reference positions of the first working set
+
+    @property
+    def n_ref(self) -> int:
+        return int(self.Xr.shape[0])
 
     @property
     def m(self) -> int:
@@ -65,11 +75,24 @@ class _RadialSpec:
 
     @property
     def col_score(self) -> int:
+        """Column of theta/phi in the full LP (lambdas first, then theta/phi, slacks)."""
         return self.n_ref
 
-    def update(self, k: int, level: float = 1.0) -> LPUpdate:
-        """Unit ``k``'s phase-1 LP; ``level`` divides the output right-hand side (graph)."""
-        m, s, c = self.m, self.s, self.col_score
+    def layout(self, lam_pos: np.ndarray | None) -> tuple[int, int]:
+        """(score column, first lambda column): full LP if ``lam_pos`` is None, else the
+        column-generation LP (theta/phi and slacks first, lambdas appended)."""
+        if lam_pos is None:
+            return self.n_ref, 0
+        return 0, 1 + self.m + self.s
+
+    def update(self, k: int, level: float = 1.0, lam_pos: np.ndarray | None = None) -> LPUpdate:
+        """Unit ``k``'s phase-1 LP.
+
+        ``level`` divides the output right-hand side (graph orientation).  ``lam_pos``
+        maps reference units to their lambda column position in a reduced LP (-1:
+        absent); None means the full LP.
+        """
+        m, s = self.m, self.s
         if self.orientation == "output":
             rows = np.arange(m, m + s)
             coeff_vals = -self.Ye[k]
@@ -80,11 +103,14 @@ class _RadialSpec:
             coeff_vals = -self.Xe[k]
             row_idx = np.arange(m, m + s)
             rhs = self.Ye[k] / level
+        score, lam_start = self.layout(lam_pos)
         ex = int(self.exclude[k])
-        col_idx = [ex] if ex >= 0 else []
+        if ex >= 0 and lam_pos is not None:
+            ex = int(lam_pos[ex])
+        col_idx = [lam_start + ex] if ex >= 0 else []
         return LPUpdate(
             coeff_rows=rows,
-            coeff_cols=np.full(rows.size, c),
+            coeff_cols=np.full(rows.size, score, dtype=np.int32),
             coeff_values=coeff_vals,
             row_index=row_idx,
             row_lower=rhs,
@@ -94,49 +120,195 @@ class _RadialSpec:
             col_upper=np.zeros(len(col_idx)),
         )
 
-    def phase2(self, k: int, value: float, level: float = 1.0) -> LPUpdate:
-        """Max-slack LP for unit ``k`` with the radial factor fixed at ``value``."""
-        c = self.col_score
-        slack_cols = np.arange(c + 1, c + 1 + self.m + self.s)
+    def phase2(
+        self, k: int, value: float, level: float = 1.0, lam_pos: np.ndarray | None = None
+    ) -> LPUpdate:
+        """Max-slack LP for unit ``k`` with the radial factor fixed at ``value``.
+
+        The objective is the slack sum on the scaled data (each slack divided by its
+        column mean).
+        """
+        score, _ = self.layout(lam_pos)
+        n_slack = self.m + self.s
         extra = LPUpdate(
-            col_index=[c],
+            col_index=[score],
             col_lower=[value],
             col_upper=[value],
-            cost_index=np.concatenate([[c], slack_cols]),
-            cost_values=np.concatenate([[0.0], np.ones(slack_cols.size)]),
+            cost_index=np.arange(score, score + 1 + n_slack),
+            cost_values=np.concatenate([[0.0], np.ones(n_slack)]),
             sense="max",
         )
-        return self.update(k, level).merge(extra)
+        return self.update(k, level, lam_pos).merge(extra)
+
+    def reduced_costs(self, duals: np.ndarray) -> np.ndarray:
+        """Reduced cost ``0 - A_j' y`` of every reference unit's lambda column."""
+        return -(self.lam_rows @ duals)
+
+    @property
+    def lam_rows(self) -> np.ndarray:
+        """Reference units' constraint columns as rows (n_ref x n_rows), cached."""
+        cached = self.__dict__.get("_lam_rows")
+        if cached is None:
+            parts = [self.Xr, self.Yr]
+            if self.rts != "crs":
+                parts.append(np.ones((self.n_ref, 1)))
+            cached = np.ascontiguousarray(np.hstack(parts))
+            object.__setattr__(self, "_lam_rows", cached)
+        return cached
 
 
-def _build_problem(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str) -> LPProblem:
-    """Base envelopment LP on scaled reference data ``Xr`` (n x m), ``Yr`` (n x s).
+@dataclass(frozen=True, eq=False)
+class _Sol:
+    """One unit's LP outcome in reference-unit coordinates."""
 
-    Columns: lambda_1..n, score column (theta or phi), input slacks, output slacks.
+    status: str
+    objective: float = float("nan")
+    score_col: float = float("nan")  # value of theta / phi in the solution
+    slacks: np.ndarray | None = None
+    duals: np.ndarray | None = None
+    lam_idx: np.ndarray | None = None
+    lam_val: np.ndarray | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "optimal"
+
+
+class _UnitLP:
+    """Solves unit LPs on a working set of lambda columns, priced against all of them.
+
+    With ``column_generation`` (HiGHS backend) the LP holds only the lambda columns of a
+    working set W.  After each solve the reduced costs of *all* reference columns are
+    computed from the duals; columns that would improve the objective are appended to
+    the open model (its basis is kept, so the re-solve is hot) and the LP is re-solved,
+    so the final solution is optimal for the full LP (exact, certified by pricing).  If
+    the LP on W is infeasible, the full LP is solved instead and its support joins W.
+    Without column generation (other backends) the full LP is solved directly.
+    """
+
+    _TOL = 1e-9  # pricing tolerance on scaled data
+    _ADD = 8  # columns added per pricing round (most improving first)
+
+    def __init__(self, spec: _RadialSpec, solver: str, options: dict[str, Any]) -> None:
+        self.spec, self.solver, self.options = spec, solver, options
+        self.cg = spec.column_generation
+        self._full: Any = None
+        if self.cg:
+            init = np.asarray(spec.initial_columns, dtype=np.int64)
+            self.cols = init.copy()  # local lambda position -> reference unit
+            self.pos = np.full(spec.n_ref, -1, dtype=np.int64)  # reference unit -> local
+            self.pos[init] = np.arange(init.size)
+            sub = _build_problem(
+                spec.Xr[init], spec.Yr[init], spec.rts, spec.orientation, lambda_first=False
+            )
+            self.session = get_backend(solver).open(sub, **options)
+        else:
+            self.session = get_backend(solver).open(spec.problem, **options)
+
+    def _add_columns(self, new: np.ndarray) -> None:
+        spec = self.spec
+        block = _lambda_block(spec.Xr[new], spec.Yr[new], spec.rts)
+        zeros = np.zeros(new.size)
+        self.session.add_columns(block, zeros, np.full(new.size, np.inf), zeros)
+        self.pos[new] = self.cols.size + np.arange(new.size)
+        self.cols = np.concatenate([self.cols, new])
+
+    def _full_session(self) -> Any:
+        if self._full is None:
+            self._full = get_backend(self.solver).open(self.spec.problem, **self.options)
+        return self._full
+
+    def close(self) -> None:
+        for sess in (self.session, self._full):
+            if sess is not None:
+                sess.close()
+
+    def _convert(self, sol: LPSolution, cols: np.ndarray | None) -> _Sol:
+        if not sol.ok:
+            return _Sol(status=sol.status)
+        x = sol.x
+        spec = self.spec
+        score, lam_start = spec.layout(None if cols is None else self.pos)
+        n_lam = spec.n_ref if cols is None else cols.size
+        lam = x[lam_start : lam_start + n_lam]
+        nz = np.flatnonzero(lam)
+        idx = nz if cols is None else cols[nz]
+        order = np.argsort(idx, kind="stable")
+        return _Sol(
+            status="optimal",
+            objective=sol.objective,
+            score_col=float(x[score]),
+            slacks=x[score + 1 : score + 1 + spec.m + spec.s].copy(),
+            duals=sol.row_duals,
+            lam_idx=idx[order],
+            lam_val=lam[nz][order],
+        )
+
+    def solve(self, k: int, level: float = 1.0, fix: float | None = None) -> _Sol:
+        """Phase 1 (``fix=None``) or phase 2 (score column fixed at ``fix``) for unit k."""
+        spec = self.spec
+
+        def upd(lam_pos: np.ndarray | None) -> LPUpdate:
+            if fix is None:
+                return spec.update(k, level, lam_pos)
+            return spec.phase2(k, fix, level, lam_pos)
+
+        if not self.cg:
+            return self._convert(self.session.solve(upd(None)), None)
+        maximise = fix is not None or spec.orientation == "output"
+        ex = int(spec.exclude[k])
+        while True:
+            sol = self.session.solve(upd(self.pos))
+            if not sol.ok:
+                out = self._convert(self._full_session().solve(upd(None)), None)
+                if out.ok and out.lam_idx is not None:
+                    new = out.lam_idx[self.pos[out.lam_idx] < 0]
+                    if new.size:
+                        self._add_columns(new)
+                return out
+            d = spec.reduced_costs(sol.row_duals)
+            gain = d if maximise else -d
+            gain[self.cols] = 0.0
+            if ex >= 0:
+                gain[ex] = 0.0
+            cand = np.flatnonzero(gain > self._TOL)
+            if cand.size == 0:
+                return self._convert(sol, self.cols)
+            if cand.size > self._ADD:
+                cand = cand[np.argsort(-gain[cand], kind="stable")[: self._ADD]]
+            self._add_columns(cand)
+
+
+def _lambda_block(Xr: np.ndarray, Yr: np.ndarray, rts: str) -> sp.csc_matrix:
+    """Constraint columns of reference units (rows: inputs, outputs, convexity)."""
+    parts = [Xr.T, Yr.T]
+    if rts != "crs":
+        parts.append(np.ones((1, Xr.shape[0])))
+    return sp.csc_matrix(np.vstack(parts))
+
+
+def _build_problem(
+    Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str, lambda_first: bool = True
+) -> LPProblem:
+    """Envelopment LP on scaled reference data ``Xr`` (n x m), ``Yr`` (n x s).
+
+    Columns (``lambda_first=True``, the full LP): lambda_1..n, the score column (theta
+    or phi), m input slacks, s output slacks.  With ``lambda_first=False`` (the working
+    LP of column generation) the lambdas come last, so that columns can be appended.
     Rows: m input rows, s output rows, and the convexity row unless CRS.
     """
     n, m = Xr.shape
     s = Yr.shape[1]
-    score_col = np.zeros((m + s, 1))
+    n_rows = m + s + (rts != "crs")
+    head = np.zeros((n_rows, 1 + m + s))
     if orientation == "output":
-        score_col[m:, 0] = -1.0  # -y_k phi, set per unit
+        head[m : m + s, 0] = -1.0  # -y_k phi, set per unit
     else:
-        score_col[:m, 0] = -1.0  # -x_k theta, set per unit
-    blocks = [
-        [sp.csc_matrix(Xr.T), sp.csc_matrix(score_col[:m]), sp.identity(m), None],
-        [sp.csc_matrix(Yr.T), sp.csc_matrix(score_col[m:]), None, -sp.identity(s)],
-    ]
-    if rts != "crs":
-        blocks.append([sp.csc_matrix(np.ones((1, n))), None, None, None])
-    # explicit shapes for empty blocks
-    blocks[0][3] = sp.csc_matrix((m, s))
-    blocks[1][2] = sp.csc_matrix((s, m))
-    if rts != "crs":
-        blocks[2][1] = sp.csc_matrix((1, 1))
-        blocks[2][2] = sp.csc_matrix((1, m))
-        blocks[2][3] = sp.csc_matrix((1, s))
-    A = sp.bmat(blocks, format="csc")
-    n_rows = A.shape[0]
+        head[:m, 0] = -1.0  # -x_k theta, set per unit
+    head[np.arange(m), 1 + np.arange(m)] = 1.0  # s-
+    head[m + np.arange(s), 1 + m + np.arange(s)] = -1.0  # s+
+    blocks = [sp.csc_matrix(head), _lambda_block(Xr, Yr, rts)]
+    A = sp.hstack(blocks[::-1] if lambda_first else blocks, format="csc")
     rl = np.zeros(n_rows)
     ru = np.zeros(n_rows)
     if orientation == "output":
@@ -145,15 +317,16 @@ def _build_problem(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str) -
         rl[m : m + s] = ru[m : m + s] = 1.0  # y_k, per unit
     if rts != "crs":
         rl[-1], ru[-1] = {"vrs": (1.0, 1.0), "nirs": (-np.inf, 1.0), "ndrs": (1.0, np.inf)}[rts]
-    n_cols = n + 1 + m + s
+    n_cols = 1 + m + s + n
     cost = np.zeros(n_cols)
-    cost[n] = 1.0
-    names = (
-        *(f"lambda_{j}" for j in range(n)),
+    cost[n if lambda_first else 0] = 1.0
+    head_names = (
         "phi" if orientation == "output" else "theta",
         *(f"s_minus_{i}" for i in range(m)),
         *(f"s_plus_{r}" for r in range(s)),
     )
+    lam_names = tuple(f"lambda_{j}" for j in range(n))
+    names = lam_names + head_names if lambda_first else head_names + lam_names
     row_names = (
         *(f"input_{i}" for i in range(m)),
         *(f"output_{r}" for r in range(s)),
@@ -173,7 +346,7 @@ def _build_problem(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str) -
     )
 
 
-def _graph_solve(session: Any, spec: _RadialSpec, k: int) -> tuple[LPSolution, float, str]:
+def _graph_solve(lp: _UnitLP, k: int) -> tuple[_Sol, float, str]:
     """Hyperbolic measure G* = min{G : f(G) <= G} by safeguarded secant on log G.
 
     ``f(G)`` is the input-oriented score with outputs ``y_k / G``; it is non-increasing in
@@ -182,11 +355,12 @@ def _graph_solve(session: Any, spec: _RadialSpec, k: int) -> tuple[LPSolution, f
     replaced by bisection whenever they leave the bracket.
     """
     lo, hi = -np.inf, np.inf  # bracket on t = log G
-    best: LPSolution | None = None
+    best: _Sol | None = None
     t, pts = 0.0, []
+    sol = _Sol(status="error")
     for _ in range(_GRAPH_MAX_ITER):
-        sol = session.solve(spec.update(k, level=float(np.exp(t))))
-        if sol.status == "optimal" and sol.objective > 0:
+        sol = lp.solve(k, level=float(np.exp(t)))
+        if sol.ok and sol.objective > 0:
             h = float(np.log(sol.objective) - t)
         elif sol.status in ("infeasible", "infeasible_or_unbounded"):
             h = np.inf
@@ -226,17 +400,33 @@ def _graph_solve(session: Any, spec: _RadialSpec, k: int) -> tuple[LPSolution, f
         return sol, np.nan, "infeasible"
     G = float(np.exp(hi))
     if t != hi:  # re-solve at the feasible end so x and duals belong to G*
-        best = session.solve(spec.update(k, level=G))
+        best = lp.solve(k, level=G)
         if not best.ok:
             return best, np.nan, best.status
     return best, G, "optimal"
+
+
+def _slacks_forced_zero(duals: np.ndarray, spec: _RadialSpec) -> bool:
+    """True if every slack has a strictly positive reduced cost in phase 1.
+
+    The reduced cost of slack ``s-_i`` (``s+_r``) is the multiplier ``v_i`` (``u_r``) of
+    the phase-1 dual solution.  By complementary slackness a slack whose reduced cost is
+    positive is zero in *every* optimal solution, i.e. in every solution phase 2 can
+    choose from; if that holds for all slacks the max-slack sum is 0 and phase 2 is
+    skipped (the phase-1 solution already is a max-slack solution).
+    """
+    m, s = spec.m, spec.s
+    sign = 1.0 if spec.orientation == "output" else -1.0
+    v = sign * duals[:m]
+    u = -sign * duals[m : m + s]
+    return bool((v > _SKIP_PHASE2_TOL).all() and (u > _SKIP_PHASE2_TOL).all())
 
 
 def _radial_chunk(
     units: np.ndarray, spec: _RadialSpec, solver: str, options: dict[str, Any]
 ) -> dict[str, Any]:
     n = len(units)
-    m, s, n_ref = spec.m, spec.s, spec.n_ref
+    m, s = spec.m, spec.s
     n_rows = spec.problem.n_rows
     value = np.full(n, np.nan)
     status = np.empty(n, dtype=object)
@@ -245,40 +435,39 @@ def _radial_chunk(
     duals = np.full((n, n_rows), np.nan)
     lam_idx: list[np.ndarray] = []
     lam_val: list[np.ndarray] = []
-    c = spec.col_score
-    session = get_backend(solver).open(spec.problem, **options)
+    lp = _UnitLP(spec, solver, options)
     try:
         for i, k in enumerate(units):
             k = int(k)
             if spec.orientation == "graph":
-                sol, v, st = _graph_solve(session, spec, k)
+                sol, v, st = _graph_solve(lp, k)
                 level = v
             else:
-                sol = session.solve(spec.update(k))
+                sol = lp.solve(k)
                 st, v, level = sol.status, sol.objective, 1.0
             status[i] = st
-            x = None
+            final: _Sol | None = None
             if st == "optimal":
                 value[i] = v
-                duals[i] = sol.row_duals
-                x = sol.x
-                if spec.two_phase:
-                    raw = v if spec.orientation == "graph" else float(sol.x[c])
-                    sol2 = session.solve(spec.phase2(k, raw, level))
+                duals[i] = sol.duals
+                final = sol
+                if spec.two_phase and _slacks_forced_zero(sol.duals, spec):
+                    status2[i] = "skipped"
+                elif spec.two_phase:
+                    raw = v if spec.orientation == "graph" else sol.score_col
+                    sol2 = lp.solve(k, level, fix=raw)
                     status2[i] = sol2.status
                     if sol2.ok:
-                        x = sol2.x
-            if x is None:
+                        final = sol2
+            if final is None:
                 lam_idx.append(np.empty(0, np.int64))
                 lam_val.append(np.empty(0))
             else:
-                lam = x[:n_ref]
-                nz = np.flatnonzero(lam)
-                lam_idx.append(nz)
-                lam_val.append(lam[nz])
-                slacks[i] = x[c + 1 : c + 1 + m + s]
+                lam_idx.append(final.lam_idx)
+                lam_val.append(final.lam_val)
+                slacks[i] = final.slacks
     finally:
-        session.close()
+        lp.close()
     return {
         "value": value,
         "status": status.astype(str),
@@ -288,6 +477,25 @@ def _radial_chunk(
         "lam_idx": lam_idx,
         "lam_val": lam_val,
     }
+
+
+def _initial_columns(Xr: np.ndarray, Yr: np.ndarray) -> np.ndarray:
+    """First working set for column generation: a few surely useful reference units.
+
+    The best unit of every output/input ratio (CRS-efficient in that single ratio) and
+    the extreme units of every input (smallest) and output (largest).  Pricing adds
+    whatever else the LPs need.
+    """
+    m, s = Xr.shape[1], Yr.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        picks = [
+            int(np.argmax(np.where(Xr[:, i] > 0, Yr[:, r] / Xr[:, i], np.inf)))
+            for i in range(m)
+            for r in range(s)
+        ]
+    picks += [int(np.argmin(Xr[:, i])) for i in range(m)]
+    picks += [int(np.argmax(Yr[:, r])) for r in range(s)]
+    return np.unique(np.asarray(picks, dtype=np.int64))
 
 
 # ----------------------------------------------------------------------------------------
@@ -396,6 +604,19 @@ class Radial:
 
     Scores within 1e-9 of 1 are reported as exactly 1 (:data:`dea.results.EFFICIENCY_TOL`).
 
+    Computation.  With the HiGHS backend one model per worker is re-solved for each unit
+    from the previous basis (hot start); units are solved in an order that puts similar
+    input/output mixes together (independent of ``n_jobs``, so results are identical for
+    any ``n_jobs``).  Above 200 reference units the LP holds a working set of lambda
+    columns, grown by pricing: after each solve the reduced costs of *all* reference
+    units are computed from the duals and improving columns are appended and the LP
+    re-solved, so every reported solution is optimal for the full LP (column generation,
+    exact; no unit is screened out).  Phase 2 is skipped for a unit when every
+    phase-1 multiplier ``v_i``, ``u_r`` exceeds 1e-8 on the scaled data: by
+    complementary slackness all slacks are then zero in every optimal solution, so the
+    phase-1 solution already maximises the slack sum.  Other backends solve the full LP
+    for each unit.
+
     References
     ----------
     Charnes, A., Cooper, W. W., & Rhodes, E. (1978). Measuring the efficiency of decision
@@ -468,14 +689,19 @@ class Radial:
             exclude = exclusion_positions(d.labels, r.labels)
         else:
             exclude = np.full(d.n, -1, dtype=np.int64)
+        cg = self.solver == "highs" and r.n > _CG_MIN_UNITS
         spec = _RadialSpec(
             problem=problem,
+            Xr=Xr,
+            Yr=Yr,
             Xe=d.X / sx,
             Ye=d.Y / sy,
+            rts=self.rts,
             orientation=self.orientation,
             exclude=exclude,
             two_phase=self.two_phase,
-            n_ref=r.n,
+            column_generation=cg,
+            initial_columns=_initial_columns(Xr, Yr) if cg else np.arange(r.n),
         )
         return spec, sx, sy
 
@@ -524,9 +750,7 @@ def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
     order depends on the data only (never on ``n_jobs``), so results are reproducible.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        mix = np.hstack(
-            [Xe / Xe.sum(axis=1, keepdims=True), Ye / Ye.sum(axis=1, keepdims=True)]
-        )
+        mix = np.hstack([Xe / Xe.sum(axis=1, keepdims=True), Ye / Ye.sum(axis=1, keepdims=True)])
     mix = np.nan_to_num(np.round(mix, 3))
     keys = [mix[:, j] for j in range(mix.shape[1] - 1, -1, -1)]
     return np.lexsort(keys) if keys else np.arange(Xe.shape[0])
@@ -616,11 +840,10 @@ def _radial_result(
     weights = np.hstack([v, u])
     virtual = weights * np.hstack([d.X, d.Y])
     status2 = res["status2"]
-    n_p2_fail = int(((status2 != "optimal") & (status2 != "") & ok).sum())
+    n_p2_fail = int((~np.isin(status2, ["optimal", "", "skipped"]) & ok).sum())
     if n_p2_fail:
         logger.warning(
-            "phase 2 (max slacks) was not optimal for %d unit(s); their slacks come from "
-            "phase 1",
+            "phase 2 (max slacks) was not optimal for %d unit(s); their slacks come from phase 1",
             n_p2_fail,
         )
     warn_not_optimal(d.labels, status, stacklevel=4)

@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from dea.exceptions import SolverError
 from dea.solvers.base import BaseSession, LPProblem, LPSolution, LPUpdate
@@ -94,16 +95,18 @@ class HighsSession(BaseSession):
         lp.a_matrix_.value_ = A.data.astype(float)
         lp.sense_ = hs.ObjSense.kMaximize if problem.sense == "max" else hs.ObjSense.kMinimize
         _check(h.passModel(lp), "the base model (passModel)", hs)
-        # What the model currently holds (to change only what differs).
-        self._cost = problem.cost.copy()
-        self._cl = problem.col_lower.copy()
-        self._cu = problem.col_upper.copy()
-        self._rl = problem.row_lower.copy()
-        self._ru = problem.row_upper.copy()
+        # Base values (extended by add_columns) and the entries currently off base:
+        # index -> value(s) the model holds now.  Only those are ever touched.
+        self._base_cost = problem.cost.copy()
+        self._base_cl = problem.col_lower.copy()
+        self._base_cu = problem.col_upper.copy()
+        self._held_cost: dict[int, float] = {}
+        self._held_col: dict[int, tuple[float, float]] = {}
+        self._held_row: dict[int, tuple[float, float]] = {}
         self._sense = problem.sense
         self._coeffs: dict[tuple[int, int], float] = {}  # overridden entries -> value held
-        empty = np.empty(0, np.int32)
-        self._t_cost, self._t_col, self._t_row = empty, empty, empty  # indices off base
+        self._extra_A: list[tuple[int, sp.csc_matrix]] = []  # appended column blocks
+        self._n_cols = problem.n_cols
         self._want_col_duals = bool(col_duals)
         self._base_coeffs: dict[tuple[int, int], float] = {}  # cache of base values
         self._model_status = hs.HighsModelStatus
@@ -118,60 +121,81 @@ class HighsSession(BaseSession):
 
     # -- applying updates -------------------------------------------------------------
     @staticmethod
-    def _targets(
-        touched: np.ndarray, idx: np.ndarray, base: tuple[np.ndarray, ...], new: tuple
-    ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-        """Indices to (re)set: previously touched ones back to base, then the new values.
+    def _sync(
+        held: dict[int, Any], want: dict[int, Any], base: Any
+    ) -> tuple[list[int], list[Any]]:
+        """Entries to send so the model holds ``want`` on top of base values.
 
-        Returns unique indices and their target values (later entries win).
+        ``held`` (entries currently off base) is updated in place.  Returns the indices
+        and target values that differ from what the model holds now.
         """
-        all_idx = np.concatenate([touched, idx])
-        vals = tuple(
-            np.concatenate([b[touched], np.asarray(v, dtype=float)])
-            for b, v in zip(base, new, strict=True)
-        )
-        if all_idx.size == 0:
-            return all_idx, vals
-        rev_idx = all_idx[::-1]
-        uniq, first = np.unique(rev_idx, return_index=True)
-        pick = all_idx.size - 1 - first
-        return uniq.astype(np.int32), tuple(v[pick] for v in vals)
+        idx: list[int] = []
+        vals: list[Any] = []
+        for i in list(held):
+            if i not in want:
+                b = base(i)
+                idx.append(i)
+                vals.append(b)
+                del held[i]
+        for i, v in want.items():
+            now = held.get(i)
+            if now is None:
+                now = base(i)
+            if now != v:
+                idx.append(i)
+                vals.append(v)
+            if v != base(i):
+                held[i] = v
+            else:
+                held.pop(i, None)
+        return idx, vals
 
     def _apply(self, update: LPUpdate | None) -> None:
         hs, h, p = self._hs, self._h, self.problem
         u = update if update is not None else _EMPTY
         # costs
-        idx, (cost,) = self._targets(self._t_cost, u.cost_index, (p.cost,), (u.cost_values,))
-        diff = cost != self._cost[idx]
-        if diff.any():
-            i = idx[diff]
-            _check(h.changeColsCost(i.size, i, cost[diff]), "changeColsCost", hs)
-            self._cost[i] = cost[diff]
-        self._t_cost = idx[cost != p.cost[idx]]
+        bc = self._base_cost
+        want = dict(zip(u.cost_index.tolist(), u.cost_values.tolist(), strict=True))
+        idx, vals = self._sync(self._held_cost, want, lambda i: float(bc[i]))
+        if idx:
+            ia = np.asarray(idx, dtype=np.int32)
+            _check(h.changeColsCost(ia.size, ia, np.asarray(vals, float)), "changeColsCost", hs)
         # column bounds
-        idx, (cl, cu) = self._targets(
-            self._t_col, u.col_index, (p.col_lower, p.col_upper), (u.col_lower, u.col_upper)
-        )
-        diff = (cl != self._cl[idx]) | (cu != self._cu[idx])
-        if diff.any():
-            i = idx[diff]
-            _check(
-                h.changeColsBounds(i.size, i, cl[diff], cu[diff]), "changeColsBounds", hs
+        bl, bu = self._base_cl, self._base_cu
+        want = dict(
+            zip(
+                u.col_index.tolist(),
+                zip(u.col_lower.tolist(), u.col_upper.tolist(), strict=True),
+                strict=True,
             )
-            self._cl[i], self._cu[i] = cl[diff], cu[diff]
-        self._t_col = idx[(cl != p.col_lower[idx]) | (cu != p.col_upper[idx])]
+        )
+        idx, vals = self._sync(self._held_col, want, lambda i: (float(bl[i]), float(bu[i])))
+        if idx:
+            ia = np.asarray(idx, dtype=np.int32)
+            lu = np.asarray(vals, dtype=float).reshape(-1, 2)
+            _check(
+                h.changeColsBounds(ia.size, ia, lu[:, 0].copy(), lu[:, 1].copy()),
+                "changeColsBounds",
+                hs,
+            )
         # row bounds
-        idx, (rl, ru) = self._targets(
-            self._t_row, u.row_index, (p.row_lower, p.row_upper), (u.row_lower, u.row_upper)
-        )
-        diff = (rl != self._rl[idx]) | (ru != self._ru[idx])
-        if diff.any():
-            i = idx[diff]
-            _check(
-                h.changeRowsBounds(i.size, i, rl[diff], ru[diff]), "changeRowsBounds", hs
+        rl, ru = p.row_lower, p.row_upper
+        want = dict(
+            zip(
+                u.row_index.tolist(),
+                zip(u.row_lower.tolist(), u.row_upper.tolist(), strict=True),
+                strict=True,
             )
-            self._rl[i], self._ru[i] = rl[diff], ru[diff]
-        self._t_row = idx[(rl != p.row_lower[idx]) | (ru != p.row_upper[idx])]
+        )
+        idx, vals = self._sync(self._held_row, want, lambda i: (float(rl[i]), float(ru[i])))
+        if idx:
+            ia = np.asarray(idx, dtype=np.int32)
+            lu = np.asarray(vals, dtype=float).reshape(-1, 2)
+            _check(
+                h.changeRowsBounds(ia.size, ia, lu[:, 0].copy(), lu[:, 1].copy()),
+                "changeRowsBounds",
+                hs,
+            )
         # matrix coefficients
         wanted: dict[tuple[int, int], float] = dict(
             zip(
@@ -199,10 +223,64 @@ class HighsSession(BaseSession):
             _check(h.changeObjectiveSense(obj), "changeObjectiveSense", hs)
             self._sense = sense
 
+    def add_columns(
+        self,
+        A_cols: Any,
+        col_lower: np.ndarray,
+        col_upper: np.ndarray,
+        cost: np.ndarray,
+    ) -> None:
+        """Append columns to the model, keeping the current basis (optional protocol).
+
+        Parameters
+        ----------
+        A_cols : scipy.sparse matrix
+            ``n_rows x k`` coefficients of the new columns.
+        col_lower, col_upper, cost : array_like
+            Bounds and costs of the new columns.
+
+        Raises
+        ------
+        SolverError
+            If HiGHS rejects the columns.
+        """
+        hs, h = self._hs, self._h
+        B = sp.csc_matrix(A_cols, dtype=float)
+        B.sort_indices()
+        k = B.shape[1]
+        lo = np.asarray(col_lower, dtype=float)
+        up = np.asarray(col_upper, dtype=float)
+        c = np.asarray(cost, dtype=float)
+        _check(
+            h.addCols(
+                k,
+                c,
+                lo,
+                up,
+                B.nnz,
+                B.indptr[:-1].astype(np.int32),
+                B.indices.astype(np.int32),
+                B.data,
+            ),
+            "addCols",
+            hs,
+        )
+        self._extra_A.append((self._n_cols, B))
+        self._n_cols += k
+        self._base_cost = np.concatenate([self._base_cost, c])
+        self._base_cl = np.concatenate([self._base_cl, lo])
+        self._base_cu = np.concatenate([self._base_cu, up])
+
     def _base_value(self, key: tuple[int, int]) -> float:
         v = self._base_coeffs.get(key)
         if v is None:
-            v = self._base_coeffs[key] = float(self.problem.A[key[0], key[1]])
+            r, c = key
+            if c < self.problem.n_cols:
+                v = float(self.problem.A[r, c])
+            else:
+                start, block = next((s0, b) for s0, b in reversed(self._extra_A) if c >= s0)
+                v = float(block[r, c - start])
+            self._base_coeffs[key] = v
         return v
 
     # -- solving ----------------------------------------------------------------------
@@ -234,16 +312,16 @@ class HighsSession(BaseSession):
                     model_status = h.getModelStatus()
                     status = self._status_map.get(model_status, "error")
                     if status == "optimal":
-                        return self._optimal(iters)
+                        return self._optimal(iters, h.getInfo())
             return LPSolution(status=status, iterations=iters, message=msg)
-        return self._optimal(iters)
+        return self._optimal(iters, info)
 
-    def _optimal(self, iters: int) -> LPSolution:
+    def _optimal(self, iters: int, info: Any) -> LPSolution:
         h = self._h
         sol = h.getSolution()
         return LPSolution(
             status="optimal",
-            objective=float(h.getInfo().objective_function_value),
+            objective=float(info.objective_function_value),
             x=np.array(sol.col_value, dtype=float),
             row_duals=np.array(sol.row_dual, dtype=float),
             col_duals=np.array(sol.col_dual, dtype=float) if self._want_col_duals else None,

@@ -325,3 +325,26 @@ def test_model_is_not_mutated_and_fit_is_repeatable(one_one):
     np.testing.assert_array_equal(r1.scores, r2.scores)
     with pytest.raises(AttributeError):
         r1.score_values = None  # frozen result
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"rts": "vrs"},
+        {"rts": "crs", "orientation": "output", "super_efficiency": True},
+        {"rts": "nirs", "orientation": "graph"},
+    ],
+)
+def test_column_generation_matches_full_lps(kw):
+    """Above 200 reference units the highs path prices lambda columns into a working set;
+    the scipy path solves the full LP per unit.  Both must give the same optimum."""
+    df = random_frame(17, n=260, m=3, s=2)
+    ins, outs = io_names(df)
+    some = df.iloc[::9]  # 29 units evaluated against all 260
+    a = fit(some, ins, outs, solver="highs", reference=df, **kw)
+    b = fit(some, ins, outs, solver="scipy", reference=df, **kw)
+    assert a.info["solver"] == "highs"
+    np.testing.assert_allclose(a.scores, b.scores, rtol=1e-9)
+    np.testing.assert_allclose(a.slacks.sum(axis=1), b.slacks.sum(axis=1), atol=1e-7)
+    np.testing.assert_allclose(a.targets, b.targets, rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(a.lambda_matrix.sum(axis=1), b.lambda_matrix.sum(axis=1), rtol=1e-7)

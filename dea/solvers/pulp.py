@@ -234,10 +234,12 @@ def export_lp(
              sum_j lambda_j = 1 (VRS; <= 1 NIRS; >= 1 NDRS)       (convexity)
              lambda, slacks >= 0
 
-    The engine solves the same LP on data divided by column means; the export undoes
-    that scaling (rows multiplied back, slack columns in user units), so the optimal
-    objective is the same.  In stage 2 the objective is the engine's: the sum of slacks,
-    each divided by its column's scale.
+    The file holds the full LP, against every reference unit.  The engine solves the
+    same LP on data divided by column means (and may price reference units in by column
+    generation, which reaches the same optimum); the export undoes the scaling (rows
+    multiplied back, slack columns in user units), so the optimal objective is the same.
+    In stage 2 the objective is the engine's: the sum of slacks, each divided by its
+    column's scale.
     """
     if stage not in (1, 2):
         raise InputDataError(f"stage={stage!r} is not allowed; use 1 or 2")

@@ -29,7 +29,9 @@ Objects
     What one solve returns: ``status`` (see below), ``objective`` (in the problem's own
     sense; NaN unless optimal), ``x`` (primal values, length ``n_cols``),
     ``row_duals`` (length ``n_rows``) and ``col_duals`` (reduced costs, length
-    ``n_cols``), or ``None`` for the arrays when the status is not optimal.
+    ``n_cols``), or ``None`` for the arrays when the status is not optimal
+    (``col_duals`` may also be None when the backend was asked not to compute them, e.g.
+    ``get_backend("highs").open(problem, col_duals=False)``).
 
 :class:`LPSession` (what a backend implements)
     Created by ``backend.open(problem)``; holds solver state (for HiGHS: one model, kept
@@ -42,6 +44,11 @@ Objects
     ``backend.name`` and ``backend.open(problem, **options) -> LPSession``.  Backends are
     registered by name in :mod:`dea.solvers` (``"highs"``, ``"scipy"``, ``"pulp"``);
     use :func:`dea.solvers.get_backend`.
+
+    Optional: ``session.add_columns(A_cols, col_lower, col_upper, cost)`` appends columns
+    (``A_cols`` sparse, ``n_rows x k``) to the open model, keeping its basis (HiGHS).
+    Callers check ``hasattr(session, "add_columns")``; radial DEA uses it for column
+    generation with the HiGHS backend only.
 
 Conventions
 -----------

@@ -193,3 +193,30 @@ def test_solve_family_njobs_and_subset_identical():
     sub = solve_family(fam, units=[5, 0, 129])
     np.testing.assert_array_equal(sub.units, [5, 0, 129])
     np.testing.assert_allclose(sub.objective, a.objective[[5, 0, 129]], atol=1e-12)
+
+
+def test_highs_add_columns_keeps_model_consistent():
+    full = _problem()
+    A = full.A.tocsc()
+    head = LPProblem(
+        A=A[:, :2],
+        row_lower=full.row_lower,
+        row_upper=full.row_upper,
+        col_lower=full.col_lower[:2],
+        col_upper=full.col_upper[:2],
+        cost=full.cost[:2],
+    )
+    ref = get_backend("scipy").open(full)
+    with get_backend("highs").open(head) as session:
+        session.solve()
+        session.add_columns(A[:, 2:], full.col_lower[2:], full.col_upper[2:], full.cost[2:])
+        for upd in (
+            None,
+            LPUpdate(coeff_rows=[1], coeff_cols=[3], coeff_values=[0.5]),  # an appended column
+            LPUpdate(cost_index=[3], cost_values=[2.0], col_index=[2], col_lower=[0.1],
+                     col_upper=[INF]),
+            None,
+        ):
+            got, want = session.solve(upd), ref.solve(upd)
+            assert got.ok and want.ok
+            np.testing.assert_allclose(got.objective, want.objective, atol=1e-10)

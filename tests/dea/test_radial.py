@@ -351,3 +351,9 @@ def test_column_generation_matches_full_lps(kw):
     np.testing.assert_allclose(a.slacks.sum(axis=1), b.slacks.sum(axis=1), atol=1e-7)
     np.testing.assert_allclose(a.targets, b.targets, rtol=1e-7, atol=1e-8)
     np.testing.assert_allclose(a.lambda_matrix.sum(axis=1), b.lambda_matrix.sum(axis=1), rtol=1e-7)
+
+
+def test_progress_bar_on_stderr(one_one, capsys):
+    fit(one_one, ["x"], ["y"], progress=True)
+    captured = capsys.readouterr()
+    assert "4/4" in captured.err and "4/4" not in captured.out

@@ -357,3 +357,21 @@ def test_progress_bar_on_stderr(one_one, capsys):
     fit(one_one, ["x"], ["y"], progress=True)
     captured = capsys.readouterr()
     assert "4/4" in captured.err and "4/4" not in captured.out
+
+
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_column_generation_multipliers_are_feasible_for_all_units(orientation):
+    # duals of the working-set LP must be feasible multipliers for *every* reference unit
+    df = random_frame(19, n=240, m=2, s=2)
+    ins, outs = io_names(df)
+    some = df.iloc[::12]
+    res = fit(some, ins, outs, rts="vrs", orientation=orientation, reference=df)
+    X, Y = df[ins].to_numpy(), df[outs].to_numpy()
+    v, u = res.weights[ins].to_numpy(), res.weights[outs].to_numpy()
+    w = res.free.to_numpy()[:, None]
+    if orientation == "input":
+        assert (u @ Y.T - v @ X.T + w).max() <= 1e-8
+        np.testing.assert_allclose((u * some[outs]).sum(axis=1) + w[:, 0], res.objective)
+    else:
+        assert (v @ X.T - u @ Y.T + w).min() >= -1e-8
+        np.testing.assert_allclose((v * some[ins]).sum(axis=1) + w[:, 0], res.objective)

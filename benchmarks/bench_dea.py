@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_slacks:
                 t_slk, s_slk = timed(lambda df=df, rts=rts: dea_scores(df, rts, True), args.repeat)
                 assert np.nanmax(np.abs(s_slk - s_dea)) < TOL, "two-phase scores differ"
-            diffs = [0.0]
+            diffs: list[float] = []
             t_lp = t_pl = None
             if n <= args.max_baseline_n:
                 t_lp, s_lp = timed(lambda X=X, Y=Y, rts=rts: linprog_loop(X, Y, rts), args.repeat)
@@ -205,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
                 diffs.append(d)
             print(
                 f"{rts:>4} {n:>6} {t_dea:9.3f} {_fmt(t_slk)} {_fmt(t_lp)} {_fmt(t_pl)} "
-                f"{_ratio(t_lp, t_dea):>11} {_ratio(t_pl, t_dea):>9} {max(diffs):9.1e}",
+                f"{_ratio(t_lp, t_dea):>11} {_ratio(t_pl, t_dea):>9} "
+                f"{(f'{max(diffs):9.1e}' if diffs else '-'):>9}",
                 flush=True,
             )
     if args.profile:

@@ -14,6 +14,9 @@ unbounded or hits a limit is reported as that solve's status.
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
 from typing import Any
 
 import numpy as np
@@ -35,6 +38,44 @@ def _import_highspy() -> Any:
     except ImportError as exc:  # pragma: no cover - highspy is a hard dependency
         raise SolverError("solver='highs' needs the highspy package; pip install highspy") from exc
     return highspy
+
+
+_BANNER_LOCK = threading.Lock()
+_banner_done = False
+
+
+def _new_highs(hs: Any) -> Any:
+    """Create a ``highspy.Highs`` without its once-per-process banner on stdout.
+
+    HiGHS prints "Running HiGHS ..." from its C++ constructor the first time a ``Highs``
+    object is made in a process, before any option can turn output off. That line would
+    land in users' stdout (and in piped CLI output), so the first construction runs with
+    file descriptor 1 pointed at the null device; later ones print nothing anyway.
+    """
+    global _banner_done
+    if _banner_done:
+        return hs.Highs()
+    with _BANNER_LOCK:
+        if _banner_done:
+            return hs.Highs()
+        try:
+            sys.stdout.flush()
+            saved = os.dup(1)
+        except (OSError, ValueError):  # no usable fd 1 (e.g. embedded interpreter)
+            _banner_done = True
+            return hs.Highs()
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, 1)
+                h = hs.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(devnull)
+        finally:
+            os.close(saved)
+        _banner_done = True
+        return h
 
 
 def _check(status: Any, what: str, highspy: Any) -> None:
@@ -72,7 +113,7 @@ class HighsSession(BaseSession):
     ) -> None:
         super().__init__(problem)
         hs = self._hs = _import_highspy()
-        h = self._h = hs.Highs()
+        h = self._h = _new_highs(hs)
         _check(h.setOptionValue("output_flag", False), "option output_flag", hs)
         _check(h.setOptionValue("presolve", "on" if presolve else "off"), "option presolve", hs)
         if time_limit is not None:

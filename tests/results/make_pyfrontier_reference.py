@@ -12,8 +12,9 @@ For every data set and every (returns to scale, orientation) pair it calls
     Pyfrontier.EnvelopDEA(frontier, orient).fit(inputs, outputs)
 
 and writes ``[r.score for r in model.result]``; the ``super_crs_*`` columns come from
-``EnvelopDEA(frontier="CRS", orient=O, super_efficiency=True)``. Pyfrontier rounds scores to 6 decimals, and
-reports output orientation as phi >= 1 (the factor by which outputs can be expanded).
+``EnvelopDEA(frontier="CRS", orient=O, super_efficiency=True)``.  Pyfrontier rounds scores
+to 6 decimals, and reports output orientation as phi >= 1 (the factor by which outputs can
+be expanded).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """dea: data envelopment analysis as linear programs, with interchangeable solver backends."""
 
+from pathlib import Path
+
 from dea.data import DEAData, prepare
 from dea.exceptions import (
     DEAError,
@@ -25,7 +27,35 @@ __all__ = [
     "InputDataError",
     "Radial",
     "SolverError",
+    "export_lp",
     "prepare",
     "scale_efficiency",
 ]
 __version__ = "0.1.0"
+
+
+def export_lp(model: Radial, unit: object, path: str | Path, *, stage: int = 1) -> Path:
+    """Write one evaluated unit's LP to an ``.lp`` or ``.mps`` file for audit.
+
+    A thin lazy wrapper around :func:`dea.solvers.pulp.export_lp`, so that ``import dea``
+    does not pay PuLP's import time.
+
+    Parameters
+    ----------
+    model : Radial
+        The (unfitted or fitted) model specification.
+    unit : label
+        The evaluated unit, by the user's label.
+    path : str or path-like
+        Output file; the suffix ``.lp`` or ``.mps`` picks the format.
+    stage : {1, 2}, default 1
+        1 writes the radial (phase-1) LP, 2 the slack-maximising phase-2 LP.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    from dea.solvers.pulp import export_lp as _export_lp
+
+    return _export_lp(model, unit, path, stage=stage)

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from dea._parallel import map_chunks
 from dea.data import DEAData, prepare, resolve_reference
-from dea.exceptions import InputDataError
+from dea.exceptions import InputDataError, format_labels
 from dea.models._base import (
     ORIENTATIONS,
     RTS_CHOICES,
@@ -29,7 +29,7 @@ from dea.models._base import (
 )
 from dea.results import EFFICIENCY_TOL, SLACK_TOL, DEAResult
 from dea.solvers import get_backend
-from dea.solvers.base import LPProblem, LPSolution, LPUpdate
+from dea.solvers.base import LPFamily, LPProblem, LPSolution, LPUpdate
 
 __all__ = ["Radial", "scale_efficiency"]
 
@@ -58,6 +58,7 @@ class _RadialSpec:
     orientation: str
     exclude: np.ndarray  # per evaluated unit: reference column to fix at 0, or -1
     two_phase: bool
+    slack_cost: np.ndarray  # phase-2 objective coefficients of the m + s slack columns
     column_generation: bool
     initial_columns: np.ndarray  # sorted reference positions of the first working set
 
@@ -72,11 +73,6 @@ class _RadialSpec:
     @property
     def s(self) -> int:
         return int(self.Ye.shape[1])
-
-    @property
-    def col_score(self) -> int:
-        """Column of theta/phi in the full LP (lambdas first, then theta/phi, slacks)."""
-        return self.n_ref
 
     def layout(self, lam_pos: np.ndarray | None) -> tuple[int, int]:
         """(score column, first lambda column): full LP if ``lam_pos`` is None, else the
@@ -125,8 +121,10 @@ class _RadialSpec:
     ) -> LPUpdate:
         """Max-slack LP for unit ``k`` with the radial factor fixed at ``value``.
 
-        The objective is the slack sum on the scaled data (each slack divided by its
-        column mean).
+        The objective is ``slack_cost @ slacks`` on the scaled data: ones (each slack
+        divided by its column mean, ``slack_sum="scaled"``) or the column scales
+        normalised to a largest value of 1 (the slack sum in user units,
+        ``slack_sum="unweighted"``).
         """
         score, _ = self.layout(lam_pos)
         n_slack = self.m + self.s
@@ -135,7 +133,7 @@ class _RadialSpec:
             col_lower=[value],
             col_upper=[value],
             cost_index=np.arange(score, score + 1 + n_slack),
-            cost_values=np.concatenate([[0.0], np.ones(n_slack)]),
+            cost_values=np.concatenate([[0.0], self.slack_cost]),
             sense="max",
         )
         return self.update(k, level, lam_pos).merge(extra)
@@ -155,6 +153,67 @@ class _RadialSpec:
             cached = np.ascontiguousarray(np.hstack(parts))
             object.__setattr__(self, "_lam_rows", cached)
         return cached
+
+
+class _UserUnitsFamily(LPFamily):
+    """The radial LP family in user units and names (what :func:`dea.export_lp` writes).
+
+    The engine solves ``spec.problem`` on data divided by the column scales ``sx``, ``sy``.
+    Here every input row is multiplied back by ``sx_i``, every output row by ``sy_r``, and
+    the slack columns are expressed in user units (``s_user = s_scaled * scale``), so the
+    matrix holds the user's data and the optimal objective is unchanged.  Picklable.
+    """
+
+    def __init__(self, spec: _RadialSpec, sx: np.ndarray, sy: np.ndarray, names: dict) -> None:
+        m, s = sx.size, sy.size
+        p = spec.problem
+        R = np.ones(p.n_rows)
+        R[:m], R[m : m + s] = sx, sy
+        C = np.ones(p.n_cols)
+        C[spec.n_ref + 1 : spec.n_ref + 1 + m] = sx
+        C[spec.n_ref + 1 + m :] = sy
+        self._spec, self._R, self._C = spec, R, C
+        problem = LPProblem(
+            A=(sp.diags(R) @ p.A @ sp.diags(1.0 / C)).tocsc(),
+            row_lower=p.row_lower * R,
+            row_upper=p.row_upper * R,
+            col_lower=p.col_lower * C,
+            col_upper=p.col_upper * C,
+            cost=p.cost / C,
+            sense=p.sense,
+            col_names=names["cols"],
+            row_names=names["rows"],
+            name=p.name,
+        )
+        super().__init__(problem, spec.Xe.shape[0])
+
+    def _to_user(self, u: LPUpdate) -> LPUpdate:
+        R, C = self._R, self._C
+        return LPUpdate(
+            coeff_rows=u.coeff_rows,
+            coeff_cols=u.coeff_cols,
+            coeff_values=u.coeff_values * R[u.coeff_rows] / C[u.coeff_cols],
+            row_index=u.row_index,
+            row_lower=u.row_lower * R[u.row_index],
+            row_upper=u.row_upper * R[u.row_index],
+            col_index=u.col_index,
+            col_lower=u.col_lower * C[u.col_index],
+            col_upper=u.col_upper * C[u.col_index],
+            cost_index=u.cost_index,
+            cost_values=u.cost_values / C[u.cost_index],
+            sense=u.sense,
+        )
+
+    def unit_update(self, k: int) -> LPUpdate:
+        """Unit ``k``'s phase-1 LP (user units)."""
+        return self._to_user(self._spec.update(k))
+
+    def second_stage(self, k: int, first: LPSolution) -> LPUpdate | None:
+        """Unit ``k``'s phase-2 (max-slack) LP, score column fixed at ``first``'s value."""
+        if not self._spec.two_phase:
+            return None
+        score, _ = self._spec.layout(None)
+        return self._to_user(self._spec.phase2(k, float(first.x[score])))
 
 
 @dataclass(frozen=True, eq=False)
@@ -528,6 +587,12 @@ class Radial:
         Run phase 2 (maximise the slack sum with the radial factor fixed) so that slacks,
         targets and peers are the max-slack solution.  Phase 2 is a hot-started re-solve
         of the same model.  With False, slacks are whatever phase 1 returned.
+    slack_sum : {"scaled", "unweighted"}, default "scaled"
+        Phase-2 objective.  ``"scaled"``: each slack divided by its column mean, so the
+        max-slack solution does not depend on units of measurement.  ``"unweighted"``:
+        the textbook plain sum of slacks in the user's units (DEAP, Benchmarking,
+        DataEnvelopmentAnalysis.jl); it changes with units when several max-slack
+        solutions exist.  Scores never depend on this choice.
     solver : {"highs", "scipy", "pulp"}, default "highs"
         LP backend (:mod:`dea.solvers`).
     n_jobs : int, default 1
@@ -588,7 +653,10 @@ class Radial:
     Phase 2 (``two_phase=True``) fixes theta/phi/G at its optimum and maximises
     ``sum(s-_i / c_i) + sum(s+_r / c_r)`` where ``c`` are the column scales (column
     means): the slack sum in units of each column's mean, which keeps phase 2 invariant
-    to units of measurement.  Targets are ``theta x_k - s-`` and ``y_k + s+`` (input),
+    to units of measurement.  With ``slack_sum="unweighted"`` it maximises the textbook
+    ``sum(s-_i) + sum(s+_r)`` in user units instead (solved as
+    ``sum(c_i s-_i) / max(c)`` on the scaled data, the same maximisers).  Targets are
+    ``theta x_k - s-`` and ``y_k + s+`` (input),
     ``x_k - s-`` and ``phi y_k + s+`` (output), ``G x_k - s-`` and ``y_k / G + s+``
     (graph).  Peers are reference units with ``lambda > 1e-9``.
 
@@ -652,6 +720,7 @@ class Radial:
         reference: Any = None,
         super_efficiency: bool = False,
         two_phase: bool = True,
+        slack_sum: str = "scaled",
         solver: str = "highs",
         n_jobs: int = 1,
         progress: bool = False,
@@ -662,6 +731,7 @@ class Radial:
         self.orientation = check_choice("orientation", orientation, ORIENTATIONS)
         self.super_efficiency = bool(super_efficiency)
         self.two_phase = bool(two_phase)
+        self.slack_sum = check_choice("slack_sum", slack_sum, ("scaled", "unweighted"))
         if not isinstance(solver, str):
             raise InputDataError(f"solver={solver!r} is not allowed; give a backend name")
         get_backend(solver)  # fail early on unknown names
@@ -700,10 +770,70 @@ class Radial:
             orientation=self.orientation,
             exclude=exclude,
             two_phase=self.two_phase,
+            slack_cost=_slack_cost(self.slack_sum, sx, sy),
             column_generation=cg,
             initial_columns=_initial_columns(Xr, Yr) if cg else np.arange(r.n),
         )
         return spec, sx, sy
+
+    def _unit_position(self, unit: Hashable) -> int:
+        """Row position of an evaluated unit given by the user's label.
+
+        Part of the export hook (with :meth:`_lp_family`) used by :func:`dea.export_lp`.
+
+        Raises
+        ------
+        InputDataError
+            If the label is not an evaluated unit or names several.
+        """
+        labels = self.data.labels
+        try:
+            k = labels.get_loc(unit)
+        except (KeyError, TypeError):
+            raise InputDataError(
+                f"unit {unit!r} is not among the evaluated units ({format_labels(labels)})"
+            ) from None
+        if not isinstance(k, int | np.integer):
+            raise InputDataError(f"unit {unit!r} does not identify exactly one evaluated unit")
+        return int(k)
+
+    def _lp_family(self) -> LPFamily:
+        """The LPs this model solves, one per evaluated unit, in user units and names.
+
+        The stable hook (with :meth:`_unit_position`) that :func:`dea.export_lp` uses:
+        ``family.problem`` is the full envelopment LP against every reference unit with
+        variables ``lambda_<reference unit>``, ``theta``/``phi``, ``s_minus_<input>``,
+        ``s_plus_<output>`` and rows ``input_<input>``, ``output_<output>``,
+        ``convexity``; ``family.unit_update(k)`` gives unit ``k``'s phase-1 LP and
+        ``family.second_stage(k, first)`` its phase-2 LP (None with ``two_phase=False``).
+        The engine solves the same LPs on scaled data (see Notes of :class:`Radial`).
+
+        Raises
+        ------
+        InputDataError
+            For ``orientation="graph"``, which solves a sequence of LPs per unit.
+        """
+        if self.orientation == "graph":
+            raise InputDataError(
+                "orientation='graph' solves a sequence of LPs per unit and cannot be "
+                "exported as one; export orientation='input' or 'output'"
+            )
+        spec, sx, sy = self._spec()
+        d, r = self.data, self.reference_data
+        names = {
+            "cols": (
+                *(f"lambda_{lab}" for lab in r.labels),
+                "phi" if self.orientation == "output" else "theta",
+                *(f"s_minus_{c}" for c in d.inputs),
+                *(f"s_plus_{c}" for c in d.outputs),
+            ),
+            "rows": (
+                *(f"input_{c}" for c in d.inputs),
+                *(f"output_{c}" for c in d.outputs),
+                *(["convexity"] if self.rts != "crs" else []),
+            ),
+        }
+        return _UserUnitsFamily(spec, sx, sy, names)
 
     def fit(self) -> DEAResult:
         """Solve one LP (two with phase 2) per unit and return the result.
@@ -741,6 +871,14 @@ class Radial:
         )
         res = _assemble(parts, d.n, spec.problem.n_rows, order)
         return _radial_result(self, res, spec, sx, sy)
+
+
+def _slack_cost(rule: str, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
+    """Phase-2 objective coefficients of the scaled slack columns (see ``slack_sum``)."""
+    if rule == "scaled":
+        return np.ones(sx.size + sy.size)
+    c = np.concatenate([sx, sy])
+    return c / c.max()
 
 
 def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
@@ -853,6 +991,7 @@ def _radial_result(
         "orientation": model.orientation,
         "super_efficiency": model.super_efficiency,
         "two_phase": model.two_phase,
+        "slack_sum": model.slack_sum,
         "solver": model.solver,
         "phase2_status": status2,
     }

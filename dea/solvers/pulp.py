@@ -34,9 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
-from dea.exceptions import InputDataError, SolverError, format_labels
+from dea.exceptions import InputDataError, SolverError
 from dea.solvers.base import BaseSession, LPFamily, LPProblem, LPSolution, LPUpdate
 
 __all__ = ["PulpBackend", "PulpSession", "export_lp", "to_pulp", "write_lp"]
@@ -238,8 +237,11 @@ def export_lp(
     same LP on data divided by column means (and may price reference units in by column
     generation, which reaches the same optimum); the export undoes the scaling (rows
     multiplied back, slack columns in user units), so the optimal objective is the same.
-    In stage 2 the objective is the engine's: the sum of slacks, each divided by its
-    column's scale.
+    In stage 2 the objective is the model's phase-2 objective in user units: the sum of
+    slacks each divided by its column's scale (``slack_sum="scaled"``) or a positive
+    multiple of the plain slack sum (``slack_sum="unweighted"``).  The LPs come from the
+    model's export hook: ``model._lp_family()`` (an :class:`~dea.solvers.base.LPFamily`
+    in user units and names) and ``model._unit_position(label)``.
     """
     if stage not in (1, 2):
         raise InputDataError(f"stage={stage!r} is not allowed; use 1 or 2")
@@ -261,103 +263,15 @@ def export_lp(
 
 
 def _unit_lp(model: Any, unit: Any) -> tuple[LPProblem, LPUpdate, Any]:
-    """(problem, stage-1 update, stage-2 builder) of one unit of a DEA model."""
-    if hasattr(model, "_lp_family") and hasattr(model, "_unit_position"):
-        family: LPFamily = model._lp_family()
-        k = int(model._unit_position(unit))
-        return family.problem, family.unit_update(k), lambda first: family.second_stage(k, first)
-    if not (hasattr(model, "_spec") and hasattr(model, "data") and hasattr(model, "orientation")):
+    """(problem, stage-1 update, stage-2 builder) of one unit, via the model's export hook."""
+    if not (hasattr(model, "_lp_family") and hasattr(model, "_unit_position")):
         raise InputDataError(
             f"{type(model).__name__} objects cannot be exported; pass a DEA model such as "
             "dea.Radial"
         )
-    if model.orientation == "graph":
-        raise InputDataError(
-            "orientation='graph' solves a sequence of LPs per unit and cannot be exported as "
-            "one; export orientation='input' or 'output'"
-        )
-    labels = model.data.labels
-    try:
-        k = labels.get_loc(unit)
-    except KeyError:
-        raise InputDataError(
-            f"unit {unit!r} is not among the evaluated units ({format_labels(labels)})"
-        ) from None
-    if not isinstance(k, int | np.integer):
-        raise InputDataError(f"unit {unit!r} does not identify exactly one evaluated unit")
-    spec, sx, sy = model._spec()
-    problem = _user_units(spec.problem, model, sx, sy)
-    k = int(k)
-    col = spec.col_score
-    unscale = _unscale_update(problem, spec.problem, sx, sy)
-
-    def second(first: LPSolution) -> LPUpdate:
-        return unscale(spec.phase2(k, float(first.x[col])))
-
-    return problem, unscale(spec.update(k)), second
-
-
-def _scales(p: LPProblem, sx: np.ndarray, sy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row factors (rows multiplied back to user units) and slack column factors."""
-    m, s = sx.size, sy.size
-    rows = np.ones(p.n_rows)
-    rows[:m], rows[m : m + s] = sx, sy
-    cols = np.ones(p.n_cols)
-    c0 = p.n_cols - m - s
-    cols[c0 : c0 + m], cols[c0 + m :] = sx, sy
-    return rows, cols
-
-
-def _user_units(p: LPProblem, model: Any, sx: np.ndarray, sy: np.ndarray) -> LPProblem:
-    """The radial base LP in user units and names (see :func:`export_lp`)."""
-    R, C = _scales(p, sx, sy)
-    A = sp.diags(R) @ p.A @ sp.diags(1.0 / C)
-    d, r = model.data, model.reference_data
-    names = [
-        *(f"lambda_{lab}" for lab in r.labels),
-        "phi" if model.orientation == "output" else "theta",
-        *(f"s_minus_{c}" for c in d.inputs),
-        *(f"s_plus_{c}" for c in d.outputs),
-    ]
-    rows = [
-        *(f"input_{c}" for c in d.inputs),
-        *(f"output_{c}" for c in d.outputs),
-        *(["convexity"] if p.n_rows > d.m + d.s else []),
-    ]
-    return LPProblem(
-        A=A.tocsc(),
-        row_lower=p.row_lower * R,
-        row_upper=p.row_upper * R,
-        col_lower=p.col_lower * C,
-        col_upper=p.col_upper * C,
-        cost=p.cost / C,
-        sense=p.sense,
-        col_names=tuple(names),
-        row_names=tuple(rows),
-        name=p.name,
-    )
-
-
-def _unscale_update(user: LPProblem, scaled: LPProblem, sx: np.ndarray, sy: np.ndarray) -> Any:
-    R, C = _scales(scaled, sx, sy)
-
-    def convert(u: LPUpdate) -> LPUpdate:
-        return LPUpdate(
-            coeff_rows=u.coeff_rows,
-            coeff_cols=u.coeff_cols,
-            coeff_values=u.coeff_values * R[u.coeff_rows] / C[u.coeff_cols],
-            row_index=u.row_index,
-            row_lower=u.row_lower * R[u.row_index],
-            row_upper=u.row_upper * R[u.row_index],
-            col_index=u.col_index,
-            col_lower=u.col_lower * C[u.col_index],
-            col_upper=u.col_upper * C[u.col_index],
-            cost_index=u.cost_index,
-            cost_values=u.cost_values / C[u.cost_index],
-            sense=u.sense,
-        )
-
-    return convert
+    k = int(model._unit_position(unit))
+    family: LPFamily = model._lp_family()
+    return family.problem, family.unit_update(k), lambda first: family.second_stage(k, first)
 
 
 def _status(pulp: Any, model: Any, time_limited: bool) -> str:

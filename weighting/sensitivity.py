@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy import stats
 
 from dea.exceptions import InputDataError, format_labels
@@ -45,6 +46,8 @@ logger = logging.getLogger(__name__)
 _EPS = 1e-12
 DEFAULT_CHUNK_SIZE = 250
 _DUMMY = "__unused__"
+_BATCHES_PER_WORKER = 4  # joblib tasks per worker: load balance vs per-task overhead
+_FLOAT32_EXACT = 1 << 23  # half-integer ranks are exact in float32 below this
 
 Target = str | tuple[str, Any] | Callable[[pd.DataFrame], np.ndarray]
 
@@ -853,6 +856,22 @@ def _design_chunk(model: _Model, plan: _Plan, higher_is_better: bool, u: np.ndar
     return u, y, _rank_rows(y, higher_is_better)
 
 
+def _run_batch(
+    worker: Callable[..., Any], model: _Model, plan: _Plan, higher_is_better: bool,
+    batch: Sequence[tuple[Any, ...]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One joblib task: several chunks, stacked; ranks sent back as float32.
+
+    Ranks are integers or halves (ties averaged), exact in float32 below 2**23 units, so
+    the compact type loses nothing and halves what a process or dask worker sends back.
+    """
+    parts = [worker(model, plan, higher_is_better, *t) for t in batch]
+    u, y, r = (np.vstack(p) if len(parts) > 1 else p[0] for p in zip(*parts, strict=True))
+    if r.shape[1] < _FLOAT32_EXACT:
+        r = r.astype(np.float32)
+    return u, y, r
+
+
 def _rank_rows(scores: np.ndarray, higher_is_better: bool) -> np.ndarray:
     """Ranks along each row, 1 = best, ties averaged, NaN scores -> NaN ranks.
 
@@ -1012,17 +1031,35 @@ class UncertaintyAnalysis:
         self, tasks: list[tuple[Any, ...]], worker: Callable[..., Any], n_jobs: int | None,
         progress: bool, total: int, label: str,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Run ``worker`` over ``tasks`` (chunks) through joblib; stack the results.
+
+        The chunks are dealt into a few batches per worker (one task each), so per-task
+        overhead (pickling the model for a process or dask worker) is paid a few times, not
+        once per chunk; results do not depend on the batching.  The vectorised path is numpy
+        work that releases the GIL, so it asks joblib for threads (``prefer="threads"``, a
+        soft hint: a backend set with ``joblib.parallel_config``, e.g. dask, still wins);
+        other models keep joblib's default (processes), since scoring them holds the GIL.
+        """
         bar = _Progress(total, progress, label)
-        par = Parallel(n_jobs=n_jobs, return_as="generator" if progress else "list")
-        calls = (delayed(worker)(self._model, self._plan, self.higher_is_better, *t)
-                 for t in tasks)
-        us, ys, rs = [], [], []
+        workers = effective_n_jobs(n_jobs)
+        per = 1 if workers <= 1 else -(-len(tasks) // (_BATCHES_PER_WORKER * workers))
+        batches = [tasks[i:i + per] for i in range(0, len(tasks), per)]
+        par = Parallel(
+            n_jobs=n_jobs, prefer="threads" if self.vectorised else None,
+            return_as="generator" if progress else "list",
+        )
+        calls = (delayed(_run_batch)(worker, self._model, self._plan, self.higher_is_better, b)
+                 for b in batches)
+        u_all = np.empty((total, self._plan.dim))
+        y_all = np.empty((total, len(self.units)))
+        r_all = np.empty((total, len(self.units)))
+        at = 0
         for u, y, r in par(calls):
-            us.append(u)
-            ys.append(y)
-            rs.append(r)
-            bar.update(len(u))
-        return np.vstack(us), np.vstack(ys), np.vstack(rs)
+            k = len(u)
+            u_all[at:at + k], y_all[at:at + k], r_all[at:at + k] = u, y, r
+            at += k
+            bar.update(k)
+        return u_all, y_all, r_all
 
     def _chunks(self, n: int) -> list[tuple[int, int]]:
         return [(s, min(s + self.chunk_size, n)) for s in range(0, n, self.chunk_size)]
@@ -1511,6 +1548,9 @@ def _is_scheme(model: Any) -> bool:
 # ====================================================================== scheme adapter
 _GROUP_CACHE: dict[tuple[str, tuple[Any, ...]], Any] = {}
 _GROUP_CACHE_MAX = 64
+# Serialises Scheme.score calls and cache updates when runs go to threads: the scoring is
+# pandas work that holds the GIL anyway, and warnings.catch_warnings is not thread-safe.
+_SCORE_LOCK = threading.RLock()
 
 
 @dataclass
@@ -1589,7 +1629,7 @@ class _SchemeModel(_Model):
     def _score(self, scheme: Any) -> Any:
         from weighting.exceptions import CoverageWarning
 
-        with warnings.catch_warnings():
+        with _SCORE_LOCK, warnings.catch_warnings():
             warnings.simplefilter("ignore", CoverageWarning)
             return scheme.score(self.data, **self.kw)
 
@@ -1609,14 +1649,15 @@ class _SchemeModel(_Model):
 
     def _prepared(self, assignment: Mapping[str, Any]) -> _Prepared | None:
         key = (self.token, tuple(_cache_key(assignment[n]) for n in sorted(assignment)))
-        hit = _GROUP_CACHE.get(key)
-        if hit is not None:
-            return hit[0]
-        prep = self._prepare(assignment)
-        if len(_GROUP_CACHE) >= _GROUP_CACHE_MAX:
-            _GROUP_CACHE.pop(next(iter(_GROUP_CACHE)), None)
-        _GROUP_CACHE[key] = (prep,)
-        return prep
+        with _SCORE_LOCK:
+            hit = _GROUP_CACHE.get(key)
+            if hit is not None:
+                return hit[0]
+            prep = self._prepare(assignment)
+            if len(_GROUP_CACHE) >= _GROUP_CACHE_MAX:
+                _GROUP_CACHE.pop(next(iter(_GROUP_CACHE)), None)
+            _GROUP_CACHE[key] = (prep,)
+            return prep
 
     def _prepare(self, assignment: Mapping[str, Any]) -> _Prepared | None:
         from weighting.aggregate import PowerMean

@@ -304,42 +304,11 @@ class Scheme:
                     groups={i.name: i.group for i in self.indicators}
                 )
             return EqualWeights()
-        if isinstance(spec, Weighter):
-            return spec.clone()
-        if isinstance(spec, str):
-            return get_weighter(spec)
-        if isinstance(spec, (Mapping, pd.Series)):
-            d = dict(spec)
-            est = _weighter_from_dict(d, names)
-            if est is not None:
-                return est
-            unknown = [k for k in d if k not in names]
-            missing = [n for n in names if n not in d]
-            if unknown or missing:
-                parts = []
-                if unknown:
-                    parts.append(f"weights name unknown indicators {format_labels(unknown)}")
-                if missing:
-                    parts.append(f"weights give no weight to {format_labels(missing)}")
-                raise InputDataError(
-                    "; ".join(parts) + f"; the indicators are {format_labels(names)}"
-                )
-            bad = []
-            for k, v in d.items():
-                try:
-                    fv = float(v)
-                except (TypeError, ValueError):
-                    fv = float("nan")
-                if not math.isfinite(fv) or fv < 0:
-                    bad.append(k)
-            if bad:
-                raise InputDataError(
-                    f"weights of {format_labels(bad)} are negative or not numbers; weights "
-                    "must be finite and >= 0"
-                )
-            if sum(float(v) for v in d.values()) <= 0:
-                raise InputDataError("weights are all zero; at least one must be positive")
-            return ExpertWeights({k: float(d[k]) for k in names})
+        out = _weighter_or_map(spec, names, "weights", "indicators")
+        if isinstance(out, dict):
+            return ExpertWeights(out)
+        if out is not None:
+            return out
         raise InputDataError(
             "weights must be a Weighter, a method name, a dict {method: ...} or a mapping "
             f"indicator -> weight, got {type(spec).__name__}"
@@ -353,34 +322,9 @@ class Scheme:
             raise InputDataError(
                 "dimension_weights were given but no indicator has a group (dimension)"
             )
-        if isinstance(spec, Weighter):
-            return spec.clone()
-        if isinstance(spec, str):
-            return get_weighter(spec)
-        if isinstance(spec, (Mapping, pd.Series)):
-            d = dict(spec)
-            est = _weighter_from_dict(d, dims)
-            if est is not None:
-                return est
-            unknown = [k for k in d if k not in dims]
-            missing = [k for k in dims if k not in d]
-            if unknown or missing:
-                parts = []
-                if unknown:
-                    parts.append(f"dimension_weights name unknown dimensions "
-                                 f"{format_labels(unknown)}")
-                if missing:
-                    parts.append(f"dimension_weights miss dimensions {format_labels(missing)}")
-                raise InputDataError("; ".join(parts) + f"; dimensions are {format_labels(dims)}")
-            vals = {k: float(d[k]) for k in dims}
-            bad = [k for k, v in vals.items() if not math.isfinite(v) or v < 0]
-            if bad:
-                raise InputDataError(
-                    f"dimension_weights of {format_labels(bad)} are negative or not finite"
-                )
-            if sum(vals.values()) <= 0:
-                raise InputDataError("dimension_weights are all zero")
-            return vals
+        out = _weighter_or_map(spec, dims, "dimension_weights", "dimensions")
+        if out is not None:
+            return out
         raise InputDataError(
             f"dimension_weights must be a mapping, a Weighter or a name, got {type(spec).__name__}"
         )
@@ -1044,6 +988,56 @@ def _is_default(default: Any, value: Any) -> bool:
         return bool(default == value)
     except (TypeError, ValueError):
         return False
+
+
+def _weighter_or_map(
+    spec: Any, names: list[str], param: str, what: str
+) -> Weighter | dict[str, float] | None:
+    """Parse a weights spec: a Weighter (cloned), a method name, a ``{method: ...}`` dict, or
+    a validated mapping name -> weight (returned as a dict); None for any other type."""
+    if isinstance(spec, Weighter):
+        return spec.clone()
+    if isinstance(spec, str):
+        return get_weighter(spec)
+    if isinstance(spec, (Mapping, pd.Series)):
+        d = dict(spec)
+        est = _weighter_from_dict(d, names)
+        return est if est is not None else _check_weight_map(d, names, param, what)
+    return None
+
+
+def _check_weight_map(
+    d: Mapping[str, Any], names: list[str], param: str, what: str
+) -> dict[str, float]:
+    """Validate a mapping name -> weight covering exactly ``names``; return it as floats.
+
+    Raises InputDataError naming unknown or missing keys, weights that are negative or not
+    finite numbers, or weights that are all zero.
+    """
+    unknown = [k for k in d if k not in names]
+    missing = [n for n in names if n not in d]
+    if unknown or missing:
+        parts = []
+        if unknown:
+            parts.append(f"{param} name unknown {what} {format_labels(unknown)}")
+        if missing:
+            parts.append(f"{param} give no weight to {format_labels(missing)}")
+        raise InputDataError("; ".join(parts) + f"; the {what} are {format_labels(names)}")
+    vals = {}
+    for k in names:
+        try:
+            vals[k] = float(d[k])
+        except (TypeError, ValueError):
+            vals[k] = math.nan
+    bad = [k for k, v in vals.items() if not math.isfinite(v) or v < 0]
+    if bad:
+        raise InputDataError(
+            f"{param} of {format_labels(bad)} are negative or not finite numbers; weights "
+            "must be finite and >= 0"
+        )
+    if sum(vals.values()) <= 0:
+        raise InputDataError(f"{param} are all zero; at least one must be positive")
+    return vals
 
 
 def _weighter_from_dict(d: dict[str, Any], names: list[str]) -> Weighter | None:

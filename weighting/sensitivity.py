@@ -53,6 +53,42 @@ Target = str | tuple[str, Any] | Callable[[pd.DataFrame], np.ndarray]
 
 
 # ====================================================================== factors
+def _role_choice(role: str, what: str, example: str) -> classmethod:
+    """Build a :class:`Factor` constructor for a choice with a built-in scheme role."""
+
+    def make(
+        cls: type[Factor], alternatives: Sequence[Any], name: str = role,
+        apply: Callable[[Any, Any], Any] | None = None, labels: Sequence[str] | None = None,
+    ) -> Factor:
+        return cls.choice(name, alternatives, apply=apply, role=role, labels=labels)
+
+    make.__name__ = {"missing": "missing_policy"}.get(role, role)
+    make.__qualname__ = f"Factor.{make.__name__}"
+    make.__doc__ = f"""Choice among {what}.
+
+        Parameters
+        ----------
+        alternatives : sequence
+            For example ``{example}``.
+        name : str, default "{role}"
+            Factor name.
+        apply : callable, optional
+            ``apply(scheme, value) -> scheme``; default the built-in effect of the role.
+        labels : sequence of str, optional
+            Display labels (default each alternative's name).
+
+        Returns
+        -------
+        Factor
+
+        Raises
+        ------
+        InputDataError
+            No alternatives, or not one label per alternative.
+        """
+    return classmethod(make)
+
+
 @dataclass(frozen=True, eq=False)
 class Factor:
     """One uncertain assumption of a composite score.
@@ -324,49 +360,14 @@ class Factor:
                     "bounds": bnd, "base": _opt_series(base), "normalise": bool(normalise)},
         )
 
-    @classmethod
-    def normalisation(
-        cls, alternatives: Sequence[Any], name: str = "normalisation",
-        apply: Callable[[Any, Any], Any] | None = None, labels: Sequence[str] | None = None,
-    ) -> Factor:
-        """Choice among normalisations (names or normaliser objects the scheme accepts).
-
-        Parameters
-        ----------
-        alternatives : sequence
-            For example ``["minmax", "zscore", "rank"]``.
-        name : str, default "normalisation"
-        apply : callable, optional
-        labels : sequence of str, optional
-            Display labels (default each alternative's name).
-
-        Returns
-        -------
-        Factor
-        """
-        return cls.choice(name, alternatives, apply=apply, role="normalisation", labels=labels)
-
-    @classmethod
-    def aggregation(
-        cls, alternatives: Sequence[Any], name: str = "aggregation",
-        apply: Callable[[Any, Any], Any] | None = None, labels: Sequence[str] | None = None,
-    ) -> Factor:
-        """Choice among aggregators (names or aggregator objects the scheme accepts).
-
-        Parameters
-        ----------
-        alternatives : sequence
-            For example ``["arithmetic", "geometric"]``.
-        name : str, default "aggregation"
-        apply : callable, optional
-        labels : sequence of str, optional
-            Display labels (default each alternative's name).
-
-        Returns
-        -------
-        Factor
-        """
-        return cls.choice(name, alternatives, apply=apply, role="aggregation", labels=labels)
+    normalisation = _role_choice(
+        "normalisation", "normalisations (names or normaliser objects the scheme accepts)",
+        '["minmax", "zscore", "rank"]',
+    )
+    aggregation = _role_choice(
+        "aggregation", "aggregators (names or aggregator objects the scheme accepts)",
+        '["arithmetic", "geometric"]',
+    )
 
     @classmethod
     def exclude_indicator(
@@ -396,27 +397,9 @@ class Factor:
         f = cls(name, "discrete", alts, apply=apply, role="exclude", params=params)
         return f
 
-    @classmethod
-    def missing_policy(
-        cls, alternatives: Sequence[Any], name: str = "missing",
-        apply: Callable[[Any, Any], Any] | None = None, labels: Sequence[str] | None = None,
-    ) -> Factor:
-        """Choice among missing-data policies the scheme accepts.
-
-        Parameters
-        ----------
-        alternatives : sequence
-            For example ``["exclude", "mean", "zero"]``.
-        name : str, default "missing"
-        apply : callable, optional
-        labels : sequence of str, optional
-            Display labels (default each alternative's name).
-
-        Returns
-        -------
-        Factor
-        """
-        return cls.choice(name, alternatives, apply=apply, role="missing", labels=labels)
+    missing_policy = _role_choice(
+        "missing", "missing-data policies the scheme accepts", '["exclude", "mean", "zero"]',
+    )
 
     @classmethod
     def returns_to_scale(

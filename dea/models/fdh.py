@@ -43,8 +43,14 @@ def _fdh_chunk(
     Yr: np.ndarray,
     orientation: str,
     exclude: np.ndarray,
+    tie_weights: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Scores, peer positions and scaled slacks for ``units`` (scaled data)."""
+    """Scores, peer positions and scaled slacks for ``units`` (scaled data).
+
+    Among reference units attaining the optimum, the peer maximises
+    ``slack @ tie_weights`` (scaled slacks); remaining ties go to the first in reference
+    order.
+    """
     n_ref = Xr.shape[0]
     m, s = Xe.shape[1], Ye.shape[1]
     out_val = np.full(units.size, np.nan)
@@ -88,11 +94,18 @@ def _fdh_chunk(
                 s_in = v * Xe[k] - Xr[ties]
                 s_out = Yr[ties] - Ye[k] / v
             slack = np.maximum(np.hstack([s_in, s_out]), 0.0)
-            j = int(np.argmax(slack.sum(axis=1)))  # max-slack peer among ties (first)
+            j = int(np.argmax(slack @ tie_weights))  # max-slack peer among ties (first)
             out_val[b0 + i] = v
             out_peer[b0 + i] = ties[j]
             out_slack[b0 + i] = slack[j]
     return {"value": out_val, "peer": out_peer, "slacks": out_slack}
+
+
+def _tie_weights(rule: str, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
+    """Weights of the scaled slacks in the FDH tie rule (see ``slack_sum``)."""
+    if rule == "scaled":
+        return np.ones(sx.size + sy.size)
+    return np.concatenate([sx, sy])
 
 
 class FDH:
@@ -111,6 +124,11 @@ class FDH:
     super_efficiency : bool, default False
         Exclude each unit (by label) from its own reference set; a unit that no other
         unit dominates then has no score (status ``"infeasible"``, NaN).
+    slack_sum : {"scaled", "unweighted"}, default "scaled"
+        How the peer is chosen among reference units that attain the same score: largest
+        slack sum with each slack divided by its column mean (``"scaled"``, independent of
+        units of measurement) or largest plain slack sum in user units
+        (``"unweighted"``), as for :class:`dea.Radial`.  Scores never depend on it.
     n_jobs : int, default 1
         joblib workers over chunks of units.
     labels : array_like, optional
@@ -140,8 +158,13 @@ class FDH:
     does not produce imposes no constraint).  Scores follow :class:`dea.Radial`:
     ``theta``, ``1 / phi`` and ``G``, in (0, 1]; within 1e-9 of 1 reported as 1.
 
-    The peer is the dominating unit attaining the optimum; among ties, the one with the
-    largest slack sum (each slack divided by its column mean).  Targets are the peer's
+    The peer is the dominating unit attaining the optimum (score within 1e-12 relative).
+    Tie rule: among several such units, the one with the largest slack sum (each slack
+    divided by its column mean; plain sum with ``slack_sum="unweighted"``), then the
+    first in reference order.  So a unit that another unit weakly dominates (equal
+    score, less of some input or more of some output) gets that unit as its peer, not
+    itself, and its slacks show the dominance, as in the max-slack phase 2 of
+    :class:`dea.Radial`.  Targets are the peer's
     own inputs and outputs, slacks are ``theta x_k - x_peer`` and ``y_peer - y_k``
     (output: ``x_k - x_peer``, ``y_peer - phi y_k``; graph: ``G x_k - x_peer``,
     ``y_peer - y_k / G``).  There are no multiplier weights.
@@ -169,11 +192,13 @@ class FDH:
         orientation: str = "input",
         reference: Any = None,
         super_efficiency: bool = False,
+        slack_sum: str = "scaled",
         n_jobs: int = 1,
         labels: Any = None,
     ) -> None:
         self.orientation = check_choice("orientation", orientation, ("input", "output", "graph"))
         self.super_efficiency = bool(super_efficiency)
+        self.slack_sum = check_choice("slack_sum", slack_sum, ("scaled", "unweighted"))
         self.n_jobs = check_n_jobs(n_jobs)
         self.data: DEAData = prepare(data, inputs, outputs, labels=labels)
         self.reference_data, _ = resolve_reference(reference, self.data, data)
@@ -215,6 +240,7 @@ class FDH:
             Yr,
             self.orientation,
             exclude,
+            _tie_weights(self.slack_sum, sx, sy),
             n_jobs=self.n_jobs,
         )
         value = np.concatenate([p["value"] for p in parts])
@@ -247,5 +273,6 @@ class FDH:
                 "model": "FDH",
                 "orientation": self.orientation,
                 "super_efficiency": self.super_efficiency,
+                "slack_sum": self.slack_sum,
             },
         )

@@ -86,3 +86,31 @@ def test_fdh_n_jobs_identical():
     b = dea.FDH(df, inputs=ins, outputs=outs, n_jobs=2).fit()
     np.testing.assert_array_equal(a.scores, b.scores)
     np.testing.assert_array_equal(a.slacks, b.slacks)
+
+
+def test_fdh_tie_rule_largest_slack_then_reference_order():
+    # K (2, 2; 1) is matched at theta = 1 by itself, by A (2, 1; 1) and by B (1, 2; 1):
+    # all three attain max_i x_ij / x_iK = 1.  A and B each leave a slack of 1 (scaled:
+    # 1 / c with c the column mean, equal for x1 and x2), K none.  Largest slack sum,
+    # then the first in reference order: A.
+    df = pd.DataFrame(
+        {"x1": [2.0, 2.0, 1.0], "x2": [2.0, 1.0, 2.0], "y": [1.0, 1.0, 1.0]},
+        index=["K", "A", "B"],
+    )
+    for rule in ("scaled", "unweighted"):
+        res = dea.FDH(df, inputs=["x1", "x2"], outputs=["y"], slack_sum=rule).fit()
+        assert res.peers.tolist() == [["A"], ["A"], ["B"]]
+        np.testing.assert_allclose(res.slacks.loc["K"], [0.0, 1.0, 0.0])
+    # the rule matters when the slacks differ in size: K (2, 2000), A (2, 1000) leaves
+    # 1000 of x2, B (0.5, 2000) leaves 1.5 of x1.  Plain sums: 1000 > 1.5 -> A.  Scaled by
+    # column means (c1 = 1.5, c2 = 5000/3): A 1000 / c2 = 0.6 < B 1.5 / c1 = 1 -> B.
+    df2 = pd.DataFrame(
+        {"x1": [2.0, 2.0, 0.5], "x2": [2000.0, 1000.0, 2000.0], "y": [1.0, 1.0, 1.0]},
+        index=["K", "A", "B"],
+    )
+    sca = dea.FDH(df2, inputs=["x1", "x2"], outputs=["y"]).fit()
+    unw = dea.FDH(df2, inputs=["x1", "x2"], outputs=["y"], slack_sum="unweighted").fit()
+    assert sca.peers["K"] == ["B"] and unw.peers["K"] == ["A"]
+    np.testing.assert_allclose(sca.slacks.loc["K"], [1.5, 0.0, 0.0])
+    np.testing.assert_allclose(unw.slacks.loc["K"], [0.0, 1000.0, 0.0])
+    assert sca.scores["K"] == unw.scores["K"] == 1.0

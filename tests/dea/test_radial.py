@@ -262,6 +262,54 @@ def test_scale_efficiency_by_hand(one_one):
 
 
 # ------------------------------------------------------------------------------------------
+# phase-2 slack rule: scaled (default) vs textbook unweighted sum
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("solver", ["highs", "scipy", "pulp"])
+def test_slack_sum_rules_by_hand(solver):
+    # K (x 1; y 1, 1) under VRS, input orientation.  Every convex mix of A (1; 3, 1) and
+    # B (1; 1, 2) has x = 1, so theta_K = 1 (C's x = 10 cannot enter).  With lambda_A = t
+    # phase 2 chooses among slacks s+ = (2t, 1 - t):
+    #   unweighted: max 2t + (1 - t)          -> t = 1: s+ = (2, 0), peer A;
+    #   scaled:     max 2t / c1 + (1 - t) / c2 with column means c1 = 105/4, c2 = 5/4
+    #               (8t/105 + 4(1 - t)/5: decreasing in t) -> t = 0: s+ = (0, 1), peer B.
+    df = pd.DataFrame(
+        {"x": [1.0, 1.0, 1.0, 10.0], "y1": [1.0, 3.0, 1.0, 100.0], "y2": [1.0, 1.0, 2.0, 1.0]},
+        index=["K", "A", "B", "C"],
+    )
+    kw = {"inputs": ["x"], "outputs": ["y1", "y2"], "rts": "vrs", "solver": solver}
+    unw = dea.Radial(df, **kw, slack_sum="unweighted").fit()
+    sca = dea.Radial(df, **kw, slack_sum="scaled").fit()
+    for res in (unw, sca):
+        np.testing.assert_allclose(res.scores, 1.0)
+    np.testing.assert_allclose(unw.slacks.loc["K"], [0.0, 2.0, 0.0], atol=1e-9)
+    assert unw.peers["K"] == ["A"]
+    np.testing.assert_allclose(sca.slacks.loc["K"], [0.0, 0.0, 1.0], atol=1e-9)
+    assert sca.peers["K"] == ["B"]
+    # the scaled rule ignores units of measurement; the unweighted one does not:
+    # y2 in thousandths makes B's extra output (1000) the larger plain slack
+    milli = df.assign(y2=df["y2"] * 1000)
+    np.testing.assert_allclose(
+        dea.Radial(milli, **kw).fit().slacks.loc["K"], [0.0, 0.0, 1000.0], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        dea.Radial(milli, **kw, slack_sum="unweighted").fit().slacks.loc["K"],
+        [0.0, 0.0, 1000.0],
+        atol=1e-6,
+    )
+    kilo = df.assign(y1=df["y1"] * 1000)
+    np.testing.assert_allclose(
+        dea.Radial(kilo, **kw).fit().slacks.loc["K"], [0.0, 0.0, 1.0], atol=1e-9
+    )
+    np.testing.assert_allclose(
+        dea.Radial(kilo, **kw, slack_sum="unweighted").fit().slacks.loc["K"],
+        [0.0, 2000.0, 0.0],
+        atol=1e-6,
+    )
+    with pytest.raises(dea.InputDataError, match="slack_sum"):
+        dea.Radial(df, **kw, slack_sum="textbook")
+
+
+# ------------------------------------------------------------------------------------------
 # numerics, parallel, results
 # ------------------------------------------------------------------------------------------
 def test_billions_beside_millionths():

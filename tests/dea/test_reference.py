@@ -62,13 +62,20 @@ FLS = _read("fls11", "unit")
 FLS_EXPECTED = pd.read_csv(RESULTS / "fls11_expected.csv")
 
 
+@pytest.mark.parametrize("slack_sum", ["scaled", "unweighted"])
 @pytest.mark.parametrize("solver", BACKENDS)
 @pytest.mark.parametrize("orientation", ORIENTATIONS)
 @pytest.mark.parametrize("rts", ["crs", "vrs"])
-def test_fls11_scores_and_slacks(rts, orientation, solver):
+def test_fls11_scores_and_slacks(rts, orientation, solver, slack_sum):
+    # The Julia reference slacks are max *unweighted* sums; on this data the max-slack
+    # solution is unique, so the scaled rule gives them too.
     exp = FLS_EXPECTED[(FLS_EXPECTED.rts == rts) & (FLS_EXPECTED.orientation == orientation)]
     exp = exp.set_index("unit")
-    res = _fit(FLS, ["x1", "x2"], ["y"], rts, orientation, solver)
+    res = dea.Radial(
+        FLS, ["x1", "x2"], ["y"], rts=rts, orientation=orientation, solver=solver,
+        slack_sum=slack_sum,
+    ).fit()
+    assert res.info["slack_sum"] == slack_sum
     assert (res.status == "optimal").all()
     got = _farrell(res, orientation)
     np.testing.assert_allclose(got.loc[exp.index], exp["efficiency"], atol=1e-8, rtol=0)
@@ -104,10 +111,13 @@ def test_fls11_fdh_hand_checked():
     np.testing.assert_allclose(res_in.scores.loc[exp.index], exp["fdh_input"], atol=1e-12)
     res_out = dea.FDH(FLS, inputs=["x1", "x2"], outputs=["y"], orientation="output").fit()
     np.testing.assert_allclose(res_out.phi.loc[exp.index], exp["fdh_output_phi"], atol=1e-12)
-    # the dominating unit is the (single) peer of the dominated units
-    assert res_in.peers["U05"] == ["U02"]
-    assert res_in.peers["U10"] == ["U07"]
-    assert res_out.peers["U10"] == ["U09"]
+    # the dominating unit (tie rule: largest slack sum) is the single peer of every unit
+    assert res_in.peers.map(len).eq(1).all() and res_out.peers.map(len).eq(1).all()
+    assert res_in.peers.str[0].loc[exp.index].tolist() == exp["dominating_unit_input"].tolist()
+    assert res_out.peers.str[0].loc[exp.index].tolist() == exp["dominating_unit_output"].tolist()
+    # U11 ties with itself and with U01 (same x1 and y, 4 less x2): U01, slack x2 = 4
+    np.testing.assert_allclose(res_in.slacks.loc["U11"], [0.0, 4.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(res_out.slacks.loc["U11"], [0.0, 4.0, 0.0], atol=1e-12)
 
 
 def test_fdh_not_below_vrs():

@@ -116,6 +116,7 @@ __all__ = [
     "LPSession",
     "LPSolution",
     "LPUpdate",
+    "SessionBackend",
     "solve_family",
 ]
 
@@ -398,6 +399,36 @@ class BaseSession(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _limit_options(time_limit: float | None, tolerance: float | None) -> dict[str, float]:
+    """HiGHS option names and values for the ``time_limit`` and ``tolerance`` options.
+
+    The same names serve ``highspy.Highs.setOptionValue`` and
+    ``scipy.optimize.linprog(method="highs", options=...)``; ``tolerance`` sets both the
+    primal and the dual feasibility tolerance.
+    """
+    opts: dict[str, float] = {}
+    if time_limit is not None:
+        opts["time_limit"] = float(time_limit)
+    if tolerance is not None:
+        opts["primal_feasibility_tolerance"] = float(tolerance)
+        opts["dual_feasibility_tolerance"] = float(tolerance)
+    return opts
+
+
+class SessionBackend:
+    """Base class of backends whose ``open`` just builds ``session_class(problem, **options)``.
+
+    Subclasses set ``name`` and ``session_class``.
+    """
+
+    name: str = ""
+    session_class: type[BaseSession]
+
+    def open(self, problem: LPProblem, **options: Any) -> LPSession:
+        """Open a session on ``problem``; ``options`` go to ``session_class``."""
+        return self.session_class(problem, **options)
 
 
 @runtime_checkable

@@ -23,7 +23,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from dea.exceptions import SolverError
-from dea.solvers.base import BaseSession, LPProblem, LPSolution, LPUpdate
+from dea.solvers.base import (
+    BaseSession,
+    LPProblem,
+    LPSolution,
+    LPUpdate,
+    SessionBackend,
+    _limit_options,
+)
 
 __all__ = ["HighsBackend", "HighsSession"]
 
@@ -116,11 +123,8 @@ class HighsSession(BaseSession):
         h = self._h = _new_highs(hs)
         _check(h.setOptionValue("output_flag", False), "option output_flag", hs)
         _check(h.setOptionValue("presolve", "on" if presolve else "off"), "option presolve", hs)
-        if time_limit is not None:
-            _check(h.setOptionValue("time_limit", float(time_limit)), "option time_limit", hs)
-        if tolerance is not None:
-            for opt in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
-                _check(h.setOptionValue(opt, float(tolerance)), f"option {opt}", hs)
+        for opt, value in _limit_options(time_limit, tolerance).items():
+            _check(h.setOptionValue(opt, value), f"option {opt}", hs)
         A = problem.A
         lp = hs.HighsLp()
         lp.num_col_ = problem.n_cols
@@ -191,6 +195,29 @@ class HighsSession(BaseSession):
                 held.pop(i, None)
         return idx, vals
 
+    def _sync_bounds(
+        self,
+        held: dict[int, tuple[float, float]],
+        wanted: tuple[np.ndarray, np.ndarray, np.ndarray],
+        base: tuple[np.ndarray, np.ndarray],
+        method: str,
+    ) -> None:
+        """Send the (lower, upper) bounds that differ from what the model holds.
+
+        ``wanted`` is (index, lower, upper) of the update, ``base`` the base (lower,
+        upper) arrays, ``method`` ``"changeColsBounds"`` or ``"changeRowsBounds"``.
+        """
+        index, lower, upper = wanted
+        bl, bu = base
+        pairs = zip(lower.tolist(), upper.tolist(), strict=True)
+        want = dict(zip(index.tolist(), pairs, strict=True))
+        idx, vals = self._sync(held, want, lambda i: (float(bl[i]), float(bu[i])))
+        if idx:
+            ia = np.asarray(idx, dtype=np.int32)
+            lu = np.asarray(vals, dtype=float).reshape(-1, 2)
+            change = getattr(self._h, method)
+            _check(change(ia.size, ia, lu[:, 0].copy(), lu[:, 1].copy()), method, self._hs)
+
     def _apply(self, update: LPUpdate | None) -> None:
         hs, h, p = self._hs, self._h, self.problem
         u = update if update is not None else _EMPTY
@@ -201,42 +228,19 @@ class HighsSession(BaseSession):
         if idx:
             ia = np.asarray(idx, dtype=np.int32)
             _check(h.changeColsCost(ia.size, ia, np.asarray(vals, float)), "changeColsCost", hs)
-        # column bounds
-        bl, bu = self._base_cl, self._base_cu
-        want = dict(
-            zip(
-                u.col_index.tolist(),
-                zip(u.col_lower.tolist(), u.col_upper.tolist(), strict=True),
-                strict=True,
-            )
+        # column and row bounds
+        self._sync_bounds(
+            self._held_col,
+            (u.col_index, u.col_lower, u.col_upper),
+            (self._base_cl, self._base_cu),
+            "changeColsBounds",
         )
-        idx, vals = self._sync(self._held_col, want, lambda i: (float(bl[i]), float(bu[i])))
-        if idx:
-            ia = np.asarray(idx, dtype=np.int32)
-            lu = np.asarray(vals, dtype=float).reshape(-1, 2)
-            _check(
-                h.changeColsBounds(ia.size, ia, lu[:, 0].copy(), lu[:, 1].copy()),
-                "changeColsBounds",
-                hs,
-            )
-        # row bounds
-        rl, ru = p.row_lower, p.row_upper
-        want = dict(
-            zip(
-                u.row_index.tolist(),
-                zip(u.row_lower.tolist(), u.row_upper.tolist(), strict=True),
-                strict=True,
-            )
+        self._sync_bounds(
+            self._held_row,
+            (u.row_index, u.row_lower, u.row_upper),
+            (p.row_lower, p.row_upper),
+            "changeRowsBounds",
         )
-        idx, vals = self._sync(self._held_row, want, lambda i: (float(rl[i]), float(ru[i])))
-        if idx:
-            ia = np.asarray(idx, dtype=np.int32)
-            lu = np.asarray(vals, dtype=float).reshape(-1, 2)
-            _check(
-                h.changeRowsBounds(ia.size, ia, lu[:, 0].copy(), lu[:, 1].copy()),
-                "changeRowsBounds",
-                hs,
-            )
         # matrix coefficients
         wanted: dict[tuple[int, int], float] = dict(
             zip(
@@ -377,11 +381,12 @@ class HighsSession(BaseSession):
             self._h = None
 
 
-class HighsBackend:
-    """Factory for :class:`HighsSession` (registered as ``"highs"``)."""
+class HighsBackend(SessionBackend):
+    """Factory for :class:`HighsSession` (registered as ``"highs"``).
+
+    ``open(problem, **options)`` accepts ``time_limit``, ``tolerance``, ``presolve`` and
+    ``col_duals``.
+    """
 
     name = "highs"
-
-    def open(self, problem: LPProblem, **options: Any) -> HighsSession:
-        """Open a HiGHS session (options: time_limit, tolerance, presolve, col_duals)."""
-        return HighsSession(problem, **options)
+    session_class = HighsSession

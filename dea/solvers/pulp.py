@@ -36,7 +36,14 @@ from typing import Any
 import numpy as np
 
 from dea.exceptions import InputDataError, SolverError
-from dea.solvers.base import BaseSession, LPFamily, LPProblem, LPSolution, LPUpdate
+from dea.solvers.base import (
+    BaseSession,
+    LPFamily,
+    LPProblem,
+    LPSolution,
+    LPUpdate,
+    SessionBackend,
+)
 
 __all__ = ["PulpBackend", "PulpSession", "export_lp", "to_pulp", "write_lp"]
 
@@ -415,11 +422,11 @@ def _polish(
     return xf, y, obj2
 
 
-class PulpBackend:
-    """Factory for :class:`PulpSession` (registered as ``"pulp"``)."""
+class PulpBackend(SessionBackend):
+    """Factory for :class:`PulpSession` (registered as ``"pulp"``).
+
+    ``open(problem, **options)`` accepts ``solver``, ``time_limit`` and ``polish``.
+    """
 
     name = "pulp"
-
-    def open(self, problem: LPProblem, **options: Any) -> PulpSession:
-        """Open a PuLP session on ``problem`` (options: solver, time_limit, polish)."""
-        return PulpSession(problem, **options)
+    session_class = PulpSession

@@ -15,7 +15,14 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from dea.solvers.base import BaseSession, LPProblem, LPSolution, LPUpdate
+from dea.solvers.base import (
+    BaseSession,
+    LPProblem,
+    LPSolution,
+    LPUpdate,
+    SessionBackend,
+    _limit_options,
+)
 
 __all__ = ["ScipyBackend", "ScipySession"]
 
@@ -48,12 +55,7 @@ class ScipySession(BaseSession):
     ) -> None:
         super().__init__(problem)
         self._method = method
-        self._opts: dict[str, Any] = {}
-        if time_limit is not None:
-            self._opts["time_limit"] = float(time_limit)
-        if tolerance is not None:
-            self._opts["primal_feasibility_tolerance"] = float(tolerance)
-            self._opts["dual_feasibility_tolerance"] = float(tolerance)
+        self._opts: dict[str, Any] = _limit_options(time_limit, tolerance)
 
     def solve(self, update: LPUpdate | None = None) -> LPSolution:
         """Rebuild the LP with ``update`` applied and solve it from scratch."""
@@ -107,11 +109,11 @@ class ScipySession(BaseSession):
         )
 
 
-class ScipyBackend:
-    """Factory for :class:`ScipySession` (registered as ``"scipy"``)."""
+class ScipyBackend(SessionBackend):
+    """Factory for :class:`ScipySession` (registered as ``"scipy"``).
+
+    ``open(problem, **options)`` accepts ``time_limit``, ``tolerance`` and ``method``.
+    """
 
     name = "scipy"
-
-    def open(self, problem: LPProblem, **options: Any) -> ScipySession:
-        """Open a SciPy session on ``problem`` (options: time_limit, tolerance, method)."""
-        return ScipySession(problem, **options)
+    session_class = ScipySession

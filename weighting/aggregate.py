@@ -45,6 +45,7 @@ from weighting.exceptions import (
     InputDataError,
     ScaleLevelError,
     ScaleLevelWarning,
+    _check_labels,
     format_labels,
 )
 from weighting.indicators import (
@@ -52,6 +53,7 @@ from weighting.indicators import (
     ORDINAL_UP,
     RATIO_ONLY,
     Scale,
+    _scale_violation,
     check_scale,
 )
 
@@ -331,14 +333,7 @@ class Aggregator:
                 f"the {self.label} is not meaningful for indicators {listed}{more}; it "
                 f"accepts {allowed} indicators"
             )
-            if allow_scale_violations:
-                warnings.warn(msg + " (allowed by allow_scale_violations)", ScaleLevelWarning,
-                              stacklevel=2)
-            else:
-                raise ScaleLevelError(
-                    f"{msg}; {self._scale_hint()}; or pass allow_scale_violations=True to "
-                    "proceed anyway"
-                )
+            _scale_violation(msg, self._scale_hint(), allow_scale_violations, stacklevel=3)
         needs_nonneg = self._needs_nonnegative()
         if not (self.positive or needs_nonneg):
             return
@@ -545,15 +540,9 @@ def _weights_for(weights: object, cols: list) -> np.ndarray:
                 f"{arr.shape}"
             )
         return arr
-    unknown = [k for k in s.index if k not in cols]
-    missing = [c for c in cols if c not in s.index]
-    if unknown or missing:
-        parts = []
-        if unknown:
-            parts.append(f"weights name unknown indicators {format_labels(unknown)}")
-        if missing:
-            parts.append(f"weights miss indicators {format_labels(missing)}")
-        raise InputDataError("; ".join(parts) + f"; indicators are {format_labels(cols)}")
+    _check_labels(s.index, cols, unknown="weights name unknown indicators {}",
+                  missing="weights miss indicators {}",
+                  tail=f"; indicators are {format_labels(cols)}")
     arr = s.reindex(cols).to_numpy(dtype=float)
     neg = [c for c, v in zip(cols, arr, strict=True) if v < 0]
     if neg:
@@ -630,7 +619,19 @@ class PowerMean(Aggregator):
         return _power_mean_units(X, W, float(self.p))
 
 
-class ArithmeticMean(PowerMean):
+class _FixedPowerMean(PowerMean):
+    """A power mean whose exponent is fixed by the class (no parameters)."""
+
+    _fixed_p: float
+
+    def __init__(self) -> None:
+        self.p = self._fixed_p
+
+    def get_params(self) -> dict[str, Any]:
+        return {}
+
+
+class ArithmeticMean(_FixedPowerMean):
     """Weighted arithmetic mean (linear, fully compensatory).
 
     Notes
@@ -640,15 +641,10 @@ class ArithmeticMean(PowerMean):
     """
 
     name = "arithmetic"
-
-    def __init__(self) -> None:
-        self.p = 1.0
-
-    def get_params(self) -> dict[str, Any]:
-        return {}
+    _fixed_p = 1.0
 
 
-class GeometricMean(PowerMean):
+class GeometricMean(_FixedPowerMean):
     """Weighted geometric mean (partially compensatory; ratio scale, positive values).
 
     Notes
@@ -659,15 +655,10 @@ class GeometricMean(PowerMean):
     """
 
     name = "geometric"
-
-    def __init__(self) -> None:
-        self.p = 0.0
-
-    def get_params(self) -> dict[str, Any]:
-        return {}
+    _fixed_p = 0.0
 
 
-class HarmonicMean(PowerMean):
+class HarmonicMean(_FixedPowerMean):
     """Weighted harmonic mean (less compensatory than geometric; positive ratio values).
 
     Notes
@@ -676,12 +667,7 @@ class HarmonicMean(PowerMean):
     """
 
     name = "harmonic"
-
-    def __init__(self) -> None:
-        self.p = -1.0
-
-    def get_params(self) -> dict[str, Any]:
-        return {}
+    _fixed_p = -1.0
 
 
 class MazziottaPareto(Aggregator):
@@ -770,7 +756,19 @@ class MazziottaPareto(Aggregator):
 # ---------------------------------------------------------------------------------------------
 # non-compensatory, rank based
 # ---------------------------------------------------------------------------------------------
-class Borda(Aggregator):
+class _OrderBased(Aggregator):
+    """Parameter-free, non-compensatory aggregators that use only the order of the values
+    within each indicator, compared with a reference set."""
+
+    accepts = ORDINAL_UP
+    compensability = "none"
+    relative = True
+
+    def __init__(self) -> None:
+        pass
+
+
+class Borda(_OrderBased):
     """Weighted Borda count against a reference set (non-compensatory).
 
     Notes
@@ -793,13 +791,6 @@ class Borda(Aggregator):
     """
 
     name = "borda"
-    accepts = ORDINAL_UP
-    compensability = "none"
-    relative = True
-
-    def __init__(self) -> None:
-        pass
-
     @property
     def label(self) -> str:
         return "Borda count"
@@ -824,7 +815,7 @@ class Borda(Aggregator):
         return _power_mean_units(self._shares(X, R), W, 1.0)
 
 
-class Copeland(Aggregator):
+class Copeland(_OrderBased):
     """Copeland outranking score from pairwise weighted majorities (non-compensatory).
 
     Notes
@@ -855,13 +846,6 @@ class Copeland(Aggregator):
     """
 
     name = "copeland"
-    accepts = ORDINAL_UP
-    compensability = "none"
-    relative = True
-
-    def __init__(self) -> None:
-        pass
-
     @property
     def label(self) -> str:
         return "Copeland outranking score"

@@ -7,6 +7,9 @@ unit labels, parameter), and what is allowed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from dea.exceptions import InputDataError, format_labels
 
 __all__ = [
@@ -39,3 +42,19 @@ class ConstantIndicatorError(InputDataError):
 
 class CoverageWarning(UserWarning):
     """Some units lack too many indicators and were given no score (see ``excluded``)."""
+
+
+def _check_labels(
+    given: Iterable[Any], expected: Iterable[Any], *, unknown: str, missing: str, tail: str
+) -> None:
+    """Raise :class:`InputDataError` if ``given`` has labels outside ``expected`` or lacks some.
+
+    ``unknown`` and ``missing`` are message parts with one ``{}`` for the labels (up to
+    five, :func:`format_labels`); ``tail`` ends the message (what is allowed).
+    """
+    given, expected = list(given), list(expected)
+    extra = [k for k in given if k not in expected]
+    lacking = [k for k in expected if k not in given]
+    parts = [t.format(format_labels(v)) for t, v in ((unknown, extra), (missing, lacking)) if v]
+    if parts:
+        raise InputDataError("; ".join(parts) + tail)

@@ -176,11 +176,19 @@ def check_scale(
         f"{operation} is not meaningful for indicator {indicator!r}, which is on the "
         f"{scale.value} scale; it accepts {allowed} indicators"
     )
+    hint = hint or "choose a method that accepts this scale, or correct the declared scale"
+    _scale_violation(message, hint, allow, stacklevel=4)
+
+
+def _scale_violation(message: str, hint: str, allow: bool, stacklevel: int) -> None:
+    """Warn (``allow``: the user opted in) or raise :class:`ScaleLevelError` for ``message``.
+
+    ``stacklevel`` counts from this function, so the warning points at the user's call.
+    """
     if allow:
         warnings.warn(message + " (allowed by allow_scale_violations)", ScaleLevelWarning,
-                      stacklevel=3)
+                      stacklevel=stacklevel)
         return
-    hint = hint or "choose a method that accepts this scale, or correct the declared scale"
     raise ScaleLevelError(
         f"{message}; {hint}; or pass allow_scale_violations=True to proceed anyway"
     )

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from weighting.aggregate import Aggregator, PowerMean, get_aggregator
-from weighting.exceptions import CoverageWarning, InputDataError, format_labels
+from weighting.exceptions import CoverageWarning, InputDataError, _check_labels, format_labels
 from weighting.indicators import Indicator, IndicatorSet, Scale
 from weighting.normalise import Normaliser, PointMap, get_normaliser
 from weighting.pretreat import MissingPolicy, OutlierTreatment
@@ -1014,15 +1014,9 @@ def _check_weight_map(
     Raises InputDataError naming unknown or missing keys, weights that are negative or not
     finite numbers, or weights that are all zero.
     """
-    unknown = [k for k in d if k not in names]
-    missing = [n for n in names if n not in d]
-    if unknown or missing:
-        parts = []
-        if unknown:
-            parts.append(f"{param} name unknown {what} {format_labels(unknown)}")
-        if missing:
-            parts.append(f"{param} give no weight to {format_labels(missing)}")
-        raise InputDataError("; ".join(parts) + f"; the {what} are {format_labels(names)}")
+    _check_labels(d, names, unknown=f"{param} name unknown {what} {{}}",
+                  missing=f"{param} give no weight to {{}}",
+                  tail=f"; the {what} are {format_labels(names)}")
     vals = {}
     for k in names:
         try:

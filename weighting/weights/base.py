@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
+from weighting.exceptions import _check_labels
 
 __all__ = [
     "ConsistencyError",
@@ -247,15 +248,9 @@ def _check_same_indicators(
     expected: pd.Index, X: pd.DataFrame, *, what: str, name: str = "X"
 ) -> None:
     """Raise if the columns of ``X`` and the ``expected`` indicator names differ."""
-    missing = [c for c in expected if c not in X.columns]
-    extra = [c for c in X.columns if c not in expected]
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"{what} names {format_labels(missing)} that are not columns of {name}")
-        if extra:
-            parts.append(f"{name} has columns {format_labels(extra)} without a {what} entry")
-        raise InputDataError("; ".join(parts) + "; the indicator names must match exactly")
+    _check_labels(X.columns, expected, unknown=f"{name} has columns {{}} without a {what} entry",
+                  missing=f"{what} names {{}} that are not columns of {name}",
+                  tail="; the indicator names must match exactly")
 
 
 def _finalise(weights: np.ndarray | pd.Series, index: pd.Index) -> pd.Series:

@@ -613,15 +613,7 @@ class IndicatorSet(Sequence[Indicator]):
         for ind in self._items:
             col = data[ind.name]
             if ind.points is not None:
-                present = col.dropna()
-                unknown = present[~present.isin(list(ind.points))]
-                if len(unknown):
-                    raise InputDataError(
-                        f"indicator {ind.name!r} in {name} has values "
-                        f"{format_labels(pd.unique(unknown.to_numpy()))} that have no points "
-                        f"(units {format_labels(unknown.index)}); known categories are "
-                        f"{format_labels(list(ind.points))}"
-                    )
+                _check_categories(col, ind.points, f"indicator {ind.name!r} in {name}")
                 continue
             if ind.is_categorical and not pd.api.types.is_numeric_dtype(col):
                 if ind.categories is not None:
@@ -657,3 +649,19 @@ def _is_missing_cell(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def _check_categories(series: pd.Series, points: Iterable[Any], where: str) -> None:
+    """Raise :class:`InputDataError` if ``series`` has values outside the known categories.
+
+    ``where`` names the indicator (and table) at the head of the message.
+    """
+    known = list(points)
+    present = series.dropna()
+    unknown = present[~present.isin(known)]
+    if len(unknown):
+        raise InputDataError(
+            f"{where} has values {format_labels(pd.unique(unknown.astype(str).to_numpy()))} "
+            f"with no points (units {format_labels(unknown.index)}); points are given for "
+            f"{format_labels(known)}"
+        )

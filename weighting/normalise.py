@@ -59,6 +59,7 @@ from weighting.indicators import (
     Indicator,
     IndicatorSet,
     Scale,
+    _check_categories,
     check_scale,
 )
 
@@ -765,15 +766,7 @@ class PointMap(Normaliser):
         self._check(series)
 
     def _check(self, series: pd.Series) -> None:
-        present = series.dropna()
-        unknown = present[~present.isin(list(self.points_))]
-        if len(unknown):
-            raise InputDataError(
-                f"indicator {self.indicator_!r} has values "
-                f"{format_labels(pd.unique(unknown.astype(str).to_numpy()))} with no points "
-                f"(units {format_labels(unknown.index)}); points are given for "
-                f"{format_labels(list(self.points_))}"
-            )
+        _check_categories(series, self.points_, f"indicator {self.indicator_!r}")
 
     def _transform_raw(self, series: pd.Series) -> np.ndarray:
         self._check(series)

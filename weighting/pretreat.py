@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,13 +72,7 @@ def skewness(x: object) -> float:
     This is COINr's ``skew()`` (type 2 of e1071 ``skewness``, as in Excel's ``SKEW``),
     equal to ``scipy.stats.skew(x, bias=False)``.
     """
-    v = np.asarray(x, dtype=float)
-    v = v[~np.isnan(v)]
-    if v.size < 3 or np.ptp(v) == 0:
-        return float("nan")
-    with warnings.catch_warnings():  # scipy warns on near-constant data; the value stands
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return float(stats.skew(v, bias=False))
+    return _moment(x, 3, lambda v: stats.skew(v, bias=False))
 
 
 def kurtosis(x: object) -> float:
@@ -103,13 +97,18 @@ def kurtosis(x: object) -> float:
     *excess* kurtosis, 0 for normal data, so the threshold 3.5 refers to excess kurtosis.
     Equal to ``scipy.stats.kurtosis(x, fisher=True, bias=False)``.
     """
+    return _moment(x, 4, lambda v: stats.kurtosis(v, fisher=True, bias=False))
+
+
+def _moment(x: object, min_size: int, stat: Callable[[np.ndarray], float]) -> float:
+    """``stat`` of the non-NaN values; NaN if fewer than ``min_size`` or constant."""
     v = np.asarray(x, dtype=float)
     v = v[~np.isnan(v)]
-    if v.size < 4 or np.ptp(v) == 0:
+    if v.size < min_size or np.ptp(v) == 0:
         return float("nan")
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # scipy warns on near-constant data; the value stands
         warnings.simplefilter("ignore", RuntimeWarning)
-        return float(stats.kurtosis(v, fisher=True, bias=False))
+        return float(stat(v))
 
 
 # ---------------------------------------------------------------------------------------------

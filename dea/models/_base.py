@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dea.data import DEAData
 from dea.exceptions import InfeasibleUnitWarning, InputDataError, format_labels
 from dea.results import EFFICIENCY_TOL
 
@@ -68,3 +69,37 @@ def exclusion_positions(eval_labels: pd.Index, ref_labels: pd.Index) -> np.ndarr
     """For each evaluated unit, the position of the same label in the reference set, or -1."""
     pos = ref_labels.get_indexer(eval_labels)
     return np.asarray(pos, dtype=np.int64)
+
+
+def scaled_arrays(
+    d: DEAData, r: DEAData, super_efficiency: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the envelopment models compute on: ``(sx, sy, Xe, Ye, Xr, Yr, exclude)``.
+
+    ``sx``, ``sy`` are the :func:`column_scales` of evaluated and reference data together;
+    ``Xe``, ``Ye`` (evaluated) and ``Xr``, ``Yr`` (reference) are divided by them;
+    ``exclude`` holds, per evaluated unit, the reference position left out of its own
+    reference set (super-efficiency: the same label) or -1.
+    """
+    sx, sy = column_scales(d.X, r.X), column_scales(d.Y, r.Y)
+    if super_efficiency:
+        exclude = exclusion_positions(d.labels, r.labels)
+    else:
+        exclude = np.full(d.n, -1, dtype=np.int64)
+    return sx, sy, d.X / sx, d.Y / sy, r.X / sx, r.Y / sy, exclude
+
+
+SLACK_SUMS = ("scaled", "unweighted")
+
+
+def slack_weights(rule: str, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
+    """Weights of the *scaled* slacks in a max-slack objective (``slack_sum`` option).
+
+    ``"scaled"``: all ones (each user-unit slack divided by its column scale).
+    ``"unweighted"``: the column scales divided by their largest value, so that the
+    objective is the plain user-unit slack sum times a positive constant.
+    """
+    if rule == "scaled":
+        return np.ones(sx.size + sy.size)
+    c = np.concatenate([sx, sy])
+    return c / c.max()

@@ -12,10 +12,11 @@ import scipy.sparse as sp
 from dea._parallel import map_chunks
 from dea.data import DEAData, prepare, resolve_reference
 from dea.models._base import (
+    SLACK_SUMS,
     check_choice,
     check_n_jobs,
-    column_scales,
-    exclusion_positions,
+    scaled_arrays,
+    slack_weights,
     snap_scores,
     warn_not_optimal,
 )
@@ -99,13 +100,6 @@ def _fdh_chunk(
             out_peer[b0 + i] = ties[j]
             out_slack[b0 + i] = slack[j]
     return {"value": out_val, "peer": out_peer, "slacks": out_slack}
-
-
-def _tie_weights(rule: str, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
-    """Weights of the scaled slacks in the FDH tie rule (see ``slack_sum``)."""
-    if rule == "scaled":
-        return np.ones(sx.size + sy.size)
-    return np.concatenate([sx, sy])
 
 
 class FDH:
@@ -198,7 +192,7 @@ class FDH:
     ) -> None:
         self.orientation = check_choice("orientation", orientation, ("input", "output", "graph"))
         self.super_efficiency = bool(super_efficiency)
-        self.slack_sum = check_choice("slack_sum", slack_sum, ("scaled", "unweighted"))
+        self.slack_sum = check_choice("slack_sum", slack_sum, SLACK_SUMS)
         self.n_jobs = check_n_jobs(n_jobs)
         self.data: DEAData = prepare(data, inputs, outputs, labels=labels)
         self.reference_data, _ = resolve_reference(reference, self.data, data)
@@ -224,13 +218,7 @@ class FDH:
             dominating reference unit get NaN and status ``"infeasible"``.
         """
         d, r = self.data, self.reference_data
-        sx, sy = column_scales(d.X, r.X), column_scales(d.Y, r.Y)
-        Xe, Ye, Xr, Yr = d.X / sx, d.Y / sy, r.X / sx, r.Y / sy
-        exclude = (
-            exclusion_positions(d.labels, r.labels)
-            if self.super_efficiency
-            else np.full(d.n, -1, dtype=np.int64)
-        )
+        sx, sy, Xe, Ye, Xr, Yr, exclude = scaled_arrays(d, r, self.super_efficiency)
         parts = map_chunks(
             _fdh_chunk,
             np.arange(d.n),
@@ -240,7 +228,7 @@ class FDH:
             Yr,
             self.orientation,
             exclude,
-            _tie_weights(self.slack_sum, sx, sy),
+            slack_weights(self.slack_sum, sx, sy),
             n_jobs=self.n_jobs,
         )
         value = np.concatenate([p["value"] for p in parts])

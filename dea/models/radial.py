@@ -20,10 +20,11 @@ from dea.exceptions import InputDataError, format_labels
 from dea.models._base import (
     ORIENTATIONS,
     RTS_CHOICES,
+    SLACK_SUMS,
     check_choice,
     check_n_jobs,
-    column_scales,
-    exclusion_positions,
+    scaled_arrays,
+    slack_weights,
     snap_scores,
     warn_not_optimal,
 )
@@ -731,7 +732,7 @@ class Radial:
         self.orientation = check_choice("orientation", orientation, ORIENTATIONS)
         self.super_efficiency = bool(super_efficiency)
         self.two_phase = bool(two_phase)
-        self.slack_sum = check_choice("slack_sum", slack_sum, ("scaled", "unweighted"))
+        self.slack_sum = check_choice("slack_sum", slack_sum, SLACK_SUMS)
         if not isinstance(solver, str):
             raise InputDataError(f"solver={solver!r} is not allowed; give a backend name")
         get_backend(solver)  # fail early on unknown names
@@ -740,7 +741,7 @@ class Radial:
         self.progress = bool(progress)
         self.solver_options = dict(solver_options or {})
         self.data: DEAData = prepare(data, inputs, outputs, labels=labels)
-        self.reference_data, self._ref_pos = resolve_reference(reference, self.data, data)
+        self.reference_data, _ = resolve_reference(reference, self.data, data)
 
     def __repr__(self) -> str:
         return (
@@ -751,26 +752,20 @@ class Radial:
 
     def _spec(self) -> tuple[_RadialSpec, np.ndarray, np.ndarray]:
         d, r = self.data, self.reference_data
-        sx = column_scales(d.X, r.X)
-        sy = column_scales(d.Y, r.Y)
-        Xr, Yr = r.X / sx, r.Y / sy
+        sx, sy, Xe, Ye, Xr, Yr, exclude = scaled_arrays(d, r, self.super_efficiency)
         problem = _build_problem(Xr, Yr, self.rts, self.orientation)
-        if self.super_efficiency:
-            exclude = exclusion_positions(d.labels, r.labels)
-        else:
-            exclude = np.full(d.n, -1, dtype=np.int64)
         cg = self.solver == "highs" and r.n > _CG_MIN_UNITS
         spec = _RadialSpec(
             problem=problem,
             Xr=Xr,
             Yr=Yr,
-            Xe=d.X / sx,
-            Ye=d.Y / sy,
+            Xe=Xe,
+            Ye=Ye,
             rts=self.rts,
             orientation=self.orientation,
             exclude=exclude,
             two_phase=self.two_phase,
-            slack_cost=_slack_cost(self.slack_sum, sx, sy),
+            slack_cost=slack_weights(self.slack_sum, sx, sy),
             column_generation=cg,
             initial_columns=_initial_columns(Xr, Yr) if cg else np.arange(r.n),
         )
@@ -871,14 +866,6 @@ class Radial:
         )
         res = _assemble(parts, d.n, spec.problem.n_rows, order)
         return _radial_result(self, res, spec, sx, sy)
-
-
-def _slack_cost(rule: str, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
-    """Phase-2 objective coefficients of the scaled slack columns (see ``slack_sum``)."""
-    if rule == "scaled":
-        return np.ones(sx.size + sy.size)
-    c = np.concatenate([sx, sy])
-    return c / c.max()
 
 
 def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:

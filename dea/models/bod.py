@@ -284,6 +284,20 @@ class BoD:
     envelopment analysis. Journal of the Operational Research Society 41, 829-835.
     """
 
+    #: Names of the keyword options after ``indicators`` (weight restrictions, solver,
+    #: n_jobs, form), for wrappers that store and forward them, e.g.
+    #: ``BoD(df, indicators=cols, **{k: getattr(obj, k) for k in BoD.OPTIONS})``.
+    OPTIONS: tuple[str, ...] = (
+        "weight_bounds",
+        "share_bounds",
+        "ratio_bounds",
+        "pie_share_bounds",
+        "pie_share_at",
+        "solver",
+        "n_jobs",
+        "form",
+    )
+
     def __init__(
         self,
         data: pd.DataFrame,
@@ -301,14 +315,9 @@ class BoD:
     ) -> None:
         self.data = data
         self.indicators = indicators
-        self.weight_bounds = weight_bounds
-        self.share_bounds = share_bounds
-        self.ratio_bounds = ratio_bounds
-        self.pie_share_bounds = pie_share_bounds
-        self.pie_share_at = pie_share_at
-        self.solver = solver
-        self.n_jobs = n_jobs
-        self.form = form
+        values = locals()
+        for name in self.OPTIONS:
+            setattr(self, name, values[name])
 
     def __repr__(self) -> str:
         shape = getattr(self.data, "shape", ("?", "?"))

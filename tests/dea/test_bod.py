@@ -336,3 +336,17 @@ def test_property_restricted_not_above_unrestricted(Y, low):
             warnings.simplefilter("ignore", PieShareZeroWarning)
             restricted = _fit(data, **kw).scores
         assert (restricted <= free + 1e-8).all()
+
+
+def test_options_list_matches_the_signature():
+    # BoD.OPTIONS lets wrappers (weighting.weights.BoDWeights) forward every option
+    import inspect
+
+    params = inspect.signature(dea.BoD.__init__).parameters
+    kw_only = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    assert kw_only == ["indicators", *dea.BoD.OPTIONS]
+    df = pd.DataFrame({"a": [1.0, 2.0], "b": [2.0, 1.0]}, index=["p", "q"])
+    model = dea.BoD(df, indicators=["a", "b"], share_bounds=(0.1, 0.9), n_jobs=2)
+    assert model.share_bounds == (0.1, 0.9) and model.n_jobs == 2 and model.form == "auto"
+    clone = dea.BoD(df, indicators=["a", "b"], **{k: getattr(model, k) for k in model.OPTIONS})
+    np.testing.assert_allclose(clone.fit().scores, model.fit().scores)

@@ -287,24 +287,17 @@ def test_slack_sum_rules_by_hand(solver):
     assert sca.peers["K"] == ["B"]
     # the scaled rule ignores units of measurement; the unweighted one does not:
     # y2 in thousandths makes B's extra output (1000) the larger plain slack
-    milli = df.assign(y2=df["y2"] * 1000)
-    np.testing.assert_allclose(
-        dea.Radial(milli, **kw).fit().slacks.loc["K"], [0.0, 0.0, 1000.0], atol=1e-6
-    )
-    np.testing.assert_allclose(
-        dea.Radial(milli, **kw, slack_sum="unweighted").fit().slacks.loc["K"],
-        [0.0, 0.0, 1000.0],
-        atol=1e-6,
-    )
-    kilo = df.assign(y1=df["y1"] * 1000)
-    np.testing.assert_allclose(
-        dea.Radial(kilo, **kw).fit().slacks.loc["K"], [0.0, 0.0, 1.0], atol=1e-9
-    )
-    np.testing.assert_allclose(
-        dea.Radial(kilo, **kw, slack_sum="unweighted").fit().slacks.loc["K"],
-        [0.0, 2000.0, 0.0],
-        atol=1e-6,
-    )
+    # (changed data, rule, K's slacks): y2 in thousandths makes B's extra output (1000)
+    # the larger plain slack; y1 in thousands makes A's (2000); scaled ignores both
+    cases = [
+        (df.assign(y2=df["y2"] * 1000), "scaled", [0.0, 0.0, 1000.0]),
+        (df.assign(y2=df["y2"] * 1000), "unweighted", [0.0, 0.0, 1000.0]),
+        (df.assign(y1=df["y1"] * 1000), "scaled", [0.0, 0.0, 1.0]),
+        (df.assign(y1=df["y1"] * 1000), "unweighted", [0.0, 2000.0, 0.0]),
+    ]
+    for data, rule, expected in cases:
+        got = dea.Radial(data, **kw, slack_sum=rule).fit().slacks.loc["K"]
+        np.testing.assert_allclose(got, expected, atol=1e-6)
     with pytest.raises(dea.InputDataError, match="slack_sum"):
         dea.Radial(df, **kw, slack_sum="textbook")
 

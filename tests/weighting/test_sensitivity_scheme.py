@@ -254,3 +254,40 @@ def test_explicit_reference_scores(data):
     assert res.mean_rank_shift.iloc[0] == pytest.approx(cmp.rank_shift.loc["flat", "equal"])
     with pytest.raises(InputDataError, match="reference lacks units"):
         UncertaintyAnalysis(flat(), data, [Factor.weights_dirichlet(5)], reference=other.iloc[:5])
+
+
+def test_parallel_backends_give_serial_numbers_with_tied_ranks(data, monkeypatch):
+    """Threads (the vectorised path's default hint) and forced processes (loky) give the
+    serial numbers, ranks included: duplicated units tie and get half ranks, which the
+    workers send back as float32 (exact) and the result holds as float64."""
+    import joblib
+
+    import weighting.sensitivity as sens
+
+    seen = []
+    real = sens.Parallel
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("prefer"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sens, "Parallel", spy)
+    twins = data.iloc[:5].set_axis([f"t{i}" for i in range(5)])  # duplicate units tie
+    data = pd.concat([data, twins])
+    scheme = Scheme([{"name": n} for n in NAMES], weights=W0, normalisation="quantile")
+    factors = [Factor.weights_dirichlet(20), Factor.exclude_indicator(["i1"])]
+    ua = UncertaintyAnalysis(scheme, data, factors, chunk_size=7)
+    serial = ua.run(50, random_state=5, n_jobs=1)
+    ranks = serial.ranks.to_numpy()
+    assert (ranks % 1 == 0.5).any()  # tied scores -> half ranks
+    threads = ua.run(50, random_state=5, n_jobs=2)
+    with joblib.parallel_config(backend="loky"):
+        procs = ua.run(50, random_state=5, n_jobs=2)
+    for res in (threads, procs):
+        np.testing.assert_array_equal(res.scores.to_numpy(), serial.scores.to_numpy())
+        np.testing.assert_array_equal(res.ranks.to_numpy(), ranks)
+        assert res.ranks.dtypes.eq(np.float64).all()
+    assert seen == ["threads"] * 3
+    slow = UncertaintyAnalysis(scheme, data, factors, vectorise=False)
+    slow.run(3, random_state=5, n_jobs=1)
+    assert seen[-1] is None  # per-run scoring holds the GIL: joblib's default (processes)

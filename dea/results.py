@@ -36,8 +36,52 @@ LAMBDA_TOL = 1e-9
 SLACK_TOL = 1e-8
 
 
+def _fmt(v: Any) -> str:
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+
+def _quantile_table(scores: np.ndarray) -> pd.DataFrame:
+    """Score quantiles (min, quartiles, max) of the finite scores, as a one-column table."""
+    ok = np.isfinite(scores)
+    q = [0.0, 0.25, 0.5, 0.75, 1.0]
+    vals = np.quantile(scores[ok], q) if ok.any() else np.full(len(q), np.nan)
+    return pd.DataFrame({"score": vals}, index=pd.Index(["min", "25%", "median", "75%", "max"]))
+
+
+class _SummaryDisplay:
+    """``__repr__`` and ``_repr_html_`` drawn from one ``summary()`` dict.
+
+    ``summary()`` returns ``title`` (str), ``rows`` (list of (name, value) pairs) and
+    ``table`` (a DataFrame); floats are shown with 6 significant digits.
+    """
+
+    def summary(self) -> dict[str, Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        width = max(len(k) for k, _ in s["rows"])
+        lines = [s["title"], "=" * len(s["title"])]
+        lines += [f"{k:<{width}}  {_fmt(v)}" for k, v in s["rows"]]
+        lines += ["", s["table"].to_string(float_format=lambda x: f"{x:.6g}")]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        s = self.summary()
+        cells = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+            f"<td style='text-align:left'>{html.escape(_fmt(v))}</td></tr>"
+            for k, v in s["rows"]
+        )
+        table = s["table"].to_html(float_format=lambda x: f"{x:.6g}", border=0)
+        return (
+            f"<div><strong>{html.escape(s['title'])}</strong>"
+            f"<table>{cells}</table>{table}</div>"
+        )
+
+
 @dataclass(frozen=True, eq=False, repr=False)
-class DEAResult:
+class DEAResult(_SummaryDisplay):
     """The outcome of a fitted DEA model.
 
     Attributes
@@ -199,9 +243,12 @@ class DEAResult:
         n_bad = int((self.status_values != "optimal").sum())
         title = f"{self.info.get('model', 'DEA')} result"
         rows: list[tuple[str, Any]] = []
-        for key in ("rts", "orientation", "super_efficiency", "two_phase", "solver"):
+        for key in ("rts", "orientation", "super_efficiency", "two_phase", "slack_sum", "solver"):
             if key in self.info:
                 rows.append((key, self.info[key]))
+        convention = {"input": "theta", "output": "1 / phi (phi: result.phi)", "graph": "G"}
+        if self.info.get("orientation") in convention:
+            rows.append(("score", convention[self.info["orientation"]]))
         rows += [
             ("units", len(self.labels)),
             ("reference units", len(self.reference_labels)),
@@ -211,36 +258,7 @@ class DEAResult:
             ("mean score", float(np.mean(sc[ok])) if ok.any() else float("nan")),
             ("not optimal", n_bad),
         ]
-        q = [0.0, 0.25, 0.5, 0.75, 1.0]
-        vals = np.quantile(sc[ok], q) if ok.any() else np.full(len(q), np.nan)
-        table = pd.DataFrame(
-            {"score": vals}, index=pd.Index(["min", "25%", "median", "75%", "max"])
-        )
-        return {"title": title, "rows": rows, "table": table}
-
-    def __repr__(self) -> str:
-        s = self.summary()
-        width = max(len(k) for k, _ in s["rows"])
-        lines = [s["title"], "=" * len(s["title"])]
-        for k, v in s["rows"]:
-            v = f"{v:.6g}" if isinstance(v, float) else v
-            lines.append(f"{k:<{width}}  {v}")
-        lines.append("")
-        lines.append(s["table"].to_string(float_format=lambda x: f"{x:.6g}"))
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        s = self.summary()
-        cells = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
-            f"<td>{html.escape(f'{v:.6g}' if isinstance(v, float) else str(v))}</td></tr>"
-            for k, v in s["rows"]
-        )
-        return (
-            f"<div><strong>{html.escape(s['title'])}</strong>"
-            f"<table>{cells}</table>{s['table'].to_html(float_format=lambda x: f'{x:.6g}')}"
-            "</div>"
-        )
+        return {"title": title, "rows": rows, "table": _quantile_table(sc)}
 
     def to_frame(self) -> pd.DataFrame:
         """Scores, status and (if present) slacks/targets in one wide DataFrame."""

@@ -11,13 +11,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from dea.exceptions import InfeasibleUnitWarning, InputDataError, format_labels
+from dea.results import _quantile_table, _SummaryDisplay
 from dea.solvers.base import LPFamily, LPProblem, LPUpdate, solve_family
 
 __all__ = ["BoD", "BoDResult", "PieShareZeroWarning"]
@@ -29,8 +30,8 @@ class PieShareZeroWarning(UserWarning):
     """A positive lower pie-share bound at own values forces some units' scores to zero."""
 
 
-@dataclass(frozen=True, eq=False)
-class BoDResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class BoDResult(_SummaryDisplay):
     """Result of :meth:`BoD.fit`.
 
     Attributes
@@ -51,23 +52,27 @@ class BoDResult:
     pie_shares: pd.DataFrame
     status: pd.Series
 
-    def summary(self) -> str:
-        """Short text summary (drives ``__repr__``)."""
-        s = self.scores
-        ok = int((self.status == "optimal").sum())
-        lines = [
-            "Benefit-of-the-doubt composite indicator",
-            f"  units: {len(s)} ({ok} optimal), indicators: {self.weights.shape[1]}",
-            f"  score: min {s.min():.4f}, median {s.median():.4f}, max {s.max():.4f}",
-            f"  units at 1: {int(np.isclose(s, 1.0, atol=1e-9).sum())}",
+    def summary(self) -> dict[str, Any]:
+        """Key facts as a dict; drives both ``__repr__`` and ``_repr_html_``.
+
+        Returns
+        -------
+        dict
+            ``title``, ``rows`` (list of (name, value) pairs: units, indicators, counts,
+            mean score, mean pie share per indicator) and ``table`` (score quantiles).
+        """
+        sc = self.scores.to_numpy(dtype=float)
+        ok = np.isfinite(sc)
+        shares = self.pie_shares.mean(axis=0, skipna=True)
+        rows: list[tuple[str, Any]] = [
+            ("units", len(sc)),
+            ("indicators", ", ".join(map(str, self.weights.columns))),
+            ("at the frontier (score = 1)", int(np.isclose(sc, 1.0, atol=1e-9, rtol=0).sum())),
+            ("mean score", float(np.mean(sc[ok])) if ok.any() else float("nan")),
+            ("not optimal", int((self.status != "optimal").sum())),
+            ("mean pie shares", ", ".join(f"{k} {v:.3g}" for k, v in shares.items())),
         ]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return "<pre>" + self.summary() + "</pre>"
+        return {"title": "BoD result", "rows": rows, "table": _quantile_table(sc)}
 
 
 class _UnitCost:

@@ -101,7 +101,17 @@ def test_hand_checked_two_indicators():
     np.testing.assert_allclose(res.pie_shares.loc["E"].to_numpy(), [0.75, 0.25], atol=1e-9)
     # every unit's own optimal weights are feasible for all units
     assert (res.weights.to_numpy() @ data.to_numpy().T <= 1 + 1e-9).all()
-    assert "units at 1: 3" in repr(res)
+    # one summary() drives the text and the HTML display (as for DEAResult)
+    text = repr(res)
+    assert text.startswith("BoD result\n==========")
+    assert "at the frontier (score = 1)  3" in text
+    rows = dict(res.summary()["rows"])
+    assert rows["units"] == 5 and rows["not optimal"] == 0
+    assert rows["mean score"] == pytest.approx(0.92)
+    np.testing.assert_allclose(res.summary()["table"]["score"], [0.8, 0.8, 1, 1, 1])
+    html = res._repr_html_()
+    assert "<strong>BoD result</strong>" in html and "at the frontier (score = 1)" in html
+    assert html.count("<table") == 2
 
 
 def test_equals_radial_ccr_output_with_dummy_input():

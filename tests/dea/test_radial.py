@@ -349,8 +349,12 @@ def test_result_summary_repr_html(one_one):
     text = repr(res)
     assert "Radial result" in text and "orientation" in text and "output" in text
     assert "efficient (score = 1)  3" in text
+    assert "score                  1 / phi (phi: result.phi)" in text
+    assert text.splitlines()[:2] == ["Radial result", "============="]
     html = res._repr_html_()
-    assert "<table" in html and "Radial result" in html
+    assert "<table" in html and "Radial result" in html and "1 / phi" in html
+    for name, _ in res.summary()["rows"]:  # every summary row is in the HTML too
+        assert f">{name}</th>" in html
     summ = res.summary()
     assert dict(summ["rows"])["units"] == 4
     assert isinstance(res.lambdas.dtypes.iloc[0], pd.SparseDtype)

@@ -49,12 +49,17 @@ def rank_scores(scores: pd.DataFrame | pd.Series, higher_is_better: bool = True)
     return scores.rank(ascending=not higher_is_better, method="average")
 
 
-def _as_series(obj: object, name: str) -> pd.Series:
-    """Turn a scheme's output (Series, one-column DataFrame, result object) into a Series."""
+def _as_series(obj: object, name: str, what: str | None = None) -> pd.Series:
+    """Turn a scheme's output (Series, one-column DataFrame, result object) into a Series.
+
+    Checked: one column, unique unit labels, numbers, no infinities; ``what`` heads the
+    error messages (default ``"scores for scheme <name>"``).  The Series is named ``name``.
+    """
+    what = what or f"scores for scheme {name!r}"
     if isinstance(obj, pd.DataFrame):
         if obj.shape[1] != 1:
             raise InputDataError(
-                f"scores for scheme {name!r} are a DataFrame with {obj.shape[1]} columns; "
+                f"{what} are a DataFrame with {obj.shape[1]} columns; "
                 "pass a Series (or a one-column DataFrame) of scores indexed by unit"
             )
         obj = obj.iloc[:, 0]
@@ -63,27 +68,24 @@ def _as_series(obj: object, name: str) -> pd.Series:
         if inner is None:
             inner = getattr(obj, "score", None)
         if isinstance(inner, pd.Series | pd.DataFrame):
-            return _as_series(inner, name)
+            return _as_series(inner, name, what)
         raise InputDataError(
-            f"scores for scheme {name!r} are a {type(obj).__name__}; expected a pandas Series "
-            "indexed by unit label (or a result object with a `scores` Series)"
+            f"{what} are a {type(obj).__name__}; expected a pandas Series of scores indexed "
+            "by unit label (or a result object with a `scores` Series)"
         )
     if not obj.index.is_unique:
         dup = obj.index[obj.index.duplicated()].unique()
         raise InputDataError(
-            f"scores for scheme {name!r} have duplicated unit labels: {format_labels(dup)}; "
-            "each unit may appear once"
+            f"{what} have duplicated unit labels: {format_labels(dup)}; each unit may appear once"
         )
     try:
         values = pd.to_numeric(obj, errors="raise").astype(float)
     except (TypeError, ValueError) as exc:
-        raise InputDataError(
-            f"scores for scheme {name!r} are not numeric ({exc}); only numbers are allowed"
-        ) from None
+        raise InputDataError(f"{what} are not numeric ({exc}); only numbers are allowed") from None
     inf = values.index[np.isinf(values.to_numpy())]
     if len(inf):
         raise InputDataError(
-            f"scores for scheme {name!r} are infinite for units {format_labels(inf)}; "
+            f"{what} are infinite for units {format_labels(inf)}; "
             "scores must be finite (NaN marks a unit the scheme does not score)"
         )
     return values.rename(name)

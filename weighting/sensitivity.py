@@ -35,6 +35,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy import stats
 
 from dea.exceptions import InputDataError, format_labels
+from weighting.compare import _as_series
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -577,23 +578,9 @@ class _CallableModel(_Model):
         self.data = data
         self.factors = list(factors)
         self.base_kwargs = dict(base_kwargs)
-        ref = func(data, **self.base_kwargs)
-        if isinstance(ref, pd.DataFrame) and ref.shape[1] == 1:
-            ref = ref.iloc[:, 0]
-        if not isinstance(ref, pd.Series):
-            ref = getattr(ref, "scores", ref)
-        if not isinstance(ref, pd.Series):
-            raise InputDataError(
-                f"UncertaintyAnalysis: the model returned a {type(ref).__name__}; a callable "
-                "model must return a pandas Series of scores indexed by unit"
-            )
-        if not ref.index.is_unique:
-            dup = ref.index[ref.index.duplicated()].unique()
-            raise InputDataError(
-                f"UncertaintyAnalysis: the model's scores repeat unit labels "
-                f"{format_labels(dup)}; each unit may appear once"
-            )
-        self._ref = ref.astype(float)
+        ref = _as_series(func(data, **self.base_kwargs), "reference",
+                         "UncertaintyAnalysis: the model's scores")
+        self._ref = ref
         self.units = ref.index
         self.indicators = None
 

@@ -289,7 +289,7 @@ def test_errors(data):
         Factor.uniform("x", 2, 1)
     with pytest.raises(InputDataError, match="ppf"):
         Factor.continuous("x", object())
-    with pytest.raises(InputDataError, match="must return a pandas Series"):
+    with pytest.raises(InputDataError, match="are a int; expected a pandas Series"):
         UncertaintyAnalysis(lambda d, **k: 3, data, [Factor.uniform("x", 0, 1)])
     ua = UncertaintyAnalysis(linear_score, data, [Factor.uniform("shift", 0, 1)])
     with pytest.raises(InputDataError, match="power of two"):

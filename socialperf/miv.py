@@ -428,6 +428,56 @@ def _mfi_series(mfi_scores: Any, year: int | None) -> pd.Series:
     return s
 
 
+def _portfolio(
+    E: np.ndarray, sv: np.ndarray, universe: np.ndarray, method: str, uncovered: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Portfolio block of every MIV (before exclusions) and its covered weight.
+
+    ``E`` is MIV x MFI look-through exposure, ``sv`` the MFI scores in ``E``'s column order
+    (NaN = unscored), ``universe`` the finite scores the top quartile is taken over.  See
+    :func:`score_mivs` for the formulas.
+    """
+    covered = np.isfinite(sv)
+    if method == "top_quartile":
+        q75 = float(np.quantile(universe, 0.75))
+        vals = np.where(covered, (np.nan_to_num(sv) >= q75).astype(float), 0.0)
+    else:
+        vals = np.where(covered, np.nan_to_num(sv), 0.0)
+    if method == "equal":
+        held = E > 0
+        weights = held / np.maximum(held.sum(axis=1), 1)[:, None]
+    else:
+        weights = E
+    covered_w = (weights * covered).sum(axis=1)
+    total = (weights * vals).sum(axis=1)
+    if uncovered == "zero":
+        return total, covered_w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(covered_w > 0, total / covered_w, np.nan), covered_w
+
+
+def _drop_uncovered(
+    port: np.ndarray, covered_w: np.ndarray, below: np.ndarray, uncovered: str
+) -> np.ndarray:
+    """NaN for MIVs with no scored exposure (unless rule "zero") or, under rule "exclude",
+    coverage below the threshold."""
+    if uncovered == "zero":
+        return port
+    drop = covered_w <= 0
+    if uncovered == "exclude":
+        drop = drop | below
+    return np.where(drop, np.nan, port)
+
+
+def _combine(portfolio: pd.Series, block: pd.Series, w: float) -> pd.Series:
+    """The MIV index :math:`w P + (1 - w) B` (``w`` = 1: P alone; 0: B alone)."""
+    if w == 1.0:
+        return portfolio.rename("index")
+    if w == 0.0:
+        return block.rename("index")
+    return (w * portfolio + (1.0 - w) * block).rename("index")
+
+
 def score_mivs(
     mfi_scores: Any,
     holdings: Holdings | pd.DataFrame,
@@ -522,40 +572,22 @@ def score_mivs(
     Ev = E.to_numpy()
     cov = Ev[:, covered].sum(axis=1)
     coverage = pd.Series(cov, index=E.index, name="coverage")
-    sv = s.to_numpy()
-    held = Ev > 0
-    n_mfis = held.sum(axis=1)
-    n_scored = (held & covered).sum(axis=1)
-    if method == "top_quartile":
-        universe = scores.dropna()
-        if universe.empty:
-            raise InputDataError("mfi_scores has no finite scores; cannot form a top quartile")
-        q75 = float(np.quantile(universe.to_numpy(), 0.75))
-        vals = np.where(covered, (np.nan_to_num(sv) >= q75).astype(float), 0.0)
-    else:
-        vals = np.where(covered, np.nan_to_num(sv), 0.0)
-    if method == "equal":
-        weights = held / np.maximum(n_mfis, 1)[:, None]
-    else:
-        weights = Ev
-    covered_w = (weights * covered).sum(axis=1)
-    total = (weights * vals).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if uncovered == "zero":
-            port = total
-        else:
-            port = np.where(covered_w > 0, total / covered_w, np.nan)
+    n_mfis = (Ev > 0).sum(axis=1)
+    n_scored = ((Ev > 0) & covered).sum(axis=1)
+    universe = scores.dropna().to_numpy()
+    if method == "top_quartile" and universe.size == 0:
+        raise InputDataError("mfi_scores has no finite scores; cannot form a top quartile")
+    port, covered_w = _portfolio(Ev, s.to_numpy(), universe, method, uncovered)
     below = cov < float(coverage_threshold) - 1e-12
     excluded: dict[str, str] = {}
     for i, miv in enumerate(E.index):
         if covered_w[i] <= 0 and uncovered != "zero":
             excluded[miv] = "no exposure to any scored MFI"
-            port[i] = np.nan
         elif below[i] and uncovered == "exclude":
             excluded[miv] = (
                 f"coverage {cov[i]:.3f} below threshold {coverage_threshold} (rule 'exclude')"
             )
-            port[i] = np.nan
+    port = _drop_uncovered(port, covered_w, below, uncovered)
     if below.any():
         warnings.warn(
             f"MIVs {format_labels(E.index[below])} have less than {coverage_threshold:.0%} of "
@@ -577,13 +609,7 @@ def score_mivs(
     else:
         block = pd.Series(np.nan, index=E.index, name="block")
         w_used = 1.0
-    if w_used == 1.0:
-        index = portfolio.copy()
-    elif w_used == 0.0:
-        index = block.copy()
-    else:
-        index = w_used * portfolio + (1.0 - w_used) * block
-    index = index.rename("index")
+    index = _combine(portfolio, block, w_used)
     details = pd.DataFrame(
         {
             "portfolio": portfolio,

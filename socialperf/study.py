@@ -80,6 +80,8 @@ from dea.exceptions import InputDataError, format_labels
 __all__ = [
     "DEASpec",
     "MIVOptions",
+    "MIVSensitivityOutcome",
+    "MIVSensitivitySpec",
     "SensitivityOutcome",
     "SensitivitySpec",
     "Study",
@@ -258,22 +260,116 @@ class MIVOptions:
         return out
 
 
-def _get_sobol(d: Mapping[str, Any], source: str | None) -> int:
-    n = _get_number(d, "sensitivity", "sobol", 64, source, lo=0, integer=True)
+def _get_sobol(d: Mapping[str, Any], source: str | None, section: str = "sensitivity") -> int:
+    n = _get_number(d, section, "sobol", 64, source, lo=0, integer=True)
     if n & (n - 1):
-        raise _fail("sensitivity.sobol", f"{n} is not a power of two",
+        raise _fail(f"{section}.sobol", f"{n} is not a power of two",
                     "Saltelli's scheme needs N = 0 (no Sobol' indices), 32, 64, 128, ...", source)
     return n
 
 
+def _get_choices(d: Mapping[str, Any], section: str, key: str, default: Sequence[str],
+                 allowed: Sequence[str], source: str | None) -> tuple[str, ...]:
+    """A non-empty list of distinct choices, each one of ``allowed``."""
+    values = tuple(dict.fromkeys(v.lower() for v in _get_list(d, section, key, default, source)))
+    bad = [v for v in values if v not in allowed]
+    if bad or not values:
+        raise _fail(f"{section}.{key}", f"{format_labels(bad)} not allowed" if bad
+                    else "empty list", f"choose from {', '.join(allowed)}", source)
+    return values
+
+
+def _get_range(d: Mapping[str, Any], section: str, key: str, default: tuple[float, float],
+               source: str | None) -> tuple[float, float]:
+    """A ``[low, high]`` pair in [0, 1] (a single number fixes the value)."""
+    value = d.get(key, list(default))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = [value, value]
+    ok = (isinstance(value, list | tuple) and len(value) == 2
+          and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value))
+    if not ok or not 0.0 <= value[0] <= value[1] <= 1.0:
+        raise _fail(f"{section}.{key}", f"{value!r} is not a range in [0, 1]",
+                    "write [low, high] with 0 <= low <= high <= 1, or one number to fix it",
+                    source)
+    return float(value[0]), float(value[1])
+
+
+_MISSING_POLICIES = ("renormalise", "zero")
+
+
+@dataclass(frozen=True)
+class MIVSensitivitySpec:
+    """Settings of the MIV-level uncertainty and Sobol' analysis (``[sensitivity.miv]``).
+
+    Attributes
+    ----------
+    enabled : bool, default True
+        Run it (when the study has holdings and sensitivity is enabled).
+    w : (float, float), default (0.3, 0.7)
+        Range of the block weight :math:`w` of :math:`I_h = w P_h + (1 - w) B_h` (uniform).
+    methods : tuple of str
+        Portfolio aggregation methods drawn from (``exposure``, ``equal``, ``top_quartile``).
+    uncovered : tuple of str
+        Uncovered-exposure rules drawn from (``renormalise``, ``zero``, ``exclude``).
+    schemes : tuple of str or None
+        MFI schemes that may feed the portfolio block (default: every scheme the study runs).
+    mfi_weights : bool, default True
+        Perturb the MFI indicator weights too (Dirichlet around the feeding scheme's
+        weights, the same relative change applied to every weighted scheme).
+    top_k : int, default 3
+        ``k`` of the probability of a top-k place.
+    runs, sobol : int or None
+        Monte Carlo runs and Saltelli base sample; default those of ``[sensitivity]``.
+    """
+
+    enabled: bool = True
+    w: tuple[float, float] = (0.3, 0.7)
+    methods: tuple[str, ...] = _MIV_METHODS
+    uncovered: tuple[str, ...] = _UNCOVERED
+    schemes: tuple[str, ...] | None = None
+    mfi_weights: bool = True
+    top_k: int = 3
+    runs: int | None = None
+    sobol: int | None = None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], source: str | None = None) -> MIVSensitivitySpec:
+        """Build from the ``[sensitivity.miv]`` table; raises :class:`StudyConfigError`."""
+        sec = "sensitivity.miv"
+        _check_keys(sec, d, [f.name for f in dataclasses.fields(cls)], source)
+        schemes = _get_list(d, sec, "schemes", (), source) if "schemes" in d else None
+        if schemes is not None and not schemes:
+            raise _fail(f"{sec}.schemes", "empty list", "omit it to use every study scheme",
+                        source)
+        return cls(
+            enabled=_get_bool(d, sec, "enabled", True, source),
+            w=_get_range(d, sec, "w", (0.3, 0.7), source),
+            methods=_get_choices(d, sec, "methods", _MIV_METHODS, _MIV_METHODS, source),
+            uncovered=_get_choices(d, sec, "uncovered", _UNCOVERED, _UNCOVERED, source),
+            schemes=schemes,
+            mfi_weights=_get_bool(d, sec, "mfi_weights", True, source),
+            top_k=_get_number(d, sec, "top_k", 3, source, lo=1, integer=True),
+            runs=_get_number(d, sec, "runs", None, source, lo=2, integer=True, allow_none=True),
+            sobol=_get_sobol(d, source, sec) if "sobol" in d else None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``[sensitivity.miv]`` table (unset options omitted)."""
+        out = {k: list(v) if isinstance(v, tuple) else v
+               for k, v in dataclasses.asdict(self).items()}
+        return {k: v for k, v in out.items() if v is not None}
+
+
 @dataclass(frozen=True)
 class SensitivitySpec:
-    """Uncertainty and Sobol' analysis settings.
+    """Uncertainty and Sobol' analysis settings (``[sensitivity]``).
 
-    ``runs`` Monte Carlo draws of the uncertain assumptions (weights, normalisation,
-    aggregation) of ``scheme``; ``sobol`` is Saltelli's base sample size N (0 = no
-    Sobol' indices; the model is evaluated N(k + 2) times for k factors); ``seed`` fixes
-    the random draws.
+    ``runs`` Monte Carlo draws of the uncertain assumptions of MFI ``scheme``; ``sobol`` is
+    Saltelli's base sample size N (0 = no Sobol' indices; the model is evaluated N(k + 2)
+    times for k factors); ``seed`` fixes the random draws.  A weighted scheme varies its
+    weights, normalisation (rating: class method), indicator set and ``missing`` (the
+    missing-data policies compared); ``bod`` varies its normalisation; ``dea`` its returns
+    to scale among ``rts``.  ``miv`` holds the MIV-level analysis.
     """
 
     enabled: bool = False
@@ -281,25 +377,40 @@ class SensitivitySpec:
     runs: int = 200
     sobol: int = 64
     seed: int = 12345
+    rts: tuple[str, ...] = ("crs", "vrs")
+    missing: tuple[str, ...] = _MISSING_POLICIES
+    miv: MIVSensitivitySpec = field(default_factory=MIVSensitivitySpec)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], source: str | None = None) -> SensitivitySpec:
         """Build from the ``[sensitivity]`` table; raises :class:`StudyConfigError`."""
         sec = "sensitivity"
         _check_keys(sec, d, [f.name for f in dataclasses.fields(cls)], source)
+        miv = d.get("miv", {})
+        if not isinstance(miv, Mapping):
+            raise _fail("sensitivity.miv", "expected a table",
+                        "write [sensitivity.miv] with keys under it", source)
         return cls(
             enabled=_get_bool(d, sec, "enabled", False, source),
             scheme=_get_str(d, sec, "scheme", None, source, SENSITIVITY_SCHEMES),
             runs=_get_number(d, sec, "runs", 200, source, lo=2, integer=True),
             sobol=_get_sobol(d, source),
             seed=_get_number(d, sec, "seed", 12345, source, lo=0, integer=True),
+            rts=_get_choices(d, sec, "rts", ("crs", "vrs"), _RTS, source),
+            missing=_get_choices(d, sec, "missing", _MISSING_POLICIES, _MISSING_POLICIES,
+                                 source),
+            miv=MIVSensitivitySpec.from_dict(miv, source),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``[sensitivity]`` table."""
-        out = dataclasses.asdict(self)
+        """The ``[sensitivity]`` table (``miv`` as the nested ``[sensitivity.miv]``)."""
+        out: dict[str, Any] = {k: getattr(self, k) for k in
+                               ("enabled", "scheme", "runs", "sobol", "seed")}
         if out["scheme"] is None:
             del out["scheme"]
+        out["rts"] = list(self.rts)
+        out["missing"] = list(self.missing)
+        out["miv"] = self.miv.to_dict()
         return out
 
 
@@ -438,6 +549,10 @@ class Study:
             raise _fail("miv.scheme", f"{miv.scheme!r} is not among the study's schemes",
                         f"allowed: {', '.join((*schemes, *custom))}", source)
         sens = SensitivitySpec.from_dict(config.get("sensitivity", {}), source)
+        bad = [k for k in sens.miv.schemes or () if k not in (*schemes, *custom)]
+        if bad:
+            raise _fail("sensitivity.miv.schemes", f"{format_labels(bad)} not among the "
+                        "study's schemes", f"allowed: {', '.join((*schemes, *custom))}", source)
         units = config.get("units", {})
         bad_units = [k for k, v in units.items() if not isinstance(v, str)]
         if bad_units:
@@ -488,6 +603,8 @@ class Study:
             if isinstance(value, Mapping):
                 current = getattr(self, name)
                 merged = {**(current.to_dict() if current is not None else {}), **value}
+                if name == "sensitivity" and isinstance(value.get("miv"), Mapping):
+                    merged["miv"] = {**current.miv.to_dict(), **value["miv"]}
                 changes[name] = spec_cls.from_dict(merged, None)
         if "schemes" in changes:
             changes["schemes"] = tuple(changes["schemes"])
@@ -641,13 +758,19 @@ def _toml_key(k: str) -> str:
 
 
 def _toml_dumps(config: Mapping[str, Mapping[str, Any]]) -> str:
-    """Write a two-level dict (tables of scalars and lists) as TOML."""
+    """Write nested dicts (tables of scalars and lists, and sub-tables of those) as TOML."""
     lines: list[str] = []
     for section, table in config.items():
         lines.append(f"[{section}]")
+        subtables = {k: v for k, v in table.items() if isinstance(v, Mapping)}
         for key, value in table.items():
-            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+            if key not in subtables:
+                lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
         lines.append("")
+        for key, sub in subtables.items():
+            lines.append(f"[{section}.{_toml_key(key)}]")
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in sub.items()]
+            lines.append("")
     return "\n".join(lines)
 
 
@@ -1068,7 +1191,7 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
     Meyer, J. & Krauss, A. (2015). Measuring and aggregating social performance of
     microfinance investment vehicles. CMF Working Paper 03-2015, University of Zurich.
     """
-    from socialperf import score_mfis, score_mivs
+    from socialperf import score_mivs
     from weighting.compare import compare
 
     steps = len(study.schemes) + len(study.scheme_files) + 2 + int(study.dea is not None)
@@ -1082,25 +1205,8 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
     bar.step("data loaded")
 
     reference = _reference(study, data)
-    results: dict[str, Any] = {}
-    for scheme in study.schemes:
-        t = time.perf_counter()
-        kwargs = _scheme_kwargs(study, data, scheme, reference)
-        try:
-            results[scheme] = score_mfis(data.mfis, scheme=scheme, **kwargs)
-        except InputDataError as exc:
-            raise type(exc)(f"scheme {scheme!r}: {exc}") from exc
-        timings[f"scheme {scheme}"] = time.perf_counter() - t
-        bar.step(f"scheme {scheme}")
-    for name, scheme_obj in study.load_schemes().items():
-        t = time.perf_counter()
-        kwargs = _scheme_kwargs(study, data, "custom", reference)
-        try:
-            results[name] = score_mfis(data.mfis, scheme=scheme_obj, **kwargs)
-        except InputDataError as exc:
-            raise type(exc)(f"scheme {name!r}: {exc}") from exc
-        timings[f"scheme {name}"] = time.perf_counter() - t
-        bar.step(f"scheme {name}")
+    names = [*study.schemes, *study.load_schemes()]
+    results = _score_schemes(study, data, names, reference, bar=bar, timings=timings)
     scores = pd.DataFrame({k: _score_series(v) for k, v in results.items()})
 
     comparison = None
@@ -1139,7 +1245,8 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
     sens = None
     if study.sensitivity.enabled:
         t = time.perf_counter()
-        sens = _sensitivity(study, data, progress=progress, n_jobs=n_jobs)
+        sens = _sensitivity(study, data, progress=progress, n_jobs=n_jobs, results=results,
+                            miv=miv)
         timings["sensitivity"] = time.perf_counter() - t
         bar.step("sensitivity")
     bar.close()
@@ -1148,6 +1255,30 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
         dea=dea_result, dea_data=dea_data, dea_excluded=dea_excl, miv=miv,
         sensitivity=sens, data=data, provenance=data.provenance, timings=timings,
     )
+
+
+def _score_schemes(study: Study, data: StudyData, names: Sequence[str], reference: Any, *,
+                   bar: _Progress | None = None, timings: dict[str, float] | None = None
+                   ) -> dict[str, Any]:
+    """:func:`socialperf.score_mfis` of each named scheme (built-in or from scheme_files)."""
+    from socialperf import score_mfis
+
+    custom = study.load_schemes() if any(n not in MFI_SCHEMES for n in names) else {}
+    results: dict[str, Any] = {}
+    for name in names:
+        t = time.perf_counter()
+        builtin = name in MFI_SCHEMES
+        kwargs = _scheme_kwargs(study, data, name if builtin else "custom", reference)
+        try:
+            results[name] = score_mfis(data.mfis, scheme=name if builtin else custom[name],
+                                       **kwargs)
+        except InputDataError as exc:
+            raise type(exc)(f"scheme {name!r}: {exc}") from exc
+        if timings is not None:
+            timings[f"scheme {name}"] = time.perf_counter() - t
+        if bar is not None:
+            bar.step(f"scheme {name}")
+    return results
 
 
 def _score_series(res: Any) -> pd.Series:
@@ -1159,7 +1290,7 @@ def _score_series(res: Any) -> pd.Series:
 
 # ----------------------------------------------------------------------------- sensitivity
 
-SENSITIVITY_SCHEMES = ("rating", "equal", "expert", "ahp", "pca")
+SENSITIVITY_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
 _COMPOSITE_NORMALISATIONS = ("percentile", "minmax", "zscore")
 _RATING_METHODS = ("percentile", "moments")
 #: Dirichlet concentration of the weights factor: sd of a weight w is sqrt(w(1-w)/51)
@@ -1174,7 +1305,9 @@ class _FastComposite:
     by ``score_mfis``); a run is then a weighted mean over the present indicators,
     :math:`S_i = \\sum_{j \\in J_i} w_j x_{ij} / \\sum_{j \\in J_i} w_j`, with units whose
     present weight :math:`\\sum_{j \\in J_i} w_j` (weights summing to 1) is below
-    ``min_coverage`` left unscored, exactly as ``score_mfis`` does.
+    ``min_coverage`` left unscored, exactly as ``score_mfis`` does.  The missing-data policy
+    ``"zero"`` instead counts a missing indicator as 0 (the worst normalised value),
+    :math:`S_i = \\sum_{j \\in J_i} w_j x_{ij}`, on the same units.
     """
 
     def __init__(self, matrices: Mapping[str, pd.DataFrame], base_weights: pd.Series,
@@ -1188,8 +1321,8 @@ class _FastComposite:
         self.names = list(self.base_weights.index)
 
     def __call__(self, _data: Any = None, *, weights: pd.Series | None = None,
-                 normalisation: str | None = None, drop_indicator: str | None = None
-                 ) -> pd.Series:
+                 normalisation: str | None = None, drop_indicator: str | None = None,
+                 missing: str = "renormalise") -> pd.Series:
         w = self.base_weights if weights is None else pd.Series(weights, dtype=float)
         w = w.reindex(self.names).fillna(0.0)
         if drop_indicator not in (None, "none"):
@@ -1205,65 +1338,117 @@ class _FastComposite:
         cover = (present * wv).sum(axis=1)
         num = np.where(present, N, 0.0) @ wv
         with np.errstate(invalid="ignore", divide="ignore"):
-            score = np.where(cover >= self.min_coverage - 1e-12, num / cover, np.nan)
+            value = num if missing == "zero" else num / cover
+            score = np.where(cover >= self.min_coverage - 1e-12, value, np.nan)
         return pd.Series(score, index=self.units)
 
 
-@dataclass(frozen=True, eq=False)
-class SensitivityOutcome:
-    """Uncertainty and Sobol' analysis of one MFI scheme's assumptions.
+class _Lookup:
+    """A model whose few discrete settings were all scored beforehand (BoD, DEA schemes)."""
 
-    Attributes
-    ----------
-    scheme : str
-        The MFI scheme analysed.
-    factors : list of weighting.sensitivity.Factor
-        The uncertain assumptions: indicator weights (Dirichlet around the scheme's weights),
-        normalisation (or rating method) and dropping one indicator.
-    uncertainty : weighting.sensitivity.UncertaintyResult
-        Monte Carlo result (rank intervals, probability of a top-10 place).
-    sobol : weighting.sensitivity.SobolResult or None
-        First-order and total Sobol' indices of the mean absolute rank shift.
-    base_scores : pandas.Series
-        The scheme's own scores (the reference of the rank shifts).
-    spec : SensitivitySpec
-    model : callable
-        The scheme as a function of its assumptions,
-        ``model(weights=None, normalisation=None, drop_indicator=None) -> Series``
-        (reproduces ``base_scores`` with no argument).
+    def __init__(self, table: Mapping[Any, pd.Series], name: str, base: Any) -> None:
+        self.table = dict(table)
+        self.name = name
+        self.base = base
+
+    def __call__(self, _data: Any = None, **kw: Any) -> pd.Series:
+        return self.table[kw.get(self.name, self.base)]
+
+
+class _MIVModel:
+    """MIV index as a cheap function of its assumptions (see :func:`miv_sensitivity`).
+
+    The look-through exposures, the MIV block and the MFI scores of every feeding scheme are
+    fixed; a run recomputes the portfolio block (:func:`socialperf.miv._portfolio`) and
+    :math:`I_h = w P_h + (1 - w) B_h`.  ``mfi_weights`` (a weight vector over the base
+    scheme's indicators) rescales each indicator weight of a weighted scheme by the ratio
+    :math:`\\tilde w_j / w^0_j` of the drawn to the base weights, then re-scores it.
     """
 
-    scheme: str
+    def __init__(self, exposures: pd.DataFrame, block: pd.Series,
+                 feeds: Mapping[str, pd.Series], composites: Mapping[str, _FastComposite],
+                 base: Mapping[str, Any], coverage_threshold: float,
+                 weight_base: pd.Series | None) -> None:
+        self.E = exposures.to_numpy(dtype=float)
+        self.mivs = exposures.index
+        self.block = block.reindex(self.mivs).to_numpy(dtype=float)
+        self.has_block = bool(np.isfinite(self.block).any())
+        cols = exposures.columns
+        self.feeds = {k: v.reindex(cols).to_numpy(dtype=float) for k, v in feeds.items()}
+        self.universe = {k: v.dropna().to_numpy(dtype=float) for k, v in feeds.items()}
+        self.composites = dict(composites)
+        self.positions = {k: cols.get_indexer(pd.Index([str(u) for u in c.units]))
+                          for k, c in self.composites.items()}
+        self.base = dict(base)
+        self.threshold = float(coverage_threshold)
+        self.weight_base = weight_base
+
+    def _mfi_scores(self, scheme: str, mfi_weights: pd.Series | None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        if mfi_weights is None or scheme not in self.composites:
+            return self.feeds[scheme], self.universe[scheme]
+        comp = self.composites[scheme]
+        assert self.weight_base is not None
+        ratio = (pd.Series(mfi_weights, dtype=float) / self.weight_base).reindex(comp.names)
+        all_scores = comp(weights=comp.base_weights * ratio.fillna(1.0)).to_numpy()
+        pos = self.positions[scheme]
+        sv = np.full(self.E.shape[1], np.nan)
+        sv[pos[pos >= 0]] = all_scores[pos >= 0]
+        return sv, all_scores[np.isfinite(all_scores)]
+
+    def __call__(self, _data: Any = None, *, w: float | None = None, method: str | None = None,
+                 uncovered: str | None = None, mfi_scheme: str | None = None,
+                 mfi_weights: pd.Series | None = None) -> pd.Series:
+        from socialperf.miv import _drop_uncovered, _portfolio
+
+        w = self.base["w"] if w is None else float(w)
+        method = method or self.base["method"]
+        uncovered = uncovered or self.base["uncovered"]
+        sv, universe = self._mfi_scores(mfi_scheme or self.base["mfi_scheme"], mfi_weights)
+        port, covered_w = _portfolio(self.E, sv, universe, method, uncovered)
+        cov = self.E[:, np.isfinite(sv)].sum(axis=1)
+        port = _drop_uncovered(port, covered_w, cov < self.threshold - 1e-12, uncovered)
+        if not self.has_block or w == 1.0:
+            index = port
+        elif w == 0.0:
+            index = self.block
+        else:
+            index = w * port + (1.0 - w) * self.block
+        return pd.Series(index, index=self.mivs, name="index")
+
+
+@dataclass(frozen=True, eq=False)
+class _AnalysisOutcome:
+    """What the MFI- and MIV-level analyses share: factors, runs, tables and figures."""
+
     factors: list[Any]
     uncertainty: Any
     sobol: Any
     base_scores: pd.Series
-    spec: SensitivitySpec
-    model: Any = None
+    model: Any
 
-    def describe(self) -> str:
-        """One paragraph: what was varied, how many runs, how stable the ranks are."""
+    unit_label: str = dataclasses.field(default="MFI", init=False, repr=False)
+
+    def _describe_runs(self, what: str, seed: int) -> str:
         u = self.uncertainty
         ms = u.mean_rank_shift
         names = ", ".join(f.name for f in self.factors)
         text = (
-            f"Uncertainty analysis of the '{self.scheme}' MFI scores: {len(u.scores)} Monte "
-            f"Carlo runs (seed {self.spec.seed}) varying {names}; weights drawn from a "
-            f"Dirichlet distribution centred on the scheme's weights (concentration "
-            f"{WEIGHT_CONCENTRATION:g}). Mean absolute rank shift against the scheme's own "
-            f"ranks: median {ms.median():.1f}, 5-95% [{ms.quantile(0.05):.1f}, "
-            f"{ms.quantile(0.95):.1f}] places over {int(u.reference_scores.notna().sum())} "
-            "scored MFIs."
+            f"Uncertainty analysis of {what}: {len(u.scores)} Monte Carlo runs (seed {seed}) "
+            f"varying {names}. Mean absolute rank shift against the base ranks: median "
+            f"{ms.median():.2f}, 5-95% [{ms.quantile(0.05):.2f}, {ms.quantile(0.95):.2f}] "
+            f"places over {int(u.reference_scores.notna().sum())} scored {self.unit_label}s."
         )
         if self.sobol is not None:
             idx = self.sobol.indices
-            parts = ", ".join(f"{k}: S1 {r.S1:.2f}, ST {r.ST:.2f}" for k, r in idx.iterrows())
+            parts = ", ".join(f"{k}: first-order {r.S1:.2f}, total {r.ST:.2f}"
+                              for k, r in idx.iterrows())
             text += (f" Sobol' indices of the mean rank shift ({self.sobol.n_runs} runs): "
                      f"{parts}.")
         return text
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Rank intervals by MFI, rank-shift distribution and (if run) Sobol' indices."""
+        """Rank intervals by unit, rank-shift distribution and (if run) Sobol' indices."""
         summary = self.uncertainty.summary.sort_values("median_rank", kind="stable")
         ms = self.uncertainty.mean_rank_shift
         dist = ms.describe(percentiles=[0.05, 0.25, 0.5, 0.75, 0.95]).to_frame()
@@ -1272,94 +1457,417 @@ class SensitivityOutcome:
             out["sobol_indices"] = self.sobol.indices
         return out
 
-    def figures(self) -> list[tuple[str, Callable[[], Any], str]]:
-        """(name, draw, caption) of the sensitivity figures."""
+    def _figures(self, what: str, n: int | None) -> list[tuple[str, Callable[[], Any], str]]:
+        shown = f"the {n} best {self.unit_label}s" if n else f"every {self.unit_label}"
         figs: list[tuple[str, Callable[[], Any], str]] = [
-            ("rank_intervals", lambda: self.uncertainty.plot_rank_intervals(n=30),
-             f"Median rank and 5-95% rank interval of the 30 best MFIs under "
-             f"'{self.scheme}' across the Monte Carlo runs"),
+            ("rank_intervals", lambda: _rank_interval_plot(self.uncertainty, n, self.unit_label),
+             f"Median rank (dot) and 5-95% rank interval (bar) of {shown} under {what} "
+             "across the Monte Carlo runs; rank 1 = best"),
         ]
         if self.sobol is not None:
-            figs.append(("sobol", lambda: self.sobol.plot(),
-                         "First-order (S1) and total (ST) Sobol' indices of the mean "
-                         "absolute rank shift, with bootstrap confidence intervals"))
+            figs.append(("sobol", lambda: _sobol_plot(self.sobol),
+                         "Sobol' indices of the mean absolute rank shift by factor: first "
+                         "order (the factor alone) and total (with its interactions), with "
+                         "95% bootstrap confidence intervals"))
         return figs
 
 
-def _sensitivity(study: Study, data: StudyData, *, progress: bool, n_jobs: int
-                 ) -> SensitivityOutcome:
-    from socialperf import score_mfis
-    from weighting.sensitivity import Factor, UncertaintyAnalysis
+def _rank_interval_plot(uncertainty: Any, n: int | None, unit: str) -> Any:
+    ax = uncertainty.plot_rank_intervals(n=n)
+    ax.set_ylabel(unit)
+    return ax
 
+
+def _sobol_plot(sobol: Any) -> Any:
+    ax = sobol.plot()
+    ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
+    ax.set_xlabel("factor")
+    for label in ax.get_xticklabels():
+        label.set_rotation(20)
+        label.set_horizontalalignment("right")
+    ax.figure.tight_layout()
+    return ax
+
+
+@dataclass(frozen=True, eq=False)
+class MIVSensitivityOutcome(_AnalysisOutcome):
+    """Uncertainty and Sobol' analysis of the MIV index.
+
+    Attributes
+    ----------
+    factors : list of weighting.sensitivity.Factor
+        Block weight ``w``, portfolio ``method``, ``uncovered`` rule, feeding ``mfi_scheme``
+        and (optionally) ``mfi_weights``.
+    uncertainty : weighting.sensitivity.UncertaintyResult
+        Per MIV: median rank, 5-95% rank interval, probability of a top-k place.
+    sobol : weighting.sensitivity.SobolResult or None
+        First-order and total Sobol' indices of the MIVs' mean absolute rank shift.
+    base_scores : pandas.Series
+        The study's MIV index (the reference of the rank shifts).
+    model : callable
+        ``model(w=, method=, uncovered=, mfi_scheme=, mfi_weights=) -> Series``.
+    spec : MIVSensitivitySpec
+    seed : int
+    """
+
+    spec: MIVSensitivitySpec = field(default_factory=MIVSensitivitySpec)
+    seed: int = 0
+    unit_label: str = dataclasses.field(default="MIV", init=False, repr=False)
+
+    def describe(self) -> str:
+        """One paragraph: what was varied, how many runs, how stable the MIV ranks are."""
+        lo, hi = self.spec.w
+        return self._describe_runs(
+            f"the MIV index (block weight w uniform on [{lo:g}, {hi:g}])", self.seed)
+
+    def figures(self) -> list[tuple[str, Callable[[], Any], str]]:
+        """(name, draw, caption) of the MIV sensitivity figures."""
+        return self._figures("the MIV index's assumptions", None)
+
+
+@dataclass(frozen=True, eq=False)
+class SensitivityOutcome(_AnalysisOutcome):
+    """Uncertainty and Sobol' analysis of one MFI scheme's assumptions (and of the MIVs).
+
+    Attributes
+    ----------
+    scheme : str
+        The MFI scheme analysed.
+    factors : list of weighting.sensitivity.Factor
+        The uncertain assumptions.  Weighted schemes: indicator weights (Dirichlet around
+        the scheme's weights), normalisation (or rating method), dropping one indicator and
+        the missing-data policy; ``bod``: normalisation; ``dea``: returns to scale.
+    uncertainty : weighting.sensitivity.UncertaintyResult
+        Monte Carlo result (rank intervals, probability of a top-10 place).
+    sobol : weighting.sensitivity.SobolResult or None
+        First-order and total Sobol' indices of the mean absolute rank shift.
+    base_scores : pandas.Series
+        The scheme's own scores (the reference of the rank shifts).
+    model : callable
+        The scheme as a function of its assumptions (reproduces ``base_scores`` with no
+        argument).
+    spec : SensitivitySpec
+    miv : MIVSensitivityOutcome or None
+        The MIV-level analysis (None without holdings or with ``sensitivity.miv.enabled``
+        false).
+    """
+
+    scheme: str = ""
+    spec: SensitivitySpec = field(default_factory=SensitivitySpec)
+    miv: MIVSensitivityOutcome | None = None
+
+    def describe(self) -> str:
+        """One paragraph: what was varied, how many runs, how stable the ranks are."""
+        text = self._describe_runs(f"the '{self.scheme}' MFI scores", self.spec.seed)
+        if any(f.kind == "weights" for f in self.factors):
+            text += (f" Weights are drawn from a Dirichlet distribution centred on the "
+                     f"scheme's weights (concentration {WEIGHT_CONCENTRATION:g}).")
+        return text
+
+    def figures(self) -> list[tuple[str, Callable[[], Any], str]]:
+        """(name, draw, caption) of the MFI sensitivity figures."""
+        return self._figures(f"'{self.scheme}'", 30)
+
+
+def _set(key: str) -> Callable[[dict, Any], dict]:
+    return lambda kw, value: {**kw, key: value}
+
+
+def _varying(factors: list[Any]) -> list[Any]:
+    """The factors without a single alternative (a fixed continuous factor is kept)."""
+    return [f for f in factors if not (f.kind == "discrete" and len(f.alternatives) < 2)]
+
+
+def _analyse(model: Any, factors: list[Any], runs: int, sobol_n: int, seed: int,
+             n_jobs: int, progress: bool, top_k: int) -> tuple[Any, Any]:
+    """Monte Carlo (and Sobol' if ``sobol_n``) of a callable model."""
+    from weighting.sensitivity import UncertaintyAnalysis
+
+    ua = UncertaintyAnalysis(model, None, factors)
+    uncertainty = ua.run(runs, random_state=seed, n_jobs=n_jobs, progress=progress,
+                         top_k=top_k)
+    sobol = None
+    if sobol_n:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sobol = ua.sobol(sobol_n, random_state=seed, n_jobs=n_jobs, progress=progress)
+    return uncertainty, sobol
+
+
+def _check_reproduces(model: Any, base: pd.Series, what: str) -> None:
+    """Guard a fast model against drift from the full computation."""
+    check = model().reindex(base.index)
+    ref = pd.to_numeric(base, errors="coerce").to_numpy(dtype=float)
+    gap = np.nanmax(np.abs(check.to_numpy() - ref), initial=0.0)
+    if gap > 1e-9 or not np.array_equal(check.isna().to_numpy(), np.isnan(ref)):
+        raise RuntimeError(
+            f"sensitivity: the fast model does not reproduce the {what} (max gap "
+            f"{gap:.3g}); please report this"
+        )
+
+
+def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any
+               ) -> tuple[Any, list[Any], pd.Series]:
+    """The MFI scheme as a cheap callable of its assumptions, its factors, its base scores."""
+    from socialperf import score_mfis
+    from weighting.sensitivity import Factor
+
+    spec = study.sensitivity
+    kwargs = _scheme_kwargs(study, data, scheme, reference)
+    if scheme == "dea":
+        table = {r: score_mfis(data.mfis, scheme="dea", **{**kwargs, "rts": r}).scores
+                 for r in spec.rts}
+        base_rts = kwargs.get("rts", "crs")
+        base = table.get(base_rts)
+        if base is None:
+            base = score_mfis(data.mfis, scheme="dea", **kwargs).scores
+            table[base_rts] = base
+        return _Lookup(table, "rts", base_rts), [Factor.returns_to_scale(spec.rts)], base
+    if scheme == "bod":
+        table = {alt: score_mfis(data.mfis, scheme="bod", normalisation=alt, **kwargs).scores
+                 for alt in _COMPOSITE_NORMALISATIONS}
+        model = _Lookup(table, "normalisation", _COMPOSITE_NORMALISATIONS[0])
+        return (model, [Factor.choice("normalisation", _COMPOSITE_NORMALISATIONS)],
+                table[_COMPOSITE_NORMALISATIONS[0]])
+    base = score_mfis(data.mfis, scheme=scheme, **kwargs)
+    model = _composite(data, scheme, base, kwargs)
+    _check_reproduces(model, base.scores, f"'{scheme}' scores")
+    factors = [
+        Factor.weights_dirichlet(concentration=WEIGHT_CONCENTRATION, base=model.base_weights),
+        Factor.choice("rating_method" if scheme == "rating" else "normalisation",
+                      list(model.matrices), apply=_set("normalisation")),
+        Factor.choice("drop_indicator", ["none", *model.names], apply=_set("drop_indicator")),
+        Factor.missing_policy(list(spec.missing), name="missing"),
+    ]
+    return model, factors, base.scores
+
+
+def _base_weights(res: Any) -> pd.Series:
+    weights = res.weights
+    if isinstance(weights, pd.DataFrame):  # per-year weights (PCA): one year is scored
+        weights = weights.iloc[0]
+    return pd.Series(weights, dtype=float)
+
+
+def _composite(data: StudyData, scheme: str, base: Any, kwargs: Mapping[str, Any]
+               ) -> _FastComposite:
+    """A :class:`_FastComposite` of a weighted scheme, one matrix per normalisation."""
+    from socialperf import score_mfis
+
+    weights = _base_weights(base)
+    common = {k: v for k, v in kwargs.items() if k != "weights"}
+    if scheme == "rating":
+        matrices = {alt: score_mfis(data.mfis, scheme="rating", weights=weights,
+                                    rating_method=alt, **common).normalised
+                    for alt in _RATING_METHODS}
+    else:
+        matrices = {alt: score_mfis(data.mfis, scheme="expert", weights=weights,
+                                    normalisation=alt, **common).normalised
+                    for alt in _COMPOSITE_NORMALISATIONS}
+    min_cov = float(base.info.get("min_coverage", 0.6)) if isinstance(base.info, dict) else 0.6
+    return _FastComposite(matrices, weights, next(iter(matrices)), min_coverage=min_cov)
+
+
+def _sensitivity(study: Study, data: StudyData, *, progress: bool, n_jobs: int,
+                 results: Mapping[str, Any] | None = None, miv: Any = None
+                 ) -> SensitivityOutcome:
     spec = study.sensitivity
     scheme = spec.scheme or study.mfi_schemes_for_miv()
     if scheme not in SENSITIVITY_SCHEMES:
         raise StudyConfigError(
-            f"study key 'sensitivity.scheme': {scheme!r} cannot be analysed (it has no weights "
-            f"to vary); allowed: {', '.join(SENSITIVITY_SCHEMES)}"
+            f"study key 'sensitivity.scheme': {scheme!r} cannot be analysed; allowed: "
+            f"{', '.join(SENSITIVITY_SCHEMES)}"
         )
     reference = _reference(study, data)
-    kwargs = _scheme_kwargs(study, data, scheme, reference)
-    base = score_mfis(data.mfis, scheme=scheme, **kwargs)
-    weights = base.weights
-    if isinstance(weights, pd.DataFrame):  # per-year weights (PCA): one year is scored
-        weights = weights.iloc[0]
-    weights = pd.Series(weights, dtype=float)
-    common = {k: v for k, v in kwargs.items() if k != "weights"}
-    matrices: dict[str, pd.DataFrame] = {}
-    if scheme == "rating":
-        alternatives = _RATING_METHODS
-        for alt in alternatives:
-            res = score_mfis(data.mfis, scheme="rating", weights=weights, rating_method=alt,
-                             **common)
-            matrices[alt] = res.normalised
-        factor_name = "rating_method"
-    else:
-        alternatives = _COMPOSITE_NORMALISATIONS
-        for alt in alternatives:
-            res = score_mfis(data.mfis, scheme="expert", weights=weights, normalisation=alt,
-                             **common)
-            matrices[alt] = res.normalised
-        factor_name = "normalisation"
-    min_cov = float(base.info.get("min_coverage", 0.6)) if isinstance(base.info, dict) else 0.6
-    model = _FastComposite(matrices, weights, alternatives[0], min_coverage=min_cov)
-    check = model().reindex(base.scores.index)
-    gap = np.nanmax(np.abs(check.to_numpy() - base.scores.to_numpy(dtype=float)), initial=0.0)
-    if gap > 1e-9 or not check.isna().equals(base.scores.isna()):
-        raise RuntimeError(  # guards the fast path against drift from score_mfis
-            f"sensitivity: the fast composite does not reproduce the '{scheme}' scores "
-            f"(max gap {gap:.3g}); please report this"
+    model, factors, base_scores = _mfi_model(study, data, scheme, reference)
+    factors = _varying(factors)
+    if not factors:
+        raise StudyConfigError(
+            f"study key 'sensitivity.rts': scheme {scheme!r} has nothing to vary; give two "
+            "or more returns to scale, e.g. [\"crs\", \"vrs\"]"
         )
+    uncertainty, sobol = _analyse(model, factors, spec.runs, spec.sobol, spec.seed, n_jobs,
+                                  progress, 10)
+    miv_out = None
+    if spec.miv.enabled and data.holdings is not None and study.miv.enabled:
+        miv_out = _study_miv_sensitivity(study, data, results, miv, reference,
+                                         n_jobs=n_jobs, progress=progress)
+    return SensitivityOutcome(factors=factors, uncertainty=uncertainty, sobol=sobol,
+                              base_scores=base_scores, model=model, scheme=scheme, spec=spec,
+                              miv=miv_out)
 
-    def _set(key: str) -> Callable[[dict, Any], dict]:
-        return lambda kw, value: {**kw, key: value}
 
-    factors = [
-        Factor.weights_dirichlet(concentration=WEIGHT_CONCENTRATION, base=weights),
-        Factor.choice(factor_name, list(alternatives), apply=_set("normalisation")),
-        Factor.choice("drop_indicator", ["none", *model.names],
-                      apply=_set("drop_indicator")),
-    ]
-    ua = UncertaintyAnalysis(model, None, factors)
-    uncertainty = ua.run(spec.runs, random_state=spec.seed, n_jobs=n_jobs, progress=progress)
-    sobol = None
-    if spec.sobol:
+def _study_miv_sensitivity(study: Study, data: StudyData, results: Mapping[str, Any] | None,
+                           base_miv: Any, reference: Any, *, n_jobs: int, progress: bool
+                           ) -> MIVSensitivityOutcome:
+    """The MIV analysis of a study, reusing its MFI results where they were computed."""
+    spec = study.sensitivity
+    feed = study.mfi_schemes_for_miv()
+    names = list(spec.miv.schemes or (*study.schemes, *study.load_schemes()))
+    if feed not in names:
+        names.insert(0, feed)
+    results = dict(results or {})
+    missing = [n for n in names if n not in results]
+    if missing:
+        results.update(_score_schemes(study, data, missing, reference))
+    year = study_year(study, data)
+    composites = {}
+    for name in names:
+        res = results[name]
+        if name in SENSITIVITY_SCHEMES[:5] and spec.miv.mfi_weights:
+            comp = _FastComposite({"base": res.normalised}, _base_weights(res), "base",
+                                  min_coverage=float(res.info.get("min_coverage", 0.6)))
+            _check_reproduces(comp, res.scores, f"'{name}' scores")
+            composites[name] = comp
+    return miv_sensitivity(
+        {n: results[n] for n in names}, data.holdings, data.miv_indicators, base_scheme=feed,
+        w=study.miv.w, method=study.miv.method, uncovered=study.miv.uncovered,
+        coverage_threshold=study.miv.coverage_threshold, catalogue=data.catalogue,
+        year=year, spec=spec.miv, runs=spec.miv.runs or spec.runs,
+        sobol=spec.miv.sobol if spec.miv.sobol is not None else spec.sobol, seed=spec.seed,
+        composites=composites, n_jobs=n_jobs, progress=progress, base_miv=base_miv,
+    )
+
+
+def miv_sensitivity(
+    mfi_scores: Mapping[str, Any],
+    holdings: Any,
+    miv_indicators: pd.DataFrame | None = None,
+    *,
+    base_scheme: str | None = None,
+    w: float = 0.5,
+    method: str = "exposure",
+    uncovered: str = "renormalise",
+    coverage_threshold: float = 0.7,
+    catalogue: Any = None,
+    year: int | None = None,
+    spec: MIVSensitivitySpec | None = None,
+    runs: int = 200,
+    sobol: int = 64,
+    seed: int = 12345,
+    composites: Mapping[str, Any] | None = None,
+    n_jobs: int = 1,
+    progress: bool = False,
+    base_miv: Any = None,
+) -> MIVSensitivityOutcome:
+    """Monte Carlo and Sobol' analysis of the MIV index's assumptions.
+
+    Parameters
+    ----------
+    mfi_scores : mapping of str to MFIScores or pandas.Series
+        The MFI scores of each scheme that may feed the portfolio block, by scheme name.
+    holdings : socialperf.Holdings or pandas.DataFrame
+        The positions (see :func:`socialperf.score_mivs`).
+    miv_indicators : pandas.DataFrame, optional
+        The MIVs' own indicators (the block :math:`B_h`); without them ``w`` has no effect.
+    base_scheme : str, optional
+        The scheme of the base MIV index (default the first of ``mfi_scores``).
+    w, method, uncovered, coverage_threshold : optional
+        The base settings, as in :func:`socialperf.score_mivs`.
+    catalogue : Catalogue, optional
+    year : int, optional
+        Year of the MFI scores (default the holdings' year).
+    spec : MIVSensitivitySpec, optional
+        The factors' ranges and choices (default :class:`MIVSensitivitySpec`); a scheme
+        list in it restricts ``mfi_scores``.
+    runs : int, default 200
+        Monte Carlo runs.
+    sobol : int, default 64
+        Saltelli base sample N (power of two; 0 = no Sobol' indices).
+    seed : int, default 12345
+        Results depend on it, never on ``n_jobs``.
+    composites : mapping of str to callable, optional
+        Cheap re-scorers of weighted schemes (internal: :class:`_FastComposite`); needed for
+        the ``mfi_weights`` factor, which is left out without them.
+    n_jobs : int, default 1
+    progress : bool, default False
+    base_miv : MIVScores, optional
+        The base result of :func:`socialperf.score_mivs`, if already computed.
+
+    Returns
+    -------
+    MIVSensitivityOutcome
+
+    Raises
+    ------
+    InputDataError
+        Invalid holdings, scores or settings (see :func:`socialperf.score_mivs`), or an
+        unknown ``base_scheme``.
+
+    Notes
+    -----
+    Factors (each independent, uniform over its range or alternatives): the block weight
+    :math:`w \\sim U(w_{lo}, w_{hi})`; the portfolio method; the uncovered-exposure rule;
+    the MFI scheme feeding :math:`P_h`; and, with ``composites``, the MFI indicator weights
+    (Dirichlet, concentration 50, around the base scheme's weights; every weighted scheme's
+    weight of an indicator is multiplied by the same drawn ratio).  Each run computes
+    :math:`I_h = w P_h + (1 - w) B_h` for every MIV, ranks them (1 = best) and its mean
+    absolute rank shift from the base ranks, whose Sobol' indices are then estimated.
+
+    References
+    ----------
+    Saisana, M., Saltelli, A. and Tarantola, S. (2005). Uncertainty and sensitivity analysis
+    techniques as tools for the quality assessment of composite indicators. *JRSS A* 168(2).
+    Meyer, J. & Krauss, A. (2015). Measuring and aggregating social performance of
+    microfinance investment vehicles. CMF Working Paper 03-2015, University of Zurich.
+    """
+    from socialperf.miv import Holdings, _mfi_series, score_mivs
+    from weighting.sensitivity import Factor
+
+    spec = spec or MIVSensitivitySpec()
+    names = list(spec.schemes or mfi_scores)
+    unknown = [n for n in names if n not in mfi_scores]
+    base_scheme = base_scheme or names[0]
+    if base_scheme not in mfi_scores:
+        unknown.append(base_scheme)
+    if unknown:
+        raise InputDataError(
+            f"miv_sensitivity: no MFI scores for scheme(s) {format_labels(unknown)}; "
+            f"given: {format_labels(list(mfi_scores))}"
+        )
+    h = holdings if isinstance(holdings, Holdings) else Holdings(holdings)
+    year = h.year if year is None else year
+    if base_miv is None:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            sobol = ua.sobol(spec.sobol, random_state=spec.seed, n_jobs=n_jobs,
-                             progress=progress)
-    return SensitivityOutcome(scheme=scheme, factors=factors, uncertainty=uncertainty,
-                              sobol=sobol, base_scores=base.scores, spec=spec, model=model)
+            warnings.simplefilter("ignore")
+            base_miv = score_mivs(
+                mfi_scores[base_scheme], h, miv_indicators, w=w, method=method,
+                coverage_threshold=coverage_threshold, uncovered=uncovered,
+                catalogue=catalogue, year=year)
+    feeds = {n: _mfi_series(mfi_scores[n], year) for n in dict.fromkeys([base_scheme, *names])}
+    composites = {k: v for k, v in (composites or {}).items() if k in feeds}
+    weight_base = composites[base_scheme].base_weights if base_scheme in composites else None
+    model = _MIVModel(base_miv.exposures, base_miv.block, feeds, composites,
+                      {"w": w, "method": method, "uncovered": uncovered,
+                       "mfi_scheme": base_scheme},
+                      coverage_threshold, weight_base)
+    _check_reproduces(model, base_miv.index, "MIV index")
+    factors = [
+        Factor.uniform("w", *spec.w),
+        Factor.choice("method", list(spec.methods)),
+        Factor.choice("uncovered", list(spec.uncovered)),
+        Factor.choice("mfi_scheme", names),
+    ]
+    if spec.mfi_weights and weight_base is not None:
+        factors.append(Factor.weights_dirichlet(WEIGHT_CONCENTRATION, base=weight_base,
+                                                name="mfi_weights"))
+    factors = _varying(factors)
+    uncertainty, sob = _analyse(model, factors, runs, sobol, seed, n_jobs, progress,
+                                min(spec.top_k, len(model.mivs)))
+    return MIVSensitivityOutcome(factors=factors, uncertainty=uncertainty, sobol=sob,
+                                 base_scores=base_miv.index, model=model, spec=spec,
+                                 seed=seed)
 
 
 def run_sensitivity(study: Study, *, progress: bool = False, n_jobs: int = 1
                     ) -> SensitivityOutcome:
-    """Run only the uncertainty and Sobol' analysis of a study.
+    """Run only the uncertainty and Sobol' analysis of a study (MFI and MIV level).
 
     Parameters
     ----------
     study : Study
-        Its ``sensitivity`` table sets the scheme, runs, Sobol' base sample and seed.
+        Its ``sensitivity`` table sets the scheme, runs, Sobol' base sample, seed, the
+        alternatives compared and the MIV analysis (``[sensitivity.miv]``).
     progress : bool, default False
         Progress bars on stderr.
     n_jobs : int, default 1
@@ -1372,15 +1880,18 @@ def run_sensitivity(study: Study, *, progress: bool = False, n_jobs: int = 1
     Raises
     ------
     StudyConfigError
-        If the scheme has no weights to vary (``bod``, ``dea``).
+        If the scheme has nothing to vary (``dea`` with a single ``rts``).
 
     Notes
     -----
-    Three assumptions of the scheme vary: the indicator weights (Dirichlet with mean the
-    scheme's weights and concentration 50), the normalisation (percentile rank, min-max or
-    z-score against the reference year; for the rating scheme: percentile or moment classes),
-    and the indicator set (all, or all but one).  Each run's ranks are compared with the
-    scheme's own ranks (Saisana, Saltelli & Tarantola 2005; OECD/JRC 2008, chapter 7).
+    MFI level, for a weighted scheme (rating, equal, expert, ahp, pca): the indicator
+    weights (Dirichlet with mean the scheme's weights and concentration 50), the
+    normalisation (percentile rank, min-max or z-score against the reference year; for the
+    rating scheme: percentile or moment classes), the indicator set (all, or all but one)
+    and the missing-data policy (re-weight over the present indicators, or count a missing
+    one as 0).  ``bod``: the normalisation.  ``dea``: returns to scale.  Each run's ranks
+    are compared with the scheme's own ranks (Saisana, Saltelli & Tarantola 2005; OECD/JRC
+    2008, chapter 7).  MIV level: see :func:`miv_sensitivity`.
 
     References
     ----------

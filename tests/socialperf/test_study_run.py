@@ -29,8 +29,14 @@ def result():
 def test_demo_includes_sensitivity(result):
     sens = result.sensitivity
     assert sens is not None and sens.scheme == "equal"
-    assert len(sens.uncertainty.scores) == 200 and sens.sobol.n_runs == 64 * (3 + 2)
-    assert list(sens.sobol.indices.index) == ["weights", "normalisation", "drop_indicator"]
+    assert len(sens.uncertainty.scores) == 200 and sens.sobol.n_runs == 64 * (4 + 2)
+    assert list(sens.sobol.indices.index) == ["weights", "normalisation", "drop_indicator",
+                                              "missing"]
+    # the demo includes the MIV-level analysis: one row per MIV, 5 factors
+    miv = sens.miv
+    assert miv is not None and len(miv.uncertainty.summary) == 8
+    assert list(miv.sobol.indices.index) == ["w", "method", "uncovered", "mfi_scheme",
+                                             "mfi_weights"]
     # total-order indices are at least (about) the first-order ones
     idx = sens.sobol.indices
     assert (idx["ST"] >= idx["S1"] - idx["S1_conf"] - idx["ST_conf"]).all()
@@ -131,9 +137,30 @@ def test_sensitivity_runs_and_fast_model_matches_score_mfis():
                                    atol=1e-12)
 
 
-def test_sensitivity_rejects_scheme_without_weights():
+def test_sensitivity_rejects_unknown_scheme():
     with pytest.raises(StudyConfigError, match=re.escape("'sensitivity.scheme'")):
-        Study.demo().replace(sensitivity={"scheme": "bod"})
+        Study.demo().replace(sensitivity={"scheme": "magic"})
+
+
+def test_dea_sensitivity_varies_returns_to_scale():
+    study = Study.demo().replace(
+        schemes=("equal", "dea"),
+        sensitivity={"enabled": True, "runs": 20, "sobol": 0, "scheme": "dea",
+                     "miv": {"enabled": False}})
+    out = run_sensitivity(study)
+    assert [f.name for f in out.factors] == ["rts"] and out.miv is None
+    ex = example_data()
+    for rts in ("crs", "vrs"):
+        direct = score_mfis(ex.mfis, scheme="dea", year=2011, rts=rts).scores
+        pd.testing.assert_series_equal(out.model(rts=rts), direct, check_names=False)
+    # the runs are the two settings: each MFI's scores take at most two values
+    assert (out.uncertainty.scores.nunique() <= 2).all()
+    # VRS scores are never below CRS scores (Banker, Charnes & Cooper 1984)
+    crs, vrs = out.model(rts="crs"), out.model(rts="vrs")
+    ok = crs.notna() & vrs.notna()
+    assert (vrs[ok] >= crs[ok] - 1e-9).all()
+    with pytest.raises(StudyConfigError, match=re.escape("'sensitivity.rts'")):
+        run_sensitivity(study.replace(sensitivity={"rts": ["vrs"]}))
 
 
 def test_unknown_dea_column_names_key():

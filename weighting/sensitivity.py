@@ -1196,9 +1196,13 @@ def _target_values(
 ) -> np.ndarray:
     if isinstance(target, str):
         if target == "mean_rank_shift":
+            shift = ranks - ref_ranks[None, :]
+            np.abs(shift, out=shift)
+            if not np.isnan(shift).any():  # the usual case: nanmean is ~6x slower
+                return shift.mean(axis=1)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                return np.nanmean(np.abs(ranks - ref_ranks[None, :]), axis=1)
+                return np.nanmean(shift, axis=1)
     elif isinstance(target, tuple) and len(target) == 2 and target[0] in ("score", "rank"):
         if target[1] not in units:
             raise InputDataError(

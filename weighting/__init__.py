@@ -32,6 +32,7 @@ from weighting.exceptions import (
 from weighting.indicators import Direction, Indicator, IndicatorSet, Scale, check_scale
 from weighting.normalise import (
     NORMALISERS,
+    AboveBelowMean,
     DistanceToTarget,
     Goalposts,
     Identity,
@@ -74,6 +75,7 @@ __all__ = [
     "NORMALISERS",
     "WEIGHTERS",
     "AHPWeights",
+    "AboveBelowMean",
     "Aggregator",
     "ArithmeticMean",
     "BoDWeights",

@@ -21,6 +21,8 @@ QuantileClasses ``quantile`` ordinal and up             1 + number of reference 
                                                          below x (e.g. quintile 1..5)
 Goalposts ``goalposts``      interval, ratio            (x - L) / (U - L), clipped
 DistanceToTarget ``target``  ratio                      x / target
+AboveBelowMean ``above_mean`` ratio                   +1 / 0 / -1: x / mean above 1 + p,
+                                                         within, below 1 - p
 PointMap ``points``          all                        user-given points per category
 Identity ``none``            all                        x
 ==========================  =========================  ==================================
@@ -65,6 +67,7 @@ from weighting.indicators import (
 
 __all__ = [
     "NORMALISERS",
+    "AboveBelowMean",
     "DistanceToTarget",
     "Goalposts",
     "Identity",
@@ -713,6 +716,68 @@ class DistanceToTarget(Normaliser):
         return y
 
 
+class AboveBelowMean(Normaliser):
+    """Three classes around the reference mean: above (+1), near (0) or below (-1) it.
+
+    Parameters
+    ----------
+    threshold : float, default 0.2
+        The band :math:`p` around the mean, as a share of it (``0 <= p < 1``).
+
+    Notes
+    -----
+    With :math:`w = x / \bar x_{\\mathrm{ref}}` (the mean of the reference values),
+
+    .. math:: y = \begin{cases} 1 & w > 1 + p \\ 0 & 1 - p \\le w \\le 1 + p \\
+              -1 & w < 1 - p \\end{cases}
+
+    (OECD/JRC 2008, Table 3, "indicators above or below the mean"). For a lower-is-better
+    indicator the sign is reversed (far below the mean scores +1). The ratio to the mean
+    needs a ratio scale and a positive reference mean; the classes are ordinal, so only
+    aggregations meaningful for ordinal data accept them unless explicitly allowed.
+
+    Raises
+    ------
+    InputDataError
+        ``threshold`` outside ``[0, 1)`` or a reference mean that is not positive.
+
+    References
+    ----------
+    OECD/JRC (2008), Section 5 (normalisation) and Table 3.
+    """
+
+    name = "above_mean"
+    accepts = RATIO_ONLY
+
+    def __init__(self, threshold: float = 0.2) -> None:
+        self.threshold = threshold
+
+    def output_scale(self, scale: Scale) -> Scale:
+        return Scale.ORDINAL
+
+    def _fit(self, values: np.ndarray) -> None:
+        p = float(self.threshold)
+        if not 0 <= p < 1:
+            raise InputDataError(
+                f"threshold of indicator {self.indicator_!r} is {self.threshold!r}; it must be "
+                "in [0, 1)"
+            )
+        mean = float(np.mean(values * self.direction_.sign))
+        if not (math.isfinite(mean) and mean > 0):
+            raise InputDataError(
+                f"the reference mean of indicator {self.indicator_!r} is {mean!r}; the ratio to "
+                "the mean needs a positive mean"
+            )
+        self.mean_ = mean
+
+    def _transform(self, values: np.ndarray) -> np.ndarray:
+        p = float(self.threshold)
+        w = values * self.direction_.sign / self.mean_
+        y = np.where(w > 1 + p, 1.0, np.where(w < 1 - p, -1.0, 0.0))
+        y[np.isnan(w)] = np.nan
+        return y * self.direction_.sign
+
+
 class PointMap(Normaliser):
     """Points for categories, e.g. ``{"Yes": 1, "Partially": 0.5, "No": 0}``.
 
@@ -778,7 +843,7 @@ NORMALISERS: dict[str, type[Normaliser]] = {
     cls.name: cls
     for cls in (
         MinMax, ZScore, MPIStandardise, Rank, PercentileRank, QuantileClasses, Goalposts,
-        DistanceToTarget, PointMap, Identity,
+        DistanceToTarget, AboveBelowMean, PointMap, Identity,
     )
 }
 _ALIASES = {
@@ -786,6 +851,7 @@ _ALIASES = {
     "standardise": "zscore", "percentile_rank": "percentile", "pct": "percentile",
     "identity": "none", "raw": "none", "point_map": "points", "pointmap": "points",
     "quantiles": "quantile", "quintile": "quantile", "distance_to_target": "target",
+    "above_below_mean": "above_mean",
 }
 
 

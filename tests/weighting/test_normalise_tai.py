@@ -17,6 +17,7 @@ package to 1e-12.  The formulas (higher is better; OECD/JRC 2008, Table 3):
 * distance to a reference country   ``x / x_ref`` (the United States)
 * categorical scale  quintile classes: 1 + number of the 20/40/60/80% quantiles
                      (linear interpolation) strictly below ``x``
+* above/below mean   ``w = x / mean``: +1 if ``w > 1 + p``, -1 if ``w < 1 - p``, else 0
 """
 
 import statistics
@@ -25,7 +26,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from weighting import DistanceToTarget, MinMax, PercentileRank, QuantileClasses, Rank, ZScore
+from dea.exceptions import InputDataError
+from weighting import (
+    AboveBelowMean,
+    DistanceToTarget,
+    MinMax,
+    PercentileRank,
+    QuantileClasses,
+    Rank,
+    ScaleLevelError,
+    Scheme,
+    ZScore,
+    get_normaliser,
+)
 
 TAI = pd.read_csv(Path(__file__).parents[1] / "results" / "tai_oecd2008.csv", index_col=0)
 COLS = ["internet", "patents", "schooling"]  # schooling has ties (9.4 three times)
@@ -101,3 +114,38 @@ def test_categorical_quintiles_by_hand():
     y = QuantileClasses(5).fit_transform(TAI["internet"])
     _close(y, [float(e) for e in expected])
     assert sorted(set(expected)) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5])
+@pytest.mark.parametrize("col", COLS)
+def test_above_below_mean_by_hand(col, p):
+    x = _values(col)
+    m = statistics.fmean(x)
+    expected = [1.0 if v / m > 1 + p else (-1.0 if v / m < 1 - p else 0.0) for v in x]
+    y = AboveBelowMean(threshold=p).fit(TAI[col], scale="ratio").transform(TAI[col])
+    _close(y, expected)
+    low = AboveBelowMean(threshold=p).fit(TAI[col], scale="ratio", direction="lower")
+    _close(low.transform(TAI[col]), [-e if e else 0.0 for e in expected])
+
+
+def test_above_below_mean_internet_classes():
+    # the 23 internet values sum to 1829.6, mean 79.548; the 20% band is 63.64 .. 95.46
+    y = AboveBelowMean().fit(TAI["internet"], scale="ratio").transform(TAI["internet"])
+    assert statistics.fmean(_values("internet")) == pytest.approx(1829.6 / 23, abs=1e-9)
+    assert y["Finland"] == 1.0 and y["Japan"] == -1.0
+    assert y["Singapore"] == 0.0  # 72.3 is within 20% of the mean
+    assert y["Austria"] == 0.0  # 84.2
+    assert get_normaliser("above_below_mean") == AboveBelowMean()
+
+
+def test_above_below_mean_is_ordinal_and_checks_its_inputs():
+    tai = TAI[["internet", "patents"]]
+    inds = [{"name": c, "scale": "ratio"} for c in tai.columns]
+    with pytest.raises(ScaleLevelError, match="ordinal"):
+        Scheme(inds, normalisation="above_mean", aggregation="arithmetic").score(tai)
+    with pytest.raises(ScaleLevelError):
+        AboveBelowMean().fit(TAI["internet"], scale="interval")
+    with pytest.raises(InputDataError, match="threshold"):
+        AboveBelowMean(threshold=1.5).fit(TAI["internet"], scale="ratio")
+    with pytest.raises(InputDataError, match="positive mean"):
+        AboveBelowMean().fit(-TAI["internet"], scale="ratio")

@@ -287,6 +287,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         files = write_sensitivity_report(outcome, args.out,
                                          title=f"{study.name}: sensitivity")
     print(outcome.describe())
+    if outcome.miv is not None:
+        print(outcome.miv.describe())
     print(f"report written to {files.html}")
     return EXIT_OK
 

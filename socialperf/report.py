@@ -623,19 +623,43 @@ def sensitivity_section(rep: Report, sens: Any) -> Report:
     rep : Report
     sens : socialperf.study.SensitivityOutcome
         Holds ``uncertainty`` (rank statistics per unit), ``sobol`` (first and total order
-        indices per input factor) and the raw objects from :mod:`weighting.sensitivity`.
+        indices per input factor) and the raw objects from :mod:`weighting.sensitivity`;
+        its ``miv`` analysis, if run, gets a section of its own (rank intervals of the MIVs,
+        Sobol' indices of w, portfolio method, uncovered rule, feeding scheme, MFI weights).
 
     Returns
     -------
     Report
     """
-    rep.section("Sensitivity and uncertainty")
-    rep.text(sens.describe())
-    for name, frame in sens.tables().items():
-        rep.table(f"sensitivity_{name}", frame, caption=f"Sensitivity: {name}")
-    for name, draw, caption in sens.figures():
-        rep.try_figure(f"sensitivity_{name}", draw, caption=caption)
+    rep.section("Sensitivity and uncertainty: MFIs")
+    _analysis_items(rep, sens, "sensitivity", "MFI")
+    miv = getattr(sens, "miv", None)
+    if miv is not None:
+        rep.section("Sensitivity and uncertainty: MIVs")
+        _analysis_items(rep, miv, "sensitivity_miv", "MIV")
     return rep
+
+
+_SENSITIVITY_CAPTIONS = {
+    "rank_intervals": "{unit} ranks across the Monte Carlo runs (1 = best): base rank, median "
+                      "and 5-95% interval, probability of a top-k place, score quantiles and "
+                      "share of runs in which the {unit} is scored",
+    "rank_shift_distribution": "Distribution over the runs of the mean absolute rank shift "
+                               "(places) of the {unit}s from their base ranks",
+    "sobol_indices": "Sobol' indices of the mean absolute rank shift: S1 first order (the "
+                     "factor alone), ST total (with interactions), with 95% bootstrap "
+                     "half-widths (_conf)",
+}
+
+
+def _analysis_items(rep: Report, outcome: Any, prefix: str, unit: str) -> None:
+    """Text, tables and figures of one uncertainty analysis (MFI or MIV level)."""
+    rep.text(outcome.describe())
+    for name, frame in outcome.tables().items():
+        caption = _SENSITIVITY_CAPTIONS.get(name, name).format(unit=unit)
+        rep.table(f"{prefix}_{name}", frame, caption=caption)
+    for name, draw, caption in outcome.figures():
+        rep.try_figure(f"{prefix}_{name}", draw, caption=caption)
 
 
 def numeric_summary(frame: pd.DataFrame) -> pd.DataFrame:

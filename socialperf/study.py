@@ -1046,6 +1046,8 @@ class StudyResult:
                       .to_string(float_format=lambda v: f"{v:.3f}")]
         if self.sensitivity is not None:
             lines += ["", self.sensitivity.describe()]
+            if self.sensitivity.miv is not None:
+                lines += ["", self.sensitivity.miv.describe()]
         return "\n".join(lines)
 
     def __repr__(self) -> str:

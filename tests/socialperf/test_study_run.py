@@ -290,3 +290,23 @@ def test_bad_scheme_file_names_key(tmp_path, text, message):
     with pytest.raises(StudyConfigError, match=re.escape("'mfi.scheme_files'")) as err:
         Study.from_dict(cfg, base_dir=tmp_path)
     assert message in str(err.value)
+
+
+def test_miv_sensitivity_mfi_weights_match_full_rescoring(result):
+    """The MIV model's re-weighted MFI scores equal score_mfis + score_mivs from scratch."""
+    from socialperf import score_mivs
+
+    miv = result.sensitivity.miv
+    base_w = next(f for f in miv.factors if f.name == "mfi_weights").params["base"]
+    w2 = base_w.copy()
+    w2.iloc[0] *= 3.0
+    w2 /= w2.sum()
+    ex = example_data()
+    mfi = score_mfis(ex.mfis, scheme="expert", year=2011, weights=w2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        direct = score_mivs(mfi, ex.holdings, ex.miv_indicators, w=0.5, year=2011)
+    pd.testing.assert_series_equal(miv.model(mfi_weights=w2), direct.index, check_names=False,
+                                   atol=1e-12)
+    pd.testing.assert_series_equal(miv.model(), result.miv.index, check_names=False,
+                                   atol=1e-12)

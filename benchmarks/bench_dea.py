@@ -123,10 +123,18 @@ def pulp_loop(X: np.ndarray, Y: np.ndarray, rts: str) -> np.ndarray:
     return out
 
 
-def dea_scores(df: pd.DataFrame, rts: str, two_phase: bool) -> np.ndarray:
-    """Scores from the package's default backend."""
+def dea_scores(
+    df: pd.DataFrame, rts: str, two_phase: bool, highs_options: dict | None = None
+) -> np.ndarray:
+    """Scores from the package's default backend (extra HiGHS options if given)."""
     res = dea.Radial(
-        df, inputs=INPUTS, outputs=OUTPUTS, rts=rts, orientation="input", two_phase=two_phase
+        df,
+        inputs=INPUTS,
+        outputs=OUTPUTS,
+        rts=rts,
+        orientation="input",
+        two_phase=two_phase,
+        solver_options={"highs_options": highs_options} if highs_options else None,
     ).fit()
     return res.scores.reindex(df.index).to_numpy(dtype=float)
 
@@ -150,6 +158,21 @@ def _ratio(base: float | None, ref: float) -> str:
     return "-" if base is None else f"{base / ref:7.1f}x"
 
 
+def _option(text: str) -> tuple[str, bool | int | float | str]:
+    """``NAME=VALUE`` -> (name, value as bool, int, float or str)."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name:
+        raise SystemExit(f"--highs-option {text!r}: use NAME=VALUE")
+    if raw.lower() in ("true", "false"):
+        return name, raw.lower() == "true"
+    for cast in (int, float):
+        try:
+            return name, cast(raw)
+        except ValueError:
+            pass
+    return name, raw
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", help="numbers of units")
@@ -161,9 +184,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="best of k runs")
     ap.add_argument("--seed", type=int, default=12345)
     ap.add_argument(
+        "--highs-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra HiGHS option for the dea runs (repeatable), e.g. simplex_strategy=4",
+    )
+    ap.add_argument(
         "--profile", action="store_true", help="cProfile the dea fit at the largest size, top 20"
     )
     args = ap.parse_args(argv)
+    highs_options = dict(_option(text) for text in args.highs_option)
     sizes = args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)
     rts_list = [r.strip() for r in args.rts.split(",") if r.strip()]
 
@@ -172,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         f"# python {platform.python_version()}, numpy {np.__version__}, "
         f"machine {platform.machine()}, {platform.system()}"
     )
+    if highs_options:
+        print(f"# extra HiGHS options for dea: {highs_options}")
     print(
         f"# baselines skipped above n={args.max_baseline_n} (linprog) and "
         f"n={args.max_pulp_n} (pulp); ratio = baseline s / dea s"
@@ -186,10 +219,14 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             df = make_data(n, args.seed)
             X, Y = df[INPUTS].to_numpy(), df[OUTPUTS].to_numpy()
-            t_dea, s_dea = timed(lambda df=df, rts=rts: dea_scores(df, rts, False), args.repeat)
+            t_dea, s_dea = timed(
+                lambda df=df, rts=rts: dea_scores(df, rts, False, highs_options), args.repeat
+            )
             t_slk = None
             if not args.no_slacks:
-                t_slk, s_slk = timed(lambda df=df, rts=rts: dea_scores(df, rts, True), args.repeat)
+                t_slk, s_slk = timed(
+                    lambda df=df, rts=rts: dea_scores(df, rts, True, highs_options), args.repeat
+                )
                 assert np.nanmax(np.abs(s_slk - s_dea)) < TOL, "two-phase scores differ"
             diffs: list[float] = []
             t_lp = t_pl = None

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from dea.exceptions import SolverError
+from dea.exceptions import InputDataError, SolverError
 from dea.solvers.base import (
     BaseSession,
     LPProblem,
@@ -107,6 +107,17 @@ class HighsSession(BaseSession):
     col_duals : bool, default True
         Return reduced costs (``LPSolution.col_duals``); False skips converting them
         (saves time when a model does not need them).
+    highs_options : dict, optional
+        Further HiGHS options by name, set with ``Highs.setOptionValue`` after the ones
+        above, e.g. ``{"simplex_strategy": 4}``.  Passed through ``solver_options`` of the
+        models: ``dea.Radial(..., solver_options={"highs_options": {...}})``.
+
+    Raises
+    ------
+    InputDataError
+        If HiGHS rejects a name or value in ``highs_options``.
+    SolverError
+        If HiGHS rejects the model.
     """
 
     def __init__(
@@ -117,6 +128,7 @@ class HighsSession(BaseSession):
         tolerance: float | None = None,
         presolve: bool = False,
         col_duals: bool = True,
+        highs_options: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(problem)
         hs = self._hs = _import_highspy()
@@ -125,6 +137,12 @@ class HighsSession(BaseSession):
         _check(h.setOptionValue("presolve", "on" if presolve else "off"), "option presolve", hs)
         for opt, value in _limit_options(time_limit, tolerance).items():
             _check(h.setOptionValue(opt, value), f"option {opt}", hs)
+        for opt, value in (highs_options or {}).items():
+            if h.setOptionValue(str(opt), value) != hs.HighsStatus.kOk:
+                raise InputDataError(
+                    f"highs_options: HiGHS does not accept {opt}={value!r}; see the HiGHS "
+                    "documentation of options (https://ergo-code.github.io/HiGHS/)"
+                )
         A = problem.A
         lp = hs.HighsLp()
         lp.num_col_ = problem.n_cols
@@ -384,8 +402,8 @@ class HighsSession(BaseSession):
 class HighsBackend(SessionBackend):
     """Factory for :class:`HighsSession` (registered as ``"highs"``).
 
-    ``open(problem, **options)`` accepts ``time_limit``, ``tolerance``, ``presolve`` and
-    ``col_duals``.
+    ``open(problem, **options)`` accepts ``time_limit``, ``tolerance``, ``presolve``,
+    ``col_duals`` and ``highs_options``.
     """
 
     name = "highs"

@@ -319,6 +319,28 @@ def test_billions_beside_millionths():
         np.testing.assert_allclose(b.weights * factors, a.weights, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize(
+    "highs_options", [{"simplex_scale_strategy": 0}, {"simplex_strategy": 4}]
+)
+def test_highs_options_pass_through_and_agree(highs_options):
+    # the HiGHS options tried for speed (benchmarks/README.md) give the same results to
+    # 1e-8, also on data mixing billions and millionths
+    base = random_frame(21, n=40, m=2, s=2)
+    ins, outs = io_names(base)
+    big = base * pd.Series({"x1": 3e9, "x2": 2e-6, "y1": 5e-7, "y2": 7e9})
+    for df in (base, big):
+        for orientation in ("input", "output"):
+            a = fit(df, ins, outs, rts="vrs", orientation=orientation)
+            b = fit(
+                df, ins, outs, rts="vrs", orientation=orientation,
+                solver_options={"highs_options": highs_options},
+            )
+            np.testing.assert_allclose(b.scores, a.scores, rtol=1e-8, atol=1e-12)
+            np.testing.assert_allclose(b.targets, a.targets, rtol=1e-8)
+    with pytest.raises(dea.InputDataError, match="no_such_option"):
+        fit(base, ins, outs, solver_options={"highs_options": {"no_such_option": 1}})
+
+
 def test_n_jobs_identical():
     df = random_frame(2, n=120, m=3, s=2)  # 3 chunks of units
     ins, outs = io_names(df)

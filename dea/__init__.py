@@ -55,6 +55,13 @@ def export_lp(model: Radial, unit: object, path: str | Path, *, stage: int = 1) 
     -------
     Path
         The file written.
+
+    Raises
+    ------
+    InputDataError
+        Unknown unit, ``stage`` not 1 or 2, a suffix other than ``.lp``/``.mps``,
+        ``orientation="graph"`` (a sequence of LPs per unit), a model without the export
+        hook, or ``stage=2`` for a unit whose first stage is not optimal.
     """
     from dea.solvers.pulp import export_lp as _export_lp
 

@@ -165,7 +165,13 @@ class _UserUnitsFamily(LPFamily):
     matrix holds the user's data and the optimal objective is unchanged.  Picklable.
     """
 
-    def __init__(self, spec: _RadialSpec, sx: np.ndarray, sy: np.ndarray, names: dict) -> None:
+    def __init__(
+        self,
+        spec: _RadialSpec,
+        sx: np.ndarray,
+        sy: np.ndarray,
+        names: dict[str, tuple[str, ...]],
+    ) -> None:
         m, s = sx.size, sy.size
         p = spec.problem
         R = np.ones(p.n_rows)

@@ -110,3 +110,34 @@ def test_backends_agree_and_duality(seed, shape, rts, orientation):
     else:
         mult = (W[ins] * df[ins]).sum(axis=1) + a.free
     np.testing.assert_allclose(mult, a.objective, rtol=1e-8, atol=1e-9)
+
+
+@SETTINGS
+@given(
+    seed=seeds,
+    shape=shapes,
+    rts=st.sampled_from(["crs", "vrs"]),
+    orientation=st.sampled_from(["input", "output"]),
+)
+def test_each_slack_rule_maximises_its_own_sum(seed, shape, rts, orientation):
+    # Both rules search the same set of phase-1 optima, so each one's objective is at
+    # least as large at its own solution as at the other rule's solution.
+    n, m, s = shape
+    df = random_frame(seed, n, m, s)
+    unw = fit(df, rts=rts, orientation=orientation, slack_sum="unweighted")
+    sca = fit(df, rts=rts, orientation=orientation, slack_sum="scaled")
+    # (phase 2 changes the hot-start basis of the next unit's phase 1: last-bit noise)
+    np.testing.assert_allclose(unw.scores, sca.scores, rtol=1e-12, atol=1e-14)
+    means = df.abs().mean()  # the column scales of the scaled rule
+    tol = 1e-7 * (1.0 + unw.slacks.sum(axis=1))
+    assert (unw.slacks.sum(axis=1) >= sca.slacks.sum(axis=1) - tol).all()
+    sum_scaled = lambda r: (r.slacks / means).sum(axis=1)  # noqa: E731
+    assert (sum_scaled(sca) >= sum_scaled(unw) - 1e-7 * (1.0 + sum_scaled(sca))).all()
+    # both are phase-2 solutions: targets are the same radial projection minus slacks
+    for res in (unw, sca):
+        ins = io_names(df)[0]
+        if orientation == "input":
+            proj = df[ins].mul(res.scores, axis=0) - res.slacks[ins]
+        else:
+            proj = df[ins] - res.slacks[ins]
+        np.testing.assert_allclose(res.targets[ins], proj, rtol=1e-9, atol=1e-9)

@@ -15,7 +15,9 @@ keyword of its name (or through the factor's ``apply`` function).
 Runs are evaluated in chunks of fixed size through joblib.  Chunk ``i`` draws its random
 numbers from the ``i``-th child of ``np.random.SeedSequence(random_state)``; the chunking
 does not depend on ``n_jobs``, so results are identical whatever ``n_jobs`` (or joblib
-backend, e.g. dask) is used.
+backend, e.g. dask) is used.  The chunks are dealt into a few joblib tasks per worker.  The
+vectorised path (matrix products and sorts, which release the GIL) asks joblib for threads,
+as a soft hint: ``joblib.parallel_config(backend=...)`` (loky, dask) overrides it.
 """
 
 from __future__ import annotations
@@ -1052,8 +1054,9 @@ class UncertaintyAnalysis:
             Seed; the same seed gives the same runs whatever ``n_jobs``.  None draws fresh
             entropy (recorded in the result's ``random_state``).
         n_jobs : int, optional
-            joblib workers (``-1`` all cores); the joblib backend is left to the caller
-            (``joblib.parallel_config``).
+            joblib workers (``-1`` all cores).  The vectorised path prefers threads (no
+            process start-up, no copying of results); any backend set by the caller with
+            ``joblib.parallel_config`` (loky, dask) takes precedence.
         progress : bool, default False
             Show a progress bar on stderr.
         top_k : int, default 10

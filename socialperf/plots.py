@@ -9,6 +9,7 @@ functions, so ``import socialperf`` stays light and works on machines without a 
 from __future__ import annotations
 
 import itertools
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,13 @@ from dea.exceptions import InputDataError, format_labels
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["dea_frontier", "frontier_points", "miv_profile", "scheme_ranks"]
+__all__ = [
+    "dea_frontier",
+    "frontier_points",
+    "hide_overlapping_labels",
+    "miv_profile",
+    "scheme_ranks",
+]
 
 
 def _new_axes(ax: Axes | None, *, polar: bool = False, figsize=(6.0, 4.5)) -> Axes:
@@ -35,7 +42,55 @@ def _new_axes(ax: Axes | None, *, polar: bool = False, figsize=(6.0, 4.5)) -> Ax
 
 def _axis_label(name: str, units: Mapping[str, str] | None) -> str:
     unit = (units or {}).get(name)
-    return f"{name} ({unit})" if unit else str(name)
+    return f"{_pretty(name)} ({unit})" if unit else _pretty(name)
+
+
+def _pretty(name: object) -> str:
+    """A column or dimension name for display: underscores as spaces."""
+    return str(name).replace("_", " ")
+
+
+def _thousands(ax: Axes) -> None:
+    """Tick labels with thousands separators (1,000,000 rather than 1e6)."""
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}")
+    ax.xaxis.set_major_formatter(fmt)
+    ax.yaxis.set_major_formatter(fmt)
+
+
+def hide_overlapping_labels(ax: Axes, pad: float = 1.0) -> int:
+    """Hide text labels of ``ax`` that overlap a label drawn before them.
+
+    Labels are kept in the order they were added (put the important ones first), so a
+    crowded corner keeps one readable label instead of a blot of several.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    pad : float, default 1.0
+        Extra margin in pixels around each label.
+
+    Returns
+    -------
+    int
+        The number of labels hidden.
+    """
+    texts = [t for t in ax.texts if t.get_visible() and t.get_text()]
+    if len(texts) < 2:
+        return 0
+    renderer = ax.figure.canvas.get_renderer()
+    kept: list[Any] = []
+    hidden = 0
+    for t in texts:
+        b = t.get_window_extent(renderer=renderer)
+        box = b.from_extents(b.x0 - pad, b.y0 - pad, b.x1 + pad, b.y1 + pad)
+        if any(box.overlaps(k) for k in kept):
+            t.set_visible(False)
+            hidden += 1
+        else:
+            kept.append(box)
+    return hidden
 
 
 def _require_columns(data: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -109,7 +164,7 @@ def miv_profile(
             ax.bar(x + i * width - 0.4 + width / 2, row.to_numpy(dtype=float), width,
                    label=str(label))
         ax.set_xticks(x)
-        ax.set_xticklabels(dims, rotation=20, ha="right")
+        ax.set_xticklabels([_pretty(d) for d in dims], rotation=20, ha="right")
         ax.set_ylabel("score")
         ax.legend(fontsize="small", ncol=2)
         ax.set_title("MIV profile by dimension")
@@ -124,16 +179,22 @@ def miv_profile(
         values = np.nan_to_num(values, nan=0.0)
         name = str(label) + (f" (n/a: {n_missing})" if n_missing else "")
         line = np.concatenate([values, values[:1]])
-        ax.plot(closed, line, linewidth=1.5, label=name)
-        ax.fill(closed, line, alpha=0.08)
+        ax.plot(closed, line, linewidth=1.5, label=name, marker="o", markersize=3)
+        if len(data) <= 3:  # fills of many MIVs blur into one colour
+            ax.fill(closed, line, alpha=0.08)
     ax.set_xticks(angles)
-    ax.set_xticklabels(dims, fontsize="small")
+    ax.set_xticklabels([textwrap.fill(_pretty(d), 14) for d in dims], fontsize="small")
+    ax.tick_params(axis="x", pad=10)
+    for angle, tick in zip(angles, ax.get_xticklabels(), strict=True):
+        c = np.cos(angle)  # labels to the left of the centre end at their axis, and so on
+        tick.set_horizontalalignment("left" if c > 0.1 else "right" if c < -0.1 else "center")
     finite = data.to_numpy(dtype=float)
     finite = finite[np.isfinite(finite)]
     if finite.size and finite.min() >= 0 and finite.max() <= 1:
         ax.set_ylim(0, 1)
+        ax.set_yticks([0.25, 0.5, 0.75, 1.0])
     ax.set_rlabel_position(float(np.degrees(angles[1] / 2)) if len(angles) > 1 else 0.0)
-    ax.tick_params(axis="y", labelsize="x-small")
+    ax.tick_params(axis="y", labelsize="x-small", labelcolor="dimgrey")
     ax.set_title("MIV profile by dimension", pad=18)
     ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.0), fontsize="small")
     return ax
@@ -200,6 +261,7 @@ def scheme_ranks(
     ax.set_title(f"{y} vs {x}: Spearman rho = {rho:.2f} (n = {n})")
     ax.invert_xaxis()
     ax.invert_yaxis()
+    hide_overlapping_labels(ax)
     return ax
 
 
@@ -370,7 +432,7 @@ def dea_frontier(
         kind = "io"
         px, py = xin, frame[outputs[0]].to_numpy(float)
         xlabel, ylabel = _axis_label(inputs[0], units), _axis_label(outputs[0], units)
-        title = f"DEA frontier ({rts.upper()}): {outputs[0]} from {inputs[0]}"
+        title = f"DEA frontier ({rts.upper()}): {_pretty(outputs[0])} from {_pretty(inputs[0])}"
     else:
         if rts != "crs":
             raise InputDataError(
@@ -387,7 +449,8 @@ def dea_frontier(
         per = (units or {}).get(inputs[0], inputs[0])
         xlabel = f"{_axis_label(outputs[0], units)} per {per}"
         ylabel = f"{_axis_label(outputs[1], units)} per {per}"
-        title = f"DEA frontier (CRS): {outputs[0]} and {outputs[1]} per {inputs[0]}"
+        title = (f"DEA frontier (CRS): {_pretty(outputs[0])} and {_pretty(outputs[1])} per "
+                 f"{_pretty(inputs[0])}")
 
     front = frontier_points(px, py, rts=rts, kind=kind)
     ax = _new_axes(ax)
@@ -426,6 +489,8 @@ def dea_frontier(
     ax.set_ylim(bottom=0)
     ax.set_title(title, fontsize="medium")
     ax.legend(loc="lower right", fontsize="small")
+    _thousands(ax)
+    hide_overlapping_labels(ax)
     return ax
 
 

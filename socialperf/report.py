@@ -332,9 +332,7 @@ def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def _table_html(table: _Table) -> str:
     frame = table.frame
     shown = frame if table.max_rows is None else frame.head(table.max_rows)
-    body = shown.to_html(
-        float_format=lambda v: f"{v:.4g}", na_rep="", border=0, escape=True
-    )
+    body = shown.to_html(formatters=_formatters(shown), na_rep="", border=0, escape=True)
     note = ""
     if len(shown) < len(frame):
         note = (
@@ -343,6 +341,25 @@ def _table_html(table: _Table) -> str:
         )
     caption = f"<p><b>{html.escape(table.caption or table.name)}</b></p>"
     return f'{caption}<div class="scroll">{body}</div>{note}'
+
+
+def _formatters(frame: pd.DataFrame) -> dict[Any, Callable[[Any], str]]:
+    """Per-column number formats for HTML: whole numbers with thousands separators, other
+    numbers with three decimals (large ones with none), so a column lines up."""
+    out: dict[Any, Callable[[Any], str]] = {}
+    for col in frame.columns:
+        values = frame[col]
+        if not pd.api.types.is_float_dtype(values):
+            continue
+        finite = values.to_numpy(dtype=float)
+        finite = finite[np.isfinite(finite)]
+        if finite.size and np.all(finite == np.round(finite)):
+            out[col] = lambda v: "" if pd.isna(v) else f"{v:,.0f}"
+        elif finite.size and np.abs(finite).max() >= 1000:
+            out[col] = lambda v: "" if pd.isna(v) else f"{v:,.0f}"
+        else:
+            out[col] = lambda v: "" if pd.isna(v) else f"{v:.3f}"
+    return out
 
 
 def _use_agg() -> None:
@@ -507,8 +524,10 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
         if comp is not None:
             for meth in ("plot_rank_shift", "plot_rank_shifts", "rank_shift_plot"):
                 if hasattr(comp, meth):
-                    rep.try_figure("rank_shift", getattr(comp, meth),
-                                   caption="Rank shifts between schemes")
+                    rep.try_figure("rank_shift", _decluttered(getattr(comp, meth)),
+                                   caption="Rank of each MFI under each scheme (1 = best); "
+                                   "the MFIs that move most are coloured and labelled "
+                                   "(labels that would overlap are left out)")
                     break
 
     # -- DEA
@@ -582,6 +601,20 @@ def _rank_grid(scores: pd.DataFrame, base: str, others: Sequence[str]) -> Any:
         ax.set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def _decluttered(draw: Callable[[], Any]) -> Callable[[], Any]:
+    """``draw`` followed by hiding the text labels that overlap earlier ones."""
+
+    def run() -> Any:
+        from socialperf.plots import hide_overlapping_labels
+
+        out = draw()
+        for ax in getattr(getattr(out, "figure", out), "axes", [out]):
+            hide_overlapping_labels(ax)
+        return out
+
+    return run
 
 
 def _as_frame(obj: Any, name: str) -> pd.DataFrame:

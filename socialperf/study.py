@@ -1428,6 +1428,7 @@ class _AnalysisOutcome:
     sobol: Any
     base_scores: pd.Series
     model: Any
+    names: Mapping[str, str] | None = field(default=None, repr=False)
 
     unit_label: str = dataclasses.field(default="MFI", init=False, repr=False)
 
@@ -1462,7 +1463,8 @@ class _AnalysisOutcome:
     def _figures(self, what: str, n: int | None) -> list[tuple[str, Callable[[], Any], str]]:
         shown = f"the {n} best {self.unit_label}s" if n else f"every {self.unit_label}"
         figs: list[tuple[str, Callable[[], Any], str]] = [
-            ("rank_intervals", lambda: _rank_interval_plot(self.uncertainty, n, self.unit_label),
+            ("rank_intervals", lambda: _rank_interval_plot(self.uncertainty, n, self.unit_label,
+                                                            self.names),
              f"Median rank (dot) and 5-95% rank interval (bar) of {shown} under {what} "
              "across the Monte Carlo runs; rank 1 = best"),
         ]
@@ -1474,14 +1476,34 @@ class _AnalysisOutcome:
         return figs
 
 
-def _rank_interval_plot(uncertainty: Any, n: int | None, unit: str) -> Any:
+def _rank_interval_plot(uncertainty: Any, n: int | None, unit: str,
+                        names: Mapping[str, str] | None = None) -> Any:
     ax = uncertainty.plot_rank_intervals(n=n)
     ax.set_ylabel(unit)
+    ax.set_title(f"{unit} rank intervals across the Monte Carlo runs", fontsize="medium")
+    if names:
+        ax.set_yticks(ax.get_yticks(), [_short(f"{names.get(t.get_text(), '')} "
+                                               f"({t.get_text()})".strip())
+                                        for t in ax.get_yticklabels()])
+    handles, labels = ax.get_legend_handles_labels()
+    labels = [{"reference": "base rank (study settings)",
+               "median, 5-95%": "median rank and 5-95% interval"}.get(lab, lab)
+              for lab in labels]
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2,
+              fontsize="small", frameon=False)
     return ax
+
+
+def _short(text: str, width: int = 34) -> str:
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
 def _sobol_plot(sobol: Any) -> Any:
     ax = sobol.plot()
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, [{"S1": "first order (S1)", "ST": "total (ST)"}.get(x, x)
+                        for x in labels], fontsize="small")
+    ax.set_title("Sobol' indices of the mean absolute rank shift", fontsize="medium")
     ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
     ax.set_xlabel("factor")
     for label in ax.get_xticklabels():
@@ -1696,7 +1718,18 @@ def _sensitivity(study: Study, data: StudyData, *, progress: bool, n_jobs: int,
                                          n_jobs=n_jobs, progress=progress)
     return SensitivityOutcome(factors=factors, uncertainty=uncertainty, sobol=sobol,
                               base_scores=base_scores, model=model, scheme=scheme, spec=spec,
-                              miv=miv_out)
+                              miv=miv_out, names=_unit_names(data.mfis, "mfiid", "mfiname"))
+
+
+def _unit_names(frame: pd.DataFrame | None, key: str, name: str) -> dict[str, str] | None:
+    """Unit label -> display name (for figure labels), or None without a name column."""
+    if frame is None or name not in frame.columns:
+        return None
+    table = frame.reset_index() if key not in frame.columns else frame
+    if key not in table.columns:
+        return None
+    last = table.drop_duplicates(key, keep="last")
+    return {str(k): str(v) for k, v in zip(last[key], last[name], strict=True) if pd.notna(v)}
 
 
 def _study_miv_sensitivity(study: Study, data: StudyData, results: Mapping[str, Any] | None,
@@ -1858,7 +1891,7 @@ def miv_sensitivity(
                                 min(spec.top_k, len(model.mivs)))
     return MIVSensitivityOutcome(factors=factors, uncertainty=uncertainty, sobol=sob,
                                  base_scores=base_miv.index, model=model, spec=spec,
-                                 seed=seed)
+                                 seed=seed, names=_unit_names(miv_indicators, "miv", "name"))
 
 
 def run_sensitivity(study: Study, *, progress: bool = False, n_jobs: int = 1

@@ -21,6 +21,7 @@ from dea.solvers.base import (
     LPSession,
     LPSolution,
     LPUpdate,
+    SessionBackend,
     solve_family,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "LPSession",
     "LPSolution",
     "LPUpdate",
+    "SessionBackend",
     "available_backends",
     "get_backend",
     "register_backend",

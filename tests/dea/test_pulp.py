@@ -224,6 +224,23 @@ def test_export_second_stage_gives_the_slacks(tmp_path):
     assert sol["lambda_2"] == pytest.approx(0.5, abs=1e-9)
 
 
+@pytest.mark.parametrize(("rule", "expected"), [("scaled", (0.0, 1.0)), ("unweighted", (2.0, 0.0))])
+def test_export_second_stage_follows_the_slack_rule(tmp_path, rule, expected):
+    # the hand case of test_radial.test_slack_sum_rules_by_hand: K's output slacks are
+    # (0, 1) under the scaled rule and (2, 0) under the unweighted one
+    df = pd.DataFrame(
+        {"x": [1.0, 1.0, 1.0, 10.0], "y1": [1.0, 3.0, 1.0, 100.0], "y2": [1.0, 1.0, 2.0, 1.0]},
+        index=["K", "A", "B", "C"],
+    )
+    model = dea.Radial(df, inputs=["x"], outputs=["y1", "y2"], rts="vrs", slack_sum=rule)
+    sol = _highspy_solve(export_lp(model, "K", tmp_path / f"k_{rule}.lp", stage=2))
+    assert (sol["s_plus_y1"], sol["s_plus_y2"]) == pytest.approx(expected, abs=1e-9)
+    assert model.fit().slacks.loc["K", ["y1", "y2"]].tolist() == pytest.approx(expected, abs=1e-9)
+    no_phase2 = dea.Radial(df, inputs=["x"], outputs=["y1", "y2"], two_phase=False)
+    with pytest.raises(InputDataError, match="no second stage"):
+        export_lp(no_phase2, "K", tmp_path / "k.lp", stage=2)
+
+
 def test_export_errors(tmp_path):
     model = dea.Radial(EG1, inputs=["x1", "x2"], outputs=["y"], rts="crs", orientation="input")
     with pytest.raises(InputDataError, match="not among the evaluated units"):

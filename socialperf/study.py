@@ -40,10 +40,21 @@ A study file looks like this (paths are relative to the file)::
 
     [sensitivity]
     enabled = false
-    scheme = "equal"             # rating, equal, expert, ahp or pca
+    scheme = "equal"             # rating, equal, expert, ahp, pca, bod or dea
     runs = 200
     sobol = 64
     seed = 12345
+    rts = ["crs", "vrs"]         # DEA returns to scale compared (scheme "dea")
+    missing = ["renormalise", "zero"]   # missing-data policies compared
+
+    [sensitivity.miv]            # MIV-level analysis (see miv_sensitivity)
+    enabled = true
+    w = [0.3, 0.7]               # range of the block weight w
+    methods = ["exposure", "equal", "top_quartile"]
+    uncovered = ["renormalise", "zero", "exclude"]
+    schemes = ["equal", "pca"]   # feeding MFI schemes (default: all the study runs)
+    mfi_weights = true
+    top_k = 3
 
     [units]                      # units of measurement, for figure labels
     personnel = "staff"
@@ -56,7 +67,8 @@ MFI table or the derived ``women_borrowers`` and ``poverty_reach`` of
 
 :func:`run_study` runs a study and returns a :class:`StudyResult`;
 :func:`socialperf.report.write_study_report` turns that into a report folder;
-:func:`run_sensitivity` runs the uncertainty and Sobol' analysis alone.
+:func:`run_sensitivity` runs the uncertainty and Sobol' analysis alone (MFI and MIV level);
+:func:`miv_sensitivity` runs the MIV-level analysis on given scores and holdings.
 """
 
 from __future__ import annotations
@@ -87,6 +99,7 @@ __all__ = [
     "Study",
     "StudyConfigError",
     "StudyResult",
+    "miv_sensitivity",
     "run_sensitivity",
     "run_study",
 ]

@@ -50,6 +50,8 @@ def test_full_study(started):
     scores = pd.read_csv(folder / "tables" / "mfi_scores.csv", index_col=0)
     assert list(scores.columns) == ["rating", "equal", "pca"]
     assert (folder / "tables" / "sensitivity_rank_intervals.csv").is_file()
+    miv = pd.read_csv(folder / "tables" / "sensitivity_miv_rank_intervals.csv", index_col=0)
+    assert len(miv) == 8 and miv["median_rank"].between(1, 8).all()
     assert (folder / "figures" / "dea_frontier.png").is_file()
     assert "[study]" in out  # prints its configuration as TOML
     top = re.search(r"Top five MFIs under equal weights:\n(.*?)\n\n", out, flags=re.S)

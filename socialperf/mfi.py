@@ -393,8 +393,24 @@ class RatingScale:
 # -------------------------------------------------------------------------------------------
 # results
 # -------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class MFIScores:
+class _SummaryRepr:
+    """``__repr__`` and ``_repr_html_`` of a result, both driven by its ``summary()`` table."""
+
+    def summary(self) -> pd.DataFrame:  # pragma: no cover - implemented by subclasses
+        raise NotImplementedError
+
+    def _headline(self) -> str:  # pragma: no cover - implemented by subclasses
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{self._headline()}\n{self.summary().round(4).to_string()}"
+
+    def _repr_html_(self) -> str:
+        return self.summary().round(4).to_html()
+
+
+@dataclass(frozen=True, repr=False)
+class MFIScores(_SummaryRepr):
     """MFI scores under one scheme.
 
     Attributes
@@ -435,14 +451,9 @@ class MFIScores:
         d["excluded"] = len(self.excluded)
         return d.to_frame(self.scheme)
 
-    def __repr__(self) -> str:
-        return (
-            f"MFIScores(scheme={self.scheme!r}, {self.scores.notna().sum()} scored, "
-            f"{len(self.excluded)} excluded)\n{self.summary().round(4).to_string()}"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.summary().round(4).to_html()
+    def _headline(self) -> str:
+        return (f"MFIScores(scheme={self.scheme!r}, {self.scores.notna().sum()} scored, "
+                f"{len(self.excluded)} excluded)")
 
 
 # -------------------------------------------------------------------------------------------

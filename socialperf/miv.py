@@ -28,6 +28,7 @@ from socialperf.exceptions import (
     format_labels,
 )
 from socialperf.io import validate_holdings, validate_miv_indicators
+from socialperf.mfi import _SummaryRepr
 
 __all__ = [
     "Holdings",
@@ -340,8 +341,8 @@ def score_miv_block(
 # -------------------------------------------------------------------------------------------
 # MIV scores
 # -------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class MIVScores:
+@dataclass(frozen=True, repr=False)
+class MIVScores(_SummaryRepr):
     """Scores of microfinance investment vehicles.
 
     Attributes
@@ -384,14 +385,9 @@ class MIVScores:
         """The details table sorted by index (best first)."""
         return self.details.sort_values("index", ascending=False)
 
-    def __repr__(self) -> str:
-        return (
-            f"MIVScores({len(self.index)} MIVs, method={self.method!r}, "
-            f"uncovered={self.uncovered!r}, w={self.w})\n{self.summary().round(4).to_string()}"
-        )
-
-    def _repr_html_(self) -> str:
-        return self.summary().round(4).to_html()
+    def _headline(self) -> str:
+        return (f"MIVScores({len(self.index)} MIVs, method={self.method!r}, "
+                f"uncovered={self.uncovered!r}, w={self.w})")
 
 
 def _mfi_series(mfi_scores: Any, year: int | None) -> pd.Series:

@@ -32,6 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from socialperf.io import MIX_RENAMES, NUMERIC_MFI_COLUMNS
+
 LOG = logging.getLogger("build_example_data")
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "mix" / "mix_africa_mfi_panel_1999_2019.csv"
@@ -41,46 +43,18 @@ AS_OF_YEAR = 2011
 AS_OF_DATE = "2011-12-31"
 EUR_USD_2011 = 1.2939  # ECB euro reference rate, 30 December 2011 (USD per EUR)
 
-#: source column -> bundled column (MIX field names kept where they are clean identifiers)
-COLUMNS = {
-    "mfiid": "mfiid",
-    "mfiname": "mfiname",
-    "country": "country",
-    "region": "region",
-    "year": "year",
-    "currentlegalstatus": "legal_status",
-    "profit.status": "profit_status",
-    "diamonds": "diamonds",
-    "gross_loan_portfolio": "gross_loan_portfolio",
-    "assets": "assets",
-    "operating_expense": "operating_expense",
-    "personnel": "personnel",
-    "number_of_active_borrowers": "number_of_active_borrowers",
-    "average_loan_balance_per_borrower": "average_loan_balance_per_borrower",
-    "percent_of_female_borrowers": "percent_of_female_borrowers",
-    "portfolio_at_risk30_days": "portfolio_at_risk30_days",
-    "write-off_ratio": "write_off_ratio",
-    "operational_self_sufficiency": "operational_self_sufficiency",
-    "gdp_per_capita_2010us$": "gdp_per_capita",
-}
-POSITIVE = [
-    "gross_loan_portfolio",
-    "assets",
-    "operating_expense",
-    "personnel",
-    "number_of_active_borrowers",
-    "average_loan_balance_per_borrower",
+#: source columns kept, renamed as socialperf.io renames raw MIX names (MIX_RENAMES)
+SOURCE_COLUMNS = [
+    "mfiid", "mfiname", "country", "region", "year", "currentlegalstatus", "profit.status",
+    "diamonds", *NUMERIC_MFI_COLUMNS[:7], "portfolio_at_risk30_days", "write-off_ratio",
+    "operational_self_sufficiency", "gdp_per_capita_2010us$",
 ]
-INTEGERS = [
-    "diamonds",
-    "gross_loan_portfolio",
-    "assets",
-    "operating_expense",
-    "personnel",
-    "number_of_active_borrowers",
-    "average_loan_balance_per_borrower",
-]
+COLUMNS = {c: MIX_RENAMES.get(c, c) for c in SOURCE_COLUMNS}
 FRACTIONS = ["percent_of_female_borrowers", "portfolio_at_risk30_days", "write_off_ratio"]
+#: money and counts: positive, stored as integers
+POSITIVE = [c for c in NUMERIC_MFI_COLUMNS
+            if c not in (*FRACTIONS, "operational_self_sufficiency", "gdp_per_capita")]
+INTEGERS = ["diamonds", *POSITIVE]
 SIGNIFICANT = 5
 
 

@@ -365,13 +365,7 @@ class RatingScale:
             If a calibration year is not in the reference.
         """
         years = np.asarray(years)
-        unknown = sorted(set(years.tolist()) - set(self.cuts_))
-        if unknown:
-            raise InputDataError(
-                f"the reference universe has no rows for years {format_labels(unknown)}; it "
-                f"covers {format_labels(sorted(self.cuts_), limit=30)}; pass reference_year= "
-                "to calibrate on another year, or another reference"
-            )
+        _check_reference_years(years, self.cuts_)
         out = pd.DataFrame(np.nan, index=values.index, columns=values.columns)
         for name in values.columns:
             spec = catalogue[name]
@@ -393,6 +387,18 @@ class RatingScale:
 # -------------------------------------------------------------------------------------------
 # results
 # -------------------------------------------------------------------------------------------
+def _check_reference_years(needed: Any, available: Iterable[Any]) -> None:
+    """Raise if some calibration year has no rows in the reference universe."""
+    have = set(available)
+    unknown = sorted(set(np.asarray(needed).tolist()) - have)
+    if unknown:
+        raise InputDataError(
+            f"the reference universe has no rows for years {format_labels(unknown)}; it "
+            f"covers {format_labels(sorted(have), limit=30)}; pass reference_year= to "
+            "calibrate on another year, or another reference"
+        )
+
+
 class _SummaryRepr:
     """``__repr__`` and ``_repr_html_`` of a result, both driven by its ``summary()`` table."""
 
@@ -715,12 +721,7 @@ def _normalise(
     from weighting.indicators import Indicator
     from weighting.normalise import get_normaliser
 
-    unknown = sorted(set(cal_years.tolist()) - set(ref_years.tolist()))
-    if unknown:
-        raise InputDataError(
-            f"the reference universe has no rows for years {format_labels(unknown)}; pass "
-            "reference_year= to calibrate on another year, or another reference"
-        )
+    _check_reference_years(cal_years, ref_years.tolist())
     out = pd.DataFrame(np.nan, index=X.index, columns=X.columns)
     for name in X.columns:
         spec = cat[name]

@@ -133,6 +133,8 @@ def _build_parser() -> _Parser:
     s.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
     s.add_argument("--seed", type=int, default=None, help="random seed")
     s.add_argument("--out", default="socialperf-sensitivity", help="report folder")
+    s.add_argument("--no-miv", action="store_true",
+                   help="skip the MIV-level analysis ([sensitivity.miv])")
     return p
 
 
@@ -281,6 +283,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         value = getattr(args, key)
         if value is not None:
             changes[key] = value
+    if args.no_miv:
+        changes["miv"] = {"enabled": False}
     study = study.replace(sensitivity=changes)
     with _stdout_to_stderr():
         outcome = run_sensitivity(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)

@@ -1495,20 +1495,32 @@ def _rank_interval_plot(uncertainty: Any, n: int | None, unit: str,
     ax.set_ylabel(unit)
     ax.set_title(f"{unit} rank intervals across the Monte Carlo runs", fontsize="medium")
     if names:
-        ax.set_yticks(ax.get_yticks(), [_short(f"{names.get(t.get_text(), '')} "
-                                               f"({t.get_text()})".strip())
+        ax.set_yticks(ax.get_yticks(), [_short(f"{t.get_text()} {names.get(t.get_text(), '')}")
                                         for t in ax.get_yticklabels()])
     handles, labels = ax.get_legend_handles_labels()
     labels = [{"reference": "base rank (study settings)",
                "median, 5-95%": "median rank and 5-95% interval"}.get(lab, lab)
               for lab in labels]
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2,
-              fontsize="small", frameon=False)
+    # the best units are at the top left, so the top right corner is free
+    ax.legend(handles, labels, loc="upper right", fontsize="small")
     return ax
 
 
 def _short(text: str, width: int = 34) -> str:
     return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+_FACTOR_LABELS = {
+    "w": "w (portfolio share\nof the MIV index)",
+    "method": "portfolio\naggregation",
+    "uncovered": "uncovered-\nexposure rule",
+    "mfi_scheme": "MFI scheme\nfeeding the MIVs",
+    "mfi_weights": "MFI indicator\nweights",
+    "weights": "indicator\nweights",
+    "drop_indicator": "one indicator\nleft out",
+    "missing": "missing-data\npolicy",
+    "rts": "returns to scale",
+}
 
 
 def _sobol_plot(sobol: Any) -> Any:
@@ -1519,9 +1531,9 @@ def _sobol_plot(sobol: Any) -> Any:
     ax.set_title("Sobol' indices of the mean absolute rank shift", fontsize="medium")
     ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
     ax.set_xlabel("factor")
-    for label in ax.get_xticklabels():
-        label.set_rotation(20)
-        label.set_horizontalalignment("right")
+    ax.set_xticks(ax.get_xticks(), [_FACTOR_LABELS.get(t.get_text(), t.get_text())
+                                    for t in ax.get_xticklabels()])
+    ax.tick_params(axis="x", labelsize="small")
     ax.figure.tight_layout()
     return ax
 

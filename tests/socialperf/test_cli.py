@@ -227,6 +227,20 @@ def test_sensitivity_command(capsys, user_study, tmp_path):
     table = pd.read_csv(out / "tables" / "sensitivity_rank_intervals.csv", index_col=0)
     assert {"median_rank", "rank_q05", "rank_q95"} <= set(table.columns)
     assert (out / "figures" / "sensitivity_rank_intervals.png").is_file()
+    # the user study has holdings: the MIV analysis runs too, with the same runs and seed
+    assert "Uncertainty analysis of the MIV index" in stdout
+    miv = pd.read_csv(out / "tables" / "sensitivity_miv_rank_intervals.csv", index_col=0)
+    assert miv["median_rank"].between(1, len(miv)).all()
+    assert (out / "figures" / "sensitivity_miv_rank_intervals.png").is_file()
+
+
+def test_sensitivity_command_without_miv(capsys, user_study, tmp_path):
+    out = tmp_path / "sens"
+    code, stdout, err = _run(capsys, "sensitivity", str(user_study), "--runs", "10",
+                             "--sobol", "0", "--no-miv", "--out", str(out))
+    assert code == 0, err
+    assert "MIV index" not in stdout
+    assert not (out / "tables" / "sensitivity_miv_rank_intervals.csv").exists()
 
 
 def test_sensitivity_sobol_not_power_of_two(capsys, user_study):

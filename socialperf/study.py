@@ -1308,6 +1308,7 @@ def _score_series(res: Any) -> pd.Series:
 SENSITIVITY_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
 _COMPOSITE_NORMALISATIONS = ("percentile", "minmax", "zscore")
 _RATING_METHODS = ("percentile", "moments")
+_BOD_NORMALISATIONS = ("percentile", "minmax")  # BoD needs non-negative values: no z-scores
 #: Dirichlet concentration of the weights factor: sd of a weight w is sqrt(w(1-w)/51)
 WEIGHT_CONCENTRATION = 50.0
 
@@ -1553,6 +1554,8 @@ class MIVSensitivityOutcome(_AnalysisOutcome):
         First-order and total Sobol' indices of the MIVs' mean absolute rank shift.
     base_scores : pandas.Series
         The study's MIV index (the reference of the rank shifts).
+    names : dict of str to str, optional
+        Display names by MIV label (figure labels).
     model : callable
         ``model(w=, method=, uncovered=, mfi_scheme=, mfi_weights=) -> Series``.
     spec : MIVSensitivitySpec
@@ -1585,7 +1588,8 @@ class SensitivityOutcome(_AnalysisOutcome):
     factors : list of weighting.sensitivity.Factor
         The uncertain assumptions.  Weighted schemes: indicator weights (Dirichlet around
         the scheme's weights), normalisation (or rating method), dropping one indicator and
-        the missing-data policy; ``bod``: normalisation; ``dea``: returns to scale.
+        the missing-data policy; ``bod``: normalisation (percentile or min-max); ``dea``:
+        returns to scale.
     uncertainty : weighting.sensitivity.UncertaintyResult
         Monte Carlo result (rank intervals, probability of a top-10 place).
     sobol : weighting.sensitivity.SobolResult or None
@@ -1595,6 +1599,8 @@ class SensitivityOutcome(_AnalysisOutcome):
     model : callable
         The scheme as a function of its assumptions (reproduces ``base_scores`` with no
         argument).
+    names : dict of str to str, optional
+        Display names by MFI label (figure labels).
     spec : SensitivitySpec
     miv : MIVSensitivityOutcome or None
         The MIV-level analysis (None without holdings or with ``sensitivity.miv.enabled``
@@ -1674,10 +1680,10 @@ def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any
         return _Lookup(table, "rts", base_rts), [Factor.returns_to_scale(spec.rts)], base
     if scheme == "bod":
         table = {alt: score_mfis(data.mfis, scheme="bod", normalisation=alt, **kwargs).scores
-                 for alt in _COMPOSITE_NORMALISATIONS}
-        model = _Lookup(table, "normalisation", _COMPOSITE_NORMALISATIONS[0])
-        return (model, [Factor.choice("normalisation", _COMPOSITE_NORMALISATIONS)],
-                table[_COMPOSITE_NORMALISATIONS[0]])
+                 for alt in _BOD_NORMALISATIONS}
+        model = _Lookup(table, "normalisation", _BOD_NORMALISATIONS[0])
+        return (model, [Factor.choice("normalisation", _BOD_NORMALISATIONS)],
+                table[_BOD_NORMALISATIONS[0]])
     base = score_mfis(data.mfis, scheme=scheme, **kwargs)
     model = _composite(data, scheme, base, kwargs)
     _check_reproduces(model, base.scores, f"'{scheme}' scores")
@@ -1860,7 +1866,8 @@ def miv_sensitivity(
     :math:`w \\sim U(w_{lo}, w_{hi})`; the portfolio method; the uncovered-exposure rule;
     the MFI scheme feeding :math:`P_h`; and, with ``composites``, the MFI indicator weights
     (Dirichlet, concentration 50, around the base scheme's weights; every weighted scheme's
-    weight of an indicator is multiplied by the same drawn ratio).  Each run computes
+    weight of an indicator is multiplied by the same drawn ratio; unweighted schemes such as
+    ``bod`` and ``dea`` keep their scores).  Each run computes
     :math:`I_h = w P_h + (1 - w) B_h` for every MIV, ranks them (1 = best) and its mean
     absolute rank shift from the base ranks, whose Sobol' indices are then estimated.
 
@@ -1949,7 +1956,8 @@ def run_sensitivity(study: Study, *, progress: bool = False, n_jobs: int = 1
     normalisation (percentile rank, min-max or z-score against the reference year; for the
     rating scheme: percentile or moment classes), the indicator set (all, or all but one)
     and the missing-data policy (re-weight over the present indicators, or count a missing
-    one as 0).  ``bod``: the normalisation.  ``dea``: returns to scale.  Each run's ranks
+    one as 0).  ``bod``: the normalisation (percentile rank or min-max; z-scores would be
+    negative).  ``dea``: returns to scale.  Each run's ranks
     are compared with the scheme's own ranks (Saisana, Saltelli & Tarantola 2005; OECD/JRC
     2008, chapter 7).  MIV level: see :func:`miv_sensitivity`.
 

@@ -310,3 +310,17 @@ def test_miv_sensitivity_mfi_weights_match_full_rescoring(result):
                                    atol=1e-12)
     pd.testing.assert_series_equal(miv.model(), result.miv.index, check_names=False,
                                    atol=1e-12)
+
+
+def test_bod_sensitivity_varies_normalisation():
+    study = Study.demo().replace(
+        schemes=("equal", "bod"),
+        sensitivity={"enabled": True, "runs": 12, "sobol": 0, "scheme": "bod",
+                     "miv": {"enabled": False}})
+    out = run_sensitivity(study)
+    assert [f.name for f in out.factors] == ["normalisation"]
+    direct = score_mfis(example_data().mfis, scheme="bod", year=2011,
+                        normalisation="minmax").scores
+    pd.testing.assert_series_equal(out.model(normalisation="minmax"), direct,
+                                   check_names=False)
+    assert (out.uncertainty.scores.nunique() <= 2).all()

@@ -49,10 +49,13 @@ from socialperf.miv import (
 )
 from socialperf.report import Report, write_sensitivity_report, write_study_report
 from socialperf.study import (
+    MIVSensitivityOutcome,
+    MIVSensitivitySpec,
     SensitivityOutcome,
     Study,
     StudyConfigError,
     StudyResult,
+    miv_sensitivity,
     run_sensitivity,
     run_study,
 )
@@ -70,6 +73,8 @@ __all__ = [
     "LowCoverageWarning",
     "MFIScores",
     "MIVScores",
+    "MIVSensitivityOutcome",
+    "MIVSensitivitySpec",
     "RatingScale",
     "Report",
     "SensitivityOutcome",
@@ -81,6 +86,7 @@ __all__ = [
     "load_reference",
     "look_through",
     "mfi_indicators",
+    "miv_sensitivity",
     "read_fx_rates",
     "read_holdings",
     "read_mfis",

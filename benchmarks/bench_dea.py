@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_dea.py --quick          # n = 100, 500 (under a minute)
     python benchmarks/bench_dea.py                  # n = 100 ... 20000
     python benchmarks/bench_dea.py --sizes 2000 --rts vrs
+    python benchmarks/bench_dea.py --memory         # peak traced memory, n = 1000 ... 20000
 
 For every size ``n`` and returns-to-scale assumption it times, in the same run and on the
 same seeded data (3 inputs, 2 outputs, Cobb-Douglas frontier with half-normal
@@ -21,6 +22,15 @@ Ratios are baseline seconds / ``dea`` seconds.  Baselines are skipped above
 about 0.1 s per LP at n = 500 and growing with n); the
 table says so.  Scores of every method are checked equal (max abs diff < 1e-6) before a
 row is printed.  Wall-clock seconds of one run each (``--repeat`` takes the best of k).
+
+``--memory`` runs a different table (VRS, input orientation, two-phase default fit): the
+peak memory traced by :mod:`tracemalloc` during ``dea.Radial(...).fit()``, the memory the
+result keeps, and the peak while reading ``res.scores``, ``res.slacks``, ``res.targets``
+and ``res.peers`` (and, separately, the pandas sparse ``res.lambdas``), each in bytes per
+unit and as a ratio against two baselines computed
+in the same run: the input arrays (``n (m + s)`` float64) and a dense ``n x n`` float64
+lambda matrix.  tracemalloc sees Python and numpy allocations, not memory HiGHS allocates
+in C++ (its working LP holds only the columns generated so far).
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from __future__ import annotations
 import argparse
 import platform
 import time
+import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
@@ -193,7 +204,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--profile", action="store_true", help="cProfile the dea fit at the largest size, top 20"
     )
+    ap.add_argument(
+        "--memory",
+        action="store_true",
+        help=f"memory table instead of timings (sizes default {MEMORY_SIZES}, VRS)",
+    )
     args = ap.parse_args(argv)
+    if args.memory:
+        memory_table(args.sizes or MEMORY_SIZES, args.seed)
+        return 0
     highs_options = dict(_option(text) for text in args.highs_option)
     sizes = args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)
     rts_list = [r.strip() for r in args.rts.split(",") if r.strip()]
@@ -249,6 +268,73 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         _profile(make_data(max(sizes), args.seed), rts_list[0])
     return 0
+
+
+MEMORY_SIZES = [1000, 5000, 20000]
+
+
+def _traced(fn: Callable[[], object]) -> tuple[object, int, int]:
+    """Run ``fn`` under tracemalloc: (its value, peak above the start, kept above the start)."""
+    tracemalloc.reset_peak()
+    start = tracemalloc.get_traced_memory()[0]
+    value = fn()
+    current, peak = tracemalloc.get_traced_memory()
+    return value, peak - start, current - start
+
+
+def memory_table(sizes: list[int], seed: int) -> None:
+    """Peak traced memory of a default VRS fit and of reading its pandas views.
+
+    Asserts that reading scores, slacks, targets and peers does not build anything of
+    order ``n^2`` (each read must stay below ``64 n (m + s + 2)`` bytes plus the stored
+    lambda entries) and that the stored lambda matrix has ``O(n)`` entries.
+    """
+    m, s = len(INPUTS), len(OUTPUTS)
+    print(f"# dea memory: Radial(rts='vrs', orientation='input').fit(), {m} inputs, {s} outputs")
+    print("# tracemalloc peaks (Python + numpy; HiGHS C++ memory not traced)")
+    print("# in = n(m+s) float64 input arrays; dense = n x n float64 lambda; B/unit = bytes / n")
+    header = (
+        f"{'n':>6} {'fit peak B/unit':>15} {'peak/in':>8} {'peak/dense':>10} "
+        f"{'kept B/unit':>11} {'lambda nnz/n':>12} {'views peak B/unit':>17} {'views/in':>8} "
+        f"{'.lambdas B/unit':>15}"
+    )
+    print(header)
+    print("-" * len(header))
+    tracemalloc.start()
+    try:
+        for n in sizes:
+            df = make_data(n, seed)
+            in_bytes = n * (m + s) * 8
+            dense_bytes = n * n * 8
+            res, fit_peak, kept = _traced(
+                lambda df=df: dea.Radial(
+                    df, inputs=INPUTS, outputs=OUTPUTS, rts="vrs", orientation="input"
+                ).fit()
+            )
+            lam = res.lambda_matrix  # type: ignore[attr-defined]
+            nnz = lam.nnz
+            assert nnz <= n * (m + s + 1), f"lambda has {nnz} entries for n={n}"
+
+            def _views(res=res) -> int:
+                parts = (res.scores, res.slacks, res.targets, res.peers)
+                return sum(len(p) for p in parts)
+
+            _, views_peak, _ = _traced(_views)
+            limit = 64 * n * (m + s + 2) + 64 * nnz
+            assert views_peak < limit, f"reading views took {views_peak} B at n={n} (O(n^2)?)"
+            _, lambdas_peak, _ = _traced(lambda res=res: res.lambdas.shape)
+            # pandas sparse frame: one SparseArray column per reference unit, O(n) overhead
+            assert lambdas_peak < 4096 * n + 64 * nnz, f"res.lambdas took {lambdas_peak} B"
+            print(
+                f"{n:>6} {fit_peak / n:>15,.0f} {fit_peak / in_bytes:>7.1f}x "
+                f"{fit_peak / dense_bytes:>9.4f}x {kept / n:>11,.0f} {nnz / n:>12.2f} "
+                f"{views_peak / n:>17,.0f} {views_peak / in_bytes:>7.1f}x "
+                f"{lambdas_peak / n:>15,.0f}",
+                flush=True,
+            )
+            del res, lam
+    finally:
+        tracemalloc.stop()
 
 
 def _profile(df: pd.DataFrame, rts: str) -> None:

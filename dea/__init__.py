@@ -62,6 +62,23 @@ def export_lp(model: Radial, unit: object, path: str | Path, *, stage: int = 1) 
         Unknown unit, ``stage`` not 1 or 2, a suffix other than ``.lp``/``.mps``,
         ``orientation="graph"`` (a sequence of LPs per unit), a model without the export
         hook, or ``stage=2`` for a unit whose first stage is not optimal.
+
+    Notes
+    -----
+    The LP written is the one in the Notes of :class:`Radial` (and of
+    :func:`dea.solvers.pulp.export_lp`), against every reference unit, in the user's
+    units and names.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd, dea
+    >>> df = pd.DataFrame({"x": [2.0, 4.0, 8.0], "y": [1.0, 3.0, 4.0]}, index=["A", "B", "C"])
+    >>> model = dea.Radial(df, inputs=["x"], outputs=["y"], rts="crs")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = dea.export_lp(model, "C", pathlib.Path(tmp) / "unit_C.lp")
+    ...     text = path.read_text()
+    >>> "theta" in text and "lambda_B" in text
+    True
     """
     from dea.solvers.pulp import export_lp as _export_lp
 

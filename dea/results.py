@@ -120,6 +120,29 @@ class DEAResult(_SummaryDisplay):
         (the column mean); None without phase 2.
     info : dict
         Model description (model, rts, orientation, solver, ...).
+
+    Notes
+    -----
+    Reading ``scores``, ``slacks``, ``targets``, ``weights`` or ``peers`` never builds
+    a dense ``n x n`` array: the pandas objects wrap the stored ``(n, m + s)`` arrays,
+    and ``peers`` walks the sparse rows of ``lambda_matrix``.  ``lambdas`` is a pandas
+    sparse DataFrame with one column per reference unit; for very many reference units
+    prefer ``lambda_matrix`` (``benchmarks/bench_dea.py --memory`` measures this).
+
+    Examples
+    --------
+    >>> import pandas as pd, dea
+    >>> df = pd.DataFrame({"x1": [2.0, 4.0, 4.0], "x2": [4.0, 2.0, 4.0], "y": [1.0, 1.0, 1.0]},
+    ...                   index=["A", "B", "C"])
+    >>> res = dea.Radial(df, inputs=["x1", "x2"], outputs=["y"], rts="crs").fit()
+    >>> res.scores.round(4).tolist()
+    [1.0, 1.0, 0.75]
+    >>> res.peers["C"]
+    ['A', 'B']
+    >>> res.lambda_matrix.nnz <= 4
+    True
+    >>> res.targets.loc["C"].round(4).tolist()
+    [3.0, 3.0, 1.0]
     """
 
     labels: pd.Index

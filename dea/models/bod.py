@@ -45,6 +45,14 @@ class BoDResult(_SummaryDisplay):
         :math:`w_{oj} y_{oj} / CI_o` (rows sum to one; NaN when the score is 0 or NaN).
     status : pd.Series
         Solver status per unit ("optimal", "infeasible", ...).
+
+    Examples
+    --------
+    >>> import pandas as pd, dea
+    >>> df = pd.DataFrame({"a": [1.0, 0.5], "b": [0.5, 1.0]}, index=["P", "Q"])
+    >>> res = dea.BoD(df, indicators=["a", "b"]).fit()
+    >>> res.scores.tolist(), res.status.tolist()
+    ([1.0, 1.0], ['optimal', 'optimal'])
     """
 
     scores: pd.Series
@@ -221,6 +229,9 @@ class BoD:
         own values (``pie_share_at="own"``, Wong & Beasley 1990) or at the average unit
         (``"average"``).
     pie_share_at : {"own", "average"}, default "own"
+        Where pie shares are bounded: at each evaluated unit's own values :math:`y_{oj}`
+        (the restriction rows change from unit to unit) or at the indicator means
+        :math:`\\bar y_j` (the same rows for every unit).
     solver : str, default "highs"
         Backend of :mod:`dea.solvers` (``"highs"``, ``"scipy"``, ``"pulp"``).
     n_jobs : int, default 1
@@ -273,6 +284,19 @@ class BoD:
     restrictions (Cherchye et al. 2007, section 4). The score equals the CCR
     output-oriented efficiency :math:`1/\\phi^*` with a single unit input.
 
+    Without restrictions the LP dual ("envelopment form": one row per indicator, one
+    column per unit) is the CCR output-oriented envelopment LP with the dummy input,
+
+    .. math::
+
+        CI_o = \\min_{\\lambda \\ge 0} \\sum_k \\lambda_k
+        \\quad\\text{s.t.}\\quad \\sum_k \\lambda_k y_{kj} \\ge y_{oj} \\;\\; (j = 1..m);
+
+    with restrictions each restriction row of the multiplier LP adds a column (lower weight
+    bounds :math:`L` are substituted out as :math:`w = L + v`; see
+    :func:`dea.models.bod._envelopment`).  The weights reported are the multiplier
+    solution: the row duals of the envelopment LP plus :math:`L`.
+
     Numerically, the data are divided by their largest value before solving (weight
     bounds are rescaled accordingly; scores, shares and ratios are unchanged), and by
     default HiGHS solves the LP dual ("envelopment form", see ``form``), whose per-unit
@@ -287,6 +311,27 @@ class BoD:
     'benefit of the doubt' composite indicators. Social Indicators Research 82, 111-145.
     Wong, Y.-H. B. & Beasley, J. E. (1990). Restricting weight flexibility in data
     envelopment analysis. Journal of the Operational Research Society 41, 829-835.
+
+    Examples
+    --------
+    Three units, two indicators; each unit picks its most favourable weights:
+
+    >>> import pandas as pd, dea
+    >>> df = pd.DataFrame({"a": [1.0, 0.5, 0.4], "b": [0.2, 1.0, 0.4]},
+    ...                   index=["P", "Q", "R"])
+    >>> res = dea.BoD(df, indicators=["a", "b"]).fit()
+    >>> res.scores.round(4).tolist()  # R: 0.4 * (8/9 + 5/9) = 52/90
+    [1.0, 1.0, 0.5778]
+    >>> res.pie_shares.sum(axis=1).round(6).tolist()
+    [1.0, 1.0, 1.0]
+
+    Pie shares between 0.4 and 0.6 at each unit's own values pull P below one (its
+    strength is ``a``; with ``a``'s share at most 0.6, Q's constraint binds and
+    :math:`CI_P = 2.5 / 5.75 = 10/23`):
+
+    >>> bounded = dea.BoD(df, indicators=["a", "b"], pie_share_bounds=(0.4, 0.6)).fit()
+    >>> round(float(bounded.scores["P"]), 4)
+    0.4348
     """
 
     #: Names of the keyword options after ``indicators`` (weight restrictions, solver,

@@ -677,6 +677,21 @@ class Radial:
     the input-oriented LP at outputs ``y_k / G*`` (a supporting hyperplane at the
     projection), so ``G* = u y_k / G* + free`` with ``v x_k = 1``.
 
+    Reference set and super-efficiency.  ``X`` and ``Y`` above hold the reference units
+    ``R`` (all units by default; ``reference=`` another set, which need not contain the
+    evaluated unit, so scores may exceed 1).  With ``super_efficiency=True``
+    (Andersen & Petersen 1993) unit ``k`` is left out of its own reference set,
+    ``R_k = R minus {k}`` (matched by label), e.g. input orientation::
+
+        min theta  s.t.  sum_{j in R_k} lambda_j x_j + s- = theta x_k,
+                         sum_{j in R_k} lambda_j y_j - s+ = y_k,
+                         lambda in Lambda (over R_k), s-, s+ >= 0
+
+    and the same change in the output and graph LPs.  Efficient units then score above
+    1 (input: ``theta > 1``; output: ``phi < 1``, so ``scores = 1 / phi > 1``); under
+    VRS/NIRS/NDRS the LP can be infeasible (status ``"infeasible"``, NaN score,
+    :class:`~dea.exceptions.InfeasibleUnitWarning`).
+
     Scores within 1e-9 of 1 are reported as exactly 1 (:data:`dea.results.EFFICIENCY_TOL`).
 
     Computation.  With the HiGHS backend one model per worker is re-solved for each unit
@@ -714,6 +729,21 @@ class Radial:
     ...                   index=["A", "B", "C"])
     >>> dea.Radial(df, inputs=["x"], outputs=["y"], rts="crs").fit().scores.round(4).tolist()
     [0.6667, 1.0, 0.6667]
+
+    VRS, output orientation: ``scores = 1 / phi`` and ``phi`` itself, with slacks, targets
+    and peers from phase 2:
+
+    >>> res = dea.Radial(df, inputs=["x"], outputs=["y"], rts="vrs", orientation="output").fit()
+    >>> res.phi.round(4).tolist()
+    [1.0, 1.0, 1.0]
+    >>> res.targets.loc["C"].tolist()
+    [8.0, 4.0]
+
+    Super-efficiency (CRS, input): B leaves its own frontier and scores above 1:
+
+    >>> sup = dea.Radial(df, inputs=["x"], outputs=["y"], rts="crs", super_efficiency=True)
+    >>> sup.fit().scores.round(4).tolist()
+    [0.6667, 1.5, 0.6667]
     """
 
     def __init__(
@@ -1052,12 +1082,37 @@ def scale_efficiency(
     (increasing returns), else (``score_NIRS == score_VRS``) above it (decreasing returns).
     The classification refers to the unit's radial projection in the chosen orientation.
 
+    The three scores are the phase-1 optima of :class:`Radial` with ``rts="crs"``,
+    ``"vrs"`` and ``"nirs"``; input orientation::
+
+        theta_RTS = min theta  s.t.  X lambda <= theta x_k,  Y lambda >= y_k,  lambda >= 0,
+                    plus  e'lambda = 1 (VRS)  or  e'lambda <= 1 (NIRS),  none (CRS)
+
+    (output orientation: ``max phi`` with ``X lambda <= x_k``, ``Y lambda >= phi y_k``,
+    scores ``1 / phi``), so ``score_CRS <= score_NIRS <= score_VRS`` and
+    ``SE`` is in (0, 1].
+
     References
     ----------
-    Banker, R. D., Charnes, A., & Cooper, W. W. (1984). Management Science 30(9).
+    Banker, R. D., Charnes, A., & Cooper, W. W. (1984). Some models for estimating
+    technical and scale inefficiencies in data envelopment analysis. *Management
+    Science*, 30(9), 1078-1092.
 
     Färe, R., Grosskopf, S., & Lovell, C. A. K. (1985). *The Measurement of Efficiency
     of Production*. Kluwer-Nijhoff.
+
+    Examples
+    --------
+    One input, one output; A is too small (increasing returns), C too large:
+
+    >>> import pandas as pd, dea
+    >>> df = pd.DataFrame({"x": [2.0, 4.0, 8.0], "y": [1.0, 3.0, 4.0]},
+    ...                   index=["A", "B", "C"])
+    >>> se = dea.scale_efficiency(df, inputs=["x"], outputs=["y"])
+    >>> se["scale_efficiency"].round(4).tolist()
+    [0.6667, 1.0, 0.6667]
+    >>> se["rts"].tolist()
+    ['increasing', 'constant', 'decreasing']
     """
     orientation = check_choice("orientation", orientation, ("input", "output"))
     scores = {}

@@ -85,6 +85,14 @@ def get_backend(name: str | LPBackend) -> LPBackend:
         If ``name`` is not registered.
     SolverError
         If the backend's module cannot be imported.
+
+    Examples
+    --------
+    >>> from dea.solvers import available_backends, get_backend
+    >>> available_backends()
+    ['highs', 'pulp', 'scipy']
+    >>> get_backend("scipy").name
+    'scipy'
     """
     if not isinstance(name, str):
         return name

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +27,7 @@ __all__ = [
     "hide_overlapping_labels",
     "miv_profile",
     "scheme_ranks",
+    "use_log_axes",
 ]
 
 
@@ -52,11 +53,14 @@ def _pretty(name: object) -> str:
 
 def _thousands(ax: Axes) -> None:
     """Tick labels with thousands separators (1,000,000 rather than 1e6)."""
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}")
-    ax.xaxis.set_major_formatter(fmt)
-    ax.yaxis.set_major_formatter(fmt)
+    for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        axis.set_major_formatter(fmt)
+        if axis.get_scale() == "log":  # label minor ticks only on a short (< 20x) log axis
+            lo, hi = sorted(limits)
+            axis.set_minor_formatter(fmt if hi < 20 * lo else NullFormatter())
 
 
 def hide_overlapping_labels(ax: Axes, pad: float = 1.0) -> int:
@@ -363,6 +367,122 @@ def frontier_points(
     return np.vstack([[0.0, body[0, 1]], body, [body[-1, 0], 0.0]])
 
 
+#: ``log="auto"`` draws log axes when the positive data of an axis span more than this ratio
+LOG_AUTO_SPAN = 100.0
+
+
+def use_log_axes(x: np.ndarray, y: np.ndarray, log: bool | str = "auto") -> bool:
+    """Whether :func:`dea_frontier` draws log axes for these coordinates.
+
+    Parameters
+    ----------
+    x, y : array_like
+        The plotted coordinates of the units.
+    log : bool or "auto", default "auto"
+        ``True``/``False`` force the choice; ``"auto"`` picks log axes when every value is
+        positive and the values on either axis span more than :data:`LOG_AUTO_SPAN`
+        (two orders of magnitude), i.e. :math:`\\max v / \\min v > 100`.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    InputDataError
+        If ``log`` is not True, False or "auto", or ``log=True`` with a value that is not
+        positive (a log axis cannot show it).
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    positive = bool((x > 0).all() and (y > 0).all())
+    if isinstance(log, bool):
+        if log and not positive:
+            raise InputDataError(
+                "dea_frontier: log=True needs positive coordinates, but some units have a "
+                "zero input or output; use log=False or 'auto'"
+            )
+        return log
+    if log != "auto":
+        raise InputDataError(f"log={log!r} is not allowed; use True, False or 'auto'")
+    if not positive or x.size == 0:
+        return False
+    return bool(max(x.max() / x.min(), y.max() / y.min()) > LOG_AUTO_SPAN)
+
+
+def _limits(v: np.ndarray, log: bool) -> tuple[float, float]:
+    """Axis limits around the values ``v``: from 0 (linear) or padded by 5% of the span in
+    log space, at least a factor 1.25 (log)."""
+    hi = float(v.max())
+    if not log:
+        return 0.0, hi * 1.05 if hi > 0 else 1.0
+    lo = float(v.min())
+    pad = max((hi / lo) ** 0.05, 1.25)
+    return lo / pad, hi * pad
+
+
+def _dense(points: np.ndarray, n: int = 120) -> np.ndarray:
+    """Sample every sloped segment of a polyline densely, evenly in log x.
+
+    On log axes a straight segment :math:`y = a + b x` with :math:`a \\ne 0` is a curve,
+    so it is drawn through ``n`` points with geometrically spaced x; vertical and
+    horizontal segments stay straight and keep their two end points.
+    """
+    out = [points[:1]]
+    for a, b in itertools.pairwise(points):
+        if a[0] != b[0] and a[1] != b[1] and a[0] > 0 and b[0] > 0:
+            xs = np.geomspace(a[0], b[0], n)[1:]
+            ys = a[1] + (b[1] - a[1]) * (xs - a[0]) / (b[0] - a[0])
+            xs[-1], ys[-1] = b  # end exactly on the vertex (a unit)
+            out.append(np.column_stack([xs, ys]))
+        else:
+            out.append(b[None, :])
+    return np.vstack(out)
+
+
+def _drawn_frontier(front: np.ndarray, kind: str, rts: str, xlim: tuple[float, float],
+                    ylim: tuple[float, float], log: bool) -> np.ndarray:
+    """The frontier of :func:`frontier_points` as drawn in the plotted region.
+
+    The free-disposal segments run to the edges of the axes: VRS, the vertical segment
+    down from the smallest-input efficient unit to the bottom edge and the horizontal one
+    right of the largest efficient unit to the right edge; the CRS ray spans the x range;
+    two outputs, the horizontal and vertical segments to the left and bottom edges.  On
+    log axes sloped segments are sampled densely (see :func:`_dense`).
+    """
+    line = front.astype(float).copy()
+    if kind == "io" and rts == "crs":
+        slope = line[1, 1] / line[1, 0]
+        xs = np.geomspace(*xlim, 200) if log else np.array(xlim)
+        return np.column_stack([xs, slope * xs])
+    if kind == "io":  # vertical down to the bottom edge, horizontal to the right edge
+        line[0, 1] = ylim[0]
+        line[-1, 0] = max(xlim[1], line[-2, 0])
+    else:  # two outputs: to the left and bottom edges
+        line[0, 0] = xlim[0]
+        line[-1, 1] = ylim[0]
+    return _dense(line) if log else line
+
+
+def _name_lookup(data: pd.DataFrame, names: pd.Series | Mapping[Any, Any] | str | None
+                 ) -> Callable[[Any], str]:
+    """Unit label -> text of its point label: the name if known, else the label."""
+    if names is None:
+        return str
+    if isinstance(names, str):
+        _require_columns(data, [names], "dea_frontier: names")
+        table: Mapping[Any, Any] = data[names]
+    else:
+        table = names
+    lookup = {str(k): v for k, v in dict(table).items() if pd.notna(v) and str(v).strip()}
+
+    def name(label: Any) -> str:
+        text = str(lookup.get(str(label), label))
+        return text if len(text) <= 24 else text[:23] + "\N{HORIZONTAL ELLIPSIS}"
+
+    return name
+
+
 def dea_frontier(
     data: pd.DataFrame,
     *,
@@ -372,6 +492,8 @@ def dea_frontier(
     scores: pd.Series | None = None,
     units: Mapping[str, str] | None = None,
     label: str | int = "efficient",
+    names: pd.Series | Mapping[Any, Any] | str | None = None,
+    log: bool | str = "auto",
     ax: Axes | None = None,
 ) -> Axes:
     """Draw the units and the DEA frontier of a two-dimensional model.
@@ -395,8 +517,16 @@ def dea_frontier(
         Column name -> unit of measurement, used in the axis labels, e.g.
         ``{"personnel": "staff", "number_of_active_borrowers": "borrowers"}``.
     label : "efficient", "all", "none" or int, default "efficient"
-        Which points get their unit label: those on the frontier, all, none, or at most
-        this many (the frontier units first).
+        Which points get a label: those on the frontier, all, none, or at most this many
+        (the frontier units first).
+    names : pandas.Series, mapping or str, optional
+        Display names of the units (unit label -> name), or the name of a column of
+        ``data`` holding them; point labels show the name (shortened to 24 characters),
+        or the unit label where no name is given.
+    log : bool or "auto", default "auto"
+        Log scale on both axes; ``"auto"`` chooses it when the data span more than two
+        orders of magnitude (see :func:`use_log_axes`), so that a few very large units do
+        not crush the others into a corner.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -407,12 +537,18 @@ def dea_frontier(
     ------
     InputDataError
         If the model is not one of the two drawable shapes, a column is missing or not
-        numeric, or two outputs are asked with ``rts="vrs"``.
+        numeric, two outputs are asked with ``rts="vrs"``, ``log`` is not allowed, or
+        ``log=True`` with a zero coordinate.
 
     Notes
     -----
-    The frontier is computed by :func:`frontier_points` (see there for the technology).
-    Units whose score is 1 (within 1e-6) lie on it.
+    The frontier is computed by :func:`frontier_points` (see there for the technology)
+    and drawn to the edges of the plotted region: for VRS, the vertical free-disposal
+    segment runs from the smallest-input efficient unit down to the bottom edge and the
+    horizontal one from the first unit with the largest output to the right edge.  On log
+    axes the straight frontier segments :math:`y = a + b x` are curves and are drawn
+    through densely sampled points; the CRS ray :math:`y = s x` is a line of slope one.
+    Units whose score is 1 (within 1e-6) lie on the frontier.
     """
     inputs, outputs = list(inputs), list(outputs)
     if len(inputs) != 1 or len(outputs) not in (1, 2):
@@ -453,6 +589,8 @@ def dea_frontier(
                  f"{_pretty(inputs[0])}")
 
     front = frontier_points(px, py, rts=rts, kind=kind)
+    use_log = use_log_axes(px, py, log)
+    name_of = _name_lookup(data, names)
     ax = _new_axes(ax)
     if scores is not None:
         colour = pd.to_numeric(scores.reindex(frame.index), errors="coerce").to_numpy(float)
@@ -461,9 +599,22 @@ def dea_frontier(
         ax.figure.colorbar(sc, ax=ax, label="efficiency")
     else:
         ax.scatter(px, py, s=22, zorder=3)
-    ax.plot(front[:, 0], front[:, 1], color="black", linewidth=1.2, label="frontier", zorder=2)
+    if use_log:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    xlim, ylim = _limits(px, use_log), _limits(py, use_log)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    drawn = _drawn_frontier(front, kind, rts, xlim, ylim, use_log)
+    ax.plot(drawn[:, 0], drawn[:, 1], color="black", linewidth=1.2, label="frontier",
+            zorder=2)
+    ax.set_xlim(*xlim)  # the frontier's edge segments must not widen the axes
+    ax.set_ylim(*ylim)
 
     on_frontier = _on_polyline(px, py, front)
+    if scores is not None:
+        s = pd.to_numeric(scores.reindex(frame.index), errors="coerce").to_numpy(float)
+        on_frontier = on_frontier | (s >= 1 - 1e-6)
     labels = list(frame.index)
     if label == "all":
         chosen = range(len(labels))
@@ -480,18 +631,50 @@ def dea_frontier(
             raise InputDataError(
                 f"label={label!r} is not allowed; use 'efficient', 'all', 'none' or an int"
             )
-    for i in chosen:
-        ax.annotate(str(labels[i]), (px[i], py[i]), fontsize="x-small", xytext=(3, 3),
-                    textcoords="offset points")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_xlim(left=0)
-    ax.set_ylim(bottom=0)
+    ax.set_xlabel(xlabel + (" (log scale)" if use_log else ""))
+    ax.set_ylabel(ylabel + (" (log scale)" if use_log else ""))
     ax.set_title(title, fontsize="medium")
     ax.legend(loc="lower right", fontsize="small")
     _thousands(ax)
-    hide_overlapping_labels(ax)
+    _place_labels(ax, [(name_of(labels[i]), px[i], py[i]) for i in chosen])
     return ax
+
+
+#: offsets (points) and horizontal alignment tried in turn for a point label
+_LABEL_SPOTS = ((3, 3, "left"), (3, -9, "left"), (-3, 3, "right"), (-3, -9, "right"))
+
+
+def _place_labels(ax: Axes, items: Sequence[tuple[str, float, float]]) -> int:
+    """Annotate points, each at the first spot around it that overlaps no earlier label
+    and stays inside the axes; a label with no free spot is hidden.
+
+    Returns
+    -------
+    int
+        The number of labels hidden.
+    """
+    if not items:
+        return 0
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer=renderer)
+    kept: list[Any] = []
+    hidden = 0
+    for text, x, y in items:
+        spots = _LABEL_SPOTS
+        if ax.transAxes.inverted().transform(ax.transData.transform((x, y)))[0] > 0.75:
+            spots = _LABEL_SPOTS[2:] + _LABEL_SPOTS[:2]  # right part: try the left side first
+        for dx, dy, ha in spots:
+            t = ax.annotate(text, (x, y), fontsize="x-small", xytext=(dx, dy),
+                            textcoords="offset points", ha=ha)
+            box = t.get_window_extent(renderer=renderer).padded(1.0)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(k) for k in kept):
+                kept.append(box)
+                break
+            t.remove()
+        else:
+            hidden += 1
+    return hidden
 
 
 def _on_polyline(px: np.ndarray, py: np.ndarray, line: np.ndarray, tol: float = 1e-9) -> np.ndarray:

@@ -549,9 +549,11 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
                 lambda: plots.dea_frontier(
                     result.dea_data, inputs=spec.inputs, outputs=spec.outputs, rts=spec.rts,
                     scores=result.dea.scores, units=study.units, label="efficient",
+                    names=_mfi_names(result), log="auto",
                 ),
                 caption="Units (coloured by efficiency score) and the DEA frontier; the "
-                "units on the frontier are labelled",
+                "units on the frontier are labelled with their names (log axes when the "
+                "data span more than two orders of magnitude)",
             )
         else:
             rep.text(
@@ -582,6 +584,14 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
     if result.sensitivity is not None:
         sensitivity_section(rep, result.sensitivity)
     return rep
+
+
+def _mfi_names(result: StudyResult) -> dict[str, str] | None:
+    """MFI label -> MFI name from the study's MFI table (None without a name column)."""
+    from socialperf.study import _unit_names
+
+    data = getattr(result, "data", None)
+    return _unit_names(getattr(data, "mfis", None), "mfiid", "mfiname")
 
 
 def _rank_grid(scores: pd.DataFrame, base: str, others: Sequence[str]) -> Any:

@@ -88,6 +88,107 @@ def test_dea_frontier_rejects_three_inputs_and_missing_column():
         plots.dea_frontier(df, inputs=["zz"], outputs=["y"])
 
 
+def _frontier_line(ax):
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "frontier"]
+    return line.get_xydata()
+
+
+def _distance_to_polyline(points, line):
+    """Distance of each point to a polyline (both already in the coordinates to compare)."""
+    out = np.full(len(points), np.inf)
+    for a, b in zip(line[:-1], line[1:], strict=True):
+        d = b - a
+        t = np.clip(((points - a) @ d) / max(d @ d, 1e-300), 0.0, 1.0)
+        out = np.minimum(out, np.hypot(*(a + t[:, None] * d - points).T))
+    return out
+
+
+# staff -> borrowers spanning four orders of magnitude, as in the MIX panel; the LP scores
+# are the input-oriented VRS thetas of dea.Radial on these eight units.
+_WIDE = pd.DataFrame(
+    {"staff": [2.0, 3, 18, 25, 140, 900, 2300, 7000],
+     "borrowers": [25.0, 11, 33_000, 9_000, 70_000, 200_000, 420_000, 800_000]},
+    index=[f"m{i}" for i in range(8)],
+)
+
+
+def _wide_scores():
+    import dea
+
+    return dea.Radial(_WIDE, inputs=["staff"], outputs=["borrowers"], rts="vrs").fit().scores
+
+
+def test_log_axes_auto_rule():
+    assert plots.use_log_axes([1, 50], [1, 2]) is False  # span 50 < 100
+    assert plots.use_log_axes([1, 2], [1, 101]) is True  # output spans > 2 decades
+    assert plots.use_log_axes([0, 5000], [1, 2]) is False  # a zero cannot go on a log axis
+    assert plots.use_log_axes([1, 2], [1, 2], log=True) is True
+    with pytest.raises(InputDataError, match="log=True"):
+        plots.use_log_axes([0, 2], [1, 2], log=True)
+    with pytest.raises(InputDataError, match="log='yes'"):
+        plots.use_log_axes([1, 2], [1, 2], log="yes")
+    ax = plots.dea_frontier(_WIDE, inputs=["staff"], outputs=["borrowers"])
+    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
+    small = _WIDE.iloc[2:5]  # staff 18-140, borrowers 9,000-70,000: under 100x
+    ax = plots.dea_frontier(small, inputs=["staff"], outputs=["borrowers"])
+    assert (ax.get_xscale(), ax.get_yscale()) == ("linear", "linear")
+
+
+@pytest.mark.parametrize("log", [True, False])
+def test_drawn_vrs_frontier_passes_through_every_efficient_unit(log):
+    scores = _wide_scores()
+    efficient = scores.index[scores >= 1 - 1e-9]
+    assert list(efficient) == ["m0", "m2", "m4", "m5", "m6", "m7"]  # m1, m3 lie inside
+    ax = plots.dea_frontier(_WIDE, inputs=["staff"], outputs=["borrowers"], scores=scores,
+                            log=log)
+    line = _frontier_line(ax)
+    pts = _WIDE.to_numpy(float)
+    if log:
+        line, pts = np.log10(line), np.log10(pts)
+    scale = np.ptp(line, axis=0)
+    dist = _distance_to_polyline(pts / scale, line / scale)
+    on = pd.Series(dist < 1e-9, index=_WIDE.index)
+    assert on[efficient].all()
+    assert not on[["m1", "m3"]].any()
+    # free-disposal ends reach the edges of the plotted region: down from the
+    # smallest-input efficient unit, right of the largest one
+    raw = _frontier_line(ax)
+    assert raw[0, 0] == 2.0 and raw[0, 1] == pytest.approx(ax.get_ylim()[0])
+    assert raw[-1, 1] == 800_000 and raw[-1, 0] == pytest.approx(ax.get_xlim()[1])
+    if log:  # the straight VRS facets are curves on log axes: densely sampled
+        assert len(raw) > 100
+
+
+def test_drawn_vrs_frontier_matches_lp_scores_on_log_axes():
+    """Theta read off the drawn (densely sampled) log-axes frontier equals the LP scores."""
+    scores = _wide_scores()
+    ax = plots.dea_frontier(_WIDE, inputs=["staff"], outputs=["borrowers"], log=True)
+    line = _frontier_line(ax)[1:]  # from the smallest-input unit up and to the right
+    top = np.argmax(line[:, 1] >= line[:, 1].max())
+    body = line[: top + 1]
+    y = _WIDE["borrowers"].to_numpy(float)
+    x_star = np.where(y <= body[0, 1], body[0, 0], np.interp(y, body[:, 1], body[:, 0]))
+    np.testing.assert_allclose(x_star / _WIDE["staff"].to_numpy(float), scores.to_numpy(),
+                               rtol=1e-9)
+
+
+def test_dea_frontier_labels_efficient_units_by_name():
+    names = pd.Series({"m0": "CMECEL", "m2": "Onibu", "m7": "A very long bank name that goes on"})
+    ax = plots.dea_frontier(_WIDE, inputs=["staff"], outputs=["borrowers"],
+                            scores=_wide_scores(), names=names)
+    shown = {t.get_text() for t in ax.texts if t.get_visible()}
+    # named units show their name (shortened), the others their label; m1, m3 unlabelled
+    assert {"CMECEL", "Onibu", "m4", "m5", "m6"} <= shown
+    assert any(t.startswith("A very long bank name") and len(t) == 24 for t in shown)
+    assert not {"m1", "m3"} & shown
+    named = _WIDE.assign(name=["a", "b", "c", "d", "e", "f", "g", "h"])
+    ax = plots.dea_frontier(named, inputs=["staff"], outputs=["borrowers"], names="name",
+                            label="all")
+    assert {t.get_text() for t in ax.texts} <= set("abcdefgh")
+    with pytest.raises(InputDataError, match="'nom'"):
+        plots.dea_frontier(named, inputs=["staff"], outputs=["borrowers"], names="nom")
+
+
 # ----------------------------------------------------------------------------- other plots
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dea
-from socialperf.plots import frontier_points
+from socialperf.plots import dea_frontier, frontier_points
 from socialperf.study import MFI_SCHEMES, Study
 
 _values = st.floats(min_value=0.5, max_value=100.0, allow_nan=False, allow_infinity=False)
@@ -53,6 +53,41 @@ def test_every_unit_on_or_inside_vrs_frontier(units):
     theta = _theta_from_frontier(x, y, "vrs")
     assert np.all(theta <= 1 + 1e-12) and np.all(theta > 0)
     assert np.isclose(theta, 1.0).any()  # the unit with the smallest input is on it
+
+
+_wide = st.floats(min_value=0.5, max_value=1e5, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(3, 10).flatmap(lambda n: st.tuples(st.lists(_wide, min_size=n, max_size=n),
+                                                      st.lists(_wide, min_size=n, max_size=n))),
+       st.booleans())
+def test_drawn_frontier_passes_through_lp_efficient_units(units, log):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x, y = (np.round(np.array(v), 3) for v in units)
+    df = pd.DataFrame({"x": x, "y": y}, index=[f"u{i}" for i in range(len(x))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scores = dea.Radial(df, inputs=["x"], outputs=["y"], rts="vrs").fit().scores
+    ax = dea_frontier(df, inputs=["x"], outputs=["y"], scores=scores, log=log, label="none")
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "frontier"]
+    drawn = line.get_xydata()
+    plt.close(ax.figure)
+    pts = df.to_numpy(float)[scores.to_numpy() >= 1 - 1e-9]
+    if log:
+        drawn, pts = np.log10(drawn), np.log10(pts)
+    span = np.maximum(np.ptp(drawn, axis=0), 1e-12)
+    drawn, pts = drawn / span, pts / span
+    dist = np.full(len(pts), np.inf)
+    for a, b in zip(drawn[:-1], drawn[1:], strict=True):
+        d = b - a
+        t = np.clip(((pts - a) @ d) / max(float(d @ d), 1e-300), 0.0, 1.0)
+        dist = np.minimum(dist, np.hypot(*(a + t[:, None] * d - pts).T))
+    assert (dist < 1e-6).all()
 
 
 _names = st.text(alphabet="abcdefghij_", min_size=1, max_size=8)

@@ -83,11 +83,15 @@ def hide_overlapping_labels(ax: Axes, pad: float = 1.0) -> int:
     texts = [t for t in ax.texts if t.get_visible() and t.get_text()]
     if len(texts) < 2:
         return 0
+    from matplotlib.text import Text
+
     renderer = ax.figure.canvas.get_renderer()
     kept: list[Any] = []
     hidden = 0
     for t in texts:
-        b = t.get_window_extent(renderer=renderer)
+        if hasattr(t, "update_positions"):  # an annotation: place its text first
+            t.update_positions(renderer)
+        b = Text.get_window_extent(t, renderer=renderer)  # the text, not an arrow with it
         box = b.from_extents(b.x0 - pad, b.y0 - pad, b.x1 + pad, b.y1 + pad)
         if any(box.overlaps(k) for k in kept):
             t.set_visible(False)

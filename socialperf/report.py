@@ -527,7 +527,8 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
                     rep.try_figure("rank_shift", _decluttered(getattr(comp, meth)),
                                    caption="Rank of each MFI under each scheme (1 = best); "
                                    "the MFIs that move most are coloured and labelled "
-                                   "(labels that would overlap are left out)")
+                                   "(labels of nearby ends spread apart, with leader "
+                                   "lines)")
                     break
 
     # -- DEA

@@ -29,11 +29,60 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return ax
 
 
+#: height of an end label in font sizes (text plus spacing), for the default ``min_gap``
+LABEL_LINE = 1.5
+
+
+def _spread_labels(targets: np.ndarray, gap: float, lo: float, hi: float) -> np.ndarray:
+    """Positions near ``targets`` at least ``gap`` apart, inside ``[lo, hi]`` if they fit.
+
+    A one-dimensional label-repel pass: labels are sorted by target; labels closer than
+    ``gap`` form a cluster, laid out ``gap`` apart and centred on the mean of its targets;
+    clusters that then touch are merged, until none overlap.  The whole block is then
+    shifted into ``[lo, hi]`` (when it fits).  The order of the labels is kept.
+    """
+    t = np.asarray(targets, dtype=float)
+    if t.size == 0:
+        return t.copy()
+    order = np.argsort(t, kind="stable")
+    ts = t[order]
+    clusters = [[k] for k in range(len(ts))]  # indices into ts
+
+    def layout(c: list[int]) -> np.ndarray:
+        centre = float(np.mean(ts[c]))
+        return centre + gap * (np.arange(len(c)) - (len(c) - 1) / 2.0)
+
+    merged = True
+    while merged:
+        merged = False
+        out: list[list[int]] = [clusters[0]]
+        for c in clusters[1:]:
+            if layout(c)[0] - layout(out[-1])[-1] < gap - 1e-12:
+                out[-1] = out[-1] + c
+                merged = True
+            else:
+                out.append(c)
+        clusters = out
+    pos_sorted = np.concatenate([layout(c) for c in clusters])
+    if gap * (len(pos_sorted) - 1) <= hi - lo:
+        # clamp into the range, then restore the gaps the clamp closed
+        pos_sorted = np.clip(pos_sorted, lo, hi)
+        for k in range(1, len(pos_sorted)):
+            pos_sorted[k] = max(pos_sorted[k], pos_sorted[k - 1] + gap)
+        pos_sorted[-1] = min(pos_sorted[-1], hi)
+        for k in range(len(pos_sorted) - 2, -1, -1):
+            pos_sorted[k] = min(pos_sorted[k], pos_sorted[k + 1] - gap)
+    pos = np.empty_like(pos_sorted)
+    pos[order] = pos_sorted
+    return pos
+
+
 def plot_rank_shifts(
     ranks: pd.DataFrame,
     ax: Axes | None = None,
     highlight: Sequence[object] = (),
     label_highlighted: bool = True,
+    min_gap: float | None = None,
 ) -> Axes:
     """Bump chart: the rank of every unit (rows) under each scheme (columns).
 
@@ -46,7 +95,13 @@ def plot_rank_shifts(
     highlight : sequence of unit labels, default ()
         Units drawn in colour (the rest in light grey).
     label_highlighted : bool, default True
-        Write the highlighted units' labels at the right end of their lines.
+        Write the highlighted units' labels at the right end of their lines.  Labels of
+        units ending at nearby ranks are spread apart vertically (each joined to the end
+        of its line by a thin leader line), so all of them show.
+    min_gap : float, optional
+        Minimum vertical distance between two end labels, in rank units; default: the
+        height of one label line (8-point text, :data:`LABEL_LINE` font sizes)
+        at the axes' size.
 
     Returns
     -------
@@ -55,13 +110,15 @@ def plot_rank_shifts(
     Raises
     ------
     InputDataError
-        If a highlighted label is not a unit of ``ranks``.
+        If a highlighted label is not a unit of ``ranks``, or ``min_gap`` is negative.
     """
     unknown = [h for h in highlight if h not in ranks.index]
     if unknown:
         raise InputDataError(
             f"plot_rank_shifts: highlight names units not in the ranks: {unknown[:5]!r}"
         )
+    if min_gap is not None and not min_gap >= 0:
+        raise InputDataError(f"plot_rank_shifts: min_gap={min_gap!r}; it must be >= 0")
     ax = _new_axes(ax, (max(4.0, 1.6 * ranks.shape[1]), 5.0))
     x = np.arange(ranks.shape[1])
     hl = set(highlight)
@@ -69,14 +126,11 @@ def plot_rank_shifts(
         if unit in hl:
             continue
         ax.plot(x, row.to_numpy(), color="0.8", lw=0.7, zorder=1)
+    ends: list[tuple[str, float, Any]] = []
     for unit in highlight:
         y = ranks.loc[unit].to_numpy()
         (line,) = ax.plot(x, y, marker="o", lw=1.8, zorder=3, label=str(unit))
-        if label_highlighted:
-            ax.annotate(
-                str(unit), (x[-1], y[-1]), xytext=(6, 0), textcoords="offset points",
-                va="center", fontsize=8, color=line.get_color(),
-            )
+        ends.append((str(unit), float(y[-1]), line.get_color()))
     ax.set_xticks(x)
     ax.set_xticklabels([str(c) for c in ranks.columns])
     ax.set_xlim(-0.3, x[-1] + 0.6 if len(x) else 0.6)
@@ -84,6 +138,24 @@ def plot_rank_shifts(
     ax.set_ylabel("rank (1 = best)")
     ax.set_xlabel("scheme")
     ax.set_title("Rank of each unit under each scheme")
+    finite = [e for e in ends if np.isfinite(e[1])]
+    if label_highlighted and finite and len(x):
+        if min_gap is None:
+            height_px = ax.get_window_extent().height or 1.0
+            line_px = 8.0 * LABEL_LINE * ax.figure.dpi / 72.0  # an 8-point line and spacing
+            min_gap = line_px * len(ranks) / height_px
+        half = min(float(min_gap) / 2.0, len(ranks) / 2.0)  # keep whole labels in the axes
+        spread = _spread_labels(np.array([e[1] for e in finite]), float(min_gap),
+                                0.5 + half, len(ranks) + 0.5 - half)
+        x_text = x[-1] + 0.12
+        for (name, y_end, colour), y_text in zip(finite, spread, strict=True):
+            moved = abs(y_text - y_end) > 1e-9
+            ax.annotate(
+                name, (x[-1], y_end), xytext=(x_text, y_text), textcoords="data",
+                va="center", fontsize=8, color=colour,
+                arrowprops={"arrowstyle": "-", "lw": 0.5, "color": colour,
+                            "shrinkA": 0, "shrinkB": 2} if moved else None,
+            )
     return ax
 
 

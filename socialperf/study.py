@@ -46,6 +46,8 @@ A study file looks like this (paths are relative to the file)::
     seed = 12345
     rts = ["crs", "vrs"]         # DEA returns to scale compared (scheme "dea")
     missing = ["renormalise", "zero"]   # missing-data policies compared
+    aggregation = ["arithmetic", "geometric"]   # MFI-level aggregators compared (weighted
+                                 # schemes except rating; see run_sensitivity's Notes)
 
     [sensitivity.miv]            # MIV-level analysis (see miv_sensitivity)
     enabled = true
@@ -308,6 +310,7 @@ def _get_range(d: Mapping[str, Any], section: str, key: str, default: tuple[floa
 
 
 _MISSING_POLICIES = ("renormalise", "zero")
+_AGGREGATIONS = ("arithmetic", "geometric")
 
 
 @dataclass(frozen=True)
@@ -380,9 +383,12 @@ class SensitivitySpec:
     ``runs`` Monte Carlo draws of the uncertain assumptions of MFI ``scheme``; ``sobol`` is
     Saltelli's base sample size N (0 = no Sobol' indices; the model is evaluated N(k + 2)
     times for k factors); ``seed`` fixes the random draws.  A weighted scheme varies its
-    weights, normalisation (rating: class method), indicator set and ``missing`` (the
-    missing-data policies compared); ``bod`` varies its normalisation; ``dea`` its returns
-    to scale among ``rts``.  ``miv`` holds the MIV-level analysis.
+    weights, normalisation (rating: class method), indicator set, ``missing`` (the
+    missing-data policies compared) and ``aggregation`` (the MFI-level aggregators
+    compared: ``arithmetic`` and/or ``geometric``; the geometric mean is scored on a
+    ratio-to-best normalisation, see the Notes of :func:`run_sensitivity`, and is refused
+    for the rating scheme, whose class points are ordinal); ``bod`` varies its normalisation;
+    ``dea`` its returns to scale among ``rts``.  ``miv`` holds the MIV-level analysis.
     """
 
     enabled: bool = False
@@ -392,6 +398,7 @@ class SensitivitySpec:
     seed: int = 12345
     rts: tuple[str, ...] = ("crs", "vrs")
     missing: tuple[str, ...] = _MISSING_POLICIES
+    aggregation: tuple[str, ...] = ("arithmetic",)
     miv: MIVSensitivitySpec = field(default_factory=MIVSensitivitySpec)
 
     @classmethod
@@ -412,6 +419,8 @@ class SensitivitySpec:
             rts=_get_choices(d, sec, "rts", ("crs", "vrs"), _RTS, source),
             missing=_get_choices(d, sec, "missing", _MISSING_POLICIES, _MISSING_POLICIES,
                                  source),
+            aggregation=_get_choices(d, sec, "aggregation", ("arithmetic",), _AGGREGATIONS,
+                                     source),
             miv=MIVSensitivitySpec.from_dict(miv, source),
         )
 
@@ -423,6 +432,7 @@ class SensitivitySpec:
             del out["scheme"]
         out["rts"] = list(self.rts)
         out["missing"] = list(self.missing)
+        out["aggregation"] = list(self.aggregation)
         out["miv"] = self.miv.to_dict()
         return out
 
@@ -1324,11 +1334,20 @@ class _FastComposite:
     ``min_coverage`` left unscored, exactly as ``score_mfis`` does.  The missing-data policy
     ``"zero"`` instead counts a missing indicator as 0 (the worst normalised value),
     :math:`S_i = \\sum_{j \\in J_i} w_j x_{ij}`, on the same units.
+
+    ``aggregation="geometric"`` scores the ratio-to-best matrix ``ratio`` (see
+    :class:`_RatioToBest`; the normalisation factor then has no effect) by the weighted
+    geometric mean over the present indicators,
+    :math:`S_i = \\exp(\\sum_{j \\in J_i} w_j \\ln r_{ij} / \\sum_{j \\in J_i} w_j)`,
+    on the same units; under ``"zero"`` a missing indicator counts as the lowest value any
+    unit has on it (a literal 0 would set the whole score to 0).
     """
 
     def __init__(self, matrices: Mapping[str, pd.DataFrame], base_weights: pd.Series,
-                 base_alternative: str, min_coverage: float = 0.6) -> None:
+                 base_alternative: str, min_coverage: float = 0.6,
+                 ratio: pd.DataFrame | None = None) -> None:
         self.matrices = {k: v.astype(float) for k, v in matrices.items()}
+        self.ratio = None if ratio is None else ratio.astype(float)
         self.base_weights = base_weights.astype(float) / float(base_weights.sum())
         self.base_alternative = base_alternative
         self.min_coverage = float(min_coverage)
@@ -1338,7 +1357,7 @@ class _FastComposite:
 
     def __call__(self, _data: Any = None, *, weights: pd.Series | None = None,
                  normalisation: str | None = None, drop_indicator: str | None = None,
-                 missing: str = "renormalise") -> pd.Series:
+                 missing: str = "renormalise", aggregation: str = "arithmetic") -> pd.Series:
         w = self.base_weights if weights is None else pd.Series(weights, dtype=float)
         w = w.reindex(self.names).fillna(0.0)
         if drop_indicator not in (None, "none"):
@@ -1348,6 +1367,8 @@ class _FastComposite:
         if total <= 0:
             return pd.Series(np.nan, index=self.units)
         w = w / total
+        if aggregation == "geometric":
+            return self._geometric(w.to_numpy(), missing)
         N = self.matrices[normalisation or self.base_alternative][self.names].to_numpy()
         present = np.isfinite(N)
         wv = w.to_numpy()
@@ -1357,6 +1378,149 @@ class _FastComposite:
             value = num if missing == "zero" else num / cover
             score = np.where(cover >= self.min_coverage - 1e-12, value, np.nan)
         return pd.Series(score, index=self.units)
+
+    def _geometric(self, wv: np.ndarray, missing: str) -> pd.Series:
+        if self.ratio is None:
+            raise RuntimeError("sensitivity: no ratio-scale matrix for the geometric mean")
+        R = self.ratio[self.names].to_numpy()
+        present = np.isfinite(R)
+        cover = (present * wv).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            logs = np.log(np.where(present, R, 1.0))
+            if missing == "zero":
+                worst = np.log(np.nanmin(np.where(present, R, np.inf), axis=0))
+                logs = np.where(present, logs, np.where(np.isfinite(worst), worst, 0.0))
+                value = np.exp(logs @ wv)
+            else:
+                value = np.exp((logs @ wv) / cover)
+            score = np.where(cover >= self.min_coverage - 1e-12, value, np.nan)
+        return pd.Series(score, index=self.units)
+
+
+#: A zero (or negative) ratio-scale value is raised to this fraction of the smallest
+#: positive reference value of its indicator before the geometric mean (see _RatioToBest)
+GEOMETRIC_ZERO_FLOOR = 0.5
+
+
+def _ratio_kind(spec: Any) -> str | None:
+    """How an indicator becomes a higher-is-better ratio-scale quantity (None: it cannot).
+
+    ``value`` (ratio, higher is better), ``complement`` (ratio, lower is better, a
+    fraction: 1 - x), ``inverse`` (ratio, lower is better, not a fraction: 1 / x), ``exp``
+    / ``exp_inverse`` (interval because of a log transform: the raw count exp(x), or its
+    inverse when lower is better).
+    """
+    scale = str(getattr(spec.scale, "value", spec.scale)).lower()
+    lower = str(getattr(spec.direction, "value", spec.direction)).lower() == "lower"
+    if scale == "ratio":
+        if not lower:
+            return "value"
+        return "complement" if str(spec.unit).strip().lower().startswith("fraction") else "inverse"
+    if scale == "interval" and spec.transform == "log":
+        return "exp_inverse" if lower else "exp"
+    return None
+
+
+def _ratio_normaliser_kinds(catalogue: Any, names: Sequence[str]) -> dict[str, str]:
+    """The :func:`_ratio_kind` of each indicator; raises if one has none."""
+    if catalogue is None:
+        from socialperf.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+    kinds = {n: _ratio_kind(catalogue[n]) for n in names}
+    bad = [n for n, k in kinds.items() if k is None]
+    if bad:
+        scales = ", ".join(f"{n} ({getattr(catalogue[n].scale, 'value', catalogue[n].scale)})"
+                           for n in bad[:5])
+        raise StudyConfigError(
+            f"study key 'sensitivity.aggregation': the geometric mean needs ratio-scale "
+            f"indicators, but {scales} are not (nor log-transformed counts); allowed: "
+            "aggregation = [\"arithmetic\"], or a scheme without these indicators"
+        )
+    return {n: str(k) for n, k in kinds.items()}
+
+
+def _ratio_to_best_class() -> type:
+    """:class:`_RatioToBest`, built on first use (weighting is imported lazily)."""
+    global _RatioToBest
+    if _RatioToBest is not None:
+        return _RatioToBest
+    from weighting.indicators import ALL_SCALES
+    from weighting.normalise import Normaliser
+
+    class RatioToBest(Normaliser):
+        """Ratio to the best reference value of a ratio-scale, higher-is-better quantity.
+
+        Each indicator is first made a quantity :math:`q` with a true zero, higher is
+        better (see :func:`_ratio_kind`): the value itself (female share); 1 - x for a
+        lower-is-better fraction (PAR30, write-offs: the share of the portfolio not at
+        risk / not written off); 1 / x for another lower-is-better ratio (average loan over
+        GDP per capita: GDP per capita per unit of loan); exp(x) for a log-transformed
+        count (borrowers).  Then :math:`r = \\max(q, f) / \\max_{ref} q`, with the floor
+        :math:`f` = ``floor`` times the smallest positive reference :math:`q`.
+
+        Why: the geometric mean is meaningful only for ratio-scale values (products and
+        ratios of values must mean something), which min-max, z-score and rank
+        normalisations do not give.  A ratio to a fixed target keeps ratios (it is the
+        ``target`` normaliser of :mod:`weighting.normalise` applied to :math:`q`); the
+        target only rescales all scores by one constant, so ranks do not depend on it.  The
+        1 - x of a fraction is used rather than t / x because a PAR30 of 0 (the best) is
+        common and would be infinitely good.  A zero :math:`q` (no women borrowers; all of
+        the portfolio at risk) would set the whole geometric mean to 0 whatever the other
+        indicators; it is raised to the floor, which keeps it below every positive value
+        seen in the reference but bounds its penalty (``GEOMETRIC_ZERO_FLOOR``); a fraction
+        above 1 (more written off than the average portfolio) gets the floor too.
+        """
+
+        name = "ratio_to_best"
+        accepts = ALL_SCALES  # the kinds were checked by _ratio_normaliser_kinds
+
+        def __init__(self, kinds: dict[str, str] | None = None,
+                     floor: float = GEOMETRIC_ZERO_FLOOR) -> None:
+            self.kinds = kinds
+            self.floor = floor
+
+        def _q(self, values: np.ndarray) -> np.ndarray:
+            raw = values * self.direction_.sign  # undo the base class's sign flip
+            kind = (self.kinds or {}).get(self.indicator_, "value")
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                if kind == "complement":
+                    return 1.0 - raw
+                if kind == "inverse":
+                    if (raw <= 0).any():
+                        raise InputDataError(
+                            f"indicator {self.indicator_!r} (lower is better) has values <= 0 "
+                            "at some MFIs; its ratio transform 1 / x for the geometric mean "
+                            "needs positive values"
+                        )
+                    return 1.0 / raw
+                if kind == "exp":
+                    return np.exp(raw)
+                if kind == "exp_inverse":
+                    return np.exp(-raw)
+            return raw
+
+        def _fit(self, values: np.ndarray) -> None:
+            q = self._q(values)
+            positive = q[q > 0]
+            if positive.size == 0:
+                raise InputDataError(
+                    f"indicator {self.indicator_!r} has no positive reference value after its "
+                    "ratio transform; the geometric mean cannot use it"
+                )
+            self.best_ = float(positive.max())
+            self.floor_ = float(self.floor) * float(positive.min())
+
+        def _transform(self, values: np.ndarray) -> np.ndarray:
+            q = self._q(values)
+            return np.where(np.isnan(q), np.nan, np.maximum(q, self.floor_)) / self.best_
+
+    RatioToBest.__name__ = RatioToBest.__qualname__ = "_RatioToBest"
+    _RatioToBest = RatioToBest
+    return RatioToBest
+
+
+_RatioToBest: type | None = None
 
 
 class _Lookup:
@@ -1520,6 +1684,7 @@ _FACTOR_LABELS = {
     "weights": "indicator\nweights",
     "drop_indicator": "one indicator\nleft out",
     "missing": "missing-data\npolicy",
+    "aggregation": "aggregator\n(arithmetic/geometric)",
     "rts": "returns to scale",
 }
 
@@ -1587,9 +1752,9 @@ class SensitivityOutcome(_AnalysisOutcome):
         The MFI scheme analysed.
     factors : list of weighting.sensitivity.Factor
         The uncertain assumptions.  Weighted schemes: indicator weights (Dirichlet around
-        the scheme's weights), normalisation (or rating method), dropping one indicator and
-        the missing-data policy; ``bod``: normalisation (percentile or min-max); ``dea``:
-        returns to scale.
+        the scheme's weights), normalisation (or rating method), dropping one indicator,
+        the missing-data policy and (if two are given) the aggregator; ``bod``:
+        normalisation (percentile or min-max); ``dea``: returns to scale.
     uncertainty : weighting.sensitivity.UncertaintyResult
         Monte Carlo result (rank intervals, probability of a top-10 place).
     sobol : weighting.sensitivity.SobolResult or None
@@ -1684,8 +1849,15 @@ def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any
         model = _Lookup(table, "normalisation", _BOD_NORMALISATIONS[0])
         return (model, [Factor.choice("normalisation", _BOD_NORMALISATIONS)],
                 table[_BOD_NORMALISATIONS[0]])
+    geometric = "geometric" in spec.aggregation
+    if geometric and scheme == "rating":
+        raise StudyConfigError(
+            "study key 'sensitivity.aggregation': the geometric mean is not meaningful for "
+            "the rating scheme (its class points are ordinal); allowed: [\"arithmetic\"], or "
+            "sensitivity.scheme = equal, expert, ahp or pca"
+        )
     base = score_mfis(data.mfis, scheme=scheme, **kwargs)
-    model = _composite(data, scheme, base, kwargs)
+    model = _composite(data, scheme, base, kwargs, geometric=geometric)
     _check_reproduces(model, base.scores, f"'{scheme}' scores")
     factors = [
         Factor.weights_dirichlet(concentration=WEIGHT_CONCENTRATION, base=model.base_weights),
@@ -1693,6 +1865,7 @@ def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any
                       list(model.matrices), apply=_set("normalisation")),
         Factor.choice("drop_indicator", ["none", *model.names], apply=_set("drop_indicator")),
         Factor.missing_policy(list(spec.missing), name="missing"),
+        Factor.choice("aggregation", list(spec.aggregation), apply=_set("aggregation")),
     ]
     return model, factors, base.scores
 
@@ -1704,9 +1877,10 @@ def _base_weights(res: Any) -> pd.Series:
     return pd.Series(weights, dtype=float)
 
 
-def _composite(data: StudyData, scheme: str, base: Any, kwargs: Mapping[str, Any]
-               ) -> _FastComposite:
-    """A :class:`_FastComposite` of a weighted scheme, one matrix per normalisation."""
+def _composite(data: StudyData, scheme: str, base: Any, kwargs: Mapping[str, Any],
+               geometric: bool = False) -> _FastComposite:
+    """A :class:`_FastComposite` of a weighted scheme, one matrix per normalisation (and
+    the ratio-to-best matrix of the geometric mean if ``geometric``)."""
     from socialperf import score_mfis
 
     weights = _base_weights(base)
@@ -1720,7 +1894,13 @@ def _composite(data: StudyData, scheme: str, base: Any, kwargs: Mapping[str, Any
                                     normalisation=alt, **common).normalised
                     for alt in _COMPOSITE_NORMALISATIONS}
     min_cov = float(base.info.get("min_coverage", 0.6)) if isinstance(base.info, dict) else 0.6
-    return _FastComposite(matrices, weights, next(iter(matrices)), min_coverage=min_cov)
+    ratio = None
+    if geometric:
+        kinds = _ratio_normaliser_kinds(data.catalogue, list(base.normalised.columns))
+        ratio = score_mfis(data.mfis, scheme="expert", weights=weights,
+                           normalisation=_ratio_to_best_class()(kinds), **common).normalised
+    return _FastComposite(matrices, weights, next(iter(matrices)), min_coverage=min_cov,
+                          ratio=ratio)
 
 
 def _sensitivity(study: Study, data: StudyData, *, progress: bool, n_jobs: int,
@@ -1947,19 +2127,41 @@ def run_sensitivity(study: Study, *, progress: bool = False, n_jobs: int = 1
     Raises
     ------
     StudyConfigError
-        If the scheme has nothing to vary (``dea`` with a single ``rts``).
+        If the scheme has nothing to vary (``dea`` with a single ``rts``), or the geometric
+        mean is asked for the rating scheme or for indicators that are not ratio-scale.
 
     Notes
     -----
     MFI level, for a weighted scheme (rating, equal, expert, ahp, pca): the indicator
     weights (Dirichlet with mean the scheme's weights and concentration 50), the
     normalisation (percentile rank, min-max or z-score against the reference year; for the
-    rating scheme: percentile or moment classes), the indicator set (all, or all but one)
-    and the missing-data policy (re-weight over the present indicators, or count a missing
-    one as 0).  ``bod``: the normalisation (percentile rank or min-max; z-scores would be
-    negative).  ``dea``: returns to scale.  Each run's ranks
-    are compared with the scheme's own ranks (Saisana, Saltelli & Tarantola 2005; OECD/JRC
-    2008, chapter 7).  MIV level: see :func:`miv_sensitivity`.
+    rating scheme: percentile or moment classes), the indicator set (all, or all but one),
+    the missing-data policy (re-weight over the present indicators, or count a missing
+    one as 0) and, with ``aggregation = ["arithmetic", "geometric"]``, the aggregator
+    (not for the rating scheme, whose class points are ordinal).  ``bod``: the
+    normalisation (percentile rank or min-max; z-scores would be negative).  ``dea``:
+    returns to scale.  Each run's ranks are compared with the scheme's own ranks (Saisana,
+    Saltelli & Tarantola 2005; OECD/JRC 2008, chapter 7).  MIV level: see
+    :func:`miv_sensitivity`.
+
+    The geometric mean :math:`S_i = \\prod_j r_{ij}^{w_j}` (weights renormalised over the
+    present indicators) is meaningful only for ratio-scale values, which the percentile,
+    min-max and z-score normalisations do not give (OECD/JRC 2008, section 6.2).  It is
+    therefore applied to a ratio-to-best normalisation
+    :math:`r_{ij} = \\max(q_{ij}, f_j) / \\max_{ref} q_j`, where :math:`q` makes each
+    indicator a higher-is-better quantity with a true zero: the value itself (female
+    share); :math:`1 - x` for a lower-is-better fraction (PAR30, write-off ratio: the share
+    of the portfolio not at risk / not written off; :math:`t / x` is unusable because a
+    PAR30 of 0 is common); :math:`1 / x` for another lower-is-better ratio (depth of
+    outreach); :math:`e^x` for a log-transformed count (breadth of outreach: the number
+    of borrowers, whose log the geometric mean takes itself).  Ordinal, nominal and other
+    interval indicators raise :class:`StudyConfigError`.  Zeros (no women borrowers, the
+    whole portfolio at risk; a fraction above 1 likewise) would set a unit's score to 0
+    whatever its other indicators: they are raised to the floor :math:`f_j`, half
+    (``GEOMETRIC_ZERO_FLOOR``) the smallest positive reference value of :math:`q_j`, below
+    every value seen in the reference.  The target :math:`\\max_{ref} q_j` only rescales
+    all scores by one constant, so ranks do not depend on it.  Under the geometric mean
+    the normalisation factor has no effect (its total index includes that interaction).
 
     References
     ----------

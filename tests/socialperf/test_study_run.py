@@ -29,9 +29,9 @@ def result():
 def test_demo_includes_sensitivity(result):
     sens = result.sensitivity
     assert sens is not None and sens.scheme == "equal"
-    assert len(sens.uncertainty.scores) == 200 and sens.sobol.n_runs == 64 * (4 + 2)
+    assert len(sens.uncertainty.scores) == 200 and sens.sobol.n_runs == 64 * (5 + 2)
     assert list(sens.sobol.indices.index) == ["weights", "normalisation", "drop_indicator",
-                                              "missing"]
+                                              "missing", "aggregation"]
     # the demo includes the MIV-level analysis: one row per MIV, 5 factors
     miv = sens.miv
     assert miv is not None and len(miv.uncertainty.summary) == 8

@@ -1693,7 +1693,8 @@ def _sobol_plot(sobol: Any) -> Any:
     ax = sobol.plot()
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles, [{"S1": "first order (S1)", "ST": "total (ST)"}.get(x, x)
-                        for x in labels], fontsize="small")
+                        for x in labels], fontsize="small", loc="upper left",
+              bbox_to_anchor=(1.0, 1.0))  # outside: no bar or error bar is hidden
     ax.set_title("Sobol' indices of the mean absolute rank shift", fontsize="medium")
     ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
     ax.set_xlabel("factor")

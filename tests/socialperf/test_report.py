@@ -8,6 +8,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import itertools
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -96,7 +98,7 @@ def _frontier_line(ax):
 def _distance_to_polyline(points, line):
     """Distance of each point to a polyline (both already in the coordinates to compare)."""
     out = np.full(len(points), np.inf)
-    for a, b in zip(line[:-1], line[1:], strict=True):
+    for a, b in itertools.pairwise(line):
         d = b - a
         t = np.clip(((points - a) @ d) / max(d @ d, 1e-300), 0.0, 1.0)
         out = np.minimum(out, np.hypot(*(a + t[:, None] * d - points).T))

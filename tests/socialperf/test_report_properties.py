@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -83,7 +84,7 @@ def test_drawn_frontier_passes_through_lp_efficient_units(units, log):
     span = np.maximum(np.ptp(drawn, axis=0), 1e-12)
     drawn, pts = drawn / span, pts / span
     dist = np.full(len(pts), np.inf)
-    for a, b in zip(drawn[:-1], drawn[1:], strict=True):
+    for a, b in itertools.pairwise(drawn):
         d = b - a
         t = np.clip(((pts - a) @ d) / max(float(d @ d), 1e-300), 0.0, 1.0)
         dist = np.minimum(dist, np.hypot(*(a + t[:, None] * d - pts).T))

@@ -92,6 +92,7 @@ import pandas as pd
 from dea.exceptions import InputDataError, format_labels
 
 __all__ = [
+    "GEOMETRIC_ZERO_FLOOR",
     "DEASpec",
     "MIVOptions",
     "MIVSensitivityOutcome",

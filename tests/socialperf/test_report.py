@@ -191,6 +191,20 @@ def test_dea_frontier_labels_efficient_units_by_name():
         plots.dea_frontier(named, inputs=["staff"], outputs=["borrowers"], names="nom")
 
 
+def test_hide_overlapping_labels_ignores_leader_lines():
+    """An annotation's leader line may cross another label; only the texts count."""
+    _, ax = plt.subplots(figsize=(4, 4))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    arrow = {"arrowstyle": "-", "lw": 0.5}
+    ax.annotate("first", (1, 1), xytext=(6, 8), textcoords="data", arrowprops=arrow)
+    ax.annotate("second", (9, 1), xytext=(6, 5), textcoords="data", arrowprops=arrow)
+    assert plots.hide_overlapping_labels(ax) == 0
+    ax.annotate("third", (2, 2), xytext=(6, 5), textcoords="data", arrowprops=arrow)
+    assert plots.hide_overlapping_labels(ax) == 1  # same spot as "second"
+    assert [t.get_text() for t in ax.texts if t.get_visible()] == ["first", "second"]
+
+
 # ----------------------------------------------------------------------------- other plots
 
 

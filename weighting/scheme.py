@@ -1089,7 +1089,7 @@ def _toml_value(value: Any, where: str) -> str:
             return "inf" if v > 0 else "-inf"
         return repr(v)
     if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        escaped = "".join(_toml_char(c) for c in value)
         return f'"{escaped}"'
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v, where) for v in value) + "]"
@@ -1101,6 +1101,18 @@ def _toml_value(value: Any, where: str) -> str:
         f"the scheme setting {where!r} holds a {type(value).__name__}, which has no TOML "
         "form; keep the scheme as a dict (to_dict) instead"
     )
+
+
+def _toml_char(c: str) -> str:
+    # TOML basic strings: backslash and quote escaped; control characters (other than tab)
+    # are not allowed raw, so write them as escapes.
+    if c in ('"', "\\"):
+        return "\\" + c
+    if c == "\n":
+        return "\\n"
+    if (c < " " and c != "\t") or c == "\x7f":
+        return f"\\u{ord(c):04X}"
+    return c
 
 
 def _plain(obj: Any) -> Any:

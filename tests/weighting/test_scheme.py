@@ -341,6 +341,20 @@ def test_normaliser_instance_and_per_indicator_spec():
     assert r.normalised["d"].tolist() == [1.5, 1.5, 4, 3]
 
 
+def test_to_toml_escapes_control_characters(tmp_path):
+    # TOML basic strings may not hold raw control characters (other than tab); a carriage
+    # return or a \x01 in a name or description must be written as an escape, so that the
+    # file reads back to the same scheme.
+    inds = [{"name": "a", "description": "line1\r\nline2\x01\x7f"}, {"name": "b"}]
+    s = Scheme(inds, name="x\ry\x1fz\tq", weights={"a": 1, "b": 2})
+    text = s.to_toml(tmp_path / "c.toml")
+    assert "\r" not in text and "\x01" not in text and "\x7f" not in text
+    back = Scheme.from_toml(tmp_path / "c.toml")
+    assert back == s
+    assert back.name == "x\ry\x1fz\tq"
+    assert back.indicators["a"].description == "line1\r\nline2\x01\x7f"
+
+
 def test_to_toml_round_trip(tmp_path):
     inds = [*INDS[:2], {"name": "g", "scale": "ordinal", "group": "quality",
                         "points": {"Yes": 1, "No": 0}, "description": 'the "G" flag'}]

@@ -108,6 +108,7 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
         raise InputDataError(
             f"file {str(path)!r} has type {suffix!r}; supported are .csv, .txt, .xlsx, .xlsm, .xls"
         )
+    df.columns = [c.strip() if isinstance(c, str) else c for c in df.columns]
     first = str(df.columns[0]) if len(df.columns) else ""
     if first == "" or first.startswith("Unnamed: 0"):
         df = df.drop(columns=df.columns[0])
@@ -117,6 +118,60 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
                 df[col] = df[col].str.replace("\x82", "é", regex=False)
     df.index = pd.RangeIndex(2, len(df) + 2, name="row")
     return df
+
+
+def _known_columns(df: pd.DataFrame, names: Any) -> pd.DataFrame:
+    """Rename columns that differ from a known name only by case or surrounding spaces."""
+    present = set(df.columns)
+    renames = {}
+    for name in names:
+        if name in present:
+            continue
+        hits = [
+            c for c in df.columns
+            if isinstance(c, str) and c.strip().lower() == name.lower() and c not in renames
+        ]
+        if len(hits) == 1:
+            renames[hits[0]] = name
+    return df.rename(columns=renames) if renames else df
+
+
+_DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d")
+
+
+def _iso_dates(values: pd.Series, what: str) -> pd.Series:
+    """Dates as ``YYYY-MM-DD`` strings when every value is a date in one known format.
+
+    Values that do not all parse are kept as stripped strings. Day/month orders that both
+    read every value but give different dates raise :class:`InputDataError`.
+    """
+    text = values.astype(str).str.strip()
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d").where(values.notna(), "nan")
+    empty = values.isna().to_numpy() | text.isin(["", "nan", "NaT", "None"]).to_numpy()
+    given = text[~empty]
+    if given.empty:
+        return text
+    try:
+        iso = pd.to_datetime(given, format="ISO8601")
+    except (ValueError, TypeError):
+        parsed = {}
+        for fmt in _DATE_FORMATS:
+            got = pd.to_datetime(given, format=fmt, errors="coerce")
+            if got.notna().all():
+                parsed[fmt] = got
+        if not parsed:
+            return text
+        results = list(parsed.values())
+        if any(not r.equals(results[0]) for r in results[1:]):
+            raise InputDataError(
+                f"{what} dates such as {given.iloc[0]!r} can be read as day/month or "
+                f"month/day ({format_labels(list(parsed))}); write them as YYYY-MM-DD"
+            ) from None
+        iso = results[0]
+    out = text.copy()
+    out[~empty] = iso.dt.strftime("%Y-%m-%d")
+    return out
 
 
 def _row_labels(df: pd.DataFrame, mask: np.ndarray | pd.Series) -> list[Any]:
@@ -166,7 +221,12 @@ def validate_mfis(
     """
     if not isinstance(table, pd.DataFrame):
         raise InputDataError(f"the MFI table must be a DataFrame, got {type(table).__name__}")
-    df = table.copy().rename(columns=MIX_RENAMES)
+    known = (
+        *MIX_RENAMES, *MIX_RENAMES.values(), *NUMERIC_MFI_COLUMNS, id_column, year_column,
+        "mfiname", "country", "region", "legal_status", "profit_status", "diamonds",
+        "period_type",
+    )
+    df = _known_columns(table.copy(), known).rename(columns=MIX_RENAMES)
     where = _where(df)
     if id_column not in df.columns:
         raise InputDataError(
@@ -293,7 +353,7 @@ def validate_fx_rates(rates: pd.DataFrame | dict[str, float]) -> pd.DataFrame:
     if isinstance(rates, dict):
         df = pd.DataFrame({"currency": list(rates), "usd_per_unit": list(rates.values())})
     elif isinstance(rates, pd.DataFrame):
-        df = rates.copy()
+        df = _known_columns(rates.copy(), ("currency", "usd_per_unit", "rate", "date"))
     else:
         raise InputDataError(
             f"fx_rates must be a DataFrame or a dict currency -> rate, got {type(rates).__name__}"
@@ -318,7 +378,7 @@ def validate_fx_rates(rates: pd.DataFrame | dict[str, float]) -> pd.DataFrame:
     df["usd_per_unit"] = rate
     keys = ["currency", "date"] if "date" in df.columns else ["currency"]
     if "date" in df.columns:
-        df["date"] = df["date"].astype(str).str.strip()
+        df["date"] = _iso_dates(df["date"], "fx_rates")
     dup = df.duplicated(subset=keys, keep=False).to_numpy()
     if dup.any():
         raise InputDataError(
@@ -398,7 +458,7 @@ def validate_holdings(
     """
     if not isinstance(holdings, pd.DataFrame):
         raise HoldingsError(f"holdings must be a DataFrame, got {type(holdings).__name__}")
-    df = holdings.copy()
+    df = _known_columns(holdings.copy(), (*HOLDINGS_COLUMNS, "currency", "date"))
     where = _where(df)
     missing = [c for c in HOLDINGS_COLUMNS if c not in df.columns]
     if missing:
@@ -432,9 +492,10 @@ def validate_holdings(
         )
     df["amount"] = amount
     if "date" in df.columns:
-        df["date"] = df["date"].astype(str).str.strip()
+        df["date"] = _iso_dates(df["date"], "holdings")
         if date is not None:
-            df = df.loc[(df["date"] == str(date)).to_numpy()]
+            date = str(_iso_dates(pd.Series([date]), "the date= argument").iloc[0])
+            df = df.loc[(df["date"] == date).to_numpy()]
             if df.empty:
                 raise HoldingsError(f"holdings has no positions dated {date!r}")
         dates = sorted(df["date"].unique())

@@ -1,0 +1,55 @@
+"""User files that differ from the bundled ones: header case/spaces, date formats."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dea.exceptions import InputDataError
+from socialperf import io
+
+
+def _mfis() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"mfiid": [1, 2], "year": [2011, 2011], "personnel": [10.0, 20.0]}
+    )
+
+
+def test_mfi_headers_with_case_and_spaces_are_recognised(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("MFIID , Year,Personnel\n1,2011,10\n2,2011,20\n")
+    df = io.read_mfis(path)
+    assert list(df.columns) == ["mfiid", "year", "personnel"]
+    assert df["mfiid"].tolist() == ["1", "2"]
+    assert df["personnel"].tolist() == [10.0, 20.0]
+
+
+def test_holdings_headers_with_case_and_spaces(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("Holder, Held ,AMOUNT\nM1,1,100\nM1,2,300\n")
+    h = io.read_holdings(path, mfis=_mfis())
+    assert h.look_through().loc["M1"].to_dict() == {"1": 0.25, "2": 0.75}
+
+
+def test_day_first_holdings_date_matches_iso_fx_rate():
+    hold = pd.DataFrame(
+        {
+            "holder": ["M1", "M1"],
+            "held": [1, 2],
+            "amount": [100.0, 100.0],
+            "currency": ["EUR", "USD"],
+            "date": ["31/12/2011", "31/12/2011"],
+        }
+    )
+    rates = pd.DataFrame({"currency": ["EUR"], "date": ["2011-12-31"], "usd_per_unit": [1.5]})
+    table = io.validate_holdings(hold, fx_rates=rates, date="2011-12-31")
+    # 100 EUR * 1.5 = 150 USD; the date is stored as ISO
+    assert table["amount"].tolist() == [150.0, 100.0]
+    assert table["date"].unique().tolist() == ["2011-12-31"]
+    assert hold["date"].tolist() == ["31/12/2011", "31/12/2011"]  # input not mutated
+
+
+def test_ambiguous_day_month_dates_are_an_error():
+    hold = pd.DataFrame({"holder": ["M1"], "held": [1], "amount": [1.0], "date": ["01/02/2011"]})
+    with pytest.raises(InputDataError, match="YYYY-MM-DD"):
+        io.validate_holdings(hold)

@@ -408,6 +408,7 @@ class Aggregator:
         InputDataError
             For shape mismatches and invalid weights.
         """
+        values, weights, reference = _align_labelled(values, weights, reference, 1)
         X = _check_values(values)
         w = _check_weights(weights, X.shape[1], 1)
         return self.aggregate_runs(X, w[None, :], reference=reference)[0]
@@ -430,6 +431,7 @@ class Aggregator:
         numpy.ndarray, shape (r, n)
             Row ``k`` equals ``aggregate(values, weights[k])``.
         """
+        values, weights, reference = _align_labelled(values, weights, reference, 2)
         X = _check_values(values)
         W = _check_weights(weights, X.shape[1], 2)
         R = X if reference is None else _check_values(reference)
@@ -455,6 +457,13 @@ class Aggregator:
         -------
         numpy.ndarray, shape (n,)
         """
+        if isinstance(values, pd.DataFrame) and isinstance(weights, pd.DataFrame):
+            _check_labels(weights.index, values.index,
+                          unknown="unit weights name unknown units {}",
+                          missing="unit weights miss units {}",
+                          tail="; give one row of weights per unit of values")
+            weights = weights.loc[values.index]
+        values, weights, reference = _align_labelled(values, weights, reference, 2)
         X = _check_values(values)
         W = _check_weights(weights, X.shape[1], 2, what="unit weights")
         if W.shape[0] != X.shape[0]:
@@ -526,6 +535,30 @@ class Aggregator:
         X = values.to_numpy(dtype=float, na_value=np.nan)
         return pd.Series(self.aggregate(X, w, reference=ref), index=values.index,
                          name="score")
+
+
+def _align_labelled(
+    values: object, weights: object, reference: object, ndim: int
+) -> tuple[object, object, object]:
+    """Align labelled weights (Series, mapping, DataFrame) and a reference DataFrame on the
+    columns of a values DataFrame, so that the array API never pairs numbers by position
+    when the user gave labels."""
+    if not isinstance(values, pd.DataFrame):
+        return values, weights, reference
+    cols = list(values.columns)
+    if ndim == 1 and isinstance(weights, pd.Series | Mapping):
+        weights = _weights_for(weights, cols)
+    elif ndim == 2 and isinstance(weights, pd.DataFrame):
+        _check_labels(weights.columns, cols, unknown="weights name unknown indicators {}",
+                      missing="weights miss indicators {}",
+                      tail=f"; indicators are {format_labels(cols)}")
+        weights = weights[cols].to_numpy(dtype=float)
+    if isinstance(reference, pd.DataFrame):
+        missing = [c for c in cols if c not in reference.columns]
+        if missing:
+            raise InputDataError(f"reference lacks indicators {format_labels(missing)}")
+        reference = reference[cols].to_numpy(dtype=float, na_value=np.nan)
+    return values.to_numpy(dtype=float, na_value=np.nan), weights, reference
 
 
 def _weights_for(weights: object, cols: list) -> np.ndarray:

@@ -227,3 +227,36 @@ def test_runs_shapes_large():
     out = GeometricMean().aggregate_runs(X, W)
     assert out.shape == (200, 50)
     np.testing.assert_allclose(out[17], GeometricMean().aggregate(X, W[17]), rtol=1e-12)
+
+
+def test_array_api_aligns_labelled_weights_and_reference():
+    # A DataFrame with a weight Series (or dict) in another order than its columns, and a
+    # reference DataFrame with its columns reversed: the array API must align by label,
+    # like __call__, not take the numbers by position.
+    X = pd.DataFrame({"a": [0.1, 0.6, 1.1], "b": [0.1, 0.6, np.nan], "c": [0.1, 1.1, 0.4]},
+                     index=[10, 2, 7])
+    ws = pd.Series({"c": 1.0, "b": 1.0, "a": 2.0})
+    # unit 2: (2*0.6 + 0.6 + 1.1) / 4; unit 7 (b missing): (2*1.1 + 0.4) / 3
+    expected = [0.1, 0.725, 2.6 / 3]
+    mean = ArithmeticMean()
+    np.testing.assert_allclose(mean.aggregate(X, ws), expected)
+    np.testing.assert_allclose(mean.aggregate(X, dict(ws)), expected)
+    runs = pd.DataFrame([ws, ws * 2])  # columns c, b, a
+    np.testing.assert_allclose(mean.aggregate_runs(X, runs), [expected, expected])
+    borda = Borda()
+    np.testing.assert_allclose(
+        borda.aggregate(X, ws, reference=X.iloc[:, ::-1]), borda(X, ws, reference=X)
+    )
+    with pytest.raises(InputDataError, match="'d'"):
+        mean.aggregate(X, {"a": 1, "b": 1, "c": 1, "d": 1})
+    with pytest.raises(InputDataError, match="'c'"):
+        borda.aggregate(X, ws, reference=X[["a", "b"]])
+
+
+def test_aggregate_units_aligns_weight_rows_and_columns():
+    X = pd.DataFrame({"a": [1.0, 3.0], "b": [2.0, 5.0]}, index=["p", "q"])
+    W = pd.DataFrame({"b": [0.0, 1.0], "a": [1.0, 3.0]}, index=["q", "p"])
+    # p: weights a=3, b=1 -> (3*1 + 2)/4; q: weights a=1, b=0 -> 3
+    np.testing.assert_allclose(ArithmeticMean().aggregate_units(X, W), [1.25, 3.0])
+    with pytest.raises(InputDataError, match="'r'"):
+        ArithmeticMean().aggregate_units(X, W.rename(index={"q": "r"}))

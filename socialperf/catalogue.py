@@ -154,7 +154,7 @@ class IndicatorSpec:
                 "indicators have a point map"
             )
         labels = values.astype(object).where(values.notna(), None)
-        labels = labels.map(lambda v: None if v is None else str(v).strip())
+        labels = labels.map(lambda v: None if v is None else str(v).strip()).astype(object)
         unknown = labels.notna() & ~labels.isin(list(self.categories))
         if unknown.any():
             raise InputDataError(
@@ -163,9 +163,9 @@ class IndicatorSpec:
                 f"{format_labels(values.index[unknown.to_numpy()])}; allowed: "
                 f"{format_labels(list(self.categories), limit=10)}"
             )
-        return labels.map(lambda v: np.nan if v is None else float(self.categories[v])).astype(
-            float
-        )
+        return labels.map(
+            lambda v: np.nan if v is None or pd.isna(v) else float(self.categories[v])
+        ).astype(float)
 
     def extract(self, table: pd.DataFrame) -> pd.Series:
         """Compute the indicator from a MIX-style table (source / denominator, transform).

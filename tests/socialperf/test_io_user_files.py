@@ -53,3 +53,23 @@ def test_ambiguous_day_month_dates_are_an_error():
     hold = pd.DataFrame({"holder": ["M1"], "held": [1], "amount": [1.0], "date": ["01/02/2011"]})
     with pytest.raises(InputDataError, match="YYYY-MM-DD"):
         io.validate_holdings(hold)
+
+
+def test_missing_category_stays_missing_in_points():
+    from socialperf.catalogue import load_catalogue
+
+    spec = load_catalogue()["sp_policy"]
+    values = pd.Series(["yes", None, "no", float("nan")], index=["A", "B", "C", "D"])
+    pts = spec.points(values)
+    assert pts["A"] == 1.0 and pts["C"] == 0.0
+    assert pts[["B", "D"]].isna().all()
+
+
+def test_miv_indicators_with_missing_category_read():
+    path = io.__file__.replace("io.py", "data/miv_indicators.csv")
+    table = pd.read_csv(path)
+    table["sp_policy"] = table["sp_policy"].astype(object)
+    table.loc[1, "sp_policy"] = None
+    out = io.validate_miv_indicators(table)
+    assert pd.isna(out.iloc[1]["sp_policy"]) or out.iloc[1]["sp_policy"] is None
+    assert table["sp_policy"].isna().sum() == 1  # input not mutated

@@ -713,6 +713,19 @@ class Scheme:
             g = _group_series(self.missing.groups, data, ref_raw)
         Yg = Y
         Rg = R
+        if need_groups and g is not None and not isinstance(g, pd.Series):
+            raise InputDataError(
+                f"groups must be a column name or a Series unit -> group, got "
+                f"{type(g).__name__}"
+            )
+        if need_groups and isinstance(g, pd.Series):
+            for table, what in ((Y, "the data"), (R, "the reference")):
+                lacking = table.index.difference(g.index)
+                if len(lacking):
+                    raise InputDataError(
+                        f"groups has no group for units {format_labels(lacking)} of {what}; "
+                        "give a group for every unit"
+                    )
         if need_groups:
             Yg = Y.assign(**{"__group__": g.reindex(Y.index)}) if g is not None else Y
             Rg = R.assign(**{"__group__": g.reindex(R.index)}) if g is not None else R

@@ -388,3 +388,19 @@ def test_user_data_never_mutated():
     pd.testing.assert_frame_equal(ref, before)
     assert not r.outlier_changes.empty and len(r.imputed) == 1
     assert list(r.scores.index) == list(data.index)
+
+
+def test_group_median_groups_series_in_any_order_and_complete():
+    data = pd.DataFrame({"a": [0.0, 5, 10, 7, 3, 4], "b": [3.0, 2, 1, np.nan, 2.5, 1.5]},
+                        index=[10, 2, 7, 1, 3, 4])
+    s = Scheme([{"name": "a"}, {"name": "b", "direction": "lower"}], missing="group_median")
+    g = pd.Series({4: "y", 3: "y", 1: "y", 7: "x", 2: "x", 10: "x"})  # shuffled order
+    # min-max b (lower is better) = (3 - b) / 2: units 3, 4 of group y give 0.25, 0.75;
+    # unit 1 gets their median 0.5, and a = 0.7, so (0.7 + 0.5) / 2
+    r = s.score(data, groups=g)
+    assert r.scores[1] == pytest.approx(0.6)
+    # a unit without a group must be an error naming it, not silently left out of its group
+    with pytest.raises(InputDataError, match="4"):
+        s.score(data, groups=g.drop(4))
+    with pytest.raises(InputDataError, match="groups must be a column name or a Series"):
+        s.score(data, groups=g.to_dict())

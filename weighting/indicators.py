@@ -600,7 +600,13 @@ class IndicatorSet(Sequence[Indicator]):
         if missing:
             raise InputDataError(
                 f"indicators {format_labels(missing)} are not columns of {name}; its columns "
-                f"are {format_labels(list(map(str, data.columns)))}"
+                f"are {format_labels(list(data.columns))}"
+                + (
+                    "; indicator names are strings, so rename non-string column labels "
+                    "(data.rename(columns=str))"
+                    if any(not isinstance(c, str) for c in data.columns)
+                    else ""
+                )
             )
         if data.index.has_duplicates:
             dup = data.index[data.index.duplicated()].unique()

@@ -937,6 +937,21 @@ def normalise(
     InputDataError, ScaleLevelError, ConstantIndicatorError
         See the normaliser classes.
     """
+    if indicators is None and isinstance(data, pd.DataFrame) and any(
+        not isinstance(c, str) for c in data.columns
+    ):
+        # indicator names are strings: work on string labels, give back the user's labels
+        labels = list(data.columns)
+        names = {c: str(c) for c in labels}
+        if len(set(names.values())) < len(labels):
+            raise InputDataError(
+                f"column labels {format_labels(labels)} are not unique as strings; "
+                "give distinct column names"
+            )
+        ref_s = None if reference is None else reference.rename(columns=names)
+        out = normalise(data.rename(columns=names), method, reference=ref_s,
+                        allow_scale_violations=allow_scale_violations)
+        return out.set_axis(labels, axis=1)
     if indicators is None:
         indicators = IndicatorSet.infer(data)
     indicators.check_data(data)

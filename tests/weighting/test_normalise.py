@@ -239,3 +239,23 @@ def test_quantile_classes_direction_flip_is_weakly_reversing(x):
     less = x[:, None] < x[None, :]
     assert (up[:, None] <= up[None, :])[less].all()
     assert (down[:, None] >= down[None, :])[less].all()
+
+
+def test_normalise_keeps_non_string_column_labels():
+    # integer column labels (as from a numpy array or read_csv(header=None)): the result
+    # keeps the user's labels, and a reference with its columns in another order is aligned
+    d = pd.DataFrame({2: [1.0, 2, 3], 1: [3.0, 2, 1]}, index=["z", "y", "x"])
+    out = normalise(d)
+    assert list(out.columns) == [2, 1]
+    assert out[2].tolist() == [0.0, 0.5, 1.0]
+    assert out[1].tolist() == [1.0, 0.5, 0.0]
+    ref = pd.DataFrame({1: [0.0, 4.0], 2: [0.0, 4.0]})
+    out = normalise(d, reference=ref)
+    assert out[2].tolist() == [0.25, 0.5, 0.75]
+    assert out[1].tolist() == [0.75, 0.5, 0.25]
+
+
+def test_missing_column_message_distinguishes_int_and_str_labels():
+    s = IndicatorSet([Indicator("1")])
+    with pytest.raises(InputDataError, match=r"its columns are 1\b"):
+        s.check_data(pd.DataFrame({1: [1.0, 2.0]}))

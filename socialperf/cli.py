@@ -112,7 +112,7 @@ def _build_parser() -> _Parser:
 
     d = sub.add_parser("dea", parents=[common],
                        help="score the units of a CSV table with a radial DEA model")
-    d.add_argument("data", help="CSV file, one row per unit")
+    d.add_argument("data", help="CSV or Excel file, one row per unit")
     d.add_argument("--inputs", required=True, help="comma-separated input columns")
     d.add_argument("--outputs", required=True, help="comma-separated output columns")
     d.add_argument("--rts", default="vrs", choices=_RTS, help="returns to scale (default vrs)")
@@ -169,12 +169,21 @@ def _split_columns(text: str, option: str) -> list[str]:
     return cols
 
 
-def _read_units_csv(path: str, index_col: str | None) -> pd.DataFrame:
-    """Read a CSV of units; the first column is the label column when it holds text."""
+def _read_units_csv(
+    path: str, index_col: str | None, used: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Read a CSV or Excel table of units.
+
+    The first column is the label column when it holds text, or whole-number ids (unique,
+    not one of the ``used`` input/output columns). Otherwise units are labelled by their
+    file row number (header = row 1).
+    """
+    from socialperf.io import read_table
+
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(2, "No such file", str(p))
-    frame = pd.read_csv(p)
+    frame = read_table(p)
     if frame.empty:
         raise InputDataError(f"{p}: the table has no rows")
     if index_col is not None:
@@ -186,7 +195,9 @@ def _read_units_csv(path: str, index_col: str | None) -> pd.DataFrame:
         frame = frame.set_index(index_col)
     else:
         first = frame.columns[0]
-        if not pd.api.types.is_numeric_dtype(frame[first]) and frame[first].is_unique:
+        col = frame[first]
+        is_id = pd.api.types.is_integer_dtype(col) and first not in used
+        if (is_id or not pd.api.types.is_numeric_dtype(col)) and col.is_unique:
             frame = frame.set_index(first)
     if not frame.index.is_unique:
         dup = frame.index[frame.index.duplicated()].unique()
@@ -201,9 +212,9 @@ def _cmd_dea(args: argparse.Namespace) -> int:
     import dea
     from socialperf.report import dea_table
 
-    frame = _read_units_csv(args.data, args.index_col)
     inputs = _split_columns(args.inputs, "--inputs")
     outputs = _split_columns(args.outputs, "--outputs")
+    frame = _read_units_csv(args.data, args.index_col, (*inputs, *outputs))
     for option, cols in (("--inputs", inputs), ("--outputs", outputs)):
         missing = [c for c in cols if c not in frame.columns]
         if missing:

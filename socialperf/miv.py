@@ -27,7 +27,7 @@ from socialperf.exceptions import (
     LowCoverageWarning,
     format_labels,
 )
-from socialperf.io import validate_holdings, validate_miv_indicators
+from socialperf.io import _id_string, validate_holdings, validate_miv_indicators
 from socialperf.mfi import _SummaryRepr
 
 __all__ = [
@@ -416,7 +416,7 @@ def _mfi_series(mfi_scores: Any, year: int | None) -> pd.Series:
             )
         s = s.xs(year, level=-1)
     s = pd.to_numeric(s, errors="coerce").astype(float)
-    s.index = pd.Index([str(i) for i in s.index], name="mfi")
+    s.index = pd.Index([_id_string(i) for i in s.index], name="mfi")
     if s.index.has_duplicates:
         raise InputDataError(
             f"mfi_scores lists MFIs {format_labels(s.index[s.index.duplicated()].unique())} twice"

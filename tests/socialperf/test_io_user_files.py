@@ -73,3 +73,15 @@ def test_miv_indicators_with_missing_category_read():
     out = io.validate_miv_indicators(table)
     assert pd.isna(out.iloc[1]["sp_policy"]) or out.iloc[1]["sp_policy"] is None
     assert table["sp_policy"].isna().sum() == 1  # input not mutated
+
+
+@pytest.mark.parametrize("ids", [[1.0, 2.0], [1, 2], ["1", "2"], [" 1", "2 "]])
+def test_miv_portfolio_matches_float_int_and_padded_mfi_ids(ids):
+    from socialperf.miv import Holdings, score_mivs
+
+    h = Holdings(pd.DataFrame({"holder": ["M1", "M1"], "held": [1, 2], "amount": [100.0, 300.0]}))
+    scores = pd.Series([0.2, 0.6], index=pd.Index(ids))
+    out = score_mivs(scores, h).summary()
+    # exposure-weighted: 0.25 * 0.2 + 0.75 * 0.6 = 0.5, all exposure covered
+    assert out.loc["M1", "portfolio"] == pytest.approx(0.5)
+    assert out.loc["M1", "coverage"] == pytest.approx(1.0)

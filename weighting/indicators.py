@@ -283,6 +283,13 @@ class Indicator:
                 raise InputDataError(f"categories of indicator {self.name!r} repeat a value")
             object.__setattr__(self, "categories", cats)
             if self.points is not None:
+                # TOML keys are strings: key "1" stands for category 1 (as written by to_toml)
+                by_text = {str(c): c for c in cats if not isinstance(c, str)}
+                object.__setattr__(self, "points", {
+                    (by_text[k] if isinstance(k, str) and k not in cats and k in by_text
+                     else k): v
+                    for k, v in self.points.items()
+                })
                 extra = [k for k in self.points if k not in cats]
                 if extra:
                     raise InputDataError(
@@ -663,7 +670,7 @@ def _check_categories(series: pd.Series, points: Iterable[Any], where: str) -> N
     ``where`` names the indicator (and table) at the head of the message.
     """
     known = list(points)
-    present = series.dropna()
+    present = _match_keys(series, known).dropna()
     unknown = present[~present.isin(known)]
     if len(unknown):
         raise InputDataError(
@@ -671,3 +678,26 @@ def _check_categories(series: pd.Series, points: Iterable[Any], where: str) -> N
             f"with no points (units {format_labels(unknown.index)}); points are given for "
             f"{format_labels(known)}"
         )
+
+
+def _match_keys(series: pd.Series, keys: Iterable[Any]) -> pd.Series:
+    """``series`` with coded values (e.g. 1 or 1.0) that are not keys themselves replaced by
+    the string key spelling them (``"1"``), as TOML files give point maps string keys."""
+    keys = list(keys)
+    text_keys = {k for k in keys if isinstance(k, str)}
+    if not text_keys:
+        return series
+
+    def one(v: Any) -> Any:
+        if isinstance(v, str) or _is_missing_cell(v) or v in keys:
+            return v
+        for t in (str(v), str(int(v)) if isinstance(v, float | np.floating) and
+                  float(v).is_integer() else None):
+            if t is not None and t in text_keys:
+                return t
+        return v
+
+    present = series.dropna()
+    if not len(present) or present.map(lambda v: v in keys).all():
+        return series
+    return series.astype(object).map(one)

@@ -62,6 +62,7 @@ from weighting.indicators import (
     IndicatorSet,
     Scale,
     _check_categories,
+    _match_keys,
     check_scale,
 )
 
@@ -835,6 +836,7 @@ class PointMap(Normaliser):
 
     def _transform_raw(self, series: pd.Series) -> np.ndarray:
         self._check(series)
+        series = _match_keys(series, self.points_)
         return series.map(self.points_).to_numpy(dtype=float, na_value=np.nan)
 
 

@@ -404,3 +404,24 @@ def test_group_median_groups_series_in_any_order_and_complete():
         s.score(data, groups=g.drop(4))
     with pytest.raises(InputDataError, match="groups must be a column name or a Series"):
         s.score(data, groups=g.to_dict())
+
+
+def test_integer_coded_points_survive_toml_and_match_string_keys(tmp_path):
+    # survey answers coded 1 = yes, 2 = no; TOML keys are always strings
+    data = pd.DataFrame({"q": [1, 2, 1, np.nan], "a": [1.0, 2, 3, 4]}, index=["p", "q", "r", "s"])
+    s = Scheme([{"name": "q", "scale": "ordinal", "points": {1: 1, 2: 0}}, {"name": "a"}])
+    # q -> 1, 0, 1, (missing); a min-max -> 0, 1/3, 2/3, 1; unit s re-weighted over a
+    expected = [0.5, 1 / 6, 5 / 6, 1.0]
+    np.testing.assert_allclose(s.score(data).scores, expected)
+    s.to_toml(tmp_path / "coded.toml")
+    back = Scheme.from_toml(tmp_path / "coded.toml")
+    np.testing.assert_allclose(back.score(data).scores, expected)
+    # a hand-written TOML with only string keys scores integer (and float) coded data
+    (tmp_path / "hand.toml").write_text(
+        '[[indicators]]\nname = "q"\nscale = "ordinal"\npoints = {1 = 1, 2 = 0}\n'
+        '[[indicators]]\nname = "a"\n', encoding="utf-8")
+    hand = Scheme.from_toml(tmp_path / "hand.toml")
+    np.testing.assert_allclose(hand.score(data).scores, expected)
+    np.testing.assert_allclose(hand.score(data.astype({"q": "Int64"})).scores, expected)
+    with pytest.raises(InputDataError, match="'3'"):
+        hand.score(data.assign(q=[1, 2, 3, 1]))

@@ -1263,6 +1263,13 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
             )
         for w in caught:
             logger.warning("MIV scores: %s", w.message)
+        hy = getattr(data.holdings, "year", None)
+        if hy is not None and study.year is not None and hy != study.year:
+            logger.warning(
+                "MIV scores: the holdings are dated %s but the MFIs are scored for fiscal "
+                "year %d; the portfolio block mixes years (set [study] year = %d to match)",
+                data.holdings.date, study.year, hy,
+            )
         timings["miv"] = time.perf_counter() - t
         bar.step("MIV index")
     elif study.miv.enabled:

@@ -324,3 +324,14 @@ def test_bod_sensitivity_varies_normalisation():
     pd.testing.assert_series_equal(out.model(normalisation="minmax"), direct,
                                    check_names=False)
     assert (out.uncertainty.scores.nunique() <= 2).all()
+
+
+def test_holdings_year_differing_from_study_year_is_logged(caplog):
+    study = Study.demo().replace(year=2010, schemes=("equal",), dea=None,
+                                 miv={"scheme": "equal"}, sensitivity={"enabled": False})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with caplog.at_level("WARNING", logger="socialperf.study"):
+            run_study(study)
+    msgs = [r.getMessage() for r in caplog.records]
+    assert any("dated 2011-12-31" in m and "fiscal year 2010" in m for m in msgs), msgs

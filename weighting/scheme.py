@@ -827,6 +827,29 @@ class Scheme:
             dim_scores = pd.DataFrame(np.nan, index=data.index, columns=dim_names)
             dim_scores.loc[scored] = D
             linear = agg.linear and top.linear
+        # a unit whose present indicators all weigh zero carries no information: no score
+        dim_of = {c: d for d, cols in (dims or {}).items() for c in cols}
+        w_eff = np.array([float(within[c]) * (float(dim_w[dim_of[c]]) if dims else 1.0)
+                          for c in names])
+        mass = (present * w_eff[None, :]).sum(axis=1) if len(Xs) else np.array([])
+        blind = scored[mass <= 0]
+        if len(blind):
+            reasons = {
+                u: "values only for indicators with zero weight; missing "
+                   f"{format_labels([c for c in names if pd.isna(Y.at[u, c])])}"
+                for u in blind
+            }
+            excluded = pd.concat([excluded, pd.Series(reasons, dtype=object, name="reason")])
+            scores.loc[blind] = np.nan
+            eff.loc[blind] = np.nan
+            if len(dim_scores.columns):
+                dim_scores.loc[blind] = np.nan
+            warnings.warn(
+                f"{len(blind)} unit(s) get no score ({format_labels(blind)}): they have values "
+                "only for indicators with zero weight; see result.excluded",
+                CoverageWarning,
+                stacklevel=2,
+            )
         contributions = eff * Y.fillna(0.0)
         contributions.loc[excluded.index] = np.nan
         ranks = scores.rank(ascending=False, method="min").rename("rank")

@@ -425,3 +425,30 @@ def test_integer_coded_points_survive_toml_and_match_string_keys(tmp_path):
     np.testing.assert_allclose(hand.score(data.astype({"q": "Int64"})).scores, expected)
     with pytest.raises(InputDataError, match="'3'"):
         hand.score(data.assign(q=[1, 2, 3, 1]))
+
+
+@pytest.mark.parametrize("aggregation", ["arithmetic", "borda", "copeland"])
+def test_unit_with_only_zero_weight_indicators_is_excluded_not_scored(aggregation):
+    # unit r lacks 'a', the only indicator with weight: it has no information, so it gets
+    # no score (NaN, listed in excluded with a warning), never a number such as Copeland's 0
+    data = pd.DataFrame({"a": [0.0, 5, np.nan, 7], "b": [3.0, 2, 1, 4], "c": [1.0, 2, 3, 4]},
+                        index=list("pqrs"))
+    s = Scheme([{"name": "a"}, {"name": "b"}, {"name": "c"}],
+               weights={"a": 1, "b": 0, "c": 0}, aggregation=aggregation)
+    with pytest.warns(CoverageWarning, match="'r'"):
+        r = s.score(data)
+    assert np.isnan(r.scores["r"])
+    assert "r" in r.excluded.index and "'a'" in r.excluded["r"]
+    assert r.scores.drop("r").notna().all()
+    if aggregation == "arithmetic":
+        assert r.scores[["p", "q", "s"]].tolist() == pytest.approx([0.0, 5 / 7, 1.0])
+
+
+def test_unit_in_zero_weight_dimension_only_is_excluded():
+    data = pd.DataFrame({"a": [0.0, 5, np.nan, 7], "b": [3.0, 2, 1, 4]}, index=list("pqrs"))
+    s = Scheme([{"name": "a", "group": "A"}, {"name": "b", "group": "B"}],
+               dimension_weights={"A": 1, "B": 0})
+    with pytest.warns(CoverageWarning, match="'r'"):
+        r = s.score(data)
+    assert np.isnan(r.scores["r"])
+    assert r.scores[["p", "q", "s"]].tolist() == pytest.approx([0.0, 5 / 7, 1.0])

@@ -677,7 +677,15 @@ def validate_miv_indicators(
     cat = load_catalogue() if catalogue is None else catalogue
     if not isinstance(table, pd.DataFrame):
         raise InputDataError(f"MIV indicators must be a DataFrame, got {type(table).__name__}")
-    df = table.copy()
+    known = [id_column, *(spec.source for spec in cat if spec.level == "MIV")]
+    df = _known_columns(table.copy(), known)
+    if id_column not in df.columns and (
+        isinstance(df.index, pd.RangeIndex) or df.index.name == "row"
+    ):
+        raise InputDataError(
+            f"MIV indicators have no id column {id_column!r} (and the rows are numbered, not "
+            f"labelled by MIV); its columns are {format_labels(list(df.columns), limit=10)}"
+        )
     if id_column in df.columns:
         if df[id_column].isna().any():
             rows = _row_labels(df, df[id_column].isna().to_numpy())

@@ -85,3 +85,21 @@ def test_miv_portfolio_matches_float_int_and_padded_mfi_ids(ids):
     # exposure-weighted: 0.25 * 0.2 + 0.75 * 0.6 = 0.5, all exposure covered
     assert out.loc["M1", "portfolio"] == pytest.approx(0.5)
     assert out.loc["M1", "coverage"] == pytest.approx(1.0)
+
+
+def _miv_table() -> pd.DataFrame:
+    return pd.read_csv(io.__file__.replace("io.py", "data/miv_indicators.csv"))
+
+
+def test_miv_indicator_headers_in_upper_case():
+    table = _miv_table()
+    table.columns = [c.upper() for c in table.columns]
+    out = io.validate_miv_indicators(table)
+    assert out.index[0] == "MIV01"
+    assert out.loc["MIV01", "microfinance_share"] == pytest.approx(0.738)
+
+
+def test_miv_indicators_without_id_column_are_an_error():
+    table = _miv_table().rename(columns={"miv": "fund"})
+    with pytest.raises(InputDataError, match="no id column 'miv'"):
+        io.validate_miv_indicators(table)

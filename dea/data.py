@@ -176,11 +176,17 @@ def prepare(
                 "give the same units for both"
             )
         if labels is None and not xf.index.equals(yf.index):
-            if isinstance(inputs, pd.DataFrame) and isinstance(outputs, pd.DataFrame):
+            labelled = (pd.DataFrame, pd.Series)
+            x_lab, y_lab = isinstance(inputs, labelled), isinstance(outputs, labelled)
+            if x_lab and y_lab:
                 raise InputDataError(
-                    "the inputs and outputs DataFrames have different indexes; align them"
+                    "the inputs and outputs DataFrames have different indexes; align them "
+                    "(e.g. outputs.reindex(inputs.index)) so that each row is one unit"
                 )
-            yf = yf.set_axis(xf.index, axis=0)
+            if y_lab:  # a plain array takes the labelled side's units, in order
+                xf = xf.set_axis(yf.index, axis=0)
+            else:
+                yf = yf.set_axis(xf.index, axis=0)
         in_cols, out_cols = list(xf.columns), list(yf.columns)
         frame = pd.concat([xf, yf.set_axis(yf.index, axis=0)], axis=1)
         if frame.shape[0] != xf.shape[0]:

@@ -155,3 +155,20 @@ def test_nullable_and_integer_dtypes(df):
     a = radial(d).fit().scores
     b = radial(df).fit().scores
     np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_labelled_series_inputs_outputs_are_not_paired_by_position():
+    # Series carry labels: outputs in another order than inputs must not be paired by
+    # position (that gave C 0.375 and D 0.2 instead of 2/3 and 8/15); like DataFrames,
+    # differing indexes are an error naming the problem
+    x = pd.Series([2.0, 4.0, 8.0, 5.0], index=list("ABCD"), name="x")
+    y = pd.Series([1.0, 3.0, 4.0, 2.0], index=list("ABCD"), name="y")
+    res = dea.Radial(None, x, y, rts="crs").fit()
+    np.testing.assert_allclose(res.scores, [2 / 3, 1, 2 / 3, 8 / 15])
+    with pytest.raises(InputDataError, match="different indexes"):
+        prepare(None, x, y.iloc[::-1])
+    with pytest.raises(InputDataError, match="different indexes"):
+        prepare(None, x.to_frame(), y.iloc[::-1])
+    # a plain array has no labels: it takes the labelled side's units in order
+    d = prepare(None, x.to_numpy(), y)
+    assert list(d.labels) == list("ABCD")

@@ -325,6 +325,12 @@ def resolve_reference(
                     "give one boolean per unit"
                 )
             reference = reference.reindex(data.labels)
+        if reference.isna().any():
+            raise InputDataError(
+                f"reference mask is missing for unit(s) "
+                f"{format_labels(data.labels[reference.isna().to_numpy()])}; "
+                "give True or False for every unit"
+            )
         mask = reference.to_numpy(dtype=bool)
     else:
         arr = np.asarray(reference)
@@ -337,7 +343,8 @@ def resolve_reference(
             mask = arr
         else:
             labels = list(reference) if not isinstance(reference, str) else [reference]
-            unknown = [lab for lab in labels if lab not in data.labels]
+            labels = [lab.item() if isinstance(lab, np.generic) else lab for lab in labels]
+            unknown = list(dict.fromkeys(lab for lab in labels if lab not in data.labels))
             if unknown:
                 raise InputDataError(
                     f"reference unit(s) {format_labels(unknown)} are not unit labels of the "

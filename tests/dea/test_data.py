@@ -172,3 +172,16 @@ def test_labelled_series_inputs_outputs_are_not_paired_by_position():
     # a plain array has no labels: it takes the labelled side's units in order
     d = prepare(None, x.to_numpy(), y)
     assert list(d.labels) == list("ABCD")
+
+
+def test_reference_nullable_mask_with_missing_and_zero_one_array():
+    df = pd.DataFrame({"x": [2.0, 4, 8, 5], "y": [1.0, 3, 4, 2]}, index=list("ABCD"))
+    mask = pd.Series([True, False, None, True], index=list("ABCD"), dtype="boolean")
+    with pytest.raises(InputDataError, match=r"reference mask is missing for unit.*'C'"):
+        dea.Radial(df, "x", "y", rts="crs", reference=mask)
+    # a complete nullable mask works: reference {A, B}; D (x 5, y 2) against B: 8/15
+    full = pd.Series([True, True, False, False], index=list("ABCD"), dtype="boolean")
+    res = dea.Radial(df, "x", "y", rts="crs", reference=full).fit()
+    assert res.scores["D"] == pytest.approx(8 / 15)
+    with pytest.raises(InputDataError, match=r"reference unit\(s\) 1, 0 are not unit labels"):
+        dea.Radial(df, "x", "y", rts="crs", reference=np.array([1, 0, 0, 1]))

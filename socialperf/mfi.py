@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from dea.exceptions import FewUnitsWarning
 from socialperf.catalogue import Catalogue, load_catalogue
 from socialperf.exceptions import InputDataError, format_labels
 from socialperf.io import validate_mfis
@@ -876,6 +877,14 @@ def _score_dea(mfis: pd.DataFrame, year: Any, options: dict) -> MFIScores:
             for lab in data.index[mask]:
                 excluded[lab] = f"fewer than 2 MFIs with complete data in {y}"
             continue
+        if mask.sum() < len(cols):
+            warnings.warn(
+                f"scheme 'dea': only {int(mask.sum())} MFIs with complete data in {y} for "
+                f"{len(DEA_INPUTS)} inputs and {len(DEA_OUTPUTS)} outputs (n < m + s): most "
+                "will score 1; use more MFIs or another scheme",
+                FewUnitsWarning,
+                stacklevel=3,
+            )
         sub = data.loc[mask, cols]
         labels = sub.index
         flat = sub.reset_index(drop=True)

@@ -1170,6 +1170,11 @@ def _fit_dea(study: Study, data: StudyData, n_jobs: int) -> tuple[Any, pd.DataFr
             f"DEA model: only {len(used)} MFI(s) have complete, positive "
             f"{', '.join(cols)} in {year}; at least two are needed"
         )
+    if len(used) < len(cols):
+        logger.warning(
+            "DEA model: only %d MFIs in %s for %d inputs and %d outputs (n < m + s): most "
+            "will be efficient", len(used), year, len(spec.inputs), len(spec.outputs),
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=getattr(dea, "FewUnitsWarning", UserWarning))
         result = dea.Radial(used, inputs=list(spec.inputs), outputs=list(spec.outputs),

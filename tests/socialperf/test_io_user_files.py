@@ -103,3 +103,15 @@ def test_miv_indicators_without_id_column_are_an_error():
     table = _miv_table().rename(columns={"miv": "fund"})
     with pytest.raises(InputDataError, match="no id column 'miv'"):
         io.validate_miv_indicators(table)
+
+
+def test_dea_scheme_warns_for_a_year_with_few_mfis():
+    from dea.exceptions import FewUnitsWarning
+    from socialperf.mfi import score_mfis
+
+    panel = pd.read_csv(io.__file__.replace("io.py", "data/mfi_panel.csv"))
+    few = panel[panel["mfiid"].isin([100030, 100035])]  # both complete in 2011
+    with pytest.warns(FewUnitsWarning, match="only 2 MFIs with complete data in 2011"):
+        res = score_mfis(few, scheme="dea", year=2011)
+    # two units, six variables: both on the frontier
+    assert res.scores.tolist() == [1.0, 1.0]

@@ -335,3 +335,22 @@ def test_holdings_year_differing_from_study_year_is_logged(caplog):
             run_study(study)
     msgs = [r.getMessage() for r in caplog.records]
     assert any("dated 2011-12-31" in m and "fiscal year 2010" in m for m in msgs), msgs
+
+
+def test_study_dea_model_logs_few_units(caplog):
+    import dataclasses
+
+    from socialperf.study import _fit_dea, load_study_data
+
+    study = Study.demo().replace(dea={
+        "inputs": ["personnel", "operating_expense"], "outputs": ["number_of_active_borrowers"],
+    })
+    data = load_study_data(study)
+    few = data.mfis[data.mfis["mfiid"].isin(["100030", "100035"])]
+    data = dataclasses.replace(data, mfis=few)
+    with caplog.at_level("WARNING", logger="socialperf.study"):
+        result, used, _ = _fit_dea(study, data, 1)
+    assert len(used) == 1 + 1
+    # two units, three variables: both efficient
+    assert list(result.scores) == pytest.approx([1.0, 1.0])
+    assert any("only 2 MFIs in 2011" in r.getMessage() for r in caplog.records)

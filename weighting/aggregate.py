@@ -439,7 +439,12 @@ class Aggregator:
             raise InputDataError(
                 f"reference has {R.shape[1]} indicators but values have {X.shape[1]}"
             )
-        return self._runs(X, W, R)
+        out = self._runs(X, W, R)
+        # a unit with values only where the weights are zero has no score (not, e.g., a tie)
+        blind = ((~np.isnan(X)).astype(float) @ W.T).T <= 0
+        if blind.any():
+            out = np.where(blind, np.nan, out)
+        return out
 
     def aggregate_units(
         self, values: object, weights: object, *, reference: object | None = None
@@ -471,7 +476,9 @@ class Aggregator:
                 f"unit weights have {W.shape[0]} rows but values have {X.shape[0]} units"
             )
         R = X if reference is None else _check_values(reference)
-        return self._units(X, W, R)
+        out = self._units(X, W, R)
+        blind = ((~np.isnan(X)) * W).sum(axis=1) <= 0
+        return np.where(blind, np.nan, out) if blind.any() else out
 
     def _runs(self, X: np.ndarray, W: np.ndarray, R: np.ndarray) -> np.ndarray:
         raise NotImplementedError

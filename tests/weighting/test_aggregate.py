@@ -260,3 +260,13 @@ def test_aggregate_units_aligns_weight_rows_and_columns():
     np.testing.assert_allclose(ArithmeticMean().aggregate_units(X, W), [1.25, 3.0])
     with pytest.raises(InputDataError, match="'r'"):
         ArithmeticMean().aggregate_units(X, W.rename(index={"q": "r"}))
+
+
+@pytest.mark.parametrize("agg", [ArithmeticMean(), Borda(), Copeland()])
+def test_unit_without_weighted_values_gets_nan(agg):
+    # unit 2 has a value only for 'b', which weighs zero: no information, no score
+    X = np.array([[0.2, 0.5], [0.8, 0.1], [np.nan, 0.9]])
+    out = agg.aggregate(X, [1.0, 0.0])
+    assert np.isnan(out[2]) and np.isfinite(out[:2]).all()
+    runs = agg.aggregate_runs(X, [[1.0, 0.0], [1.0, 1.0]])
+    assert np.isnan(runs[0, 2]) and np.isfinite(runs[1]).all()

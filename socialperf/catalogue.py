@@ -546,7 +546,11 @@ def load_catalogue(path: str | Path | pd.DataFrame | None = None) -> Catalogue:
             table = pd.read_csv(path, dtype=str, keep_default_na=False)
         except FileNotFoundError:
             raise CatalogueError(f"catalogue file {where!r} does not exist") from None
-    table.columns = [str(c).strip() for c in table.columns]
+    stripped = [str(c).strip() for c in table.columns]
+    table.columns = [
+        c.lower() if c.lower() in (*REQUIRED, *OPTIONAL) and c.lower() not in stripped else c
+        for c in stripped
+    ]
     specs = _validate(table, where)
     out = table.copy()
     out.index = pd.Index(list(specs), name="name")

@@ -70,3 +70,16 @@ def test_missing_column_and_file(tmp_path):
     _table().iloc[:3].to_csv(p, index=False)
     assert sp.load_catalogue(p).names() == ["female_share", "depth_of_outreach",
                                             "breadth_of_outreach"]
+
+
+def test_catalogue_headers_in_title_case(tmp_path):
+    from socialperf.catalogue import load_catalogue as _load
+
+    default = _load()
+    table = default.table.reset_index(drop=True)
+    table.columns = [c.title() + " " for c in table.columns]
+    path = tmp_path / "cat.csv"
+    table.to_csv(path, index=False)
+    cat = _load(path)
+    assert cat.names() == default.names()
+    assert cat["par30"].direction == default["par30"].direction == "lower"

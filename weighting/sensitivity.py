@@ -301,7 +301,10 @@ class Factor:
         (a Dirichlet vector by the gamma construction).  Indicators with zero base weight keep
         weight zero.
         """
-        c = float(concentration)
+        try:
+            c = float(concentration)
+        except (TypeError, ValueError):
+            c = np.nan
         if not np.isfinite(c) or c <= 0:
             raise InputDataError(
                 f"Factor {name!r}: concentration={concentration!r} is invalid; need c > 0"

@@ -384,3 +384,10 @@ def test_callable_score_batch(data):
         100, random_state=2)
     np.testing.assert_allclose(fast.scores.to_numpy(), slow.scores.to_numpy(), rtol=1e-12)
     assert _BatchModel.calls == 4  # 2 chunks x 2 aggregation groups
+
+
+def test_weights_dirichlet_non_number_concentration_is_input_error():
+    with pytest.raises(InputDataError, match=r"concentration=.* is invalid"):
+        Factor.weights_dirichlet(concentration="high")
+    with pytest.raises(InputDataError, match="concentration=None is invalid"):
+        Factor.weights_dirichlet(concentration=None)

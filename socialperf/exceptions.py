@@ -15,6 +15,8 @@ __all__ = [
     "HoldingsError",
     "InputDataError",
     "LowCoverageWarning",
+    "MissingBlockWarning",
+    "MissingIndicatorWarning",
     "format_labels",
 ]
 
@@ -43,3 +45,14 @@ class HoldingsCycleError(HoldingsError):
 
 class LowCoverageWarning(UserWarning):
     """Some MIVs have less than the required share of their exposure in scored MFIs."""
+
+
+class MissingBlockWarning(UserWarning):
+    """Some MIVs have no MIV-level indicator row (or only missing values), so no index.
+
+    They are listed in ``MIVScores.excluded`` with the reason "no MIV-level indicators".
+    """
+
+
+class MissingIndicatorWarning(UserWarning):
+    """Some MIV-level indicator values are missing; the block re-weights the others."""

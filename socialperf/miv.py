@@ -25,6 +25,7 @@ from socialperf.exceptions import (
     HoldingsError,
     InputDataError,
     LowCoverageWarning,
+    MissingBlockWarning,
     format_labels,
 )
 from socialperf.io import _id_string, validate_holdings, validate_miv_indicators
@@ -497,7 +498,10 @@ def score_mivs(
         Positions (a table is validated by :class:`Holdings`).
     miv_indicators : pd.DataFrame, optional
         MIV-level indicators (one row per MIV). Without them the index is the portfolio
-        block (``w`` is taken as 1 and recorded so).
+        block (``w`` is taken as 1 and recorded so). With ``w < 1``, an MIV without a row
+        here (a fund of funds, say) or with only missing values gets no index: it is listed
+        in ``excluded`` with the reason "no MIV-level indicators" and a
+        :class:`~socialperf.exceptions.MissingBlockWarning` names it.
     w : float, default 0.5
         Weight of the portfolio block in the index, in [0, 1].
     method : {"exposure", "equal", "top_quartile"}, default "exposure"
@@ -527,6 +531,13 @@ def score_mivs(
     InputDataError
         For an invalid ``w``, ``method``, ``uncovered`` or ``coverage_threshold``, or MFI
         scores that cannot be matched to a year.
+
+    Warns
+    -----
+    LowCoverageWarning
+        MIVs with less than ``coverage_threshold`` of their exposure in scored MFIs.
+    MissingBlockWarning
+        With ``w < 1``, MIVs without MIV-level indicators (they get no index).
 
     Notes
     -----
@@ -600,8 +611,18 @@ def score_mivs(
         block = block.reindex(E.index)
         w_used = float(w)
         if w_used < 1.0:
-            for miv in block.index[block.isna()]:
+            no_block = block.index[block.isna()]
+            for miv in no_block:
                 excluded.setdefault(miv, "no MIV-level indicators")
+            if len(no_block):
+                warnings.warn(
+                    f"MIVs {format_labels(no_block)} have no MIV-level indicators (no row in "
+                    f"miv_indicators, or only missing values), so no index with w={w_used}; "
+                    "they are listed in excluded. Give their indicators, or use w=1 (portfolio "
+                    "block alone)",
+                    MissingBlockWarning,
+                    stacklevel=2,
+                )
     else:
         block = pd.Series(np.nan, index=E.index, name="block")
         w_used = 1.0

@@ -13,7 +13,11 @@ from hypothesis import strategies as st
 
 import socialperf as sp
 from dea.exceptions import InputDataError
-from socialperf.exceptions import HoldingsCycleError, LowCoverageWarning
+from socialperf.exceptions import (
+    HoldingsCycleError,
+    LowCoverageWarning,
+    MissingBlockWarning,
+)
 
 
 def _two_level() -> pd.DataFrame:
@@ -113,6 +117,30 @@ def test_index_combines_blocks():
     assert res.block.to_dict() == pytest.approx({"A": 0.9, "B": 0.3, "C": 1.0})
     assert res.index["B"] == pytest.approx(0.25 * 0.8 + 0.75 * 0.3)
     assert res.index["A"] == pytest.approx(0.25 * 0.8 + 0.75 * 0.9)
+
+
+def test_fund_of_funds_without_miv_indicators_is_excluded_with_a_warning():
+    # C (the fund of funds) has no row; B's row has only missing values
+    miv = pd.DataFrame(
+        {"miv": ["A", "B"], "sp_policy": ["yes", None], "microfinance_share": [0.8, None]}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LowCoverageWarning)
+        with pytest.warns(MissingBlockWarning, match="no MIV-level indicators") as rec:
+            res = sp.score_mivs(SCORES, _two_level(), miv, w=0.25)
+    msgs = [str(r.message) for r in rec if issubclass(r.category, MissingBlockWarning)]
+    assert len(msgs) == 1 and "'B'" in msgs[0] and "'C'" in msgs[0] and "'A'" not in msgs[0]
+    assert res.excluded.to_dict() == {"B": "no MIV-level indicators",
+                                      "C": "no MIV-level indicators"}
+    assert math.isnan(res.index["C"]) and math.isnan(res.index["B"])
+    # A is scored as before: block (1 + 0.8) / 2, portfolio 0.8
+    assert res.index["A"] == pytest.approx(0.25 * 0.8 + 0.75 * 0.9)
+    # with w = 1 the block is not used: no warning, nobody excluded for it
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LowCoverageWarning)
+        warnings.simplefilter("error", MissingBlockWarning)
+        res1 = sp.score_mivs(SCORES, _two_level(), miv, w=1.0)
+    assert res1.excluded.empty and res1.index["C"] == pytest.approx(0.32 / 0.85)
 
 
 def test_bad_options():

@@ -26,6 +26,7 @@ from socialperf.exceptions import (
     InputDataError,
     LowCoverageWarning,
     MissingBlockWarning,
+    MissingIndicatorWarning,
     format_labels,
 )
 from socialperf.io import _id_string, validate_holdings, validate_miv_indicators
@@ -290,12 +291,20 @@ def score_miv_block(
     InputDataError
         See :func:`socialperf.io.validate_miv_indicators`; weights naming unknown indicators.
 
+    Warns
+    -----
+    MissingIndicatorWarning
+        Once, naming the MIVs with a missing positive-weight indicator (and some other
+        indicator given) and those indicators; their weights are rescaled as in the Notes.
+        An MIV with every indicator missing gets NaN (``score_mivs`` excludes it).
+
     Notes
     -----
     Categorical indicators are scored by their catalogue point map (points in [0, 1]);
     metric ones are shares in [0, 1] taken as they are (goalposts 0 and 1); lower-is-better
-    indicators are reflected. Missing indicators are left out and the weights of the others
-    rescaled: :math:`B_h = \\sum_{j \\in J_h} w_j p_{hj} / \\sum_{j \\in J_h} w_j`.
+    indicators are reflected. Missing indicators are left out (with a warning) and the
+    weights of the others rescaled:
+    :math:`B_h = \\sum_{j \\in J_h} w_j p_{hj} / \\sum_{j \\in J_h} w_j`.
     """
     from socialperf.catalogue import load_catalogue
     from weighting.weights import EqualWeights
@@ -334,9 +343,29 @@ def score_miv_block(
     mask = points.notna().to_numpy()
     num = np.nansum(points.to_numpy() * w.to_numpy(), axis=1)
     den = (mask * w.to_numpy()).sum(axis=1)
+    _warn_reweighted(points, mask, w.to_numpy(), den)
     score = pd.Series(np.where(den > 0, num / np.where(den > 0, den, 1), np.nan),
                       index=points.index, name="block")
     return score, points
+
+
+def _warn_reweighted(
+    points: pd.DataFrame, mask: np.ndarray, w: np.ndarray, den: np.ndarray
+) -> None:
+    """One :class:`MissingIndicatorWarning` naming the MIVs whose block was re-weighted
+    (some positive-weight indicator missing, some given) and the indicators concerned."""
+    gap = ~mask & (w > 0)[None, :] & (den > 0)[:, None]
+    if not gap.any():
+        return
+    rows, cols = gap.any(axis=1), gap.any(axis=0)
+    warnings.warn(
+        f"MIVs {format_labels(points.index[rows])} lack MIV-level indicators "
+        f"{format_labels(points.columns[cols])}; their block is the weighted mean of the "
+        "indicators given, the other weights rescaled to sum to one. Give the values to "
+        "score them on every indicator",
+        MissingIndicatorWarning,
+        stacklevel=3,
+    )
 
 
 # -------------------------------------------------------------------------------------------

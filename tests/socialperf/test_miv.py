@@ -17,6 +17,7 @@ from socialperf.exceptions import (
     HoldingsCycleError,
     LowCoverageWarning,
     MissingBlockWarning,
+    MissingIndicatorWarning,
 )
 
 
@@ -141,6 +142,26 @@ def test_fund_of_funds_without_miv_indicators_is_excluded_with_a_warning():
         warnings.simplefilter("error", MissingBlockWarning)
         res1 = sp.score_mivs(SCORES, _two_level(), miv, w=1.0)
     assert res1.excluded.empty and res1.index["C"] == pytest.approx(0.32 / 0.85)
+
+
+def test_missing_miv_indicator_is_reweighted_with_a_warning():
+    miv = pd.DataFrame(
+        {"miv": ["A", "B", "C"], "sp_policy": ["yes", None, "no"],
+         "microfinance_share": [0.8, 0.6, None]}
+    )
+    with pytest.warns(MissingIndicatorWarning) as rec:
+        block, _ = sp.score_miv_block(miv)
+    msgs = [str(r.message) for r in rec if issubclass(r.category, MissingIndicatorWarning)]
+    assert len(msgs) == 1
+    assert "'B'" in msgs[0] and "'C'" in msgs[0] and "'A'" not in msgs[0]
+    assert "'sp_policy'" in msgs[0] and "'microfinance_share'" in msgs[0]
+    # re-weighting kept: B is its microfinance share alone, C its sp_policy points ('no' = 0)
+    assert block.to_dict() == pytest.approx({"A": 0.9, "B": 0.6, "C": 0.0})
+    # a zero-weight indicator that is missing changes nothing, so no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingIndicatorWarning)
+        b2, _ = sp.score_miv_block(miv.iloc[[0, 1]], weights={"microfinance_share": 1.0})
+    assert b2.to_dict() == pytest.approx({"A": 0.8, "B": 0.6})
 
 
 def test_bad_options():

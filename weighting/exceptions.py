@@ -18,6 +18,7 @@ __all__ = [
     "InputDataError",
     "ScaleLevelError",
     "ScaleLevelWarning",
+    "SmallSampleWarning",
     "format_labels",
 ]
 
@@ -38,6 +39,10 @@ class ScaleLevelWarning(UserWarning):
 
 class ConstantIndicatorError(InputDataError):
     """An indicator is constant on the reference set, so a scale (z-score, min-max) is undefined."""
+
+
+class SmallSampleWarning(UserWarning):
+    """A Sobol' base sample is too small: indices may be NaN, negative or above one."""
 
 
 class CoverageWarning(UserWarning):

@@ -5,6 +5,8 @@ Scheme models (vectorised path) are tested in test_sensitivity_scheme.py.
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -13,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dea.exceptions import InputDataError
+from weighting.exceptions import SmallSampleWarning
 from weighting.sensitivity import Factor, SobolResult, UncertaintyAnalysis, UncertaintyResult
 
 matplotlib.use("Agg")
@@ -143,6 +146,7 @@ def test_custom_apply(data):
     np.testing.assert_allclose(res.scores.iloc[3], score(data, row["w"]))
 
 
+@pytest.mark.filterwarnings("ignore::weighting.exceptions.SmallSampleWarning")  # n=8: speed
 def test_n_jobs_does_not_change_results(data):
     # threads here (a process pool would import this test module in every worker); the
     # default process backend is exercised with a Scheme in test_sensitivity_scheme.py
@@ -215,11 +219,35 @@ def test_sobol_only_varying_factor_has_total_index_one(data):
     assert ix2.loc["weights", "ST"] == pytest.approx(1, abs=0.1)
 
 
+@pytest.mark.filterwarnings("ignore::weighting.exceptions.SmallSampleWarning")  # n=8: speed
 def test_sobol_constant_target_warns(data):
     ua = UncertaintyAnalysis(_additive, data, [Factor.choice("same", ["x", "x"])])
     with pytest.warns(RuntimeWarning, match="does not vary"):
         sens = ua.sobol(8, random_state=0)
     assert sens.indices.isna().all().all()
+
+
+def test_sobol_small_base_sample_warns_without_changing_results(data):
+    # true indices S1 = ST = (0.2, 0.8); with N = 4 (16 runs) the estimates are noise
+    ua = UncertaintyAnalysis(
+        _additive, data, [Factor.uniform("a", 0, 1), Factor.uniform("b", 0, 1)]
+    )
+    with pytest.warns(SmallSampleWarning, match=r"n=4 .*minimum 16") as rec:
+        sens = ua.sobol(4, random_state=3, target=("score", "mfi03"))
+    assert sum(issubclass(r.category, SmallSampleWarning) for r in rec) == 1
+    assert sens.n_runs == 4 * 4
+    # results unchanged: an estimate above one, as the warning says, and the same numbers
+    # again when the warning is silenced
+    assert sens.indices.loc["b", "S1"] > 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        again = ua.sobol(4, random_state=3, target=("score", "mfi03"))
+    pd.testing.assert_frame_equal(sens.indices, again.indices)
+    # at the minimum, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SmallSampleWarning)
+        ix = ua.sobol(16, random_state=3, target=("score", "mfi03")).indices
+    assert ix.loc["b", "ST"] == pytest.approx(0.8, abs=0.3)
 
 
 # ---------------------------------------------------------------- DEA returns to scale
@@ -272,6 +300,7 @@ def test_dask_backend_gives_serial_numbers(data):
 
 
 # ---------------------------------------------------------------- errors and plots
+@pytest.mark.filterwarnings("ignore::weighting.exceptions.SmallSampleWarning")  # n=8: speed
 def test_errors(data):
     with pytest.raises(InputDataError, match="used twice"):
         UncertaintyAnalysis(linear_score, data, [Factor.uniform("shift", 0, 1)] * 2)
@@ -319,6 +348,7 @@ def test_continuous_scipy_distribution(data):
     assert res.design["shift"].std() == pytest.approx(0.1, rel=0.15)
 
 
+@pytest.mark.filterwarnings("ignore::weighting.exceptions.SmallSampleWarning")  # n=8: speed
 def test_plot_rank_intervals(data):
     import matplotlib.pyplot as plt
 

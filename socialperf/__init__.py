@@ -19,6 +19,8 @@ from socialperf.exceptions import (
     HoldingsCycleError,
     HoldingsError,
     LowCoverageWarning,
+    MissingBlockWarning,
+    MissingIndicatorWarning,
 )
 from socialperf.io import (
     read_fx_rates,
@@ -75,6 +77,8 @@ __all__ = [
     "MIVScores",
     "MIVSensitivityOutcome",
     "MIVSensitivitySpec",
+    "MissingBlockWarning",
+    "MissingIndicatorWarning",
     "RatingScale",
     "Report",
     "SensitivityOutcome",

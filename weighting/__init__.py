@@ -28,6 +28,7 @@ from weighting.exceptions import (
     CoverageWarning,
     ScaleLevelError,
     ScaleLevelWarning,
+    SmallSampleWarning,
 )
 from weighting.indicators import Direction, Indicator, IndicatorSet, Scale, check_scale
 from weighting.normalise import (
@@ -116,6 +117,7 @@ __all__ = [
     "ScaleLevelWarning",
     "Scheme",
     "SchemeResult",
+    "SmallSampleWarning",
     "SobolResult",
     "UncertaintyAnalysis",
     "UncertaintyResult",

@@ -279,9 +279,11 @@ class BoD:
     - :math:`w_j y_{oj} - L_j \\sum_k w_k y_{ok} \\ge 0` and the same with :math:`U_j`,
       ``\\le 0`` (own values, coefficients change per unit), or with :math:`\\bar y`.
 
-    Unrestricted, the score is invariant to rescaling an indicator (the weight absorbs
-    it); absolute weight bounds and weight-share bounds are not, so prefer pie-share
-    restrictions (Cherchye et al. 2007, section 4). The score equals the CCR
+    Unrestricted or with pie-share bounds, the score is invariant to rescaling an
+    indicator (the weight absorbs it). Weight-share and ratio bounds are invariant only to
+    rescaling every indicator by the same factor (they compare weights of different
+    indicators), absolute weight bounds to neither, so prefer pie-share restrictions
+    (Cherchye et al. 2007, section 4). The score equals the CCR
     output-oriented efficiency :math:`1/\\phi^*` with a single unit input.
 
     Without restrictions the LP dual ("envelopment form": one row per indicator, one
@@ -297,8 +299,10 @@ class BoD:
     :func:`dea.models.bod._envelopment`).  The weights reported are the multiplier
     solution: the row duals of the envelopment LP plus :math:`L`.
 
-    Numerically, the data are divided by their largest value before solving (weight
-    bounds are rescaled accordingly; scores, shares and ratios are unchanged), and by
+    Numerically, each indicator is divided by its largest value before solving and the
+    restrictions are rewritten for the weights of the rescaled data (the weights reported
+    are mapped back), so without restrictions or with pie-share bounds the LP solved, and
+    hence the scores, do not depend on the units of the indicators; by
     default HiGHS solves the LP dual ("envelopment form", see ``form``), whose per-unit
     changes are right-hand sides only.
 
@@ -488,10 +492,16 @@ class BoD:
 
     # -- LP ---------------------------------------------------------------------------------
     def _build(
-        self, Y: np.ndarray, inds: list[Hashable], scale: float = 1.0
+        self, Y: np.ndarray, inds: list[Hashable], scale: np.ndarray | None = None
     ) -> tuple[LPFamily, list[int], list[tuple[int, int, float]]]:
-        """Base LP and per-unit updates; also returns the units caught by the pie trap."""
+        """Base LP and per-unit updates; also returns the units caught by the pie trap.
+
+        ``Y`` is the data with indicator ``j`` divided by ``scale[j]``; the LP's weights are
+        then ``v_j = scale[j] * w_j`` and every restriction on ``w`` is written in ``v``.
+        """
         n, m = Y.shape
+        scale = np.ones(m) if scale is None else np.asarray(scale, dtype=float)
+        inv = 1.0 / scale
         rows: list[np.ndarray] = [Y]  # sum_j w_j y_kj <= 1
         rl: list[float] = [-np.inf] * n
         ru: list[float] = [1.0] * n
@@ -518,8 +528,10 @@ class BoD:
             for bound, is_lower in ((slo[j], True), (shi[j], False)):
                 if np.isnan(bound):
                     continue
-                coef = -bound * np.ones(m)
-                coef[j] += 1.0
+                # w_j - L sum_k w_k, with w = v / scale (rows rescaled to max |coef| = 1)
+                coef = -bound * inv
+                coef[j] += inv[j]
+                coef = coef / np.abs(coef).max()
                 if is_lower:
                     add(coef, 0.0, np.inf, f"share_lo_{j}")
                 else:
@@ -555,8 +567,9 @@ class BoD:
                     if bound < 0:
                         raise InputDataError(f"ratio_bounds for {key!r} must be >= 0")
                     coef = np.zeros(m)
-                    coef[ja] = 1.0
-                    coef[jb] = -bound
+                    coef[ja] = inv[ja]
+                    coef[jb] = -bound * inv[jb]
+                    coef = coef / np.abs(coef).max()
                     if is_lower:
                         add(coef, 0.0, np.inf, f"ratio_lo_{ja}_{jb}")
                     else:
@@ -648,9 +661,10 @@ class BoD:
         form = self.form
         if form == "auto":
             form = "envelopment" if self.solver == "highs" else "multiplier"
-        # One global scale (not per column: share bounds are not invariant to that) keeps
-        # the LP well conditioned for data of any magnitude; scores are unaffected.
-        scale = float(Y.max())
+        # Each indicator is divided by its largest value, so the LP is the same whatever the
+        # units of the indicators (scores and pie shares are invariant to them; the LP's
+        # weights are scale * w and every restriction is written in those weights).
+        scale = Y.max(axis=0)
         Ys = Y / scale
         family, trapped, pie_rows = self._build(Ys, inds, scale)
         lower = family.problem.col_lower.copy()

@@ -360,3 +360,72 @@ def test_options_list_matches_the_signature():
     assert model.share_bounds == (0.1, 0.9) and model.n_jobs == 2 and model.form == "auto"
     clone = dea.BoD(df, indicators=["a", "b"], **{k: getattr(model, k) for k in model.OPTIONS})
     np.testing.assert_allclose(clone.fit().scores, model.fit().scores)
+
+
+# -- issue 13, defect 1: scores do not depend on the units of the indicators ----------------
+_UNITS8 = pd.DataFrame(
+    np.random.default_rng(0).uniform(0.1, 1.0, (8, 2)), columns=["a", "b"], index=list("ABCDEFGH")
+)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"pie_share_bounds": (0.2, 0.8)},
+        {"pie_share_bounds": (0.2, 0.8), "pie_share_at": "average"},
+        {"pie_share_bounds": {"a": (0.3, None)}, "form": "multiplier"},
+    ],
+    ids=["none", "pie_own", "pie_average", "pie_multiplier"],
+)
+@pytest.mark.parametrize("solver", ["highs", "scipy"])
+def test_bod_invariant_to_indicator_units(kw, solver):
+    # was: 0.998 -> 0.272 with all units "optimal" once a was in 1e9 and b in 1e-9 units
+    base = _fit(_UNITS8, solver=solver, **kw)
+    rescaled = _UNITS8 * [1e9, 1e-9]
+    res = _fit(rescaled, solver=solver, **kw)
+    assert (res.status == "optimal").all()
+    np.testing.assert_allclose(res.scores, base.scores, atol=1e-9)
+    np.testing.assert_allclose(res.pie_shares, base.pie_shares, atol=1e-7)
+    # the weights map back: w_j y_j is unit-free
+    np.testing.assert_allclose(res.weights * rescaled, base.weights * _UNITS8, atol=1e-9)
+    assert (rescaled == _UNITS8 * [1e9, 1e-9]).all().all()  # not mutated
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"share_bounds": (0.2, 0.7)},
+        {"ratio_bounds": {("a", "b"): (0.5, 3.0)}},
+        {"share_bounds": {"b": (0.3, None)}, "ratio_bounds": {("b", "a"): (None, 2.0)}},
+    ],
+    ids=["share", "ratio", "share_and_ratio"],
+)
+@pytest.mark.parametrize("c", [1e-9, 1e9])
+def test_bod_share_and_ratio_bounds_invariant_to_a_common_unit(kw, c):
+    # share and ratio bounds compare weights of different indicators: invariant to one
+    # factor for all indicators (documented), not to per-indicator factors
+    base = _fit(_UNITS8, **kw)
+    res = _fit(_UNITS8 * c, **kw)
+    np.testing.assert_allclose(res.scores, base.scores, atol=1e-9)
+    np.testing.assert_allclose(res.weights * c, base.weights, rtol=1e-6)
+
+
+@pytest.mark.parametrize("c", [[1e3, 1e-3], [1.0, 250.0]])
+def test_bod_share_bounds_with_indicators_in_different_units(c):
+    # per-indicator internal scaling must rewrite w_j - L sum_k w_k in the LP's weights:
+    # compare with the multiplier LP on the user's data solved directly by linprog
+    Y = (_UNITS8 * c).to_numpy()
+    lo, hi = 0.2, 0.7
+    res = _fit(_UNITS8 * c, share_bounds=(lo, hi), ratio_bounds={("a", "b"): (0.01, None)})
+    A = [Y[k] for k in range(8)]
+    b = [1.0] * 8
+    for j in range(2):
+        e = np.eye(2)[j]
+        A += [lo * np.ones(2) - e, e - hi * np.ones(2)]
+        b += [0.0, 0.0]
+    A.append(np.array([-1.0, 0.01]))
+    b.append(0.0)
+    for k in range(8):
+        ref = linprog(-Y[k], A_ub=np.array(A), b_ub=b, bounds=(0, None), method="highs")
+        assert res.scores.iloc[k] == pytest.approx(-ref.fun, abs=1e-8)

@@ -464,12 +464,11 @@ def _graph_solve(lp: _UnitLP, k: int) -> tuple[_Sol, float, str]:
             return sol, np.nan, "infeasible"
     if best is None:
         return sol, np.nan, "infeasible"
-    G = float(np.exp(hi))
-    if t != hi:  # re-solve at the feasible end so x and duals belong to G*
-        best = lp.solve(k, level=G)
-        if not best.ok:
-            return best, np.nan, best.status
-    return best, G, "optimal"
+    # ``best`` was solved at the feasible end ``hi`` itself, so its x and duals belong to
+    # G*. It is not re-solved: G* often lies where the LP only just becomes feasible (a
+    # unit with zero inputs, or outputs at the edge of the VRS hull), and a re-solve there
+    # from another basis or working set could report the feasible unit as infeasible.
+    return best, float(np.exp(hi)), "optimal"
 
 
 def _slacks_forced_zero(duals: np.ndarray, spec: _RadialSpec) -> bool:

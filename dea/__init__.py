@@ -83,3 +83,8 @@ def export_lp(model: Radial, unit: object, path: str | Path, *, stage: int = 1) 
     from dea.solvers.pulp import export_lp as _export_lp
 
     return _export_lp(model, unit, path, stage=stage)
+
+from dea.bootstrap import BootstrapResult, bootstrap  # noqa: E402
+from dea.models.malmquist import Malmquist  # noqa: E402
+
+__all__ += ["BootstrapResult", "Malmquist", "bootstrap"]

@@ -84,7 +84,7 @@ def export_lp(model: Radial, unit: object, path: str | Path, *, stage: int = 1) 
 
     return _export_lp(model, unit, path, stage=stage)
 
-from dea.bootstrap import BootstrapResult, bootstrap  # noqa: E402
+from dea.bootstrap import BootstrapResult, bootstrap, bootstrap_bandwidth  # noqa: E402
 from dea.models.malmquist import Malmquist  # noqa: E402
 
-__all__ += ["BootstrapResult", "Malmquist", "bootstrap"]
+__all__ += ["BootstrapResult", "Malmquist", "bootstrap", "bootstrap_bandwidth"]

@@ -1,0 +1,152 @@
+"""dea.bootstrap: in distribution against R's Benchmarking 0.33 ``dea.boot`` (2000
+replications each, tests/results/make_benchmarking_i11.R), and its invariants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import random_frame
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dea
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+DATA = pd.read_csv(RESULTS / "boot_data.csv", index_col="unit")
+B = 2000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("rts", "orient"), [("vrs", "in"), ("crs", "out"), ("drs", "in")])
+def test_in_distribution_against_benchmarking(rts, orient):
+    """Same data, same bandwidth (Benchmarking's, read from its output), independent
+    random streams: bias and CI bounds must agree within Monte Carlo error.
+
+    Per unit, on the distance scale D (input 1/theta, output phi): the bias is a mean of
+    B draws, so two independent estimates differ with sd sqrt(2) sd(D*) / sqrt(B); the
+    bounds are alpha/2 quantiles, whose MC sd is about sd(D*) sqrt(p(1-p)/B) / phi(z_p)
+    (normal approximation).  We allow 4.5 of these sds per unit (60 units x 3 numbers:
+    a false alarm has probability < 0.2%) and 2 sds for the mean over units of the
+    standardised differences.
+    """
+    ref = pd.read_csv(RESULTS / f"benchmarking_boot_{rts}_{orient}.csv", index_col="unit")
+    orientation = "input" if orient == "in" else "output"
+    model = dea.Radial(
+        DATA, ["x1", "x2"], ["y"], rts={"drs": "nirs"}.get(rts, rts), orientation=orientation
+    )
+    res = dea.bootstrap(
+        model, B, seed=7, bandwidth=float(ref.bandwidth.iloc[0]), n_jobs=1,
+        return_replications=True,
+    )
+    to_D = (lambda v: 1.0 / v) if orient == "in" else (lambda v: v)  # their scale -> D
+    D = 1.0 / res.scores.to_numpy()
+    np.testing.assert_allclose(D, to_D(ref.eff.to_numpy()), rtol=1e-7)
+    # their boot_sd is of theta* (input) or phi* (output); D* sd for input by the delta method
+    sd = ref.boot_sd.to_numpy() * (D**2 if orient == "in" else 1.0)
+    ours_bias = D - 1.0 / res.scores_bc.to_numpy()  # mean(D*) - D
+    theirs_bias = to_D(ref.eff.to_numpy()) - to_D(ref.eff_bc.to_numpy())
+    z_bias = (ours_bias - theirs_bias) / (np.sqrt(2.0 / B) * sd)
+    assert np.abs(z_bias).max() < 4.5, np.abs(z_bias).max()
+    assert abs(z_bias.mean()) < 2.0 * 1.0 / np.sqrt(len(D)) + 0.5
+    from scipy.stats import norm
+
+    p = 0.025
+    q_sd = np.sqrt(2.0) * sd * np.sqrt(p * (1 - p) / B) / norm.pdf(norm.ppf(p))
+    # our bounds on the D scale: D + a (a small quantile) ... D + b
+    ours_lo_D, ours_hi_D = 1.0 / res.upper.to_numpy(), 1.0 / res.lower.to_numpy()
+    if orient == "in":
+        theirs_lo_D, theirs_hi_D = 1.0 / ref.upper.to_numpy(), 1.0 / ref.lower.to_numpy()
+    else:
+        theirs_lo_D, theirs_hi_D = ref.lower.to_numpy(), ref.upper.to_numpy()
+    for ours, theirs in ((ours_lo_D, theirs_lo_D), (ours_hi_D, theirs_hi_D)):
+        z = (ours - theirs) / q_sd
+        assert np.abs(z).max() < 4.5, np.abs(z).max()
+    # bootstrap sds agree to MC error of an sd (relative sd 1/sqrt(2B) each), on their
+    # scale: theta* (input) or phi* = 1/score* (output), straight from the replications
+    reps = res.replications.to_numpy()
+    ours_sd = (reps if orient == "in" else 1.0 / reps).std(axis=1, ddof=1)
+    np.testing.assert_allclose(
+        ours_sd, ref.boot_sd.to_numpy(), rtol=4.5 * np.sqrt(2.0 / (2 * B)) + 0.02
+    )
+
+
+def _model(seed: int, rts: str, orientation: str, n: int = 25) -> dea.Radial:
+    df = random_frame(seed, n=n, m=2, s=1)
+    return dea.Radial(df, ["x1", "x2"], ["y1"], rts=rts, orientation=orientation)
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    rts=st.sampled_from(["crs", "vrs", "nirs", "ndrs"]),
+    orientation=st.sampled_from(["input", "output"]),
+)
+def test_properties(seed, rts, orientation):
+    res = dea.bootstrap(_model(seed, rts, orientation), 40, seed=seed, alpha=0.1)
+    f = res.to_frame()
+    # the pseudo technology lies inside the DEA technology: bc <= original, always
+    assert (f.score_bc <= f.score + 1e-9).all()
+    assert (f.bias >= -1e-9).all()
+    assert (f.lower <= f.upper).all()
+    assert (f.upper <= f.score + 1e-9).all()
+    # the CI contains the bias-corrected score, except where the correction is flagged off
+    inside = (f.lower <= f.score_bc + 1e-12) & (f.score_bc <= f.upper + 1e-12)
+    assert (inside | ~f.use_bias_correction).all()
+
+
+def test_same_result_for_any_n_jobs_and_reproducible():
+    model = _model(3, "vrs", "input", n=30)
+    a = dea.bootstrap(model, 50, seed=11, return_replications=True)
+    b = dea.bootstrap(model, 50, seed=11, n_jobs=2, return_replications=True)
+    c = dea.bootstrap(model, 50, seed=12)
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+    pd.testing.assert_frame_equal(a.replications, b.replications)
+    assert not a.to_frame().equals(c.to_frame())
+    assert a.replications.shape == (30, 50)
+    assert list(a.replications.index) == list(model.data.labels)
+    # replications are scores against pseudo-frontiers inside the DEA technology
+    assert (a.replications.to_numpy() >= a.scores.to_numpy()[:, None] - 1e-9).all()
+
+
+def test_units_invariance():
+    df = random_frame(5, n=30, m=2, s=1)
+    r1 = dea.bootstrap(dea.Radial(df, ["x1", "x2"], ["y1"]), 30, seed=1)
+    df2 = df.assign(x1=df.x1 * 1e3, y1=df.y1 / 3)
+    r2 = dea.bootstrap(dea.Radial(df2, ["x1", "x2"], ["y1"]), 30, seed=1)
+    pd.testing.assert_frame_equal(r1.to_frame(), r2.to_frame(), rtol=1e-7)
+
+
+def test_bandwidth_rules():
+    D = 1.0 / _model(1, "vrs", "input", n=60).fit().scores.to_numpy()
+    h_s = dea.bootstrap_bandwidth(D, "silverman")
+    h_cv = dea.bootstrap_bandwidth(D, "lscv")
+    assert 0 < h_s < 1 and 0 < h_cv < 1
+    # silverman by hand: reflected non-one sample, 0.9 min(sd, IQR/1.349) (2n')^-1/5, rescaled
+    z = D[D > 1 + 1e-6]
+    r = np.concatenate([z, 2 - z])
+    q75, q25 = np.percentile(r, [75, 25])
+    spread = min(r.std(ddof=1), (q75 - q25) / 1.349)
+    expect = 0.9 * spread * r.size**-0.2 * D.std(ddof=1) / r.std(ddof=1) * (r.size / D.size) ** 0.2
+    assert h_s == pytest.approx(expect, rel=1e-12)
+
+
+def test_errors():
+    df = random_frame(2, n=12, m=1, s=1)
+    with pytest.raises(dea.InputDataError, match="orientation='graph'"):
+        dea.bootstrap(dea.Radial(df, ["x1"], ["y1"], orientation="graph"), 10)
+    with pytest.raises(dea.InputDataError, match="super_efficiency"):
+        dea.bootstrap(dea.Radial(df, ["x1"], ["y1"], super_efficiency=True), 10)
+    with pytest.raises(dea.InputDataError, match="reference="):
+        dea.bootstrap(dea.Radial(df, ["x1"], ["y1"], reference=["u0", "u1", "u2"]), 10)
+    with pytest.raises(dea.InputDataError, match="n_boot"):
+        dea.bootstrap(dea.Radial(df, ["x1"], ["y1"]), 1)
+    with pytest.raises(dea.InputDataError, match="alpha"):
+        dea.bootstrap(dea.Radial(df, ["x1"], ["y1"]), 10, alpha=1.5)
+    with pytest.raises(dea.InputDataError, match="bandwidth"):
+        dea.bootstrap(dea.Radial(df, ["x1"], ["y1"]), 10, bandwidth="plugin")
+    flat = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]}, index=list("abc"))
+    with pytest.raises(dea.InputDataError, match="inefficient"):
+        dea.bootstrap(dea.Radial(flat, ["x"], ["y"], rts="crs"), 10)

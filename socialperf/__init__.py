@@ -50,6 +50,7 @@ from socialperf.miv import (
     score_mivs,
 )
 from socialperf.report import Report, write_sensitivity_report, write_study_report
+from socialperf.screen import Screening, ScreeningRules, read_mix_panel, screen_mfis
 from socialperf.study import (
     MIVSensitivityOutcome,
     MIVSensitivitySpec,
@@ -81,6 +82,8 @@ __all__ = [
     "MissingIndicatorWarning",
     "RatingScale",
     "Report",
+    "Screening",
+    "ScreeningRules",
     "SensitivityOutcome",
     "Study",
     "StudyConfigError",
@@ -95,12 +98,14 @@ __all__ = [
     "read_holdings",
     "read_mfis",
     "read_miv_indicators",
+    "read_mix_panel",
     "run_sensitivity",
     "run_study",
     "score_mfis",
     "score_mfis_all",
     "score_miv_block",
     "score_mivs",
+    "screen_mfis",
     "social_efficiency_data",
     "validate_holdings",
     "validate_mfis",

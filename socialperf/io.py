@@ -186,6 +186,15 @@ def _where(df: pd.DataFrame) -> str:
 # -------------------------------------------------------------------------------------------
 # MFI tables
 # -------------------------------------------------------------------------------------------
+def _mfi_known_columns(id_column: str, year_column: str) -> tuple[str, ...]:
+    """Column names an MFI table's headers are matched to despite case and spaces."""
+    return (
+        *MIX_RENAMES, *MIX_RENAMES.values(), *NUMERIC_MFI_COLUMNS, id_column, year_column,
+        "mfiname", "country", "region", "legal_status", "profit_status", "diamonds",
+        "period_type",
+    )
+
+
 def validate_mfis(
     table: pd.DataFrame,
     *,
@@ -221,12 +230,8 @@ def validate_mfis(
     """
     if not isinstance(table, pd.DataFrame):
         raise InputDataError(f"the MFI table must be a DataFrame, got {type(table).__name__}")
-    known = (
-        *MIX_RENAMES, *MIX_RENAMES.values(), *NUMERIC_MFI_COLUMNS, id_column, year_column,
-        "mfiname", "country", "region", "legal_status", "profit_status", "diamonds",
-        "period_type",
-    )
-    df = _known_columns(table.copy(), known).rename(columns=MIX_RENAMES)
+    df = _known_columns(table.copy(), _mfi_known_columns(id_column, year_column))
+    df = df.rename(columns=MIX_RENAMES)
     where = _where(df)
     if id_column not in df.columns:
         raise InputDataError(

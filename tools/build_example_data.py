@@ -32,7 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from socialperf.io import MIX_RENAMES, NUMERIC_MFI_COLUMNS
+from socialperf.io import MIX_RENAMES, NUMERIC_MFI_COLUMNS, read_table
+from socialperf.screen import ScreeningRules, screen_mfis
 
 LOG = logging.getLogger("build_example_data")
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,11 +51,8 @@ SOURCE_COLUMNS = [
     "operational_self_sufficiency", "gdp_per_capita_2010us$",
 ]
 COLUMNS = {c: MIX_RENAMES.get(c, c) for c in SOURCE_COLUMNS}
-FRACTIONS = ["percent_of_female_borrowers", "portfolio_at_risk30_days", "write_off_ratio"]
-#: money and counts: positive, stored as integers
-POSITIVE = [c for c in NUMERIC_MFI_COLUMNS
-            if c not in (*FRACTIONS, "operational_self_sufficiency", "gdp_per_capita")]
-INTEGERS = ["diamonds", *POSITIVE]
+#: money and counts (the screening's strictly positive columns), stored as integers
+INTEGERS = ["diamonds", *ScreeningRules().positive]
 SIGNIFICANT = 5
 
 
@@ -70,39 +68,19 @@ def _round_sig(x: pd.Series, digits: int = SIGNIFICANT) -> pd.Series:
 
 
 def clean_panel(source: Path) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Read the raw panel, fix the encoding, apply the screening rule; return (panel, counts)."""
-    raw = pd.read_csv(source, encoding="latin-1")
-    counts: dict[str, int] = {"raw_rows": len(raw)}
-    df = raw.loc[raw["period_type"] == "ANN"].copy()
-    counts["annual_rows"] = len(df)
-    for col in ("mfiname", "country"):
-        df[col] = df[col].astype(str).str.replace("\x82", "é", regex=False)
-    df = df[list(COLUMNS)].rename(columns=COLUMNS)
-    df["mfiid"] = df["mfiid"].astype(int).astype(str)
-    # rule 1: amounts and counts that must be strictly positive for an active lender
-    for col in POSITIVE:
-        bad = df[col] <= 0
-        counts[f"nonpositive_{col}"] = int(bad.sum())
-        df.loc[bad, col] = np.nan
-    # rule 2: shares outside [0, 1]
-    for col in FRACTIONS:
-        bad = (df[col] < 0) | (df[col] > 1)
-        counts[f"outside_unit_{col}"] = int(bad.sum())
-        df.loc[bad, col] = np.nan
-    # rule 3: gross loan portfolio more than 1.5 x total assets: one of the two is misreported
-    bad = df["gross_loan_portfolio"] > 1.5 * df["assets"]
-    counts["glp_gt_1.5_assets"] = int(bad.sum())
-    df.loc[bad, ["gross_loan_portfolio", "assets"]] = np.nan
-    # rule 4: average loan balance more than a factor 2 away from GLP / active borrowers
-    implied = df["gross_loan_portfolio"] / df["number_of_active_borrowers"]
-    ratio = implied / df["average_loan_balance_per_borrower"]
-    bad = (ratio < 0.5) | (ratio > 2)
-    counts["alb_inconsistent"] = int(bad.sum())
-    df.loc[bad, "average_loan_balance_per_borrower"] = np.nan
-    # rule 5: drop rows that are not an active lender on record (no portfolio and no borrowers)
-    keep = df["gross_loan_portfolio"].notna() | df["number_of_active_borrowers"].notna()
-    counts["dropped_no_lending"] = int((~keep).sum())
-    df = df.loc[keep]
+    """Read the raw panel and screen it with the library's rules; return (panel, counts).
+
+    The screening is :func:`socialperf.screen.screen_mfis` with its defaults (annual rows,
+    impossible values set missing, rows without lending dropped); this script only selects
+    the bundled columns and rounds.
+    """
+    raw = read_table(source)
+    screening = screen_mfis(raw)
+    counts: dict[str, int] = {"raw_rows": screening.rows_in}
+    for rule, row in screening.counts.iterrows():
+        counts[f"{rule}_values_set_missing"] = int(row["values_set_missing"])
+        counts[f"{rule}_rows_dropped"] = int(row["rows_dropped"])
+    df = screening.panel[list(COLUMNS.values())].copy()
     for col in df.columns:
         if df[col].dtype.kind == "f":
             df[col] = _round_sig(df[col])

@@ -923,11 +923,30 @@ def _read_weights(path: Path) -> pd.Series:
             f"{path.name}: expert weights need two columns (indicator, weight); found "
             f"{frame.shape[1]}"
         )
-    return frame.set_index(frame.columns[0])[frame.columns[1]].astype(float)
+    frame = frame.set_index(frame.columns[0])
+    return _numbers_in_csv(frame, lambda r, c: f"the weight of indicator {r!r}")[
+        frame.columns[0]
+    ]
 
 
 def _read_matrix(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, index_col=0)
+    frame = pd.read_csv(path, index_col=0)
+    return _numbers_in_csv(frame, lambda r, c: f"row {r!r}, column {c!r}")
+
+
+def _numbers_in_csv(frame: pd.DataFrame, where: Callable[[Any, Any], str]) -> pd.DataFrame:
+    """Parse the cells of a weights / matrix CSV as numbers, naming the first that is not one."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_bool_dtype(out[col]) or not pd.api.types.is_numeric_dtype(out[col]):
+            parsed = pd.to_numeric(out[col].astype("string").str.strip(), errors="coerce")
+            bad = out.index[parsed.isna().to_numpy() & out[col].notna().to_numpy()]
+            if len(bad):
+                raise InputDataError(
+                    f"{where(bad[0], col)} is {str(out.at[bad[0], col])!r}; a number is expected"
+                )
+            out[col] = parsed.astype(float)
+    return out
 
 
 # ----------------------------------------------------------------------------- results

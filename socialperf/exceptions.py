@@ -16,6 +16,7 @@ __all__ = [
     "InputDataError",
     "LowCoverageWarning",
     "MissingBlockWarning",
+    "MissingColumnWarning",
     "MissingIndicatorWarning",
     "format_labels",
 ]
@@ -51,6 +52,15 @@ class MissingBlockWarning(UserWarning):
     """Some MIVs have no MIV-level indicator row (or only missing values), so no index.
 
     They are listed in ``MIVScores.excluded`` with the reason "no MIV-level indicators".
+    """
+
+
+class MissingColumnWarning(UserWarning):
+    """A user's MFI file lacks a catalogue column entirely (not just some cells).
+
+    The indicator computed from it is left out of every scheme that would use it; the
+    message names the column, the indicator and those schemes, and the study report shows
+    the same note.
     """
 
 

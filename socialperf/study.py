@@ -90,6 +90,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
+from socialperf.exceptions import MissingColumnWarning
 
 __all__ = [
     "GEOMETRIC_ZERO_FLOOR",
@@ -897,6 +898,10 @@ def load_study_data(study: Study) -> StudyData:
     parts = []
     if "mfis" in paths:
         parts.append(f"MFI data: {paths['mfis'].name} (supplied by the user).")
+        absent = _absent_columns_note(study, mfis, catalogue, paths["mfis"].name)
+        if absent:
+            warnings.warn(absent, MissingColumnWarning, stacklevel=2)
+            parts.append(absent)
     if "mfis" not in paths or study.reference in (None, "bundled"):
         parts.append(("Reference universe: " if "mfis" in paths else "") + MIX_ATTRIBUTION)
     example_items = [k for k in ("holdings", "miv_indicators", "expert_weights", "ahp_matrix",
@@ -913,6 +918,36 @@ def load_study_data(study: Study) -> StudyData:
         ahp_matrix=_given("ahp_matrix", _read_matrix),
         budget_allocations=_given("budget_allocations", _read_matrix),
         provenance=provenance,
+    )
+
+
+def _absent_columns_note(study: Study, mfis: pd.DataFrame, catalogue: Any, file: str) -> str:
+    """A sentence naming the catalogue columns absent from the whole MFI file, or "".
+
+    Only MIX-standard columns count (catalogue rows with ``in_bundled_data``): those the
+    toolkit expects in a MIX-style file; the sentence says which schemes lose each one.
+    Schemes that name their indicators (expert and AHP weights, scheme files, the DEA
+    model) fail instead, naming the column.
+    """
+    lost: dict[str, list[str]] = {}
+    for spec in catalogue:
+        if spec.level != "MFI" or not spec.in_bundled_data:
+            continue
+        cols = [c for c in spec.source_columns if c not in mfis.columns]
+        if cols:
+            lost[spec.name] = cols
+    if not lost:
+        return ""
+    # these take whatever catalogue indicators the table has; the others name theirs
+    # (weights, a scheme file, the DEA model) and stop with an error naming the column
+    users = [s for s in study.schemes if s in ("rating", "equal", "pca", "bod")]
+    lose = (f"schemes {format_labels(users)} score without it" if users
+            else "no scheme of the study scores without it")
+    pieces = [f"column {format_labels(cols)} (indicator {name!r}): {lose}"
+              for name, cols in lost.items()]
+    return (
+        f"{file} has no {'; no '.join(pieces)}. A column absent from the whole file is left "
+        "out, not treated as missing values; add it to the file to use the indicator."
     )
 
 
@@ -1250,7 +1285,14 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
     bar = _Progress(steps, enabled=progress, label="study")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    data = load_study_data(study)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MissingColumnWarning)
+        data = load_study_data(study)
+    for w in caught:
+        if issubclass(w.category, MissingColumnWarning):
+            logger.warning("MFI data: %s", w.message)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     timings["load"] = time.perf_counter() - t0
     bar.step("data loaded")
 

@@ -22,15 +22,22 @@ FRACTION_COLUMNS = {
 
 def _table(col, values):
     return pd.DataFrame(
-        {"mfiid": ["A", "B", "C"], "year": [2011, 2011, 2012], "assets": [1.0, 2.0, 3.0],
-         col: values}
+        {
+            "mfiid": ["A", "B", "C"],
+            "year": [2011, 2011, 2012],
+            "assets": [1.0, 2.0, 3.0],
+            col: values,
+        }
     )
 
 
 def test_the_bundled_catalogue_has_these_fractions():
     cat = load_catalogue()
-    got = {s.source: s.name for s in cat
-           if s.level == "MFI" and s.is_fraction and s.denominator is None}
+    got = {
+        s.source: s.name
+        for s in cat
+        if s.level == "MFI" and s.is_fraction and s.denominator is None
+    }
     assert got == FRACTION_COLUMNS
 
 

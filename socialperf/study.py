@@ -90,7 +90,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
-from socialperf.exceptions import MissingColumnWarning
+from socialperf.exceptions import MissingColumnWarning, _with_context
 
 __all__ = [
     "GEOMETRIC_ZERO_FLOOR",
@@ -881,7 +881,7 @@ def load_study_data(study: Study) -> StudyData:
             try:
                 return reader(paths[key])
             except InputDataError as exc:
-                raise type(exc)(f"data.{key} ({paths[key].name}): {exc}") from exc
+                raise _with_context(exc, f"data.{key} ({paths[key].name}): ") from exc
         return getattr(ex, key, None) if ex is not None else None
 
     catalogue = _given("catalogue", load_catalogue)
@@ -1372,7 +1372,7 @@ def _score_schemes(study: Study, data: StudyData, names: Sequence[str], referenc
             results[name] = score_mfis(data.mfis, scheme=name if builtin else custom[name],
                                        **kwargs)
         except InputDataError as exc:
-            raise type(exc)(f"scheme {name!r}: {exc}") from exc
+            raise _with_context(exc, f"scheme {name!r}: ") from exc
         if timings is not None:
             timings[f"scheme {name}"] = time.perf_counter() - t
         if bar is not None:

@@ -90,7 +90,8 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
     Raises
     ------
     InputDataError
-        If the file does not exist or its type is not supported.
+        If the file does not exist, is empty, is not a readable CSV, or its type is not
+        supported; the message names the file.
     """
     if isinstance(source, pd.DataFrame):
         return source.copy()
@@ -101,10 +102,7 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
     if suffix in (".xlsx", ".xlsm", ".xls"):
         df = pd.read_excel(path, sheet_name=sheet_name)
     elif suffix in (".csv", ".txt", ""):
-        try:
-            df = pd.read_csv(path, encoding="utf-8")
-        except UnicodeDecodeError:
-            df = pd.read_csv(path, encoding="latin-1")
+        df = _read_csv(path)
     else:
         raise InputDataError(
             f"file {str(path)!r} has type {suffix!r}; supported are .csv, .txt, .xlsx, .xlsm, .xls"
@@ -119,6 +117,22 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
                 df[col] = df[col].str.replace("\x82", "é", regex=False)
     df.index = pd.RangeIndex(2, len(df) + 2, name="row")
     return df
+
+
+def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
+    """``pd.read_csv`` as UTF-8, else Latin-1; an empty or malformed file names the file."""
+    try:
+        try:
+            return pd.read_csv(path, encoding="utf-8", **kwargs)
+        except UnicodeDecodeError:
+            return pd.read_csv(path, encoding="latin-1", **kwargs)
+    except pd.errors.EmptyDataError:
+        raise InputDataError(
+            f"file {str(path)!r} is empty: it has no header row and no data"
+        ) from None
+    except pd.errors.ParserError as exc:
+        detail = " ".join(str(exc).split())
+        raise InputDataError(f"file {str(path)!r} is not a readable CSV table: {detail}") from None
 
 
 def _known_columns(df: pd.DataFrame, names: Any) -> pd.DataFrame:

@@ -480,6 +480,11 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
             f"flagged; the uncovered part is handled by the '{study.miv.uncovered}' rule."
         )
 
+    # -- screening
+    scr = getattr(result.data, "screening", None)
+    if scr is not None:
+        screening_section(rep, scr)
+
     # -- MFI scores
     rep.section("MFI scores by scheme")
     feed = study.mfi_schemes_for_miv()
@@ -584,6 +589,32 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
     # -- sensitivity
     if result.sensitivity is not None:
         sensitivity_section(rep, result.sensitivity)
+    return rep
+
+
+def screening_section(rep: Report, screening: Any) -> Report:
+    """Add the "Data screening" section: what each rule did, and every change by MFI."""
+    rep.section("Data screening")
+    rep.text(
+        f"The MFI file was screened before scoring (study key 'data.screening'): "
+        f"{screening.rows_in:,} rows in, {screening.rows_out:,} rows kept. Each rule below sets "
+        "impossible values missing or drops rows; the user's file is not changed. Every change "
+        "is listed by MFI id, name, year, column (the catalogue's name and the file's own), "
+        "value and rule in the table 'screening_exclusions' (in full in the CSV and Excel "
+        "files)."
+    )
+    rep.table("screening_counts", screening.counts,
+              caption="Screening rules: values set missing, rows dropped, MFIs affected")
+    quarterly = screening.quarterly_only_years()
+    if len(quarterly):
+        rep.text(
+            f"{len(quarterly):,} MFI-years exist only as quarterly-report rows and were dropped "
+            "(add \"QTR\" to data.screening.period_types to keep them)."
+        )
+    if len(screening.exclusions):
+        rep.table("screening_exclusions", screening.exclusions.set_index("mfiid"),
+                  caption="Every value set missing and every row dropped by screening "
+                  "(first rows shown; the CSV and Excel files hold all)")
     return rep
 
 

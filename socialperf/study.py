@@ -6,7 +6,10 @@ A study file looks like this (paths are relative to the file)::
     [study]
     name = "My study"
     year = 2011                  # fiscal year scored (omit: the holdings' year, else the latest)
-    reference = "bundled"        # reference universe: "bundled" MIX panel, "self", or a file
+    reference = "bundled"        # calibration universe of the rating scale and of every
+                                 # normalisation: "bundled" (the MIX panel shipped with
+                                 # socialperf, all years), "self" (the MFI file of the study,
+                                 # after screening), or the path of a MIX-style table
 
     [data]
     example = false              # true: use the bundled example data for any path not given
@@ -18,6 +21,13 @@ A study file looks like this (paths are relative to the file)::
     ahp_matrix = "ahp_matrix.csv"
     budget_allocations = "budget_allocations.csv"
     fx_rates = "fx_rates.csv"    # to convert holdings in other currencies
+
+    [data.screening]             # screening of the MFI file (on by default; false: off),
+    rules = ["period_type", "nonpositive", "outside_unit", "glp_gt_assets",
+             "alb_inconsistent", "no_lending"]   # see socialperf.screen
+    period_types = ["ANN"]       # rows kept by the period_type rule ("QTR" adds quarterly)
+    glp_assets_max = 1.5         # GLP above 1.5 x total assets: both set missing
+    alb_factor = 2.0             # average loan balance off GLP / borrowers by more: missing
 
     [mfi]
     schemes = ["rating", "equal", "expert", "ahp", "pca", "bod", "dea"]
@@ -90,6 +100,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
+from socialperf.screen import Screening, ScreeningRules, read_mix_panel
 
 __all__ = [
     "GEOMETRIC_ZERO_FLOOR",
@@ -459,6 +470,10 @@ class Study:
         Use the bundled example data for every data item without a path.
     data : dict of str to pathlib.Path
         Data files by item (``mfis``, ``holdings``, ...).
+    screening : socialperf.ScreeningRules or None
+        Screening of the MFI file (``data.mfis``) and of a reference-universe file before
+        validation (:func:`socialperf.read_mix_panel`); None turns it off (``[data]
+        screening = false``).  The bundled data are already screened.
     schemes : tuple of str
         Built-in MFI schemes to run, in report order.
     scheme_files : tuple of pathlib.Path
@@ -476,6 +491,7 @@ class Study:
     reference: str | None = None
     example: bool = False
     data: Mapping[str, Path] = field(default_factory=dict)
+    screening: ScreeningRules | None = field(default_factory=ScreeningRules)
     schemes: tuple[str, ...] = ("rating", "equal", "pca")
     scheme_files: tuple[Path, ...] = ()
     miv: MIVOptions = field(default_factory=MIVOptions)
@@ -527,8 +543,9 @@ class Study:
         reference = _get_str(st, "study", "reference", None, source)
 
         dd = config.get("data", {})
-        _check_keys("data", dd, ("example", *_DATA_KEYS), source)
+        _check_keys("data", dd, ("example", "screening", *_DATA_KEYS), source)
         example = _get_bool(dd, "data", "example", False, source)
+        screening = _get_screening(dd.get("screening", True), source)
         base = Path(base_dir) if base_dir is not None else Path.cwd()
         if reference is not None and reference not in ("bundled", "self"):
             ref_path = Path(reference).expanduser()
@@ -583,8 +600,8 @@ class Study:
             raise _fail(f"units.{bad_units[0]}", "expected a string", 'write e.g. staff = "FTE"',
                         source)
         return cls(name=name, year=year, reference=reference, example=example, data=data,
-                   schemes=schemes, scheme_files=scheme_files, miv=miv, dea=dea_spec,
-                   sensitivity=sens,
+                   screening=screening, schemes=schemes, scheme_files=scheme_files, miv=miv,
+                   dea=dea_spec, sensitivity=sens,
                    units=dict(units), source=source)
 
     @classmethod
@@ -655,6 +672,7 @@ class Study:
         data: dict[str, Any] = {"example": self.example}
         for key, path in self.data.items():
             data[key] = _relative(path, relative_to)
+        data["screening"] = self.screening.to_dict() if self.screening is not None else False
         out: dict[str, Any] = {
             "study": study,
             "data": data,
@@ -710,6 +728,21 @@ class Study:
             scheme = Scheme.from_toml(path)
             out[str(scheme.name)] = scheme
         return out
+
+
+def _get_screening(value: Any, source: str | None) -> ScreeningRules | None:
+    """``[data] screening``: true (default rules), false (off) or a table of rule settings."""
+    if isinstance(value, bool):
+        return ScreeningRules() if value else None
+    if not isinstance(value, Mapping):
+        raise _fail("data.screening", f"expected true, false or a table, got {value!r}",
+                    "write screening = false, or a [data.screening] table of rule settings",
+                    source)
+    try:
+        return ScreeningRules.from_dict(value, origin="data.screening")
+    except InputDataError as exc:
+        where = f" in {source}" if source else ""
+        raise StudyConfigError(f"study key {exc}{where}") from exc
 
 
 def _resolve(value: str | Path, base: Path) -> Path:
@@ -849,6 +882,7 @@ class StudyData:
     ahp_matrix: Any = None
     budget_allocations: Any = None
     provenance: str = ""
+    screening: Screening | None = None
 
 
 def load_study_data(study: Study) -> StudyData:
@@ -886,7 +920,13 @@ def load_study_data(study: Study) -> StudyData:
     catalogue = _given("catalogue", load_catalogue)
     if catalogue is None:
         catalogue = load_catalogue()
-    mfis = _given("mfis", sio.read_mfis)
+    screening = None
+    if "mfis" in paths and study.screening is not None:
+        screening = _given("mfis", lambda p: read_mix_panel(p, study.screening))
+        mfis = screening.panel
+        logger.info("data.mfis (%s) %s", paths["mfis"].name, screening.summary())
+    else:
+        mfis = _given("mfis", sio.read_mfis)
     if "holdings" in paths:
         fx = paths.get("fx_rates")
         holdings = _given("holdings", lambda p: sio.read_holdings(p, mfis=mfis, fx_rates=fx))
@@ -913,6 +953,7 @@ def load_study_data(study: Study) -> StudyData:
         ahp_matrix=_given("ahp_matrix", _read_matrix),
         budget_allocations=_given("budget_allocations", _read_matrix),
         provenance=provenance,
+        screening=screening,
     )
 
 
@@ -1039,8 +1080,30 @@ class StudyResult:
         ref = st.reference or "bundled"
         ref_text = {"bundled": "the bundled MIX Market panel of African MFIs",
                     "self": "the scored MFIs themselves"}.get(ref, f"the table {Path(ref).name}")
-        parts.append(f"Normalisation and rating cut-offs are calibrated on {ref_text}, "
-                     "year by year.")
+        y = study_year(st, self.data)
+        ref_rows = None
+        if ref == "self":
+            ref_rows = self.data.mfis
+        elif ref == "bundled":
+            from socialperf.mfi import load_reference
+
+            ref_rows = load_reference()
+        if ref_rows is not None and "year" in ref_rows:
+            n_ref = int((pd.to_numeric(ref_rows["year"]) == y).sum())
+            ref_text += f" ({n_ref} MFIs of fiscal year {y})"
+        else:
+            ref_text += f" (its rows of fiscal year {y})"
+        parts.append(f"Normalisation and rating cut-offs are calibrated on {ref_text}: each "
+                     "year is scored against the universe's rows of the same year "
+                     "(study key 'study.reference').")
+        scr = self.data.screening
+        if scr is not None:
+            n_changed = int((scr.exclusions["action"] == "set missing").sum())
+            parts.append(
+                f"The MFI file was screened (study key 'data.screening'): {scr.rows_in:,} rows "
+                f"in, {scr.rows_out:,} kept, {n_changed:,} values set missing; see the section "
+                "'Data screening'."
+            )
         if "dea" in self.mfi_scores.columns:
             dea_info = getattr(self.mfi_results.get("dea"), "info", {}) or {}
             parts.append(f"The 'dea' scheme is {str(dea_info.get('rts', '')).upper()}, "
@@ -1057,6 +1120,8 @@ class StudyResult:
     def summary(self) -> str:
         """Plain-text summary (printed by the CLI)."""
         lines = [self.study.name, "=" * len(self.study.name), self.describe(), ""]
+        if self.data.screening is not None:
+            lines += [self.data.screening.summary(), ""]
         desc = self.mfi_scores.describe().T[["count", "mean", "min", "50%", "max"]]
         lines.append("MFI scores by scheme:")
         lines.append(desc.to_string(float_format=lambda v: f"{v:.3f}"))
@@ -1093,7 +1158,12 @@ def _reference(study: Study, data: StudyData) -> Any:
     path = Path(ref)
     if not path.is_file():
         raise FileNotFoundError(2, "study.reference: no such file", str(path))
-    return read_mfis(path)
+    try:
+        if study.screening is not None:
+            return read_mix_panel(path, study.screening).panel
+        return read_mfis(path)
+    except InputDataError as exc:
+        raise type(exc)(f"study.reference ({path.name}): {exc}") from exc
 
 
 def _scheme_kwargs(study: Study, data: StudyData, scheme: str, reference: Any) -> dict:

@@ -20,6 +20,7 @@ from socialperf.exceptions import (
     HoldingsError,
     LowCoverageWarning,
     MissingBlockWarning,
+    MissingColumnWarning,
     MissingIndicatorWarning,
 )
 from socialperf.io import (
@@ -79,6 +80,7 @@ __all__ = [
     "MIVSensitivityOutcome",
     "MIVSensitivitySpec",
     "MissingBlockWarning",
+    "MissingColumnWarning",
     "MissingIndicatorWarning",
     "RatingScale",
     "Report",

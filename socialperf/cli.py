@@ -174,9 +174,9 @@ def _read_units_csv(
 ) -> pd.DataFrame:
     """Read a CSV or Excel table of units.
 
-    The first column is the label column when it holds text, or whole-number ids (unique,
-    not one of the ``used`` input/output columns). Otherwise units are labelled by their
-    file row number (header = row 1).
+    The first column is the label column when it holds text, or whole-number ids (not one
+    of the ``used`` input/output columns); its labels must be unique. Otherwise units are
+    labelled by their file row number (header = row 1).
     """
     from socialperf.io import read_table
 
@@ -186,6 +186,7 @@ def _read_units_csv(
     frame = read_table(p)
     if frame.empty:
         raise InputDataError(f"{p}: the table has no rows")
+    file_row = frame.index  # header = row 1
     if index_col is not None:
         if index_col not in frame.columns:
             raise InputDataError(
@@ -197,13 +198,15 @@ def _read_units_csv(
         first = frame.columns[0]
         col = frame[first]
         is_id = pd.api.types.is_integer_dtype(col) and first not in used
-        if (is_id or not pd.api.types.is_numeric_dtype(col)) and col.is_unique:
+        if is_id or not pd.api.types.is_numeric_dtype(col):
             frame = frame.set_index(first)
     if not frame.index.is_unique:
         dup = frame.index[frame.index.duplicated()].unique()
+        file_rows = file_row[frame.index.duplicated(keep=False)]
         raise InputDataError(
-            f"{p.name}: unit labels {format_labels(dup)} appear more than once; labels must be "
-            "unique"
+            f"{p.name}: unit labels {format_labels(dup)} in column {frame.index.name!r} appear "
+            f"more than once (file rows {format_labels(file_rows, quote=False)}); labels "
+            "must be unique (or pass --index-col to choose the label column)"
         )
     return frame
 

@@ -100,6 +100,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
+from socialperf.exceptions import MissingColumnWarning, _with_context
 from socialperf.screen import Screening, ScreeningRules, read_mix_panel
 
 __all__ = [
@@ -914,7 +915,7 @@ def load_study_data(study: Study) -> StudyData:
             try:
                 return reader(paths[key])
             except InputDataError as exc:
-                raise type(exc)(f"data.{key} ({paths[key].name}): {exc}") from exc
+                raise _with_context(exc, f"data.{key} ({paths[key].name}): ") from exc
         return getattr(ex, key, None) if ex is not None else None
 
     catalogue = _given("catalogue", load_catalogue)
@@ -937,6 +938,10 @@ def load_study_data(study: Study) -> StudyData:
     parts = []
     if "mfis" in paths:
         parts.append(f"MFI data: {paths['mfis'].name} (supplied by the user).")
+        absent = _absent_columns_note(study, mfis, catalogue, paths["mfis"].name)
+        if absent:
+            warnings.warn(absent, MissingColumnWarning, stacklevel=2)
+            parts.append(absent)
     if "mfis" not in paths or study.reference in (None, "bundled"):
         parts.append(("Reference universe: " if "mfis" in paths else "") + MIX_ATTRIBUTION)
     example_items = [k for k in ("holdings", "miv_indicators", "expert_weights", "ahp_matrix",
@@ -957,6 +962,36 @@ def load_study_data(study: Study) -> StudyData:
     )
 
 
+def _absent_columns_note(study: Study, mfis: pd.DataFrame, catalogue: Any, file: str) -> str:
+    """A sentence naming the catalogue columns absent from the whole MFI file, or "".
+
+    Only MIX-standard columns count (catalogue rows with ``in_bundled_data``): those the
+    toolkit expects in a MIX-style file; the sentence says which schemes lose each one.
+    Schemes that name their indicators (expert and AHP weights, scheme files, the DEA
+    model) fail instead, naming the column.
+    """
+    lost: dict[str, list[str]] = {}
+    for spec in catalogue:
+        if spec.level != "MFI" or not spec.in_bundled_data:
+            continue
+        cols = [c for c in spec.source_columns if c not in mfis.columns]
+        if cols:
+            lost[spec.name] = cols
+    if not lost:
+        return ""
+    # these take whatever catalogue indicators the table has; the others name theirs
+    # (weights, a scheme file, the DEA model) and stop with an error naming the column
+    users = [s for s in study.schemes if s in ("rating", "equal", "pca", "bod")]
+    lose = (f"schemes {format_labels(users)} score without it" if users
+            else "no scheme of the study scores without it")
+    pieces = [f"column {format_labels(cols)} (indicator {name!r}): {lose}"
+              for name, cols in lost.items()]
+    return (
+        f"{file} has no {'; no '.join(pieces)}. A column absent from the whole file is left "
+        "out, not treated as missing values; add it to the file to use the indicator."
+    )
+
+
 def _read_weights(path: Path) -> pd.Series:
     frame = pd.read_csv(path)
     if frame.shape[1] != 2:
@@ -964,11 +999,30 @@ def _read_weights(path: Path) -> pd.Series:
             f"{path.name}: expert weights need two columns (indicator, weight); found "
             f"{frame.shape[1]}"
         )
-    return frame.set_index(frame.columns[0])[frame.columns[1]].astype(float)
+    frame = frame.set_index(frame.columns[0])
+    return _numbers_in_csv(frame, lambda r, c: f"the weight of indicator {r!r}")[
+        frame.columns[0]
+    ]
 
 
 def _read_matrix(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, index_col=0)
+    frame = pd.read_csv(path, index_col=0)
+    return _numbers_in_csv(frame, lambda r, c: f"row {r!r}, column {c!r}")
+
+
+def _numbers_in_csv(frame: pd.DataFrame, where: Callable[[Any, Any], str]) -> pd.DataFrame:
+    """Parse the cells of a weights / matrix CSV as numbers, naming the first that is not one."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_bool_dtype(out[col]) or not pd.api.types.is_numeric_dtype(out[col]):
+            parsed = pd.to_numeric(out[col].astype("string").str.strip(), errors="coerce")
+            bad = out.index[parsed.isna().to_numpy() & out[col].notna().to_numpy()]
+            if len(bad):
+                raise InputDataError(
+                    f"{where(bad[0], col)} is {str(out.at[bad[0], col])!r}; a number is expected"
+                )
+            out[col] = parsed.astype(float)
+    return out
 
 
 # ----------------------------------------------------------------------------- results
@@ -1301,7 +1355,14 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
     bar = _Progress(steps, enabled=progress, label="study")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    data = load_study_data(study)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MissingColumnWarning)
+        data = load_study_data(study)
+    for w in caught:
+        if issubclass(w.category, MissingColumnWarning):
+            logger.warning("MFI data: %s", w.message)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     timings["load"] = time.perf_counter() - t0
     bar.step("data loaded")
 
@@ -1381,7 +1442,7 @@ def _score_schemes(study: Study, data: StudyData, names: Sequence[str], referenc
             results[name] = score_mfis(data.mfis, scheme=name if builtin else custom[name],
                                        **kwargs)
         except InputDataError as exc:
-            raise type(exc)(f"scheme {name!r}: {exc}") from exc
+            raise _with_context(exc, f"scheme {name!r}: ") from exc
         if timings is not None:
             timings[f"scheme {name}"] = time.perf_counter() - t
         if bar is not None:

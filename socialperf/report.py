@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError
+from socialperf.safety import excel_safe_strings, excel_text_cells
 
 if TYPE_CHECKING:  # pragma: no cover
     from socialperf.study import StudyResult
@@ -290,6 +291,7 @@ class Report:
                     tables[it.name] = path
                     sheet = _sheet_name(it.name, sheets)
                     _excel_frame(it.frame).to_excel(writer, sheet_name=sheet)
+                    excel_text_cells(writer.sheets[sheet])
                     wrote_sheet = True
                 elif isinstance(it, _Figure):
                     path = folder / "figures" / f"{it.name}.png"
@@ -317,7 +319,8 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 
 
 def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Excel cannot hold lists, sets or tz-aware times: render those cells as text."""
+    """Excel cannot hold lists, sets or tz-aware times: render those cells as text (and
+    replace the control characters XML cannot hold, see :mod:`socialperf.safety`)."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object:
@@ -326,7 +329,7 @@ def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
             )
     if isinstance(out.columns, pd.MultiIndex):
         out.columns = [" | ".join(map(str, c)) for c in out.columns]
-    return out
+    return excel_safe_strings(out)
 
 
 def _table_html(table: _Table) -> str:

@@ -1,0 +1,161 @@
+"""Untrusted data in, safe files out.
+
+socialperf reads files that other people wrote (MIX exports, fund holdings, MIV
+questionnaires) and writes reports that other people open in a spreadsheet. This module is
+the one owner of the rules that keep both sides safe:
+
+- **Formula injection** (CWE-1236, OWASP "CSV injection"): a user string that begins with
+  ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is treated as a formula by a
+  spreadsheet. In ``report.xlsx`` every such string is stored as a text cell (never a
+  formula cell) with Excel's "quote prefix" flag, so the visible value is unchanged and
+  editing the cell does not evaluate it; numbers stay numbers. In ``tables/*.csv`` (and the
+  ``socialperf dea --out`` file) such a cell gets a leading apostrophe, OWASP's advice,
+  unless raw values are asked for (``raw_csv=True``, ``--raw-csv``) for machine use. The
+  pandas objects of the Python API are never changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "csv_safe",
+    "escape_formula",
+    "excel_safe_strings",
+    "excel_text_cells",
+]
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _risky(value: Any) -> bool:
+    return isinstance(value, str) and value[:1] in FORMULA_PREFIXES
+
+
+def escape_formula(value: Any) -> Any:
+    """A CSV cell value that no spreadsheet evaluates: ``"'" + value`` for risky text.
+
+    Parameters
+    ----------
+    value : object
+        A cell value. Only strings beginning with one of :data:`FORMULA_PREFIXES` change;
+        numbers (negative ones too), missing values and other text are returned as they are.
+
+    Returns
+    -------
+    object
+
+    Examples
+    --------
+    >>> escape_formula("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> escape_formula(-1.5), escape_formula("a=1")
+    (-1.5, 'a=1')
+
+    References
+    ----------
+    OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection.
+    """
+    return "'" + value if _risky(value) else value
+
+
+def _is_text(values: pd.Index | pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
+
+
+def _map_labels(index: pd.Index, func: Callable[[Any], Any]) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        levels = [_map_labels(level, func) for level in index.levels]
+        return index.set_levels(levels).set_names([func(n) for n in index.names])
+    out = index.map(func) if _is_text(index) else index.copy()
+    return out.rename(func(index.name))
+
+
+def _map_strings(frame: pd.DataFrame, func: Callable[[Any], Any]) -> pd.DataFrame:
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if _is_text(col):
+            out.isetitem(i, col.map(func, na_action="ignore"))
+    out.index = _map_labels(out.index, func)
+    out.columns = _map_labels(out.columns, func)
+    return out
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every risky text cell, label and name escaped for CSV.
+
+    Values, index labels, column labels and the index and column names go through
+    :func:`escape_formula`; numeric columns are untouched (a negative number is not a
+    formula). ``frame`` itself is not changed.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return _map_strings(frame, escape_formula)
+
+
+#: Characters XML 1.0 cannot hold (C0 controls but tab, LF and CR); openpyxl refuses them.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_clean(value: Any) -> Any:
+    return _XML_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def excel_safe_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text an ``.xlsx`` file can hold.
+
+    XML 1.0, and so ``.xlsx``, cannot hold the C0 control characters other than tab, line
+    feed and carriage return; a user string holding one (say ``"\x0b"``) would make the
+    whole workbook fail. Each such character becomes U+FFFD (the replacement character, �)
+    in values, labels and names. The CSV and HTML outputs keep the original text.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return _map_strings(frame, _xml_clean)
+
+
+def excel_text_cells(worksheet: Any) -> int:
+    """Store every formula-like cell of an openpyxl worksheet as text; returns how many.
+
+    A cell openpyxl would write as a formula (data type ``"f"``: a string beginning with
+    ``=``) becomes a text cell with the same visible value; every text cell beginning with
+    one of :data:`FORMULA_PREFIXES` gets Excel's quote-prefix flag, so that editing it in
+    Excel does not turn it into a formula either. Numbers are not touched.
+
+    Parameters
+    ----------
+    worksheet : openpyxl.worksheet.worksheet.Worksheet
+        A worksheet being written (for instance ``pd.ExcelWriter(...).sheets[name]``).
+
+    Returns
+    -------
+    int
+        Number of cells marked.
+    """
+    marked = 0
+    for row in worksheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" or (cell.data_type == "s" and _risky(cell.value)):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+                marked += 1
+    return marked

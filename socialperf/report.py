@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError
-from socialperf.safety import excel_safe_strings, excel_text_cells
+from socialperf.safety import excel_safe_strings, excel_text_cells, write_csv
 
 if TYPE_CHECKING:  # pragma: no cover
     from socialperf.study import StudyResult
@@ -262,13 +262,21 @@ class Report:
         parts.append("</body></html>")
         return "\n".join(parts)
 
-    def write(self, folder: str | Path) -> ReportFiles:
+    def write(self, folder: str | Path, *, raw_csv: bool = False) -> ReportFiles:
         """Write ``index.html``, ``report.xlsx``, ``tables/*.csv`` and ``figures/*.png``.
+
+        User strings are written safely for spreadsheets (:mod:`socialperf.safety`): in
+        ``report.xlsx`` as text cells, never formulas; in the CSV files text beginning with
+        ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe
+        unless ``raw_csv`` is true. :attr:`tables` keeps the exact values.
 
         Parameters
         ----------
         folder : str or pathlib.Path
             Created if missing; files of the same names are overwritten.
+        raw_csv : bool, default False
+            Write the CSV tables with their values unchanged (for programs, not
+            spreadsheets).
 
         Returns
         -------
@@ -287,7 +295,7 @@ class Report:
             for it in items:
                 if isinstance(it, _Table):
                     path = folder / "tables" / f"{it.name}.csv"
-                    it.frame.to_csv(path)
+                    write_csv(it.frame, path, raw=raw_csv)
                     tables[it.name] = path
                     sheet = _sheet_name(it.name, sheets)
                     _excel_frame(it.frame).to_excel(writer, sheet_name=sheet)
@@ -433,6 +441,7 @@ def write_study_report(
     folder: str | Path,
     *,
     title: str | None = None,
+    raw_csv: bool = False,
 ) -> ReportFiles:
     """Write the full report of a study run (see :class:`Report` for the files).
 
@@ -444,6 +453,8 @@ def write_study_report(
         Output folder (created).
     title : str, optional
         Page title; default the study's name.
+    raw_csv : bool, default False
+        See :meth:`Report.write`.
 
     Returns
     -------
@@ -451,7 +462,7 @@ def write_study_report(
     """
     _use_agg()
     rep = build_study_report(result, title=title)
-    return rep.write(folder)
+    return rep.write(folder, raw_csv=raw_csv)
 
 
 def build_study_report(result: StudyResult, *, title: str | None = None) -> Report:
@@ -641,7 +652,7 @@ def _as_frame(obj: Any, name: str) -> pd.DataFrame:
 
 def write_sensitivity_report(
     outcome: Any, folder: str | Path, *, title: str = "Sensitivity analysis",
-    provenance: str | None = MIX_ATTRIBUTION,
+    provenance: str | None = MIX_ATTRIBUTION, raw_csv: bool = False,
 ) -> ReportFiles:
     """Write a report holding only the sensitivity section (``socialperf sensitivity``).
 
@@ -651,6 +662,8 @@ def write_sensitivity_report(
     folder : str or pathlib.Path
     title : str
     provenance : str, optional
+    raw_csv : bool, default False
+        See :meth:`Report.write`.
 
     Returns
     -------
@@ -659,7 +672,7 @@ def write_sensitivity_report(
     _use_agg()
     rep = Report(title, provenance=provenance)
     sensitivity_section(rep, outcome)
-    return rep.write(folder)
+    return rep.write(folder, raw_csv=raw_csv)
 
 
 def sensitivity_section(rep: Report, sens: Any) -> Report:

@@ -16,8 +16,10 @@ the one owner of the rules that keep both sides safe:
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -28,6 +30,7 @@ __all__ = [
     "escape_formula",
     "excel_safe_strings",
     "excel_text_cells",
+    "write_csv",
 ]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
@@ -104,6 +107,49 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
     """
     return _map_strings(frame, escape_formula)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, raw: bool = False) -> Path:
+    """Write ``frame`` (index included) to a UTF-8 CSV file under the formula policy.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    path : str or pathlib.Path
+    raw : bool, default False
+        False: text cells, labels and names beginning with one of :data:`FORMULA_PREFIXES`
+        get a leading apostrophe (:func:`csv_safe`), so a spreadsheet shows them as text.
+        True: values exactly as in ``frame``, for programs that read the file; do not open
+        such a file from untrusted data in a spreadsheet.
+
+    Notes
+    -----
+    A table with a carriage return inside some text is written with every text field
+    quoted, so that the file reads back with the same rows.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    path = Path(path)
+    out = frame if raw else csv_safe(frame)
+    # Python's csv writer quotes a field with a line feed but not one with a lone carriage
+    # return, which readers take as a line break: quote every text field then.
+    quoting = csv.QUOTE_NONNUMERIC if _has_cr(out) else csv.QUOTE_MINIMAL
+    out.to_csv(path, encoding="utf-8", quoting=quoting)
+    return path
+
+
+def _has_cr(frame: pd.DataFrame) -> bool:
+    found = False
+
+    def seen(value: Any) -> Any:
+        nonlocal found
+        found = found or (isinstance(value, str) and "\r" in value)
+        return value
+
+    _map_strings(frame, seen)
+    return found
 
 
 #: Characters XML 1.0 cannot hold (C0 controls but tab, LF and CR); openpyxl refuses them.

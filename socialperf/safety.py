@@ -12,24 +12,43 @@ the one owner of the rules that keep both sides safe:
   ``socialperf dea --out`` file) such a cell gets a leading apostrophe, OWASP's advice,
   unless raw values are asked for (``raw_csv=True``, ``--raw-csv``) for machine use. The
   pandas objects of the Python API are never changed.
+- **Input files** are checked before they are parsed (:func:`check_input_file`): a file
+  larger than :data:`DEFAULT_MAX_INPUT_MB` (512 MB), or an ``.xlsx`` archive whose members
+  expand to more than :data:`DEFAULT_MAX_EXPANDED_MB` (2048 MB, a "zip bomb"), is refused
+  with an error naming the file. The limits are overridable with the environment variables
+  ``SOCIALPERF_MAX_INPUT_MB`` and ``SOCIALPERF_MAX_EXPANDED_MB``, or in Python with
+  :func:`input_limits`. openpyxl parses the XML inside ``.xlsx`` files through
+  ``defusedxml`` (a dependency), which refuses entity declarations (billion laughs,
+  external entities); :func:`read_excel` turns that into a clear error naming the file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import os
 import re
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from dea.exceptions import InputDataError
+
 __all__ = [
+    "DEFAULT_MAX_EXPANDED_MB",
+    "DEFAULT_MAX_INPUT_MB",
     "FORMULA_PREFIXES",
+    "UnsafeInputError",
+    "check_input_file",
     "csv_safe",
     "escape_formula",
     "excel_safe_strings",
     "excel_text_cells",
+    "input_limits",
+    "read_excel",
     "write_csv",
 ]
 
@@ -205,3 +224,177 @@ def excel_text_cells(worksheet: Any) -> int:
                 cell.quotePrefix = True
                 marked += 1
     return marked
+
+
+# ------------------------------------------------------------------------------ input files
+
+#: Default largest input file, in MB (2**20 bytes); env ``SOCIALPERF_MAX_INPUT_MB``.
+DEFAULT_MAX_INPUT_MB = 512
+#: Default largest expanded size of an ``.xlsx`` archive, in MB; env
+#: ``SOCIALPERF_MAX_EXPANDED_MB``.
+DEFAULT_MAX_EXPANDED_MB = 2048
+_MB = 2**20
+_ZIP_SUFFIXES = (".xlsx", ".xlsm")
+_overrides: dict[str, float] = {}
+
+
+class UnsafeInputError(InputDataError):
+    """An input file is refused before or while parsing: too large, an archive that
+    expands too far, or XML that a safe parser does not accept."""
+
+
+def _limit_mb(key: str, env: str, default: float) -> float:
+    if key in _overrides:
+        return _overrides[key]
+    text = os.environ.get(env)
+    if text is None or not text.strip():
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise InputDataError(f"environment variable {env}={text!r} is not allowed; give a "
+                             "positive number of MB")
+    return value
+
+
+def _limits() -> tuple[float, float]:
+    """(input MB, expanded MB) now in force."""
+    return (
+        _limit_mb("input", "SOCIALPERF_MAX_INPUT_MB", DEFAULT_MAX_INPUT_MB),
+        _limit_mb("expanded", "SOCIALPERF_MAX_EXPANDED_MB", DEFAULT_MAX_EXPANDED_MB),
+    )
+
+
+@contextlib.contextmanager
+def input_limits(
+    *, max_bytes: int | None = None, max_expanded_bytes: int | None = None
+) -> Iterator[None]:
+    """Change the input size limits for the duration of a ``with`` block.
+
+    Parameters
+    ----------
+    max_bytes : int, optional
+        Largest input file, in bytes (default: :data:`DEFAULT_MAX_INPUT_MB` MB, or the
+        environment variable ``SOCIALPERF_MAX_INPUT_MB``).
+    max_expanded_bytes : int, optional
+        Largest total expanded size of the members of an ``.xlsx`` archive, in bytes
+        (default :data:`DEFAULT_MAX_EXPANDED_MB` MB, or ``SOCIALPERF_MAX_EXPANDED_MB``).
+
+    Examples
+    --------
+    >>> with input_limits(max_bytes=4 * 2**30):  # doctest: +SKIP
+    ...     mfis = socialperf.read_mfis("whole_mix_export.csv")
+    """
+    saved = dict(_overrides)
+    for key, value in (("input", max_bytes), ("expanded", max_expanded_bytes)):
+        if value is not None:
+            if not value > 0:
+                raise InputDataError(f"input_limits: {key} limit {value!r} must be positive")
+            _overrides[key] = value / _MB
+    try:
+        yield
+    finally:
+        _overrides.clear()
+        _overrides.update(saved)
+
+
+def _mb(n: float) -> str:
+    return f"{n:.3g} MB"
+
+
+def check_input_file(path: str | Path) -> None:
+    """Refuse an input file that is too large, or an ``.xlsx`` that expands too far.
+
+    Called by every reader of user files before parsing. The limits and how to raise them
+    are in the module docstring.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Raises
+    ------
+    UnsafeInputError
+        Naming the file, its size and the limit, and the setting that raises it.
+    """
+    path = Path(path)
+    max_mb, max_expanded_mb = _limits()
+    size = path.stat().st_size
+    if size > max_mb * _MB:
+        raise UnsafeInputError(
+            f"file {str(path)!r} is {_mb(size / _MB)}, above the input limit of "
+            f"{_mb(max_mb)}; if you trust it, raise the limit with the environment variable "
+            "SOCIALPERF_MAX_INPUT_MB (or socialperf.safety.input_limits in Python)"
+        )
+    if path.suffix.lower() not in _ZIP_SUFFIXES:
+        return
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnsafeInputError(
+            f"file {str(path)!r} is not a valid {path.suffix} workbook (not a zip archive: "
+            f"{exc})"
+        ) from None
+    expanded = sum(info.file_size for info in infos)
+    if expanded > max_expanded_mb * _MB:
+        raise UnsafeInputError(
+            f"file {str(path)!r} expands to {_mb(expanded / _MB)} when unpacked "
+            f"({_mb(size / _MB)} packed), above the archive expansion limit of "
+            f"{_mb(max_expanded_mb)}; if you trust it, raise the limit with the environment "
+            "variable SOCIALPERF_MAX_EXPANDED_MB (or socialperf.safety.input_limits)"
+        )
+
+
+def _defused_error(exc: BaseException) -> BaseException | None:
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def read_excel(path: str | Path, *, sheet_name: str | int = 0) -> pd.DataFrame:
+    """Read one sheet of an Excel file from an untrusted source.
+
+    The file is checked first (:func:`check_input_file`); openpyxl parses it through
+    ``defusedxml``. Any failure to read the workbook becomes one error naming the file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    sheet_name : str or int, default 0
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    UnsafeInputError
+        Too large, expands too far, or holds XML entity declarations / a DTD.
+    InputDataError
+        Not readable as a workbook, or no such sheet.
+    """
+    path = Path(path)
+    check_input_file(path)
+    try:
+        return pd.read_excel(path, sheet_name=sheet_name)
+    except (ValueError, KeyError, IndexError, zipfile.BadZipFile, EOFError) as exc:
+        defused = _defused_error(exc)
+        if defused is not None:
+            raise UnsafeInputError(
+                f"file {str(path)!r} holds XML that is refused for safety ({defused!r}): "
+                "entity declarations and DTDs can expand without bound (billion laughs) or "
+                "read other files; save the workbook again from a spreadsheet program"
+            ) from None
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        raise InputDataError(f"file {str(path)!r}: cannot read it as an Excel workbook: "
+                             f"{text}") from None

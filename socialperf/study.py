@@ -90,6 +90,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
+from socialperf.safety import check_input_file
 
 __all__ = [
     "GEOMETRIC_ZERO_FLOOR",
@@ -602,6 +603,7 @@ class Study:
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(2, "No such file", str(path))
+        check_input_file(path)
         tomllib = _tomllib()
         with path.open("rb") as fh:
             try:
@@ -917,6 +919,7 @@ def load_study_data(study: Study) -> StudyData:
 
 
 def _read_weights(path: Path) -> pd.Series:
+    check_input_file(path)
     frame = pd.read_csv(path)
     if frame.shape[1] != 2:
         raise InputDataError(
@@ -927,6 +930,7 @@ def _read_weights(path: Path) -> pd.Series:
 
 
 def _read_matrix(path: Path) -> pd.DataFrame:
+    check_input_file(path)
     return pd.read_csv(path, index_col=0)
 
 

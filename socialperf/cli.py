@@ -285,10 +285,22 @@ def _run_and_report(study, args: argparse.Namespace) -> int:
     _check_jobs(args.n_jobs)
     with _stdout_to_stderr():
         result = run_study(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
-        files = write_study_report(result, args.out, raw_csv=args.raw_csv)
+        with _out_option():
+            files = write_study_report(result, args.out, raw_csv=args.raw_csv)
     print(result.summary())
     print(f"report written to {files.html}")
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _out_option() -> Iterator[None]:
+    """Name the ``--out`` option in output-folder errors."""
+    from socialperf.safety import OutputFolderError
+
+    try:
+        yield
+    except OutputFolderError as exc:
+        raise OutputFolderError(f"--out: {exc}") from None
 
 
 def _check_jobs(n_jobs: int) -> None:
@@ -312,9 +324,10 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     study = study.replace(sensitivity=changes)
     with _stdout_to_stderr():
         outcome = run_sensitivity(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
-        files = write_sensitivity_report(outcome, args.out,
-                                         title=f"{study.name}: sensitivity",
-                                         raw_csv=args.raw_csv)
+        with _out_option():
+            files = write_sensitivity_report(outcome, args.out,
+                                             title=f"{study.name}: sensitivity",
+                                             raw_csv=args.raw_csv)
     print(outcome.describe())
     if outcome.miv is not None:
         print(outcome.miv.describe())

@@ -20,16 +20,28 @@ the one owner of the rules that keep both sides safe:
   :func:`input_limits`. openpyxl parses the XML inside ``.xlsx`` files through
   ``defusedxml`` (a dependency), which refuses entity declarations (billion laughs,
   external entities); :func:`read_excel` turns that into a clear error naming the file.
+- **Output folders** (:class:`OutputFolder`, used by :meth:`socialperf.Report.write` and so
+  by ``--out``): a run never deletes or overwrites a file it did not write. The folder keeps
+  a manifest, ``socialperf-manifest.json``, of the files the last run wrote (relative path,
+  size, SHA-256). The next run into the folder may replace or remove only files listed there
+  and unchanged since; it removes the listed files it does not write again, so the folder
+  holds exactly the current run's files besides the user's own; it refuses, before writing
+  anything, when one of its files would replace a file of the user's (unlisted, or changed
+  since it was written) or when a path in the folder is a symbolic link.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as _dt
+import hashlib
+import json
 import os
 import re
+import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +53,9 @@ __all__ = [
     "DEFAULT_MAX_EXPANDED_MB",
     "DEFAULT_MAX_INPUT_MB",
     "FORMULA_PREFIXES",
+    "MANIFEST_NAME",
+    "OutputFolder",
+    "OutputFolderError",
     "UnsafeInputError",
     "check_input_file",
     "csv_safe",
@@ -49,6 +64,7 @@ __all__ = [
     "excel_text_cells",
     "input_limits",
     "read_excel",
+    "sha256_file",
     "write_csv",
 ]
 
@@ -254,8 +270,9 @@ def _limit_mb(key: str, env: str, default: float) -> float:
     except ValueError:
         value = float("nan")
     if not value > 0:
-        raise InputDataError(f"environment variable {env}={text!r} is not allowed; give a "
-                             "positive number of MB")
+        raise InputDataError(
+            f"environment variable {env}={text!r} is not allowed; give a positive number of MB"
+        )
     return value
 
 
@@ -335,8 +352,7 @@ def check_input_file(path: str | Path) -> None:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise UnsafeInputError(
-            f"file {str(path)!r} is not a valid {path.suffix} workbook (not a zip archive: "
-            f"{exc})"
+            f"file {str(path)!r} is not a valid {path.suffix} workbook (not a zip archive: {exc})"
         ) from None
     expanded = sum(info.file_size for info in infos)
     if expanded > max_expanded_mb * _MB:
@@ -396,5 +412,200 @@ def read_excel(path: str | Path, *, sheet_name: str | int = 0) -> pd.DataFrame:
                 "read other files; save the workbook again from a spreadsheet program"
             ) from None
         text = " ".join(str(exc).split()) or type(exc).__name__
-        raise InputDataError(f"file {str(path)!r}: cannot read it as an Excel workbook: "
-                             f"{text}") from None
+        raise InputDataError(
+            f"file {str(path)!r}: cannot read it as an Excel workbook: {text}"
+        ) from None
+
+
+# ----------------------------------------------------------------------------- output folders
+
+#: File name of the manifest an :class:`OutputFolder` keeps.
+MANIFEST_NAME = "socialperf-manifest.json"
+
+
+class OutputFolderError(InputDataError):
+    """An output folder cannot be written without touching files socialperf did not write."""
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 digest of a file's bytes (read in 1 MB blocks)."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _safe_relative(text: Any) -> str | None:
+    """A manifest path if it is a plain relative path inside the folder, else None."""
+    if not isinstance(text, str) or not text or "\\" in text:
+        return None
+    parts = text.split("/")
+    if text.startswith("/") or any(p in ("", ".", "..") for p in parts) or ":" in parts[0]:
+        return None
+    return text
+
+
+class OutputFolder:
+    """Write a set of files into a folder without touching files this code did not write.
+
+    Use it as a context manager: on entry the folder is checked (and created if missing);
+    :meth:`file` gives the path for each planned file; on a clean exit the files of the
+    previous run that were not written again are removed, and the manifest is rewritten.
+    If writing fails part way, the manifest still lists what was written, so a later run
+    can replace it.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The output folder. It may itself be a symbolic link (the user's choice); links
+        inside it are never followed.
+    planned : iterable of str
+        The files to write, as relative paths with ``/`` (``"tables/x.csv"``).
+
+    Raises
+    ------
+    OutputFolderError
+        On entry, before anything is written: the folder is a file; a planned path, or a
+        folder on the way to it, is a symbolic link; a planned file exists but is not in the
+        manifest, or has changed since it was written; a stale file of the previous run has
+        changed or became a link; the manifest cannot be read.
+
+    Notes
+    -----
+    The manifest is JSON: ``{"tool": "socialperf", "written": <UTC time>, "files": [{"path":
+    "tables/x.csv", "bytes": 123, "sha256": "..."}, ...]}``. Entries that are not plain
+    relative paths inside the folder (absolute, with ``..``) are ignored, never acted on.
+    """
+
+    def __init__(self, folder: str | Path, planned: Iterable[str]) -> None:
+        self.folder = Path(folder)
+        self.planned = list(dict.fromkeys(planned))
+        self.manifest = self.folder / MANIFEST_NAME
+        self._previous: dict[str, dict[str, Any]] = {}
+        self._started: list[str] = []
+
+    # -- checks -------------------------------------------------------------------------
+    def _fail(self, rel: str, problem: str) -> OutputFolderError:
+        return OutputFolderError(
+            f"output folder {str(self.folder)!r}: {rel!r} {problem}; nothing was written. "
+            "Move it away, or choose another folder"
+        )
+
+    def _read_manifest(self) -> dict[str, dict[str, Any]]:
+        if self.manifest.is_symlink():
+            raise self._fail(MANIFEST_NAME, "is a symbolic link")
+        if not self.manifest.exists():
+            return {}
+        try:
+            data = json.loads(self.manifest.read_text(encoding="utf-8"))
+            entries = data["files"]
+            out = {}
+            for entry in entries:
+                rel = _safe_relative(entry.get("path"))
+                if rel is not None:
+                    out[rel] = {"bytes": int(entry["bytes"]), "sha256": str(entry["sha256"])}
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise self._fail(
+                MANIFEST_NAME, f"cannot be read as a socialperf manifest ({exc})"
+            ) from None
+        return out
+
+    def _check_parents(self, rel: str) -> None:
+        parts = rel.split("/")
+        here = self.folder
+        for i, part in enumerate(parts[:-1]):
+            here = here / part
+            sub = "/".join(parts[: i + 1])
+            if here.is_symlink():
+                raise self._fail(sub, "is a symbolic link (links are never followed)")
+            if here.exists() and not here.is_dir():
+                raise self._fail(sub, "is a file where socialperf writes a folder")
+
+    def _unchanged(self, rel: str) -> bool:
+        entry = self._previous.get(rel)
+        path = self.folder / rel
+        return (
+            entry is not None
+            and path.stat().st_size == entry["bytes"]
+            and sha256_file(path) == entry["sha256"]
+        )
+
+    def _check_existing(self, rel: str, *, stale: bool) -> bool:
+        """True if ``rel`` exists (and may be replaced or removed)."""
+        self._check_parents(rel)
+        path = self.folder / rel
+        if path.is_symlink():
+            raise self._fail(rel, "is a symbolic link (links are never followed)")
+        if not path.exists():
+            return False
+        if not path.is_file():
+            raise self._fail(rel, "is not a regular file")
+        if rel not in self._previous:
+            raise self._fail(
+                rel, f"exists and was not written by socialperf (it is not in {MANIFEST_NAME})"
+            )
+        if not self._unchanged(rel):
+            what = "would be removed as a file of the previous run, but it" if stale else "was"
+            raise self._fail(rel, f"{what} changed since socialperf wrote it")
+        return True
+
+    def __enter__(self) -> OutputFolder:
+        if self.folder.exists() and not self.folder.is_dir():
+            raise OutputFolderError(
+                f"output folder {str(self.folder)!r} is not a folder; choose a folder name"
+            )
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._previous = self._read_manifest()
+        for rel in self.planned:
+            if _safe_relative(rel) is None or rel == MANIFEST_NAME:
+                raise ValueError(f"OutputFolder: {rel!r} is not a plain relative path")
+            self._check_existing(rel, stale=False)
+        self._stale = [
+            rel
+            for rel in self._previous
+            if rel not in self.planned and self._check_existing(rel, stale=True)
+        ]
+        return self
+
+    # -- writing ------------------------------------------------------------------------
+    def file(self, rel: str) -> Path:
+        """The path to write planned file ``rel`` to (its folder is created)."""
+        if rel not in self.planned:
+            raise ValueError(f"OutputFolder: {rel!r} was not planned")
+        path = self.folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._started.append(rel)
+        return path
+
+    def mkdir(self, rel: str) -> Path:
+        """Create sub-folder ``rel`` (refused if it is a link or a file)."""
+        self._check_parents(f"{rel}/x")
+        path = self.folder / rel
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        entries = {rel: e for rel, e in self._previous.items() if rel not in self._started}
+        for rel in self._started:
+            path = self.folder / rel
+            if path.is_file() and not path.is_symlink():
+                entries[rel] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        if exc_type is None:
+            for rel in self._stale:
+                (self.folder / rel).unlink(missing_ok=True)
+                entries.pop(rel, None)
+        data = {
+            "tool": "socialperf",
+            "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "files": [{"path": rel, **entries[rel]} for rel in sorted(entries)],
+        }
+        fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(data, indent=1) + "\n")
+            os.replace(tmp, self.manifest)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

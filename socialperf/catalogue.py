@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from socialperf.exceptions import CatalogueError, InputDataError, format_labels
+from socialperf.safety import check_input_file
 
 __all__ = [
     "DIMENSIONS",
@@ -548,6 +549,7 @@ def load_catalogue(path: str | Path | pd.DataFrame | None = None) -> Catalogue:
     else:
         where = str(path)
         try:
+            check_input_file(path)
             table = pd.read_csv(path, dtype=str, keep_default_na=False)
         except FileNotFoundError:
             raise CatalogueError(f"catalogue file {where!r} does not exist") from None

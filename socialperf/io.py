@@ -25,6 +25,7 @@ from socialperf.exceptions import (
     InputDataError,
     format_labels,
 )
+from socialperf.safety import check_input_file, read_excel
 
 __all__ = [
     "MIX_RENAMES",
@@ -91,6 +92,11 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
     ------
     InputDataError
         If the file does not exist or its type is not supported.
+    socialperf.safety.UnsafeInputError
+        If the file is larger than the input limit (512 MB; environment variable
+        ``SOCIALPERF_MAX_INPUT_MB``), an ``.xlsx`` expands beyond the archive limit
+        (2048 MB; ``SOCIALPERF_MAX_EXPANDED_MB``) or holds XML entity declarations
+        (parsed through ``defusedxml``); see :mod:`socialperf.safety`.
     """
     if isinstance(source, pd.DataFrame):
         return source.copy()
@@ -99,8 +105,9 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
         raise InputDataError(f"file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        df = pd.read_excel(path, sheet_name=sheet_name)
+        df = read_excel(path, sheet_name=sheet_name)
     elif suffix in (".csv", ".txt", ""):
+        check_input_file(path)
         try:
             df = pd.read_csv(path, encoding="utf-8")
         except UnicodeDecodeError:

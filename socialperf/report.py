@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError
+from socialperf.safety import OutputFolder, excel_safe_strings, excel_text_cells, write_csv
 
 if TYPE_CHECKING:  # pragma: no cover
     from socialperf.study import StudyResult
@@ -101,13 +102,15 @@ class _Section:
 
 @dataclass(frozen=True)
 class ReportFiles:
-    """Paths written by :meth:`Report.write`."""
+    """Paths written by :meth:`Report.write` (``manifest``: the folder's list of the files
+    written, see :class:`socialperf.safety.OutputFolder`)."""
 
     folder: Path
     html: Path
     excel: Path
     tables: dict[str, Path]
     figures: dict[str, Path]
+    manifest: Path | None = None
 
 
 class Report:
@@ -261,48 +264,73 @@ class Report:
         parts.append("</body></html>")
         return "\n".join(parts)
 
-    def write(self, folder: str | Path) -> ReportFiles:
+    def write(self, folder: str | Path, *, raw_csv: bool = False) -> ReportFiles:
         """Write ``index.html``, ``report.xlsx``, ``tables/*.csv`` and ``figures/*.png``.
+
+        User strings are written safely for spreadsheets (:mod:`socialperf.safety`): in
+        ``report.xlsx`` as text cells, never formulas; in the CSV files text beginning with
+        ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe
+        unless ``raw_csv`` is true. :attr:`tables` keeps the exact values.
 
         Parameters
         ----------
         folder : str or pathlib.Path
-            Created if missing; files of the same names are overwritten.
+            Created if missing. Files of an earlier report in it are replaced, and those
+            this report does not write again are removed; other files are never touched,
+            and a folder where this report would overwrite one of them is refused
+            (:class:`socialperf.safety.OutputFolder`).
+        raw_csv : bool, default False
+            Write the CSV tables with their values unchanged (for programs, not
+            spreadsheets).
 
         Returns
         -------
         ReportFiles
+
+        Raises
+        ------
+        socialperf.safety.OutputFolderError
+            Before anything is written, if the folder holds a file of the user's under a name
+            this report writes, a changed file of an earlier report, or a symbolic link.
         """
         folder = Path(folder)
-        (folder / "tables").mkdir(parents=True, exist_ok=True)
-        (folder / "figures").mkdir(parents=True, exist_ok=True)
         tables: dict[str, Path] = {}
         figures: dict[str, Path] = {}
-        excel_path = folder / "report.xlsx"
         items = [it for sec in self._sections for it in sec.items]
+        planned = ["index.html", "report.xlsx"]
+        for it in items:
+            if isinstance(it, _Table):
+                planned.append(f"tables/{it.name}.csv")
+            elif isinstance(it, _Figure):
+                planned.append(f"figures/{it.name}.png")
         sheets: set[str] = set()
-        with pd.ExcelWriter(excel_path, engine="openpyxl") as writer:
-            wrote_sheet = False
-            for it in items:
-                if isinstance(it, _Table):
-                    path = folder / "tables" / f"{it.name}.csv"
-                    it.frame.to_csv(path)
-                    tables[it.name] = path
-                    sheet = _sheet_name(it.name, sheets)
-                    _excel_frame(it.frame).to_excel(writer, sheet_name=sheet)
-                    wrote_sheet = True
-                elif isinstance(it, _Figure):
-                    path = folder / "figures" / f"{it.name}.png"
-                    path.write_bytes(it.png)
-                    figures[it.name] = path
-            if not wrote_sheet:
-                pd.DataFrame({"note": ["no tables in this report"]}).to_excel(
-                    writer, sheet_name="README", index=False
-                )
-        html_path = folder / "index.html"
-        html_path.write_text(self.to_html(), encoding="utf-8")
+        with OutputFolder(folder, planned) as out:
+            out.mkdir("tables")
+            out.mkdir("figures")
+            excel_path = out.file("report.xlsx")
+            with pd.ExcelWriter(excel_path, engine="openpyxl") as writer:
+                wrote_sheet = False
+                for it in items:
+                    if isinstance(it, _Table):
+                        path = out.file(f"tables/{it.name}.csv")
+                        write_csv(it.frame, path, raw=raw_csv)
+                        tables[it.name] = path
+                        sheet = _sheet_name(it.name, sheets)
+                        _excel_frame(it.frame).to_excel(writer, sheet_name=sheet)
+                        excel_text_cells(writer.sheets[sheet])
+                        wrote_sheet = True
+                    elif isinstance(it, _Figure):
+                        path = out.file(f"figures/{it.name}.png")
+                        path.write_bytes(it.png)
+                        figures[it.name] = path
+                if not wrote_sheet:
+                    pd.DataFrame({"note": ["no tables in this report"]}).to_excel(
+                        writer, sheet_name="README", index=False
+                    )
+            html_path = out.file("index.html")
+            html_path.write_text(self.to_html(), encoding="utf-8")
         logger.info("report written to %s", folder)
-        return ReportFiles(folder, html_path, excel_path, tables, figures)
+        return ReportFiles(folder, html_path, excel_path, tables, figures, out.manifest)
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
@@ -317,7 +345,8 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 
 
 def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Excel cannot hold lists, sets or tz-aware times: render those cells as text."""
+    """Excel cannot hold lists, sets or tz-aware times: render those cells as text (and
+    replace the control characters XML cannot hold, see :mod:`socialperf.safety`)."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object:
@@ -326,7 +355,7 @@ def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
             )
     if isinstance(out.columns, pd.MultiIndex):
         out.columns = [" | ".join(map(str, c)) for c in out.columns]
-    return out
+    return excel_safe_strings(out)
 
 
 def _table_html(table: _Table) -> str:
@@ -430,6 +459,7 @@ def write_study_report(
     folder: str | Path,
     *,
     title: str | None = None,
+    raw_csv: bool = False,
 ) -> ReportFiles:
     """Write the full report of a study run (see :class:`Report` for the files).
 
@@ -441,6 +471,8 @@ def write_study_report(
         Output folder (created).
     title : str, optional
         Page title; default the study's name.
+    raw_csv : bool, default False
+        See :meth:`Report.write`.
 
     Returns
     -------
@@ -448,7 +480,7 @@ def write_study_report(
     """
     _use_agg()
     rep = build_study_report(result, title=title)
-    return rep.write(folder)
+    return rep.write(folder, raw_csv=raw_csv)
 
 
 def build_study_report(result: StudyResult, *, title: str | None = None) -> Report:
@@ -461,6 +493,11 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
     # -- overview and methods
     rep.section("Study and methods")
     rep.text(result.describe())
+    inputs = study.input_files()
+    if not inputs.empty:
+        rep.table("study_files", inputs, caption="Files the study read: paths as resolved "
+                  "(relative paths in a study file are taken relative to its folder), sizes "
+                  "and SHA-256 digests")
     custom = {str(getattr(r, "scheme", "")): r for r in result.mfi_results.values()}
     files = {p.stem: p for p in study.scheme_files}
     for scheme in result.mfi_scores.columns:
@@ -669,7 +706,7 @@ def _as_frame(obj: Any, name: str) -> pd.DataFrame:
 
 def write_sensitivity_report(
     outcome: Any, folder: str | Path, *, title: str = "Sensitivity analysis",
-    provenance: str | None = MIX_ATTRIBUTION,
+    provenance: str | None = MIX_ATTRIBUTION, raw_csv: bool = False,
 ) -> ReportFiles:
     """Write a report holding only the sensitivity section (``socialperf sensitivity``).
 
@@ -679,6 +716,8 @@ def write_sensitivity_report(
     folder : str or pathlib.Path
     title : str
     provenance : str, optional
+    raw_csv : bool, default False
+        See :meth:`Report.write`.
 
     Returns
     -------
@@ -687,7 +726,7 @@ def write_sensitivity_report(
     _use_agg()
     rep = Report(title, provenance=provenance)
     sensitivity_section(rep, outcome)
-    return rep.write(folder)
+    return rep.write(folder, raw_csv=raw_csv)
 
 
 def sensitivity_section(rep: Report, sens: Any) -> Report:

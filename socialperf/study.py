@@ -101,6 +101,7 @@ import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
 from socialperf.exceptions import MissingColumnWarning, _with_context
+from socialperf.safety import check_input_file
 from socialperf.screen import Screening, ScreeningRules, read_mix_panel
 
 __all__ = [
@@ -485,6 +486,10 @@ class Study:
     sensitivity : SensitivitySpec
     units : dict of str to str
         Units of measurement by column, for figure labels.
+    source : str or None
+        Name of the study file, for messages.
+    path : pathlib.Path or None
+        The study file, resolved (set by :meth:`from_toml`; not part of equality).
     """
 
     name: str = "socialperf study"
@@ -500,6 +505,7 @@ class Study:
     sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
     units: Mapping[str, str] = field(default_factory=dict)
     source: str | None = None
+    path: Path | None = None
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
@@ -620,13 +626,15 @@ class Study:
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(2, "No such file", str(path))
+        check_input_file(path)
         tomllib = _tomllib()
         with path.open("rb") as fh:
             try:
                 config = tomllib.load(fh)
             except tomllib.TOMLDecodeError as exc:
                 raise StudyConfigError(f"{path.name}: invalid TOML: {exc}") from exc
-        return cls.from_dict(config, base_dir=path.resolve().parent, source=path.name)
+        study = cls.from_dict(config, base_dir=path.resolve().parent, source=path.name)
+        return dataclasses.replace(study, path=path.resolve())
 
     @classmethod
     def demo(cls) -> Study:
@@ -709,6 +717,38 @@ class Study:
         return mine == theirs
 
     __hash__ = None  # type: ignore[assignment]
+
+    def input_files(self) -> pd.DataFrame:
+        """The files the study reads, as resolved, with their size and SHA-256 digest.
+
+        Relative paths in a study file are resolved against the study file's folder when
+        it is read (:meth:`from_toml`), so the table does not depend on the working
+        directory. The report records it (table ``study_files``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by setting (``study``, ``study.reference``, ``data.<item>``,
+            ``mfi.scheme_files[i]``), with columns ``path``, ``bytes`` and ``sha256``
+            (missing for a file that does not exist).
+        """
+        from socialperf.safety import sha256_file
+
+        rows: list[tuple[str, Path]] = []
+        if self.path is not None:
+            rows.append(("study", Path(self.path)))
+        if self.reference not in (None, "bundled", "self"):
+            rows.append(("study.reference", Path(str(self.reference))))
+        rows += [(f"data.{key}", Path(p)) for key, p in self.data.items()]
+        rows += [(f"mfi.scheme_files[{i}]", Path(p)) for i, p in enumerate(self.scheme_files)]
+        table = pd.DataFrame(
+            [{"path": str(p), "bytes": p.stat().st_size if p.is_file() else None,
+              "sha256": sha256_file(p) if p.is_file() else None} for _, p in rows],
+            index=pd.Index([k for k, _ in rows], name="setting"),
+            columns=["path", "bytes", "sha256"],
+        )
+        table["bytes"] = table["bytes"].astype("Int64")
+        return table
 
     def mfi_schemes_for_miv(self) -> str:
         """The MFI scheme whose scores feed the MIV look-through score."""
@@ -993,6 +1033,7 @@ def _absent_columns_note(study: Study, mfis: pd.DataFrame, catalogue: Any, file:
 
 
 def _read_weights(path: Path) -> pd.Series:
+    check_input_file(path)
     frame = pd.read_csv(path)
     if frame.shape[1] != 2:
         raise InputDataError(
@@ -1006,6 +1047,7 @@ def _read_weights(path: Path) -> pd.Series:
 
 
 def _read_matrix(path: Path) -> pd.DataFrame:
+    check_input_file(path)
     frame = pd.read_csv(path, index_col=0)
     return _numbers_in_csv(frame, lambda r, c: f"row {r!r}, column {c!r}")
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from dea._version import distribution_version as _dist_version
 from dea.data import DEAData, prepare
 from dea.exceptions import (
     DEAError,
@@ -31,7 +32,7 @@ __all__ = [
     "prepare",
     "scale_efficiency",
 ]
-__version__ = "0.1.0"
+__version__ = _dist_version()
 
 
 def export_lp(model: Radial, unit: object, path: str | Path, *, stage: int = 1) -> Path:

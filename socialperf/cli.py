@@ -1,6 +1,6 @@
 """The ``socialperf`` command.
 
-Subcommands::
+Subcommands (``socialperf --version`` prints the version)::
 
     socialperf demo [--out DIR]                      whole study on the bundled example data
     socialperf run study.toml [--out DIR]            whole study from a configuration file
@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dea._version import distribution_version
 from dea.exceptions import DEAError, InputDataError, format_labels
 
 __all__ = ["main"]
@@ -92,6 +93,9 @@ def _build_parser() -> _Parser:
         description="Social performance of microfinance institutions (MFIs) and investment "
         "vehicles (MIVs): DEA, composite indicators, scheme comparison and reports.",
     )
+    p.add_argument("--version", action="version",
+                   version=f"socialperf {distribution_version()}",
+                   help="show the version and exit")
     p.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     p.add_argument(
         "--progress",
@@ -330,7 +334,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         with _out_option():
             files = write_sensitivity_report(outcome, args.out,
                                              title=f"{study.name}: sensitivity",
-                                             raw_csv=args.raw_csv)
+                                             raw_csv=args.raw_csv, study=study)
     print(outcome.describe())
     if outcome.miv is not None:
         print(outcome.miv.describe())

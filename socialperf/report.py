@@ -8,6 +8,7 @@ and writes them to a folder::
       report.xlsx       one sheet per table
       tables/*.csv      one file per table
       figures/*.png     one file per figure
+      settings.toml     the socialperf version and the settings that produced the report
 
 :func:`write_study_report` fills a Report from a :class:`socialperf.study.StudyResult`;
 :func:`sensitivity_section` adds the uncertainty / Sobol' part.
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from dea._version import distribution_version
 from dea.exceptions import InputDataError
 from socialperf.safety import OutputFolder, excel_safe_strings, excel_text_cells, write_csv
 
@@ -122,6 +124,15 @@ class Report:
         Page title.
     provenance : str, optional
         Data provenance / attribution line printed under the title and in the footer.
+    settings : str, optional
+        The settings that produced the report, as TOML text (for a study,
+        :meth:`socialperf.study.Study.to_toml`).  Written to ``settings.toml`` under a
+        header naming the socialperf version, and shown at the end of the HTML page.
+
+    Notes
+    -----
+    Every written report names the socialperf version that produced it: in the HTML page
+    and in the header comment of ``settings.toml`` (written even without ``settings``).
 
     Examples
     --------
@@ -130,9 +141,12 @@ class Report:
     >>> rep.write("out")  # doctest: +SKIP
     """
 
-    def __init__(self, title: str, *, provenance: str | None = None) -> None:
+    def __init__(
+        self, title: str, *, provenance: str | None = None, settings: str | None = None
+    ) -> None:
         self.title = title
         self.provenance = provenance
+        self.settings = settings
         self._sections: list[_Section] = []
         self._names: set[tuple[str, str]] = set()
 
@@ -237,7 +251,9 @@ class Report:
             f"<h1>{esc(self.title)}</h1>",
         ]
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        parts.append(f'<p class="note">Generated {stamp} by socialperf.</p>')
+        parts.append(
+            f'<p class="note">Generated {stamp} by socialperf {esc(distribution_version())}.</p>'
+        )
         if self.provenance:
             parts.append(f'<p class="note">{esc(self.provenance)}</p>')
         if len(self._sections) > 1:
@@ -259,13 +275,30 @@ class Report:
                         f'src="data:image/png;base64,{data}">'
                         f"<figcaption>{esc(item.caption or item.name)}</figcaption></figure>"
                     )
+        if self.settings:
+            parts.append(
+                "<details><summary>Settings (<code>settings.toml</code>)</summary>"
+                f"<pre>{esc(self.settings)}</pre></details>"
+            )
         if self.provenance:
             parts.append(f'<hr><p class="note">{esc(self.provenance)}</p>')
         parts.append("</body></html>")
         return "\n".join(parts)
 
+    def settings_text(self) -> str:
+        """The text of ``settings.toml``: a header naming the version, then the settings."""
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        head = (
+            f"# Written by socialperf {distribution_version()} on {stamp}: {self.title}\n"
+            "# The settings below reproduce this report (socialperf run settings.toml).\n"
+        )
+        if not self.settings:
+            return head.splitlines()[0] + "\n"
+        return head + "\n" + self.settings.rstrip("\n") + "\n"
+
     def write(self, folder: str | Path, *, raw_csv: bool = False) -> ReportFiles:
-        """Write ``index.html``, ``report.xlsx``, ``tables/*.csv`` and ``figures/*.png``.
+        """Write ``index.html``, ``report.xlsx``, ``tables/*.csv``, ``figures/*.png`` and
+        ``settings.toml``.
 
         User strings are written safely for spreadsheets (:mod:`socialperf.safety`): in
         ``report.xlsx`` as text cells, never formulas; in the CSV files text beginning with
@@ -297,7 +330,7 @@ class Report:
         tables: dict[str, Path] = {}
         figures: dict[str, Path] = {}
         items = [it for sec in self._sections for it in sec.items]
-        planned = ["index.html", "report.xlsx"]
+        planned = ["index.html", "report.xlsx", "settings.toml"]
         for it in items:
             if isinstance(it, _Table):
                 planned.append(f"tables/{it.name}.csv")
@@ -329,6 +362,7 @@ class Report:
                     )
             html_path = out.file("index.html")
             html_path.write_text(self.to_html(), encoding="utf-8")
+            out.file("settings.toml").write_text(self.settings_text(), encoding="utf-8")
         logger.info("report written to %s", folder)
         return ReportFiles(folder, html_path, excel_path, tables, figures, out.manifest)
 
@@ -488,7 +522,7 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
     from socialperf import plots
 
     study = result.study
-    rep = Report(title or study.name, provenance=result.provenance)
+    rep = Report(title or study.name, provenance=result.provenance, settings=study.to_toml())
 
     # -- overview and methods
     rep.section("Study and methods")
@@ -706,7 +740,7 @@ def _as_frame(obj: Any, name: str) -> pd.DataFrame:
 
 def write_sensitivity_report(
     outcome: Any, folder: str | Path, *, title: str = "Sensitivity analysis",
-    provenance: str | None = MIX_ATTRIBUTION, raw_csv: bool = False,
+    provenance: str | None = MIX_ATTRIBUTION, raw_csv: bool = False, study: Any = None,
 ) -> ReportFiles:
     """Write a report holding only the sensitivity section (``socialperf sensitivity``).
 
@@ -718,13 +752,16 @@ def write_sensitivity_report(
     provenance : str, optional
     raw_csv : bool, default False
         See :meth:`Report.write`.
+    study : socialperf.study.Study, optional
+        The study analysed; its settings go into ``settings.toml`` and the page.
 
     Returns
     -------
     ReportFiles
     """
     _use_agg()
-    rep = Report(title, provenance=provenance)
+    settings = study.to_toml() if study is not None else None
+    rep = Report(title, provenance=provenance, settings=settings)
     sensitivity_section(rep, outcome)
     return rep.write(folder, raw_csv=raw_csv)
 

@@ -9,6 +9,7 @@ the comparison (:mod:`weighting.compare`) and sensitivity analysis
 (:mod:`weighting.sensitivity`) of schemes.
 """
 
+from dea._version import distribution_version as _dist_version
 from weighting.aggregate import (
     AGGREGATORS,
     Aggregator,
@@ -137,4 +138,4 @@ __all__ = [
     "rank_scores",
     "skewness",
 ]
-__version__ = "0.1.0"
+__version__ = _dist_version()

@@ -5,9 +5,9 @@ it finds are then applied to every unit (the *rated*), giving the n x n cross-ef
 matrix of Sexton, Silkman & Hogan (1986) and Doyle & Green (1994).  Since a unit's optimal
 weights are seldom unique, an optional secondary goal picks, among the rater's optimal
 weights, those that make the other units look worst ("aggressive") or best
-("benevolent").  The LPs are built once and solved through :func:`dea.solvers.base.
-solve_family` (the secondary goal is its second stage, a hot-started re-solve of the same
-model), so every backend and ``n_jobs`` work.
+("benevolent").  The LPs are built once and solved through
+:func:`dea.solvers.base.solve_family` (one call for the raters' own LPs, one for the
+secondary goals), so every backend and ``n_jobs`` work.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from dea.models._base import (
     snap_scores,
 )
 from dea.results import _quantile_table, _SummaryDisplay
-from dea.solvers.base import LPFamily, LPProblem, LPSolution, LPUpdate, solve_family
+from dea.solvers.base import LPFamily, LPProblem, LPUpdate, solve_family
 
 __all__ = ["MAX_UNITS", "CrossEfficiency", "CrossEfficiencyResult"]
 
@@ -176,15 +176,28 @@ class CrossEfficiencyResult(_SummaryDisplay):
 
 
 # ----------------------------------------------------------------------------------------
-# LP family
+# LP families
 # ----------------------------------------------------------------------------------------
-class _CrossFamily(LPFamily):
-    """The rater LPs on scaled data; second stage = the secondary goal (picklable).
+@dataclass(frozen=True, eq=False)
+class _Pieces:
+    """One rater's LP in the multiplier form ``opt cost @ w`` s.t. ``G w <= 0``,
+    ``norm @ w = norm_rhs``, ``link @ w = link_rhs`` (no link row when ``link`` is None)."""
 
-    Columns: ``v`` (m input weights), ``u`` (s output weights) and, for ``rts != "crs"``,
-    one free variable ``w0`` (added to the numerator in input orientation, to the
-    denominator in output orientation).  Rows ``0..n-1``: ``N_j - D_j <= 0``; row ``n``:
-    the normalisation; row ``n + 1``: the link of the secondary goal to the own score.
+    cost: np.ndarray
+    sense: str
+    norm: np.ndarray
+    norm_rhs: float
+    link: np.ndarray | None
+    link_rhs: float
+
+
+class _CrossSpec:
+    """Picklable description of the raters' LPs on scaled data (both stages).
+
+    Weights ``w = (v, u[, w0])``: ``v`` on the m inputs, ``u`` on the s outputs and, for
+    ``rts != "crs"``, one variable ``w0`` added to the numerator (input orientation) or the
+    denominator (output orientation).  ``N`` and ``D`` hold, per unit, the coefficient
+    rows of its virtual output ``N_j(w)`` and virtual input ``D_j(w)``.
     """
 
     def __init__(
@@ -196,81 +209,142 @@ class _CrossFamily(LPFamily):
         method: str,
         w0_bounds: tuple[float, float] | None,
     ) -> None:
-        n, k = N.shape
         self.N, self.D = N, D
+        self.n, self.k = N.shape
         self.orientation, self.goal, self.method = orientation, goal, method
         self.sum_N, self.sum_D = N.sum(axis=0), D.sum(axis=0)
-        self.k = k
-        A = sp.vstack([sp.csr_matrix(N - D), sp.csr_matrix((2, k))]).tocsc()
-        col_lower = np.zeros(k)
-        col_upper = np.full(k, np.inf)
+        lo, hi = np.zeros(self.k), np.full(self.k, np.inf)
         if w0_bounds is not None:
-            col_lower[-1], col_upper[-1] = w0_bounds
-        names = tuple(f"v_{i}" for i in range(k))
+            lo[-1], hi[-1] = w0_bounds
+        self.col_lower, self.col_upper = lo, hi
+
+    def first(self, d: int) -> _Pieces:
+        """Own score: max N_d s.t. D_d = 1 (input), or min D_d s.t. N_d = 1 (output)."""
+        if self.orientation == "input":
+            return _Pieces(self.N[d], "max", self.D[d], 1.0, None, 0.0)
+        return _Pieces(self.D[d], "min", self.N[d], 1.0, None, 0.0)
+
+    def second(self, d: int, objective: float) -> _Pieces:
+        """Secondary goal given the rater's own optimum (theta, or phi in output)."""
+        theta = objective if self.orientation == "input" else 1.0 / objective
+        Nd, Dd = self.N[d], self.D[d]
+        peer_N, peer_D = self.sum_N - Nd, self.sum_D - Dd
+        low = self.goal == "aggressive"  # make the peers' efficiency as low as possible
+        if self.method == "ratio":
+            # The sum is normalised to n - 1 rather than 1 (the same LP up to scale): the
+            # weights stay of order one, where the solvers' absolute tolerances apply.
+            link, total = Nd - theta * Dd, float(self.n - 1)
+            if self.orientation == "input":  # sum D = n - 1, optimise sum N
+                return _Pieces(peer_N, "min" if low else "max", peer_D, total, link, 0.0)
+            # output: sum N = n - 1, optimise sum D (a large denominator = a low efficiency)
+            return _Pieces(peer_D, "max" if low else "min", peer_N, total, link, 0.0)
+        sense = "min" if low else "max"
+        if self.orientation == "input":  # D_d = 1, N_d = theta
+            return _Pieces(peer_N - peer_D, sense, Dd, 1.0, Nd, objective)
+        return _Pieces(peer_N - peer_D, sense, Nd, 1.0, Dd, objective)  # N_d = 1, D_d = phi
+
+
+class _MultiplierFamily(LPFamily):
+    """The multiplier LPs as written: rows ``0..n-1`` are ``N_j - D_j <= 0``, row ``n`` the
+    normalisation and row ``n + 1`` the link of the secondary goal (free in stage 1)."""
+
+    def __init__(self, spec: _CrossSpec, stage: int, objective: np.ndarray | None) -> None:
+        self.spec, self.stage, self.objective = spec, stage, objective
+        n, k = spec.n, spec.k
+        A = sp.vstack([sp.csr_matrix(spec.N - spec.D), sp.csr_matrix((2, k))]).tocsc()
         problem = LPProblem(
             A=A,
             row_lower=np.concatenate([np.full(n, -np.inf), [1.0, -np.inf]]),
             row_upper=np.concatenate([np.zeros(n), [1.0, np.inf]]),
-            col_lower=col_lower,
-            col_upper=col_upper,
+            col_lower=spec.col_lower,
+            col_upper=spec.col_upper,
             cost=np.zeros(k),
-            sense="max" if orientation == "input" else "min",
-            col_names=names,
+            sense="max",
+            col_names=tuple(f"w_{i}" for i in range(k)),
             row_names=(*(f"unit_{j}" for j in range(n)), "norm", "link"),
             name="cross_efficiency",
         )
         super().__init__(problem, n)
 
-    def _rows(
-        self,
-        norm: np.ndarray,
-        link: np.ndarray,
-        link_rhs: tuple[float, float],
-        cost: np.ndarray,
-        sense: str | None,
-    ) -> LPUpdate:
-        n, k = self.N.shape[0], self.k
-        cols = np.arange(k)
+    def unit_update(self, k: int) -> LPUpdate:
+        spec = self.spec
+        p = spec.first(k) if self.stage == 1 else spec.second(k, float(self.objective[k]))
+        n, cols = spec.n, np.arange(spec.k)
+        link = np.zeros(spec.k) if p.link is None else p.link
+        link_bounds = (-np.inf, np.inf) if p.link is None else (p.link_rhs, p.link_rhs)
         return LPUpdate(
-            coeff_rows=np.concatenate([np.full(k, n), np.full(k, n + 1)]),
+            coeff_rows=np.concatenate([np.full(spec.k, n), np.full(spec.k, n + 1)]),
             coeff_cols=np.concatenate([cols, cols]),
-            coeff_values=np.concatenate([norm, link]),
+            coeff_values=np.concatenate([p.norm, link]),
             row_index=[n, n + 1],
-            row_lower=[1.0, link_rhs[0]],
-            row_upper=[1.0, link_rhs[1]],
+            row_lower=[p.norm_rhs, link_bounds[0]],
+            row_upper=[p.norm_rhs, link_bounds[1]],
             cost_index=cols,
-            cost_values=cost,
-            sense=sense,
+            cost_values=p.cost,
+            sense=p.sense,
         )
 
-    def unit_update(self, k: int) -> LPUpdate:
-        """Own-score LP of rater ``k``: max N_k s.t. D_k = 1 (input), or min D_k s.t.
-        N_k = 1 (output)."""
-        zero = np.zeros(self.k)
-        if self.orientation == "input":
-            return self._rows(self.D[k], zero, (-np.inf, np.inf), self.N[k], None)
-        return self._rows(self.N[k], zero, (-np.inf, np.inf), self.D[k], None)
 
-    def second_stage(self, k: int, first: LPSolution) -> LPUpdate | None:
-        """Secondary-goal LP of rater ``k`` given its own optimum (None for "simple")."""
-        if self.goal == "simple":
-            return None
-        obj = float(first.objective)
-        theta = obj if self.orientation == "input" else 1.0 / obj
-        Nk, Dk = self.N[k], self.D[k]
-        peer_N, peer_D = self.sum_N - Nk, self.sum_D - Dk
-        low = self.goal == "aggressive"  # make the peers' efficiency as low as possible
-        if self.method == "ratio":
-            link = Nk - theta * Dk
-            if self.orientation == "input":  # sum D = 1, optimise sum N
-                return self._rows(peer_D, link, (0.0, 0.0), peer_N, "min" if low else "max")
-            # output: sum N = 1, optimise sum D (a large denominator = a low efficiency)
-            return self._rows(peer_N, link, (0.0, 0.0), peer_D, "max" if low else "min")
-        cost = peer_N - peer_D
-        sense = "min" if low else "max"
-        if self.orientation == "input":  # D_k = 1, N_k = theta
-            return self._rows(Dk, Nk, (obj, obj), cost, sense)
-        return self._rows(Nk, Dk, (obj, obj), cost, sense)  # N_k = 1, D_k = phi
+class _DualFamily(LPFamily):
+    """The LP dual of each multiplier LP: one row per weight, one column per unit.
+
+    A minimisation is first written as the maximisation of ``c' = -cost``; the dual of
+    ``max c' w  s.t.  G w <= 0,  H w = r,  w`` in its bounds is::
+
+        min  r @ gamma   s.t.  G^T lam + H^T gamma  (>= | = | <=)  c'   (per weight),
+                               lam >= 0, gamma free,
+
+    with ``>=`` for a weight ``>= 0``, ``=`` for a free one and ``<=`` for one ``<= 0``.
+    ``G^T`` (the units) is shared by all raters; per rater only the two ``gamma`` columns,
+    their costs and the row bounds change, so few rows (``m + s (+ 1)``) and hot starts
+    make each solve cheap.  The weights are the row duals, ``w = d objective / d c'``.
+    """
+
+    def __init__(self, spec: _CrossSpec, stage: int, objective: np.ndarray | None) -> None:
+        self.spec, self.stage, self.objective = spec, stage, objective
+        n, k = spec.n, spec.k
+        A = sp.hstack([sp.csc_matrix((spec.N - spec.D).T), sp.csc_matrix((k, 2))]).tocsc()
+        problem = LPProblem(
+            A=A,
+            row_lower=np.zeros(k),
+            row_upper=np.full(k, np.inf),
+            col_lower=np.concatenate([np.zeros(n), [-np.inf, -np.inf]]),
+            col_upper=np.full(n + 2, np.inf),
+            cost=np.zeros(n + 2),
+            sense="min",
+            col_names=(*(f"lambda_{j}" for j in range(n)), "gamma_norm", "gamma_link"),
+            row_names=tuple(f"w_{i}" for i in range(k)),
+            name="cross_efficiency_dual",
+        )
+        self._free = (spec.col_lower == -np.inf) & (spec.col_upper == np.inf)
+        self._nonpos = (spec.col_lower == -np.inf) & (spec.col_upper == 0.0)
+        super().__init__(problem, n)
+
+    def unit_update(self, k: int) -> LPUpdate:
+        spec = self.spec
+        p = spec.first(k) if self.stage == 1 else spec.second(k, float(self.objective[k]))
+        c = p.cost if p.sense == "max" else -p.cost
+        lo = np.where(self._nonpos, -np.inf, c)
+        hi = np.where(self._free | self._nonpos, c, np.inf)
+        n, rows = spec.n, np.arange(spec.k)
+        has_link = p.link is not None
+        link = p.link if has_link else np.zeros(spec.k)
+        return LPUpdate(
+            coeff_rows=np.concatenate([rows, rows]),
+            coeff_cols=np.concatenate([np.full(spec.k, n), np.full(spec.k, n + 1)]),
+            coeff_values=np.concatenate([p.norm, link]),
+            row_index=rows,
+            row_lower=lo,
+            row_upper=hi,
+            col_index=[n + 1],
+            col_lower=[-np.inf if has_link else 0.0],
+            col_upper=[np.inf if has_link else 0.0],
+            cost_index=[n, n + 1],
+            cost_values=[p.norm_rhs, p.link_rhs if has_link else 0.0],
+        )
+
+
+_DUAL_STATUS = {"unbounded": "infeasible", "infeasible": "unbounded"}
 
 
 # ----------------------------------------------------------------------------------------
@@ -292,19 +366,27 @@ class CrossEfficiency:
         Which multiplier form the raters solve.  Under CRS both give the same optimal
         weight sets (up to scale), hence the same scores and secondary-goal matrices.
     goal : {"simple", "aggressive", "benevolent"}, default "simple"
-        Secondary goal.  ``"simple"``: each rater's weights are the optimal vertex the
-        backend returns for its own LP (HiGHS: dual simplex hot-started from the previous
-        rater's basis); such weights are often not unique at efficient units, so the
-        matrix can depend on the backend and on the order of the units (use a secondary
-        goal for a reproducible matrix).  ``"aggressive"`` / ``"benevolent"``: among the
-        rater's optimal weights, those that minimise / maximise the other units'
-        efficiency as measured by ``method``.
+        Secondary goal.  ``"simple"``: each rater's weights are the optimal solution the
+        backend returns for its own LP (with ``form="dual"``, the row duals of the dual
+        LP; HiGHS hot-starts from the previous rater's basis).  Such weights are often
+        not unique at efficient units, so the matrix can depend on the backend, on
+        ``form`` and on the order of the units (use a secondary goal for a reproducible
+        matrix).  ``"aggressive"`` / ``"benevolent"``: among the rater's optimal weights,
+        those that minimise / maximise the other units' efficiency as measured by
+        ``method``.
     method : {"ratio", "difference"}, default "ratio"
         How the secondary goal measures the other units' efficiency (see Notes):
         ``"ratio"``, the aggregate efficiency of all other units (Doyle & Green's
         aggressive/benevolent formulation; deaR's "Method III");
         ``"difference"``, the sum of the other units' virtual output minus virtual
         input (deaR's "Method II").
+    form : {"auto", "dual", "multiplier"}, default "auto"
+        Which LP is handed to the backend: the multiplier LPs of the Notes as written
+        (``n`` rows), or their LP duals (one row per weight, one column per unit; the
+        weights are the row duals), which hot-start far faster.  ``"auto"``: the dual
+        with HiGHS, the multiplier form with the other backends.  Scores and, with a
+        secondary goal, the matrix agree between forms; ``goal="simple"`` weights are
+        the vertex each form happens to return.
     solver : {"highs", "scipy", "pulp"}, default "highs"
         LP backend (:mod:`dea.solvers`).
     n_jobs : int, default 1
@@ -438,6 +520,7 @@ class CrossEfficiency:
         orientation: str = "input",
         goal: str = "simple",
         method: str = "ratio",
+        form: str = "auto",
         solver: str = "highs",
         n_jobs: int = 1,
         progress: bool = False,
@@ -449,6 +532,7 @@ class CrossEfficiency:
         self.orientation = check_choice("orientation", orientation, ("input", "output"))
         self.goal = check_choice("goal", goal, GOALS)
         self.method = check_choice("method", method, METHODS)
+        self.form = check_choice("form", form, ("auto", "dual", "multiplier"))
         self.solver = solver
         self.n_jobs = check_n_jobs(n_jobs)
         self.progress = bool(progress)
@@ -463,7 +547,7 @@ class CrossEfficiency:
         if n > MAX_UNITS and not self.allow_large:
             raise InputDataError(
                 f"{n} units: the cross-efficiency matrix would take {8 * n * n / 1e9:.2g} GB "
-                f"(8 n^2 bytes) and the fit solves {n} LPs of {n} rows each; above "
+                f"(8 n^2 bytes) and the fit solves {n} or more LPs of {n} constraints each; above "
                 f"MAX_UNITS={MAX_UNITS} units pass allow_large=True to proceed"
             )
 
@@ -509,24 +593,44 @@ class CrossEfficiency:
         d = self.data
         n, m, s = d.n, d.m, d.s
         N, D, sx, sy = self._coefficients()
-        family = _CrossFamily(N, D, self.orientation, self.goal, self.method, self._w0_bounds())
-        batch = solve_family(
-            family,
-            solver=self.solver,
-            n_jobs=self.n_jobs,
-            progress=self.progress,
-            dense_x=True,
-            options=self.solver_options,
-        )
-        status = np.asarray(batch.status, dtype=object)
-        status2 = np.asarray(batch.status2, dtype=object)
+        spec = _CrossSpec(N, D, self.orientation, self.goal, self.method, self._w0_bounds())
+        form = self.form
+        if form == "auto":
+            form = "dual" if self.solver == "highs" else "multiplier"
+        family_class = _DualFamily if form == "dual" else _MultiplierFamily
+        run = {
+            "solver": self.solver,
+            "n_jobs": self.n_jobs,
+            "progress": self.progress,
+            "options": self.solver_options,
+        }
+
+        def stage(number: int, objective: np.ndarray | None, units: np.ndarray):
+            batch = solve_family(family_class(spec, number, objective), units, **run)
+            status = np.asarray(batch.status, dtype=object)
+            obj = np.asarray(batch.objective, dtype=float)
+            if form == "dual":
+                status = np.array([_DUAL_STATUS.get(x, x) for x in status], dtype=object)
+                W = np.asarray(batch.row_duals, dtype=float)
+                sense = (spec.first(0) if number == 1 else spec.second(0, 1.0)).sense
+                obj = obj if sense == "max" else -obj  # the dual solved max of -cost
+            else:
+                W = batch.x.toarray()
+            return status, obj, W
+
+        status, obj1, W = stage(1, None, np.arange(n))
         ok1 = status == "optimal"
-        obj = np.asarray(batch.objective, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            theta = np.where(ok1, obj if self.orientation == "input" else 1.0 / obj, np.nan)
+            theta = np.where(ok1, obj1 if self.orientation == "input" else 1.0 / obj1, np.nan)
+        status2 = np.full(n, "", dtype=object)
+        if self.goal != "simple" and ok1.any():
+            solved = np.flatnonzero(ok1)
+            st2, _, W2 = stage(2, obj1, solved)
+            status2[solved] = st2
+            W[solved] = W2
         theta = snap_scores(theta)
         ok = ok1 & ((status2 == "optimal") | (status2 == ""))
-        W = np.asarray(batch.x, dtype=float).copy()
+        W = W.copy()
         W[~ok] = np.nan
         W[np.abs(W) < 1e-14] = 0.0
 

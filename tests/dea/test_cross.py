@@ -242,6 +242,37 @@ def test_backends_agree_simple_scores(dg, solver):
     assert (res.matrix.to_numpy() <= res.scores.to_numpy()[None, :] + 1e-8).all()
 
 
+@pytest.mark.parametrize("method", ["ratio", "difference"])
+@pytest.mark.parametrize("orientation", ["input", "output"])
+@pytest.mark.parametrize("rts", ["crs", "vrs", "nirs", "ndrs"])
+def test_dual_and_multiplier_forms_agree(dg, rts, orientation, method):
+    kw = {"rts": rts, "orientation": orientation, "method": method}
+    for goal in ("aggressive", "benevolent"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", dea.InfeasibleUnitWarning)
+            a = _fit(dg, DG_IN, DG_OUT, goal=goal, form="dual", **kw)
+            b = _fit(dg, DG_IN, DG_OUT, goal=goal, form="multiplier", **kw)
+        pd.testing.assert_series_equal(a.status_secondary, b.status_secondary)
+        np.testing.assert_allclose(a.scores, b.scores, rtol=1e-10)
+        np.testing.assert_allclose(a.secondary_objective, b.secondary_objective, rtol=1e-8)
+        np.testing.assert_allclose(a.matrix, b.matrix, rtol=1e-7, atol=1e-9)
+
+
+def test_large_random_against_plain_linprog():
+    # the benchmark's baseline loop, on 150 units: same criterion, same matrix
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from bench_cross import linprog_cross
+    from bench_dea import INPUTS, OUTPUTS, make_data
+
+    df = make_data(150)
+    res = _fit(df, INPUTS, OUTPUTS, goal="aggressive")
+    E, crit = linprog_cross(df[INPUTS].to_numpy(), df[OUTPUTS].to_numpy(), "crs")
+    np.testing.assert_allclose(res.secondary_objective, crit, rtol=1e-7)
+    np.testing.assert_allclose(res.matrix, E, rtol=1e-6, atol=1e-8)
+
+
 def test_n_jobs_identical():
     df = random_frame(5, 120, 2, 2)
     ins, outs = io_names(df)

@@ -89,3 +89,7 @@ from dea.bootstrap import BootstrapResult, bootstrap, bootstrap_bandwidth  # noq
 from dea.models.malmquist import Malmquist  # noqa: E402
 
 __all__ += ["BootstrapResult", "Malmquist", "bootstrap", "bootstrap_bandwidth"]
+
+from dea.models.cross import CrossEfficiency, CrossEfficiencyResult  # noqa: E402
+
+__all__ += ["CrossEfficiency", "CrossEfficiencyResult"]

@@ -11,12 +11,14 @@ from dea.exceptions import (
     SolverError,
 )
 from dea.models import FDH, Radial, scale_efficiency
+from dea.models.additive import Additive
 from dea.models.bod import BoD, BoDResult
 from dea.results import EFFICIENCY_TOL, DEAResult
 
 __all__ = [
     "EFFICIENCY_TOL",
     "FDH",
+    "Additive",
     "BoD",
     "BoDResult",
     "DEAData",

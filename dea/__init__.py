@@ -13,11 +13,13 @@ from dea.exceptions import (
 from dea.models import FDH, Radial, scale_efficiency
 from dea.models.additive import Additive
 from dea.models.bod import BoD, BoDResult
+from dea.models.sbm import SBM, SBMResult
 from dea.results import EFFICIENCY_TOL, DEAResult
 
 __all__ = [
     "EFFICIENCY_TOL",
     "FDH",
+    "SBM",
     "Additive",
     "BoD",
     "BoDResult",
@@ -28,6 +30,7 @@ __all__ = [
     "InfeasibleUnitWarning",
     "InputDataError",
     "Radial",
+    "SBMResult",
     "SolverError",
     "export_lp",
     "prepare",

@@ -191,3 +191,29 @@ def test_unit_invariance(seed, factors, weights):
     base = _fit(df, ins, outs, rts="vrs", weights=weights)
     scaled = _fit(df * np.asarray(factors), ins, outs, rts="vrs", weights=weights)
     np.testing.assert_allclose(scaled.scores, base.scores, rtol=1e-6, atol=1e-9)
+
+
+SETS = {
+    "tone2001": (["x1", "x2"], ["y1", "y2"]),
+    "fls11": (["x1", "x2"], ["y"]),
+    "pft1981": ([f"x{i}" for i in range(1, 6)], [f"y{i}" for i in range(1, 4)]),
+}
+
+
+@pytest.mark.parametrize("dataset", sorted(SETS))
+def test_against_deaR_and_benchmarking(dataset):
+    """deaR 1.5.3 model_additive and Benchmarking 0.33 dea.add (make_deaR_i10.R)."""
+    dear = pd.read_csv(RESULTS / "deaR_i10_additive.csv", dtype={"unit": str})
+    bm = pd.read_csv(RESULTS / "benchmarking_i10.csv", dtype={"unit": str})
+    inputs, outputs = SETS[dataset]
+    df = pd.read_csv(RESULTS / f"{dataset}.csv", index_col=0)
+    df.index = df.index.astype(str)
+    for rts in ("crs", "vrs", "nirs", "ndrs"):
+        for weights in ("ones", "ram", "mip"):
+            sel = (dear.dataset == dataset) & (dear.rts == rts) & (dear.weights == weights)
+            exp = dear[sel].set_index("unit")["value"][df.index]
+            got = _fit(df, inputs, outputs, rts=rts, weights=weights).scores
+            np.testing.assert_allclose(got, exp, rtol=1e-9, atol=1e-9)
+        sel = (bm.dataset == dataset) & (bm.rts == rts) & (bm.model == "dea.add")
+        exp = bm[sel].set_index("unit")["value"][df.index]
+        np.testing.assert_allclose(_fit(df, inputs, outputs, rts=rts).scores, exp, atol=1e-9)

@@ -453,4 +453,10 @@ class InefficiencyResult(DEAResult):
             else (k, v)
             for k, v in s["rows"]
         ]
+        extra = [
+            (key, ", ".join(map(str, val)) if isinstance(val, list) else val)
+            for key in ("weights", "direction", "undesirable", "disposability")
+            if (val := self.info.get(key)) not in (None, [])
+        ]
+        rows[1:1] = extra
         return {"title": s["title"], "rows": rows, "table": _quantile_table(sc)}

@@ -316,6 +316,7 @@ class DDF(EnvelopeModel):
     def _family(self, scaled: bool = True) -> tuple[_DDFFamily, dict[str, np.ndarray]]:
         a = self._scaled()
         d, r = self.data, self.reference_data
+        col_scale = np.concatenate([a["sx"], a["sy"]])
         if not scaled:
             a.update(sx=np.ones(d.m), sy=np.ones(d.s), Xe=d.X, Ye=d.Y, Xr=r.X, Yr=r.Y)
         m, s = d.m, d.s
@@ -343,7 +344,9 @@ class DDF(EnvelopeModel):
             name=f"ddf_{self.rts}",
         )
         scale = np.concatenate([a["sx"], a["sy"]])
-        slack_cost = np.where(upper > 0, 1.0, 0.0)
+        # phase 2: sum of slacks each divided by its column mean (in whatever units the
+        # LP is written: scaled for the engine, the user's for export_lp)
+        slack_cost = np.where(upper > 0, 1.0, 0.0) * scale / col_scale
         family = _DDFFamily(
             env, a["Xe"], a["Ye"], self._G / scale, sign, slack_cost, self.two_phase
         )

@@ -33,7 +33,16 @@ def test_doctests_pass(module_name: str) -> None:
 
 def test_doctests_exist_for_the_main_api() -> None:
     finder = doctest.DocTestFinder()
-    for obj in (dea.Radial, dea.FDH, dea.BoD, dea.scale_efficiency, dea.export_lp):
+    for obj in (
+        dea.Radial,
+        dea.FDH,
+        dea.BoD,
+        dea.scale_efficiency,
+        dea.export_lp,
+        dea.Additive,
+        dea.SBM,
+        dea.DDF,
+    ):
         examples = sum(len(t.examples) for t in finder.find(obj))
         assert examples >= 2, f"{obj.__name__} has no runnable Examples"
 
@@ -86,6 +95,40 @@ REQUIRED = {
         "\\min_{\\lambda",
         "Cherchye, L., Moesen, W., Rogge, N. & Van Puyenbroeck, T. (2007)",
     ],
+    "Additive": [
+        "Parameters",
+        "Raises",
+        "Notes",
+        "References",
+        "Examples",
+        "max  sum_i w-_i s-_i + sum_r w+_r s+_r",
+        "Charnes, A., Cooper, W. W., Golany, B., Seiford, L., & Stutz, J. (1985)",
+        "Cooper, W. W., Park, K. S., & Pastor, J. T. (1999)",
+    ],
+    "SBM": [
+        "Parameters",
+        "Raises",
+        "Notes",
+        "References",
+        "Examples",
+        "min  t - (1/m) sum_i S-_i / x_ik",
+        "R_k",
+        "Tone, K. (2001)",
+        "Tone, K. (2002)",
+    ],
+    "DDF": [
+        "Parameters",
+        "Raises",
+        "Notes",
+        "References",
+        "Examples",
+        "max beta",
+        "B lambda + s_b = b_k - beta g_b",
+        "Chambers, R. G., Chung, Y., & Färe, R. (1998)",
+        "Chung, Y. H., Färe, R., & Grosskopf, S. (1997)",
+    ],
+    "InefficiencyResult": ["Attributes", "Examples"],
+    "SBMResult": ["Examples"],
     "export_lp": ["Parameters", "Returns", "Raises", "Examples"],
     "DEAResult": ["Attributes", "Examples"],
     "BoDResult": ["Attributes", "Examples"],

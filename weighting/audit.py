@@ -648,7 +648,7 @@ def audit(
             "direction": ind.direction.value,
             "n": int(present[name].sum()),
             "coverage": float(present[name].mean()) if len(present) else np.nan,
-            "min_group_coverage": float(coverage[name].min()) if groups is not None else np.nan,
+            "min_group_coverage": float(coverage.loc[name].min()) if groups is not None else np.nan,
         }
         row.update(_distribution(v, ind.scale, th))
         row["admits_normalisation"] = ", ".join(
@@ -668,13 +668,13 @@ def audit(
                 f"{name}: coverage {row['coverage']:.0%} is below {th['coverage']:.0%}",
             )
         if groups is not None and row["min_group_coverage"] < th["coverage"]:
-            worst = coverage[name].idxmin()
+            worst = coverage.loc[name].idxmin()
             flag(
                 "indicator",
                 "coverage",
                 name,
                 row["min_group_coverage"],
-                f"{name}: coverage {row['min_group_coverage']:.0%} in group {worst!r} is "
+                f"{name}: coverage {row['min_group_coverage']:.0%} in group {worst} is "
                 f"below {th['coverage']:.0%}",
             )
         for end in ("at_min", "at_max"):

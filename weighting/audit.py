@@ -1095,7 +1095,10 @@ def _effective_weights(result: Any, names: list[str], scores: pd.Series) -> pd.S
             if w is not None
             else pd.Series(np.nan, index=names)
         )
-    w = w.astype(float).fillna(0.0)
+    w = w.astype(float)
+    if w.isna().all():  # no nominal weights (e.g. unit-specific ones): nothing to compare
+        return w
+    w = w.fillna(0.0)
     return w / w.sum() if w.sum() > 0 else w
 
 
@@ -1174,16 +1177,24 @@ def _compensability(
     ]
     if len(units) == 0:
         return empty
-    Yu = Y.loc[units].to_numpy(dtype=float)
-    jw, jb = Yu.argmin(axis=1), Yu.argmax(axis=1)
-    keep = Yu[np.arange(len(units)), jw] < Yu[np.arange(len(units)), jb]
-    units, jw, jb = units[keep], jw[keep], jb[keep]
-    if len(units) == 0:
-        return empty
     rng = ref[numeric].astype(float)
     delta = (rng.max() - rng.min()).to_numpy() * step
     signs = np.array([scheme.indicators[c].direction.sign for c in numeric], dtype=float)
+    g = groups.loc[units] if groups is not None else None
+
+    def rescore(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = _score(scheme, frame, ref, g)
+        s = pd.Series(res.scores).reindex(units).to_numpy(dtype=float)
+        y = pd.DataFrame(res.normalised).reindex(index=units, columns=numeric)
+        return s, y.to_numpy(dtype=float)
+
     base_data = data.loc[units].astype(dict.fromkeys(numeric, float))
+    s0, y0 = rescore(base_data)  # the baseline, by the same scoring as the raised values
+    idx = np.arange(len(units))
+    jw, jb = np.nanargmin(y0, axis=1), np.nanargmax(y0, axis=1)
+    usable = (y0[idx, jw] < y0[idx, jb]) & np.isfinite(s0)
     gains = []
     for j in (jw, jb):
         mod = base_data.copy()
@@ -1192,21 +1203,11 @@ def _compensability(
             rows = units[cols == col]
             k = numeric.index(col)
             mod.loc[rows, col] = mod.loc[rows, col] + signs[k] * delta[k]
-        g = groups.loc[units] if groups is not None else None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = _score(scheme, mod, ref, g)
-        ds = pd.Series(res.scores).reindex(units).to_numpy(dtype=float) - pd.Series(
-            result.scores
-        ).reindex(units).to_numpy(dtype=float)
-        new_y = pd.DataFrame(res.normalised).reindex(index=units, columns=numeric)
-        dy = (
-            new_y.to_numpy(dtype=float)[np.arange(len(units)), j]
-            - Y.loc[units].to_numpy(dtype=float)[np.arange(len(units)), j]
-        )
+        s1, y1 = rescore(mod)
+        ds, dy = s1 - s0, y1[idx, j] - y0[idx, j]
         wj = weights.reindex(numeric).to_numpy()[j]
         with np.errstate(invalid="ignore", divide="ignore"):
-            gains.append(np.where((dy > 0) & (wj > 0), ds / (wj * dy), np.nan))
+            gains.append(np.where(usable & (dy > 0) & (wj > 0), ds / (wj * dy), np.nan))
     gw, gb = gains
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(gb > 1e-12, gw / gb, np.nan)
@@ -1214,11 +1215,11 @@ def _compensability(
     r = ratio[np.isfinite(ratio)]
     row = {
         **base,
-        "n_units": len(units),
+        "n_units": int(usable.sum()),
         "median_ratio": float(np.median(r)) if r.size else np.nan,
         "q25": float(np.quantile(r, 0.25)) if r.size else np.nan,
         "q75": float(np.quantile(r, 0.75)) if r.size else np.nan,
-        "share_no_gain": float(no_gain.mean()),
+        "share_no_gain": float(no_gain[usable].mean()) if usable.any() else np.nan,
     }
     return pd.DataFrame([row], index=["composite"])
 
@@ -1230,7 +1231,8 @@ def _admissibility(scheme: Scheme) -> pd.DataFrame:
     allowed = scheme.allow_scale_violations
     out_scales = {}
     for ind in scheme.indicators:
-        nz = scheme.normalisation[ind.name]
+        nz = scheme.normalisation[ind.name].clone()
+        nz.direction_ = ind.direction  # what fit() records; output scales may depend on it
         out_scales[ind.name] = nz.output_scale(ind.scale)
     dim_scale = {
         d: _dimension_scale(agg, [[out_scales[c] for c in cols]]) for d, cols in dims.items()

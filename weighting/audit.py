@@ -496,6 +496,7 @@ def audit(
     result: Any = None,
     thresholds: Mapping[str, float] | None = None,
     step: float = 0.1,
+    aggregation: bool = True,
 ) -> AuditResult:
     """Audit a scheme on data: the indicators, the indicator set and the aggregation.
 
@@ -524,6 +525,9 @@ def audit(
     step : float, default 0.1
         Size of the rise used for compensability, as a share of the indicator's reference
         range.
+    aggregation : bool, default True
+        Audit the aggregation (main effects, compensability). False leaves ``influence`` and
+        ``compensability`` empty, e.g. to audit only the indicators of a large panel.
 
     Returns
     -------
@@ -818,7 +822,14 @@ def audit(
     )
 
     # -- 3. the aggregation ---------------------------------------------------------------
-    influence = _influence(normalised, scores, weights, th)
+    if not aggregation:
+        influence = pd.DataFrame(columns=["weight", "S", "S_share", "ratio", "disagrees"])
+        compensability = pd.DataFrame()
+    else:
+        influence = _influence(normalised, scores, weights, th)
+        compensability = _compensability(
+            scorer, data, reference, groups, result, values, normalised, weights, step, notes
+        )
     for name, row in influence.iterrows():
         if row["disagrees"]:
             flag(
@@ -830,9 +841,6 @@ def audit(
                 f"{row['weight']:.3f} (ratio {row['ratio']:.2f}, outside 1 +/- "
                 f"{th['influence']:g})",
             )
-    compensability = _compensability(
-        scorer, data, reference, groups, result, values, normalised, weights, step, notes
-    )
     admissibility = _admissibility(scheme)
     for name, row in admissibility.iterrows():
         if not row["admissible"]:

@@ -7,6 +7,7 @@ Subcommands (``socialperf --version`` prints the version)::
     socialperf dea data.csv --inputs a,b --outputs c,d [--rts vrs] [--orientation input]
                    [--index-col COL] [--out scores.csv]
     socialperf sensitivity study.toml [--runs N] [--sobol N] [--n-jobs K] [--seed S] [--out DIR]
+    socialperf audit study.toml [--out DIR] [--no-universe]   quality audit (prints, writes)
 
 CSV files are written with OWASP's leading apostrophe before text that starts with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return (so spreadsheets do not run it as a formula);
@@ -151,6 +152,13 @@ def _build_parser() -> _Parser:
     s.add_argument("--no-miv", action="store_true",
                    help="skip the MIV-level analysis ([sensitivity.miv])")
     s.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
+    a = sub.add_parser("audit", parents=[common],
+                       help="quality audit of a study's indicators and MFI schemes")
+    a.add_argument("study", help="study configuration (TOML), or 'demo' for the bundled one")
+    a.add_argument("--out", default="socialperf-audit", help="report folder")
+    a.add_argument("--no-universe", action="store_true",
+                   help="skip the audit of the reference universe panel (all years)")
+    a.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     return p
 
 
@@ -342,11 +350,32 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from socialperf.audit import audit_study
+    from socialperf.report import Report, _use_agg, quality_section
+    from socialperf.study import Study, run_study
+
+    study = Study.demo() if args.study == "demo" else Study.from_toml(args.study)
+    study = study.replace(sensitivity={"enabled": False})
+    with _stdout_to_stderr():
+        result = run_study(study, progress=_progress_wanted(args))
+        audit = audit_study(result, universe=not args.no_universe)
+        _use_agg()
+        rep = Report(f"{study.name}: quality audit", provenance=result.provenance,
+                     settings=study.to_toml())
+        with _out_option():
+            files = quality_section(rep, audit, full=True).write(args.out, raw_csv=args.raw_csv)
+    print(audit.summary())
+    print(f"audit written to {files.html}")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "demo": _cmd_demo,
     "run": _cmd_run,
     "dea": _cmd_dea,
     "sensitivity": _cmd_sensitivity,
+    "audit": _cmd_audit,
 }
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "ReportFiles",
     "build_study_report",
     "dea_table",
+    "quality_section",
     "write_sensitivity_report",
     "write_study_report",
 ]
@@ -657,6 +658,8 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
             rep.try_figure("miv_profile", lambda: plots.miv_profile(profile, limit=8),
                            caption="MIV profile by dimension (scores in [0, 1])")
 
+    quality_section(rep, result)
+
     # -- sensitivity
     if result.sensitivity is not None:
         sensitivity_section(rep, result.sensitivity)
@@ -686,6 +689,76 @@ def screening_section(rep: Report, screening: Any) -> Report:
         rep.table("screening_exclusions", screening.exclusions.set_index("mfiid"),
                   caption="Every value set missing and every row dropped by screening "
                   "(first rows shown; the CSV and Excel files hold all)")
+    return rep
+
+
+def quality_section(rep: Report, audit: Any, *, full: bool = False) -> Report:
+    """Add the section "Indicator and aggregation quality" (see :mod:`socialperf.audit`).
+
+    Parameters
+    ----------
+    rep : Report
+    audit : socialperf.audit.StudyAudit or StudyResult
+        The audit, or a study result to audit (:func:`socialperf.audit.audit_study`).
+    full : bool, default False
+        Also add every other table of the audit (``StudyAudit.tables()``), as
+        ``socialperf audit`` does.
+
+    Returns
+    -------
+    Report
+        ``rep``, with the catalogue checks, each scheme's set and aggregation tables and
+        the list of failed criteria. If the audit cannot be computed the section says why.
+    """
+    from socialperf.audit import StudyAudit, audit_study
+
+    rep.section("Indicator and aggregation quality")
+    if not isinstance(audit, StudyAudit):
+        try:
+            audit = audit_study(audit)
+        except InputDataError as exc:
+            rep.text(f"The quality audit could not be computed: {exc}")
+            return rep
+    rep.text(
+        "Formal quality criteria (Meyer & Krauss 2015, section 3; OECD/JRC 2008): each "
+        "indicator's coverage, discrimination, skewness and kurtosis (JRC rule: treat when "
+        "|skew| > 2 and kurtosis > 3.5), validity proxy (Spearman correlation with the rest "
+        "of its dimension) and year-to-year stability in the reference universe; the set's "
+        "correlations, Cronbach's alpha and KMO per dimension; and the aggregation: each "
+        "indicator's main effect S_i on the score (Paruolo, Saisana & Saltelli 2013) against "
+        "its nominal weight, and the compensability of the aggregation (1 = fully "
+        "compensatory). Thresholds and their sources: weighting.THRESHOLDS."
+    )
+    rep.table("quality_catalogue", audit.catalogue,
+              caption="Catalogue quality criteria measured in the reference universe (all "
+              "years) and in the study year; 'checks' lists the failed criteria")
+    if audit.universe is not None and len(audit.universe.coverage.columns) > 1:
+        rep.table("quality_coverage_by_year", audit.universe.coverage.T,
+                  caption="Share of MFIs with a value, by year, in the reference universe")
+    for name, res in audit.schemes.items():
+        rep.table(f"quality_{name}_dimensions", res.dimensions,
+                  caption=f"Scheme {name}: indicators, weight, Cronbach's alpha, KMO and "
+                  f"first-component share per dimension ({audit.year})")
+        rep.table(f"quality_{name}_influence", res.influence,
+                  caption=f"Scheme {name}: main effect S_i of each indicator on the score and "
+                  "its share, against the effective nominal weight")
+        if len(res.compensability.columns):
+            rep.table(f"quality_{name}_compensability", res.compensability,
+                      caption=f"Scheme {name}: gain from a rise in the worst vs the best "
+                      "indicator, per unit of weight (median and quartiles over MFIs)")
+    for name, why in audit.skipped.items():
+        rep.text(f"Scheme {name}: not audited ({why}).")
+    flags = audit.flag_table
+    if len(flags):
+        rep.table("quality_flags", flags[["scope", "level", "criterion", "subject",
+                                          "message"]],
+                  caption="Failed quality criteria", max_rows=100)
+    else:
+        rep.text("No quality criterion fails.")
+    if full:
+        for name, table in audit.tables().items():
+            if name != "flags":
+                rep.table(f"audit_{name}", table, caption=f"Audit table {name}")
     return rep
 
 

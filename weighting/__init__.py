@@ -6,7 +6,8 @@ outliers (:mod:`weighting.pretreat`), normalisation against a reference set
 (:mod:`weighting.normalise`), weight estimators (:mod:`weighting.weights`), aggregation
 (:mod:`weighting.aggregate`), schemes tying them together (:mod:`weighting.scheme`), and
 the comparison (:mod:`weighting.compare`) and sensitivity analysis
-(:mod:`weighting.sensitivity`) of schemes.
+(:mod:`weighting.sensitivity`) of schemes, and their quality audit
+(:mod:`weighting.audit`).
 """
 
 from dea._version import distribution_version as _dist_version
@@ -23,6 +24,7 @@ from weighting.aggregate import (
     get_aggregator,
     power_mean,
 )
+from weighting.audit import THRESHOLDS, AuditResult, audit, correlation_ratio, cronbach_alpha
 from weighting.compare import Comparison, MissingUnitsWarning, compare, rank_scores
 from weighting.exceptions import (
     ConstantIndicatorError,
@@ -75,11 +77,13 @@ from weighting.weights import (
 __all__ = [
     "AGGREGATORS",
     "NORMALISERS",
+    "THRESHOLDS",
     "WEIGHTERS",
     "AHPWeights",
     "AboveBelowMean",
     "Aggregator",
     "ArithmeticMean",
+    "AuditResult",
     "BoDWeights",
     "Borda",
     "BudgetAllocation",
@@ -124,8 +128,11 @@ __all__ = [
     "UncertaintyResult",
     "Weighter",
     "ZScore",
+    "audit",
     "check_scale",
     "compare",
+    "correlation_ratio",
+    "cronbach_alpha",
     "get_aggregator",
     "get_normaliser",
     "get_weighter",

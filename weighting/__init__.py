@@ -23,6 +23,7 @@ from weighting.aggregate import (
     power_mean,
 )
 from weighting.compare import Comparison, MissingUnitsWarning, compare, rank_scores
+from weighting.estimator import Estimator, Registry
 from weighting.exceptions import (
     ConstantIndicatorError,
     CoverageWarning,
@@ -91,6 +92,7 @@ __all__ = [
     "DistanceToTarget",
     "EntropyWeights",
     "EqualWeights",
+    "Estimator",
     "ExpertWeights",
     "Factor",
     "GeometricMean",
@@ -114,6 +116,7 @@ __all__ = [
     "QuantileClasses",
     "Rank",
     "RatioToBest",
+    "Registry",
     "Scale",
     "ScaleLevelError",
     "ScaleLevelWarning",

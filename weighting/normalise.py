@@ -41,8 +41,6 @@ measuring socio-economic phenomena. *Social Indicators Research* 127(3), 983-100
 
 from __future__ import annotations
 
-import copy
-import inspect
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -51,6 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from weighting.estimator import Estimator, Registry
 from weighting.exceptions import (
     ConstantIndicatorError,
     InputDataError,
@@ -90,12 +89,14 @@ __all__ = [
 ]
 
 
-class Normaliser:
+class Normaliser(Estimator):
     """Base class: a normalisation fitted on a reference set and applied to any units.
 
     Subclasses store their hyperparameters unchanged under the ``__init__`` argument names
-    and implement ``_fit(values)`` and ``_transform(values)`` on float arrays in which
-    lower-is-better indicators have already been sign-flipped where that is meaningful.
+    (so :class:`~weighting.estimator.Estimator` gives ``get_params``, ``set_params``,
+    ``clone``, ``to_spec``, equality and ``repr``) and implement ``_fit(values)`` and
+    ``_transform(values)`` on float arrays in which lower-is-better indicators have already
+    been sign-flipped where that is meaningful.
 
     Attributes
     ----------
@@ -115,44 +116,6 @@ class Normaliser:
     accepts: ClassVar[frozenset[Scale]] = ALL_SCALES
     #: whether the method needs numbers (False for point maps)
     numeric: ClassVar[bool] = True
-
-    # -- parameters -------------------------------------------------------------------------
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [p.name for p in sig.parameters.values() if p.name != "self"]
-
-    def get_params(self) -> dict[str, Any]:
-        """Hyperparameters as ``{name: value}``."""
-        return {k: getattr(self, k) for k in self._param_names()}
-
-    def clone(self) -> Normaliser:
-        """An unfitted copy with the same hyperparameters."""
-        return type(self)(**copy.deepcopy(self.get_params()))
-
-    def to_spec(self) -> str | dict[str, Any]:
-        """Plain form for :meth:`Scheme.to_dict`: the name, or a dict with parameters."""
-        defaults = {
-            p.name: p.default
-            for p in inspect.signature(type(self).__init__).parameters.values()
-            if p.name != "self"
-        }
-        params = {
-            k: v for k, v in self.get_params().items() if not _same(defaults.get(k), v)
-        }
-        return {"method": self.name, **params} if params else self.name
-
-    def __repr__(self) -> str:
-        spec = self.to_spec()
-        if isinstance(spec, str):
-            return f"{type(self).__name__}()"
-        args = ", ".join(f"{k}={v!r}" for k, v in spec.items() if k != "method")
-        return f"{type(self).__name__}({args})"
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.to_spec() == other.to_spec()  # type: ignore[union-attr]
-
-    __hash__ = None  # type: ignore[assignment]
 
     def _accepts(self) -> frozenset[Scale]:
         """Scale levels accepted with these hyperparameters (default: ``accepts``)."""
@@ -307,13 +270,6 @@ class Normaliser:
 
     def _transform_raw(self, series: pd.Series) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
-
-
-def _same(a: object, b: object) -> bool:
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
 
 
 def _as_series(x: object) -> pd.Series:
@@ -1029,21 +985,22 @@ class PointMap(Normaliser):
         return series.map(self.points_).to_numpy(dtype=float, na_value=np.nan)
 
 
-#: registry name -> normaliser class
-NORMALISERS: dict[str, type[Normaliser]] = {
-    cls.name: cls
-    for cls in (
+#: registry name -> normaliser class (a :class:`~weighting.estimator.Registry`)
+NORMALISERS: Registry = Registry(
+    "normalisation",
+    Normaliser,
+    (
         MinMax, ZScore, MPIStandardise, Rank, PercentileRank, QuantileClasses, Goalposts,
         DistanceToTarget, RatioToBest, AboveBelowMean, PointMap, Identity,
-    )
-}
-_ALIASES = {
-    "min-max": "minmax", "min_max": "minmax", "z-score": "zscore", "z": "zscore",
-    "standardise": "zscore", "percentile_rank": "percentile", "pct": "percentile",
-    "identity": "none", "raw": "none", "point_map": "points", "pointmap": "points",
-    "quantiles": "quantile", "quintile": "quantile", "distance_to_target": "target",
-    "above_below_mean": "above_mean", "ratio": "ratio_to_best",
-}
+    ),
+    aliases={
+        "min-max": "minmax", "min_max": "minmax", "z-score": "zscore", "z": "zscore",
+        "standardise": "zscore", "percentile_rank": "percentile", "pct": "percentile",
+        "identity": "none", "raw": "none", "point_map": "points", "pointmap": "points",
+        "quantiles": "quantile", "quintile": "quantile", "distance_to_target": "target",
+        "above_below_mean": "above_mean", "ratio": "ratio_to_best",
+    },
+)
 
 
 def get_normaliser(spec: str | Mapping[str, Any] | Normaliser, **params: Any) -> Normaliser:
@@ -1066,33 +1023,7 @@ def get_normaliser(spec: str | Mapping[str, Any] | Normaliser, **params: Any) ->
     InputDataError
         For an unknown name or parameter.
     """
-    if isinstance(spec, Normaliser):
-        return spec.clone()
-    if isinstance(spec, Mapping):
-        spec = dict(spec)
-        if "method" not in spec:
-            raise InputDataError(
-                f"a normalisation spec needs a 'method' key, got {format_labels(list(spec))}"
-            )
-        method = spec.pop("method")
-        return get_normaliser(method, **spec, **params)
-    if not isinstance(spec, str):
-        raise InputDataError(
-            f"normalisation must be a name, a dict or a Normaliser, got {type(spec).__name__}"
-        )
-    key = _ALIASES.get(spec.strip().lower(), spec.strip().lower())
-    if key not in NORMALISERS:
-        raise InputDataError(
-            f"unknown normalisation {spec!r}; known are {format_labels(sorted(NORMALISERS), 20)}"
-        )
-    cls = NORMALISERS[key]
-    try:
-        return cls(**params)
-    except TypeError:
-        raise InputDataError(
-            f"normalisation {key!r} got unknown parameters {format_labels(list(params))}; it "
-            f"takes {format_labels(cls._param_names()) or 'none'}"
-        ) from None
+    return NORMALISERS.build(spec, **params)
 
 
 def normalise(

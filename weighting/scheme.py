@@ -26,7 +26,6 @@ Guide*. OECD Publishing, Paris. Steps 3-8.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import math
 import warnings
@@ -1146,41 +1145,15 @@ def _check_fitted_weights(weighter: Weighter, names: list[str]) -> pd.Series:
     return w / w.sum()
 
 
-_WEIGHTER_NAMES = {cls: name for name, cls in WEIGHTERS.items()}
-
-
 def _weighter_spec(w: Weighter) -> Any:
-    name = _WEIGHTER_NAMES.get(type(w))
-    params = w.get_params()
-    if name is None:
+    """Plain form of a scheme's weights: plain weights for expert weights, else the
+    estimator's own :meth:`~weighting.estimator.Estimator.to_spec` (its repr for a class
+    that is not registered)."""
+    if WEIGHTERS.get(type(w).name) is not type(w):
         return repr(w)
-    if name == "expert":
-        weights = params.get("weights")
-        return {str(k): float(v) for k, v in dict(weights).items()}
-    if name == "equal" and params.get("groups") is None:
-        return "equal"
-    defaults = {
-        p.name: p.default for p in inspect.signature(type(w).__init__).parameters.values()
-    }
-    clean = {}
-    for k, v in params.items():
-        if v is None or _is_default(defaults.get(k, inspect.Parameter.empty), v):
-            continue
-        if isinstance(v, pd.Series):
-            v = v.to_dict()
-        elif isinstance(v, pd.DataFrame):
-            v = v.to_dict()
-        clean[k] = v
-    return {"weighter": name, **clean} if clean else name
-
-
-def _is_default(default: Any, value: Any) -> bool:
-    if default is inspect.Parameter.empty:
-        return False
-    try:
-        return bool(default == value)
-    except (TypeError, ValueError):
-        return False
+    if isinstance(w, ExpertWeights):
+        return {str(k): float(v) for k, v in dict(w.weights).items()}
+    return w.to_spec()
 
 
 def _weighter_or_map(

@@ -103,6 +103,7 @@ from dea.exceptions import InputDataError, format_labels
 from socialperf.exceptions import MissingColumnWarning, _with_context
 from socialperf.safety import check_input_file
 from socialperf.screen import Screening, ScreeningRules, read_mix_panel
+from weighting.normalise import RatioToBest
 
 __all__ = [
     "GEOMETRIC_ZERO_FLOOR",
@@ -1522,7 +1523,7 @@ class _FastComposite:
     :math:`S_i = \\sum_{j \\in J_i} w_j x_{ij}`, on the same units.
 
     ``aggregation="geometric"`` scores the ratio-to-best matrix ``ratio`` (see
-    :class:`_RatioToBest`; the normalisation factor then has no effect) by the weighted
+    :class:`weighting.RatioToBest`; the normalisation factor then has no effect) by the weighted
     geometric mean over the present indicators,
     :math:`S_i = \\exp(\\sum_{j \\in J_i} w_j \\ln r_{ij} / \\sum_{j \\in J_i} w_j)`,
     on the same units; under ``"zero"`` a missing indicator counts as the lowest value any
@@ -1584,7 +1585,7 @@ class _FastComposite:
 
 
 #: A zero (or negative) ratio-scale value is raised to this fraction of the smallest
-#: positive reference value of its indicator before the geometric mean (see _RatioToBest)
+#: positive reference value of its indicator before the geometric mean (see weighting.RatioToBest)
 GEOMETRIC_ZERO_FLOOR = 0.5
 
 
@@ -1624,89 +1625,6 @@ def _ratio_normaliser_kinds(catalogue: Any, names: Sequence[str]) -> dict[str, s
             "aggregation = [\"arithmetic\"], or a scheme without these indicators"
         )
     return {n: str(k) for n, k in kinds.items()}
-
-
-def _ratio_to_best_class() -> type:
-    """:class:`_RatioToBest`, built on first use (weighting is imported lazily)."""
-    global _RatioToBest
-    if _RatioToBest is not None:
-        return _RatioToBest
-    from weighting.indicators import ALL_SCALES
-    from weighting.normalise import Normaliser
-
-    class RatioToBest(Normaliser):
-        """Ratio to the best reference value of a ratio-scale, higher-is-better quantity.
-
-        Each indicator is first made a quantity :math:`q` with a true zero, higher is
-        better (see :func:`_ratio_kind`): the value itself (female share); 1 - x for a
-        lower-is-better fraction (PAR30, write-offs: the share of the portfolio not at
-        risk / not written off); 1 / x for another lower-is-better ratio (average loan over
-        GDP per capita: GDP per capita per unit of loan); exp(x) for a log-transformed
-        count (borrowers).  Then :math:`r = \\max(q, f) / \\max_{ref} q`, with the floor
-        :math:`f` = ``floor`` times the smallest positive reference :math:`q`.
-
-        Why: the geometric mean is meaningful only for ratio-scale values (products and
-        ratios of values must mean something), which min-max, z-score and rank
-        normalisations do not give.  A ratio to a fixed target keeps ratios (it is the
-        ``target`` normaliser of :mod:`weighting.normalise` applied to :math:`q`); the
-        target only rescales all scores by one constant, so ranks do not depend on it.  The
-        1 - x of a fraction is used rather than t / x because a PAR30 of 0 (the best) is
-        common and would be infinitely good.  A zero :math:`q` (no women borrowers; all of
-        the portfolio at risk) would set the whole geometric mean to 0 whatever the other
-        indicators; it is raised to the floor, which keeps it below every positive value
-        seen in the reference but bounds its penalty (``GEOMETRIC_ZERO_FLOOR``); a fraction
-        above 1 (more written off than the average portfolio) gets the floor too.
-        """
-
-        name = "ratio_to_best"
-        accepts = ALL_SCALES  # the kinds were checked by _ratio_normaliser_kinds
-
-        def __init__(self, kinds: dict[str, str] | None = None,
-                     floor: float = GEOMETRIC_ZERO_FLOOR) -> None:
-            self.kinds = kinds
-            self.floor = floor
-
-        def _q(self, values: np.ndarray) -> np.ndarray:
-            raw = values * self.direction_.sign  # undo the base class's sign flip
-            kind = (self.kinds or {}).get(self.indicator_, "value")
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                if kind == "complement":
-                    return 1.0 - raw
-                if kind == "inverse":
-                    if (raw <= 0).any():
-                        raise InputDataError(
-                            f"indicator {self.indicator_!r} (lower is better) has values <= 0 "
-                            "at some MFIs; its ratio transform 1 / x for the geometric mean "
-                            "needs positive values"
-                        )
-                    return 1.0 / raw
-                if kind == "exp":
-                    return np.exp(raw)
-                if kind == "exp_inverse":
-                    return np.exp(-raw)
-            return raw
-
-        def _fit(self, values: np.ndarray) -> None:
-            q = self._q(values)
-            positive = q[q > 0]
-            if positive.size == 0:
-                raise InputDataError(
-                    f"indicator {self.indicator_!r} has no positive reference value after its "
-                    "ratio transform; the geometric mean cannot use it"
-                )
-            self.best_ = float(positive.max())
-            self.floor_ = float(self.floor) * float(positive.min())
-
-        def _transform(self, values: np.ndarray) -> np.ndarray:
-            q = self._q(values)
-            return np.where(np.isnan(q), np.nan, np.maximum(q, self.floor_)) / self.best_
-
-    RatioToBest.__name__ = RatioToBest.__qualname__ = "_RatioToBest"
-    _RatioToBest = RatioToBest
-    return RatioToBest
-
-
-_RatioToBest: type | None = None
 
 
 class _Lookup:
@@ -2085,7 +2003,8 @@ def _composite(data: StudyData, scheme: str, base: Any, kwargs: Mapping[str, Any
     if geometric:
         kinds = _ratio_normaliser_kinds(data.catalogue, list(base.normalised.columns))
         ratio = score_mfis(data.mfis, scheme="expert", weights=weights,
-                           normalisation=_ratio_to_best_class()(kinds), **common).normalised
+                           normalisation=RatioToBest(kinds=kinds, floor=GEOMETRIC_ZERO_FLOOR),
+                           **common).normalised
     return _FastComposite(matrices, weights, next(iter(matrices)), min_coverage=min_cov,
                           ratio=ratio)
 

@@ -26,6 +26,7 @@ from weighting.aggregate import (
 )
 from weighting.audit import THRESHOLDS, AuditResult, audit, correlation_ratio, cronbach_alpha
 from weighting.compare import Comparison, MissingUnitsWarning, compare, rank_scores
+from weighting.estimator import Estimator, Registry
 from weighting.exceptions import (
     ConstantIndicatorError,
     CoverageWarning,
@@ -47,6 +48,7 @@ from weighting.normalise import (
     PointMap,
     QuantileClasses,
     Rank,
+    RatioToBest,
     ZScore,
     get_normaliser,
     normalise,
@@ -95,6 +97,7 @@ __all__ = [
     "DistanceToTarget",
     "EntropyWeights",
     "EqualWeights",
+    "Estimator",
     "ExpertWeights",
     "Factor",
     "GeometricMean",
@@ -117,6 +120,8 @@ __all__ = [
     "PowerMean",
     "QuantileClasses",
     "Rank",
+    "RatioToBest",
+    "Registry",
     "Scale",
     "ScaleLevelError",
     "ScaleLevelWarning",

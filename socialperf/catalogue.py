@@ -553,8 +553,6 @@ def load_catalogue(path: str | Path | pd.DataFrame | None = None) -> Catalogue:
             table = _read_csv(Path(path), dtype=str, keep_default_na=False)
         except FileNotFoundError:
             raise CatalogueError(f"catalogue file {where!r} does not exist") from None
-        except InputDataError as exc:
-            raise CatalogueError(f"catalogue: {exc}") from None
     stripped = [str(c).strip() for c in table.columns]
     table.columns = [
         c.lower() if c.lower() in (*REQUIRED, *OPTIONAL) and c.lower() not in stripped else c

@@ -25,6 +25,7 @@ from socialperf.exceptions import (
     InputDataError,
     format_labels,
 )
+from socialperf.safety import check_input_file, read_excel
 
 __all__ = [
     "MIX_RENAMES",
@@ -92,6 +93,11 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
     InputDataError
         If the file does not exist, is empty, is not a readable CSV, or its type is not
         supported; the message names the file.
+    socialperf.safety.UnsafeInputError
+        If the file is larger than the input limit (512 MB; environment variable
+        ``SOCIALPERF_MAX_INPUT_MB``), an ``.xlsx`` expands beyond the archive limit
+        (2048 MB; ``SOCIALPERF_MAX_EXPANDED_MB``) or holds XML entity declarations
+        (parsed through ``defusedxml``); see :mod:`socialperf.safety`.
     """
     if isinstance(source, pd.DataFrame):
         return source.copy()
@@ -100,7 +106,7 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
         raise InputDataError(f"file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        df = pd.read_excel(path, sheet_name=sheet_name)
+        df = read_excel(path, sheet_name=sheet_name)
     elif suffix in (".csv", ".txt", ""):
         df = _read_csv(path)
     else:
@@ -120,7 +126,11 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
 
 
 def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
-    """``pd.read_csv`` as UTF-8, else Latin-1; an empty or malformed file names the file."""
+    """Read a CSV (UTF-8, else Latin-1); an empty or malformed file names the file.
+
+    The input limits of :func:`socialperf.safety.check_input_file` are checked first.
+    """
+    check_input_file(path)
     try:
         try:
             return pd.read_csv(path, encoding="utf-8", **kwargs)

@@ -11,7 +11,7 @@ import pytest
 import socialperf as sp
 from socialperf.catalogue import load_catalogue
 from socialperf.cli import main
-from socialperf.exceptions import CatalogueError, InputDataError
+from socialperf.exceptions import InputDataError
 from socialperf.io import read_table
 from socialperf.study import Study, load_study_data
 
@@ -31,7 +31,7 @@ def test_every_reader_names_the_empty_file(tmp_path):
     for reader in (sp.read_holdings, sp.read_miv_indicators, read_table):
         with pytest.raises(InputDataError, match=r"e\.csv' is empty"):
             reader(path)
-    with pytest.raises(CatalogueError, match=r"catalogue: file .*e\.csv' is empty"):
+    with pytest.raises(InputDataError, match=r"file .*e\.csv' is empty"):
         load_catalogue(path)
 
 

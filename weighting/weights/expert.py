@@ -81,6 +81,8 @@ class ExpertWeights(Weighter):
     :math:`w_j = v_j / \\sum_k v_k` for the given values :math:`v_j \\ge 0`.
     """
 
+    name = "expert"
+
     def __init__(self, weights: Mapping[object, float] | pd.Series) -> None:
         self.weights = weights
 
@@ -155,6 +157,8 @@ class BudgetAllocation(Weighter):
     Moldan, B. & Billharz, S. (eds.) (1997). Sustainability Indicators. Wiley (Jesinghaus'
     chapter on budget allocation); OECD/JRC (2008), Handbook, Step 6.4.
     """
+
+    name = "budget"
 
     def __init__(
         self, allocations: pd.DataFrame, how: Literal["mean", "median"] = "mean"
@@ -456,6 +460,8 @@ class AHPWeights(Weighter):
     Crawford, G. & Williams, C. (1985). A note on the analysis of subjective judgement
     matrices. Journal of Mathematical Psychology 29, 387-405.
     """
+
+    name = "ahp"
 
     def __init__(
         self,

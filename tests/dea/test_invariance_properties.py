@@ -297,6 +297,80 @@ def test_bod_share_bounds_are_documented_as_not_invariant_per_indicator():
 
 
 # ---------------------------------------------------------------------------------------------
+# SBM, the additive model with unit-free slack weights, DDF along the observed direction
+# ---------------------------------------------------------------------------------------------
+def _envelope_model(kind: str, rts: str, option: str, sup: bool):
+    if kind == "sbm":
+        return dea.SBM, dict(rts=rts, orientation=option, super_efficiency=sup)
+    if kind == "additive":
+        return dea.Additive, dict(rts=rts, weights=option)
+    return dea.DDF, dict(rts=rts, direction="observed", two_phase=sup)
+
+
+def check_envelope(seed, shape, tied, fac, perm_seed, kind, rts, option, sup):
+    df = _data(seed, shape, tied)
+    before = df.copy()
+    ins, outs = io_names(df)
+    cls, kw = _envelope_model(kind, rts, option, sup)
+    a = _fit_quiet(lambda: cls(df, inputs=ins, outputs=outs, **kw))
+    pd.testing.assert_frame_equal(df, before)
+    moved, _c = _transformed(df, fac, perm_seed)
+    b = _fit_quiet(lambda: cls(moved, inputs=ins, outputs=outs, **kw))
+    assert list(b.scores.index) == list(moved.index)
+    _same_result(a, b, df.index)
+
+
+@st.composite
+def _envelope_cases(draw):
+    kind = draw(st.sampled_from(["sbm", "additive", "ddf"]))
+    option = draw(
+        st.sampled_from(
+            ["non", "input", "output"] if kind == "sbm" else ["ram", "mip", "normalized"]
+        )
+    )
+    return kind, option
+
+
+@FAST
+@given(
+    seed=seeds,
+    shape=shapes,
+    tied=ties,
+    fac=factors,
+    perm_seed=seeds,
+    case=_envelope_cases(),
+    rts=st.sampled_from(["crs", "vrs", "nirs", "ndrs"]),
+    sup=st.booleans(),
+)
+def test_envelope_models_invariant(seed, shape, tied, fac, perm_seed, case, rts, sup):
+    check_envelope(seed, shape, tied, fac, perm_seed, case[0], rts, case[1], sup)
+
+
+@pytest.mark.slow
+@SLOW
+@given(
+    seed=seeds,
+    shape=shapes,
+    tied=ties,
+    fac=factors,
+    perm_seed=seeds,
+    case=_envelope_cases(),
+    rts=st.sampled_from(["crs", "vrs", "nirs", "ndrs"]),
+    sup=st.booleans(),
+)
+def test_envelope_models_invariant_slow(seed, shape, tied, fac, perm_seed, case, rts, sup):
+    check_envelope(seed, shape, tied, fac, perm_seed, case[0], rts, case[1], sup)
+
+
+def test_additive_plain_slack_sum_is_documented_as_unit_dependent():
+    df = random_frame(4, 8, 1, 1)
+    a = dea.Additive(df, inputs=["x1"], outputs=["y1"], weights="ones").fit()
+    b = dea.Additive(df * [1e3, 1.0], inputs=["x1"], outputs=["y1"], weights="ones").fit()
+    assert np.abs(b.scores - a.scores).max() > 1e-3
+    assert 'depends on units of measurement\n    with ``weights="ones"``' in dea.Additive.__doc__
+
+
+# ---------------------------------------------------------------------------------------------
 # a reference set, and the helpers that take frames: nothing is mutated
 # ---------------------------------------------------------------------------------------------
 @FAST

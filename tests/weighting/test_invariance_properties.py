@@ -7,7 +7,8 @@ the same scores, unit by unit, after
 * permuting the rows,
 
 for every normaliser that is unit-free (min-max, z-score, MPI standardisation, rank,
-percentile rank, quantile classes, distance to the best value, above/below the mean),
+percentile rank, quantile classes, distance to the best value, above/below the mean, the
+ratio to the best value of x or of 1 / x),
 whatever the weights (equal, expert, entropy, PCA, benefit of the doubt) and the
 aggregation (arithmetic, geometric, harmonic, power, Mazziotta-Pareto, Borda, Copeland),
 as far as the combination is admitted (a combination refused on the original data, e.g.
@@ -40,7 +41,17 @@ FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthChe
 FEW = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 
-UNIT_FREE = ["minmax", "zscore", "mpi", "rank", "percentile", "quantile", "target", "above_mean"]
+UNIT_FREE = [
+    "minmax",
+    "zscore",
+    "mpi",
+    "rank",
+    "percentile",
+    "quantile",
+    "target",
+    "above_mean",
+    "ratio_to_best",
+]
 AGGREGATIONS = [
     "arithmetic",
     "geometric",
@@ -99,6 +110,14 @@ def check_scheme(seed, n, m, tied, missing, fac, perm_seed, norm, agg, weights):
     names = list(df.columns)
     if weights == "bod" and agg != "arithmetic":
         agg = "arithmetic"  # unit-specific multipliers are summed (Scheme docs)
+    if norm == "ratio_to_best":  # q = x (higher is better) or 1 / x (lower): unit-free
+        norm = {
+            i["name"]: {
+                "method": "ratio_to_best",
+                "kind": "value" if i["direction"] == "higher" else "inverse",
+            }
+            for i in inds
+        }
     scheme = Scheme(
         inds, normalisation=norm, aggregation=agg, weights=_weights(weights, names, seed)
     )

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from dea._version import distribution_version as _dist_version
 from dea.data import DEAData, prepare
 from dea.exceptions import (
     DEAError,
@@ -40,7 +41,7 @@ __all__ = [
     "prepare",
     "scale_efficiency",
 ]
-__version__ = "0.1.0"
+__version__ = _dist_version()
 
 
 def export_lp(model: Radial, unit: object, path: str | Path, *, stage: int = 1) -> Path:
@@ -98,3 +99,7 @@ from dea.bootstrap import BootstrapResult, bootstrap, bootstrap_bandwidth  # noq
 from dea.models.malmquist import Malmquist  # noqa: E402
 
 __all__ += ["BootstrapResult", "Malmquist", "bootstrap", "bootstrap_bandwidth"]
+
+from dea.models.cross import CrossEfficiency, CrossEfficiencyResult  # noqa: E402
+
+__all__ += ["CrossEfficiency", "CrossEfficiencyResult"]

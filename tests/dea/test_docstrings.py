@@ -37,6 +37,7 @@ def test_doctests_exist_for_the_main_api() -> None:
         dea.Radial,
         dea.FDH,
         dea.BoD,
+        dea.CrossEfficiency,
         dea.scale_efficiency,
         dea.export_lp,
         dea.Additive,
@@ -132,6 +133,20 @@ REQUIRED = {
     "export_lp": ["Parameters", "Returns", "Raises", "Examples"],
     "DEAResult": ["Attributes", "Examples"],
     "BoDResult": ["Attributes", "Examples"],
+    "CrossEfficiency": [
+        "Parameters",
+        "Raises",
+        "Notes",
+        "References",
+        "Examples",
+        "max N_d(w)",
+        "min D_d(w)",
+        "sum_j D_j(w) = 1",
+        "MAX_UNITS",
+        "Sexton, T. R., Silkman, R. H., & Hogan, A. J. (1986)",
+        "Doyle, J., & Green, R. (1994)",
+    ],
+    "CrossEfficiencyResult": ["Attributes", "Examples", "rows are the rating units"],
 }
 
 

@@ -179,6 +179,8 @@ def test_bad_options(abc):
         ({"rts": "grs"}, "rts"),
         ({"orientation": "graph"}, "orientation"),
         ({"n_jobs": 0}, "n_jobs"),
+        ({"form": "primal"}, "form"),
+        ({"screen": "yes"}, "screen"),
     ):
         with pytest.raises(dea.InputDataError, match=word):
             dea.CrossEfficiency(abc, ["x"], ["y1", "y2"], **kw)
@@ -258,6 +260,43 @@ def test_dual_and_multiplier_forms_agree(dg, rts, orientation, method):
         np.testing.assert_allclose(a.matrix, b.matrix, rtol=1e-7, atol=1e-9)
 
 
+@pytest.mark.parametrize("orientation", ["input", "output"])
+@pytest.mark.parametrize("rts", ["crs", "vrs", "nirs", "ndrs"])
+def test_screening_gives_the_full_lp_results(dg, rts, orientation):
+    # the frame (own score 1) carries every binding constraint: identical results
+    kw = {"rts": rts, "orientation": orientation}
+    for goal in ("aggressive", "benevolent"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", dea.InfeasibleUnitWarning)
+            a = _fit(dg, DG_IN, DG_OUT, goal=goal, screen=True, **kw)
+            b = _fit(dg, DG_IN, DG_OUT, goal=goal, screen=False, **kw)
+        pd.testing.assert_series_equal(a.status_secondary, b.status_secondary)
+        np.testing.assert_allclose(a.scores, b.scores, rtol=1e-10)
+        np.testing.assert_allclose(a.secondary_objective, b.secondary_objective, rtol=1e-8)
+        np.testing.assert_allclose(a.matrix, b.matrix, rtol=1e-7, atol=1e-9)
+
+
+def test_screening_re_solves_raters_that_violate_an_omitted_constraint(monkeypatch, dg):
+    # a frame that wrongly leaves out frontier units: the check against all units catches
+    # the raters whose weights violate an omitted constraint and re-solves them
+    full = _fit(dg, DG_IN, DG_OUT, goal="benevolent", screen=False)
+    frontier = np.flatnonzero(full.scores.to_numpy() == 1.0)
+    monkeypatch.setattr(cross_mod.CrossEfficiency, "_frame", lambda self: frontier[:2])
+    calls = []
+    real = cross_mod.solve_family
+
+    def spy(family, units=None, **kw):
+        calls.append(len(units))
+        return real(family, units, **kw)
+
+    monkeypatch.setattr(cross_mod, "solve_family", spy)
+    res = _fit(dg, DG_IN, DG_OUT, goal="benevolent", screen=True)
+    assert len(calls) > 2  # some raters were re-solved against all units
+    np.testing.assert_allclose(res.scores, full.scores, rtol=1e-10)
+    np.testing.assert_allclose(res.matrix, full.matrix, rtol=1e-7, atol=1e-9)
+    assert (res.matrix.to_numpy() <= res.scores.to_numpy()[None, :] + 1e-8).all()
+
+
 def test_large_random_against_plain_linprog():
     # the benchmark's baseline loop, on 150 units: same criterion, same matrix
     import sys
@@ -266,7 +305,7 @@ def test_large_random_against_plain_linprog():
     from bench_cross import linprog_cross
     from bench_dea import INPUTS, OUTPUTS, make_data
 
-    df = make_data(150)
+    df = make_data(250)  # above the screening threshold of 200 units
     res = _fit(df, INPUTS, OUTPUTS, goal="aggressive")
     E, crit = linprog_cross(df[INPUTS].to_numpy(), df[OUTPUTS].to_numpy(), "crs")
     np.testing.assert_allclose(res.secondary_objective, crit, rtol=1e-7)

@@ -433,8 +433,8 @@ class CrossEfficiency:
     allow_large : bool, default False
         The result holds the ``n x n`` matrix of float64 (``8 n**2`` bytes: 8 MB at
         n = 1,000, 200 MB at n = 5,000, 800 MB at n = 10,000; assembly needs about one
-        more block of 1,024 rows), and fitting solves ``n`` (or ``2n``) LPs of ``n``
-        rows each.  Above :data:`MAX_UNITS` (5,000) units the model refuses unless
+        more block of 1,024 rows), and fitting solves ``n`` (or ``2n``) LPs with up to
+        ``n`` constraints each.  Above :data:`MAX_UNITS` (5,000) units the model refuses unless
         ``allow_large=True``.
 
     Raises
@@ -478,7 +478,9 @@ class CrossEfficiency:
         output:  max/min sum_j D_j(w)  s.t.  sum_j N_j(w) = 1,
                                            N_d(w) - theta_d D_d(w) = 0,  N_j - D_j <= 0
 
-    ``method="difference"``::
+    (solved with the sum normalised to :math:`n - 1` instead of 1, the same LP up to
+    scale, so that the weights stay of order one under the solvers' absolute
+    tolerances).  ``method="difference"``::
 
         min/max sum_j (N_j(w) - D_j(w))  s.t.  D_d = 1, N_d = theta_d  (input)
                                                N_d = 1, D_d = phi_d    (output)

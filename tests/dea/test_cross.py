@@ -312,12 +312,14 @@ def test_large_random_against_plain_linprog():
     np.testing.assert_allclose(res.matrix, E, rtol=1e-6, atol=1e-8)
 
 
-def test_n_jobs_identical():
+@pytest.mark.parametrize("screen", [False, True])
+def test_n_jobs_identical(screen):
     df = random_frame(5, 120, 2, 2)
     ins, outs = io_names(df)
-    a = _fit(df, ins, outs, goal="aggressive")
-    b = _fit(df, ins, outs, goal="aggressive", n_jobs=2)
+    a = _fit(df, ins, outs, goal="aggressive", screen=screen)
+    b = _fit(df, ins, outs, goal="aggressive", screen=screen, n_jobs=2)
     pd.testing.assert_frame_equal(a.matrix, b.matrix)
+    pd.testing.assert_frame_equal(a.weights, b.weights)
 
 
 # ----------------------------------------------------------------------------------------

@@ -187,7 +187,10 @@ def test_bad_options(abc):
 
 
 def test_too_few_units_and_bad_data(abc):
-    with pytest.raises(dea.InputDataError, match="at least 3 units"):
+    with (
+        pytest.raises(dea.InputDataError, match="at least 3 units"),
+        pytest.warns(dea.FewUnitsWarning),
+    ):
         dea.CrossEfficiency(abc.iloc[:2], ["x"], ["y1", "y2"])
     bad = abc.copy()
     bad.loc["B", "y1"] = np.nan
@@ -327,7 +330,7 @@ def test_n_jobs_identical(screen):
 # ----------------------------------------------------------------------------------------
 SETTINGS = settings(max_examples=15, deadline=None)
 seeds = st.integers(0, 2**31 - 1)
-shapes = st.tuples(st.integers(4, 12), st.integers(1, 3), st.integers(1, 3))
+shapes = st.tuples(st.integers(6, 12), st.integers(1, 3), st.integers(1, 3))  # n >= m + s
 
 
 @SETTINGS

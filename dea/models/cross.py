@@ -432,8 +432,8 @@ class CrossEfficiency:
         Passed to the backend (``time_limit``, ``tolerance``).
     allow_large : bool, default False
         The result holds the ``n x n`` matrix of float64 (``8 n**2`` bytes: 8 MB at
-        n = 1,000, 200 MB at n = 5,000, 800 MB at n = 10,000; assembly needs about one
-        more block of 1,024 rows), and fitting solves ``n`` (or ``2n``) LPs with up to
+        n = 1,000, 200 MB at n = 5,000, 800 MB at n = 10,000; assembling it takes about
+        three blocks of 1,024 rows more), and fitting solves ``n`` (or ``2n``) LPs with up to
         ``n`` constraints each.  Above :data:`MAX_UNITS` (5,000) units the model refuses unless
         ``allow_large=True``.
 
@@ -729,14 +729,28 @@ class CrossEfficiency:
         W[np.abs(W) < 1e-14] = 0.0
 
         # E[d, j] = N_j(w_d) / D_j(w_d), assembled in blocks of raters
+        # E[d, j] = N_j(w_d) / D_j(w_d), assembled (with its sums) in blocks of raters so
+        # that the n x n matrix is the only array of that size
         E = np.empty((n, n))
+        own_score = np.where(ok, theta, np.nan)
+        col_sum, col_cnt = np.zeros(n), np.zeros(n)
+        row_sum, row_cnt = np.zeros(n), np.zeros(n)
         for start in range(0, n, _BLOCK):
             stop = min(start + _BLOCK, n)
             Wb = W[start:stop]
+            Eb = Wb @ N.T
             with np.errstate(divide="ignore", invalid="ignore"):
-                E[start:stop] = (Wb @ N.T) / (Wb @ D.T)
-        idx = np.arange(n)
-        E[idx, idx] = np.where(ok, theta, np.nan)
+                np.divide(Eb, Wb @ D.T, out=Eb)
+            rows = np.arange(stop - start)
+            Eb[rows, start + rows] = own_score[start:stop]
+            E[start:stop] = Eb
+            finite = np.isfinite(Eb)
+            np.copyto(Eb, 0.0, where=~finite)
+            col_sum += Eb.sum(axis=0)
+            col_cnt += finite.sum(axis=0)
+            row_sum[start:stop] = Eb.sum(axis=1)
+            row_cnt[start:stop] = finite.sum(axis=1)
+        del Eb, finite
 
         # normalise the weights as in the own LP and convert them to user units
         own = D if self.orientation == "input" else N
@@ -747,8 +761,8 @@ class CrossEfficiency:
         Wu[:, m : m + s] /= sy
 
         # secondary criterion at the final weights
-        peer_N = (Wn @ N.T).sum(axis=1) - np.einsum("ij,ij->i", Wn, N)
-        peer_D = (Wn @ D.T).sum(axis=1) - np.einsum("ij,ij->i", Wn, D)
+        peer_N = Wn @ N.sum(axis=0) - np.einsum("ij,ij->i", Wn, N)
+        peer_D = Wn @ D.sum(axis=0) - np.einsum("ij,ij->i", Wn, D)
         with np.errstate(divide="ignore", invalid="ignore"):
             crit = peer_N / peer_D if self.method == "ratio" else peer_N - peer_D
 
@@ -764,24 +778,19 @@ class CrossEfficiency:
                 InfeasibleUnitWarning,
                 stacklevel=2,
             )
-        rated_ok = np.isfinite(E)
+        diag_ok = np.isfinite(own_score)
+        diag = np.where(diag_ok, own_score, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            col_sum = np.where(rated_ok, E, 0.0).sum(axis=0)
-            col_cnt = rated_ok.sum(axis=0)
-            diag = np.where(rated_ok[idx, idx], E[idx, idx], 0.0)
-            diag_cnt = rated_ok[idx, idx].astype(int)
             mean = col_sum / col_cnt
-            mean_peer = (col_sum - diag) / (col_cnt - diag_cnt)
-            row_sum = np.where(rated_ok, E, 0.0).sum(axis=1) - diag
-            row_cnt = rated_ok.sum(axis=1) - diag_cnt
-            rater_mean = np.where(ok, row_sum / row_cnt, np.nan)
+            mean_peer = (col_sum - diag) / (col_cnt - diag_ok)
+            rater_mean = np.where(ok, (row_sum - diag) / (row_cnt - diag_ok), np.nan)
             maverick = (theta - mean_peer) / mean_peer
         labels = d.labels
         wcols: list[Hashable] = list(d.inputs) + list(d.outputs)
         if self.rts != "crs":
             wcols.append("u0" if self.orientation == "input" else "v0")
         return CrossEfficiencyResult(
-            matrix=pd.DataFrame(E, index=labels.copy(), columns=labels.copy()),
+            matrix=pd.DataFrame(E, index=labels.copy(), columns=labels.copy(), copy=False),
             scores=pd.Series(theta, index=labels, name="score"),
             mean=pd.Series(mean, index=labels, name="mean"),
             mean_peer=pd.Series(mean_peer, index=labels, name="mean_peer"),

@@ -207,6 +207,29 @@ def test_size_guard(monkeypatch):
     assert res.matrix.shape == (11, 11)
 
 
+def test_memory_is_one_matrix_plus_blocks(monkeypatch):
+    # the n x n matrix is the only array of that size: it is assembled (with its means)
+    # in blocks of raters; with blocks of 100 rows at n = 600 the fit's traced peak is
+    # the matrix plus two blocks (1.33 x 8 n^2) plus O(n) arrays, against 3 x 8 n^2
+    # when the matrix is built at once
+    import tracemalloc
+
+    monkeypatch.setattr(cross_mod, "_BLOCK", 100)
+    df = random_frame(11, 600, 2, 2)
+    ins, outs = io_names(df)
+    model = dea.CrossEfficiency(df, ins, outs, goal="benevolent")
+    tracemalloc.start()
+    try:
+        res = model.fit()
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    dense = 8 * 600**2
+    assert res.matrix.shape == (600, 600)
+    assert peak < 1.8 * dense, peak / dense
+    assert kept < 1.2 * dense, kept / dense
+
+
 def test_user_data_not_mutated(abc):
     before = abc.copy()
     _fit(abc, ["x"], ["y1", "y2"], goal="aggressive")

@@ -146,6 +146,34 @@ def test_dear_unbounded_raters_are_named(dg):
     assert res.scores[bad].notna().all()  # the own score is still known
     assert res.secondary_objective[bad].isna().all()
     assert len(res.matrix) == len(dg)  # no unit dropped
+    # the means skip the missing raters (and the warning said so)
+    E = res.matrix.to_numpy().copy()
+    np.testing.assert_allclose(res.mean, np.nanmean(E, axis=0), rtol=1e-12)
+    np.fill_diagonal(E, np.nan)
+    np.testing.assert_allclose(res.mean_peer, np.nanmean(E, axis=0), rtol=1e-12)
+
+
+def test_failed_first_stage_is_a_status(abc):
+    # HiGHS with a zero time limit stops every LP: statuses and NaN, no crash, no unit lost
+    with pytest.warns(dea.InfeasibleUnitWarning, match="own-score.*time_limit.*'A', 'B', 'C'"):
+        res = _fit(abc, ["x"], ["y1", "y2"], goal="aggressive", solver_options={"time_limit": 0.0})
+    assert res.status.tolist() == ["time_limit"] * 3
+    assert res.status_secondary.tolist() == [""] * 3
+    assert res.matrix.isna().all().all() and res.scores.isna().all()
+    assert list(res.matrix.index) == ["A", "B", "C"]
+
+
+def test_array_input_with_labels(abc):
+    res = dea.CrossEfficiency(
+        None,
+        abc[["x"]].to_numpy(),
+        abc[["y1", "y2"]].to_numpy(),
+        labels=["p", "q", "r"],
+        goal="aggressive",
+    ).fit()
+    assert list(res.matrix.index) == list(res.matrix.columns) == ["p", "q", "r"]
+    assert list(res.weights.columns) == ["x1", "y1", "y2"]
+    np.testing.assert_allclose(res.mean_peer, [0.625, 0.5, 0.625], atol=1e-9)
 
 
 # ----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from importlib import resources
 
 import pandas as pd
 
+from socialperf.audit import StudyAudit, audit_study, catalogue_checks
 from socialperf.catalogue import Catalogue, IndicatorSpec, load_catalogue
 from socialperf.exceptions import (
     CatalogueError,
@@ -86,8 +87,11 @@ __all__ = [
     "ScreeningRules",
     "SensitivityOutcome",
     "Study",
+    "StudyAudit",
     "StudyConfigError",
     "StudyResult",
+    "audit_study",
+    "catalogue_checks",
     "example_data",
     "load_catalogue",
     "load_reference",

@@ -137,10 +137,11 @@ THRESHOLDS: dict[str, Threshold] = {
         "a medium effect; OECD/JRC (2008) Step 4 on negative correlations within a pillar",
     ),
     "validity": Threshold(
-        0.0,
-        "correlation of an indicator with its dimension score (rest of the dimension "
-        "when the dimension has several indicators) > threshold",
-        "OECD/JRC (2008) Step 4: each indicator should point the same way as its pillar",
+        -0.1,
+        "Spearman correlation of an indicator with the rest of its dimension (the score, for "
+        "a one-indicator dimension) >= threshold: it should not point against its dimension",
+        "OECD/JRC (2008) Step 4: each indicator should point the same way as its pillar; "
+        "-0.1 allows for noise around zero (|r| = 0.1 is a small effect, Cohen 1988)",
     ),
     "alpha": Threshold(
         0.7,

@@ -519,7 +519,7 @@ def audit(
         an index level of a two-level index; without it rank stability is not computed.
     result : SchemeResult, optional
         The scheme's result on ``data`` if already computed (anything with ``scores`` and
-        ``normalised``; ``effective_weights``, ``weights``, ``dimension_scores`` are used
+        ``normalised``; ``effective_weights`` or ``weights`` are used
         when present). Default: ``scheme.score(data, reference)``.
     thresholds : mapping, optional
         Overrides of :data:`THRESHOLDS` values by name.
@@ -642,7 +642,6 @@ def audit(
     coverage = _coverage(present, groups)
     dims = scheme.dimensions
     dim_of = {c: d for d, cols in dims.items() for c in cols}
-    dim_scores = getattr(result, "dimension_scores", None)
     ind_rows = {}
     for ind in inds:
         name = ind.name
@@ -662,7 +661,7 @@ def audit(
         row["admits_aggregation"] = ", ".join(
             k for k, c in AGGREGATORS.items() if ind.scale in c().accepts
         )
-        row["validity_r"] = _validity(name, normalised, scores, dims, dim_of, dim_scores)
+        row["validity_r"] = _validity(name, normalised, scores, dims, dim_of)
         ind_rows[name] = row
         if row["coverage"] < th["coverage"]:
             flag(
@@ -985,12 +984,7 @@ def _spearman(a: pd.Series, b: pd.Series) -> float:
 
 
 def _validity(
-    name: str,
-    normalised: pd.DataFrame,
-    scores: pd.Series,
-    dims: dict,
-    dim_of: dict,
-    dim_scores: Any,
+    name: str, normalised: pd.DataFrame, scores: pd.Series, dims: dict, dim_of: dict
 ) -> float:
     """Spearman of an indicator with the rest of its dimension (or the composite)."""
     d = dim_of.get(name)

@@ -450,3 +450,50 @@ def test_every_threshold_has_a_source():
     for name, t in THRESHOLDS.items():
         assert t.source and t.rule, name
         assert np.isfinite(t.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# invariants and small or degenerate data
+# ---------------------------------------------------------------------------------------------
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 1000), scale=st.floats(0.01, 100.0))
+def test_audit_invariant_to_row_order_and_rescaling(seed, scale):
+    rng = np.random.default_rng(seed)
+    f = rng.normal(size=60)
+    data = pd.DataFrame(
+        {"a": f + rng.normal(size=60), "b": f + rng.normal(size=60), "c": rng.lognormal(size=60)}
+    )
+    scheme = _scheme(data.columns, scale="ratio", groups={"a": "X", "b": "X", "c": "Y"})
+    base = wt.audit(scheme, data)
+    perm = data.iloc[rng.permutation(len(data))]
+    other = wt.audit(scheme, perm)
+    cols = ["coverage", "skewness", "kurtosis", "validity_r", "n_outliers"]
+    pd.testing.assert_frame_equal(other.indicators[cols], base.indicators[cols], atol=1e-9)
+    pd.testing.assert_frame_equal(other.influence, base.influence, atol=1e-9)
+    pd.testing.assert_frame_equal(other.dimensions, base.dimensions, atol=1e-9)
+    # a positive rescaling of a ratio indicator changes nothing after min-max
+    scaled = wt.audit(scheme, data.assign(c=data["c"] * scale))
+    pd.testing.assert_frame_equal(scaled.influence, base.influence, atol=1e-9)
+    pd.testing.assert_frame_equal(scaled.dimensions, base.dimensions, atol=1e-9)
+    assert scaled.indicators.at["c", "skewness"] == pytest.approx(
+        base.indicators.at["c", "skewness"], abs=1e-9
+    )
+
+
+def test_small_and_degenerate_data_give_nan_and_notes_not_errors():
+    tiny = pd.DataFrame({"a": [1.0, 2, 3, 4, 5], "b": [2.0, 1, 4, 3, 5], "c": [1.0, 1, 1, 1, 2]})
+    res = wt.audit(_scheme(tiny.columns), tiny)
+    assert res.influence["S"].isna().all()  # fewer than 10 units: not estimated
+    assert res.indicators.at["a", "skewness"] == pytest.approx(0.0, abs=1e-12)
+    assert res.dimensions.at["all", "n_complete"] == 5
+    # a linearly dependent set: KMO and components are not computed, and the notes say why
+    dep = pd.DataFrame({"a": np.arange(20.0), "b": np.arange(20.0) ** 2})
+    dep["c"] = dep["a"] + dep["b"]
+    res2 = wt.audit(_scheme(dep.columns), dep)
+    assert np.isnan(res2.dimensions.at["all", "kmo"])
+    assert any("not computed" in n and "linearly dependent" in n for n in res2.notes)
+    # a unit with no values at all is left out, not an error
+    gap = _set_data().astype(float)
+    gap.iloc[0] = np.nan
+    res3 = wt.audit(_scheme(gap.columns), gap)
+    assert res3.indicators["n"].eq(len(gap) - 1).all()

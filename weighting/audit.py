@@ -605,18 +605,21 @@ def audit(
         other = next(n for n in data.index.names if n != by)
         units = pd.Series(data.index.get_level_values(other), index=data.index)
     notes: list[str] = []
+    # what Scheme.score gets as calibration groups, if it takes them: a column name is passed
+    # on as such (so it is read from the reference too), anything else as the Series
+    by_arg = by if isinstance(by, str) and by in data.columns else groups
     scorer = scheme
     if result is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CoverageWarning)
             try:
-                result = _score(scheme, data, reference, groups)
+                result = _score(scheme, data, reference, by_arg)
             except ScaleLevelError as exc:
                 # audit what the scheme would do; the violation is reported in admissibility
                 notes.append(f"scored with allow_scale_violations=True to audit it: {exc}")
                 scorer = scheme.replace(allow_scale_violations=True)
                 warnings.simplefilter("ignore", ScaleLevelWarning)
-                result = _score(scorer, data, reference, groups)
+                result = _score(scorer, data, reference, by_arg)
     scores = pd.Series(result.scores, dtype=float).reindex(data.index)
     raw = data[names]
     present = raw.notna()
@@ -828,7 +831,7 @@ def audit(
     else:
         influence = _influence(normalised, scores, weights, th)
         compensability = _compensability(
-            scorer, data, reference, groups, result, values, normalised, weights, step, notes
+            scorer, data, reference, by_arg, result, values, normalised, weights, step, notes
         )
     for name, row in influence.iterrows():
         if row["disagrees"]:
@@ -917,11 +920,10 @@ def _resolve(spec: str | pd.Series | None, data: pd.DataFrame, what: str) -> pd.
     )
 
 
-def _score(
-    scheme: Scheme, data: pd.DataFrame, reference: pd.DataFrame | None, groups: pd.Series | None
-) -> Any:
-    if groups is not None and "by" in inspect.signature(scheme.score).parameters:
-        return scheme.score(data, reference, by=groups)
+def _score(scheme: Scheme, data: pd.DataFrame, reference: pd.DataFrame | None, by: Any) -> Any:
+    """:meth:`Scheme.score`, with calibration groups when it accepts ``by``."""
+    if by is not None and "by" in inspect.signature(scheme.score).parameters:
+        return scheme.score(data, reference, by=by)
     return scheme.score(data, reference)
 
 
@@ -1134,7 +1136,7 @@ def _compensability(
     scheme: Scheme,
     data: pd.DataFrame,
     reference: pd.DataFrame | None,
-    groups: pd.Series | None,
+    groups: Any,
     result: Any,
     values: pd.DataFrame,
     normalised: pd.DataFrame,
@@ -1183,7 +1185,7 @@ def _compensability(
     rng = ref[numeric].astype(float)
     delta = (rng.max() - rng.min()).to_numpy() * step
     signs = np.array([scheme.indicators[c].direction.sign for c in numeric], dtype=float)
-    g = groups.loc[units] if groups is not None else None
+    g = groups
 
     def rescore(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         with warnings.catch_warnings():

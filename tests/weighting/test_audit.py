@@ -497,3 +497,20 @@ def test_small_and_degenerate_data_give_nan_and_notes_not_errors():
     gap.iloc[0] = np.nan
     res3 = wt.audit(_scheme(gap.columns), gap)
     assert res3.indicators["n"].eq(len(gap) - 1).all()
+
+
+def test_calibration_groups_are_passed_to_a_scheme_that_takes_them():
+    seen = []
+
+    class ByScheme(wt.Scheme):
+        def score(self, data, reference=None, *, by=None):
+            seen.append(by)
+            return super().score(data, reference)
+
+    data = _set_data().assign(year=[2010, 2011] * 150)
+    scheme = ByScheme([{"name": c, "scale": "interval"} for c in ["x1", "x3", "y1"]])
+    wt.audit(scheme, data, by="year")
+    assert seen and all(b == "year" for b in seen)  # the column name, read from both tables
+    seen.clear()
+    wt.audit(scheme, data)
+    assert seen and all(b is None for b in seen)

@@ -351,7 +351,10 @@ class AuditResult:
     indicators : pd.DataFrame
         One row per indicator: dimension, scale, direction, coverage, share at the minimum
         and maximum, distinct values, skewness, kurtosis, JRC treatment flag, outliers,
-        admitted normalisations and aggregations, validity correlation, rank stability.
+        admitted normalisations and aggregations, ``validity_r`` (Spearman correlation with
+        the rest of its dimension, the flagged validity proxy: the item is left out so it
+        does not correlate with itself), ``dimension_r`` (with its dimension score, item
+        included), ``score_r`` (with the composite) and rank stability.
     coverage : pd.DataFrame
         Indicators x groups (share present), when ``by`` is given; else one column
         ``"all"``.
@@ -519,8 +522,8 @@ def audit(
         an index level of a two-level index; without it rank stability is not computed.
     result : SchemeResult, optional
         The scheme's result on ``data`` if already computed (anything with ``scores`` and
-        ``normalised``; ``effective_weights`` or ``weights`` are used
-        when present). Default: ``scheme.score(data, reference)``.
+        ``normalised``; ``effective_weights`` or ``weights`` and ``dimension_scores`` are
+        used when present). Default: ``scheme.score(data, reference)``.
     thresholds : mapping, optional
         Overrides of :data:`THRESHOLDS` values by name.
     step : float, default 0.1
@@ -645,6 +648,9 @@ def audit(
     coverage = _coverage(present, groups)
     dims = scheme.dimensions
     dim_of = {c: d for d, cols in dims.items() for c in cols}
+    dim_scores = getattr(result, "dimension_scores", None)
+    if isinstance(dim_scores, pd.DataFrame):
+        dim_scores = dim_scores.reindex(data.index)
     ind_rows = {}
     for ind in inds:
         name = ind.name
@@ -665,6 +671,13 @@ def audit(
             k for k, c in AGGREGATORS.items() if ind.scale in c().accepts
         )
         row["validity_r"] = _validity(name, normalised, scores, dims, dim_of)
+        d = dim_of.get(name)
+        row["dimension_r"] = (
+            _spearman(normalised[name], dim_scores[d])
+            if isinstance(dim_scores, pd.DataFrame) and d in dim_scores.columns
+            else np.nan
+        )
+        row["score_r"] = _spearman(normalised[name], scores)
         ind_rows[name] = row
         if row["coverage"] < th["coverage"]:
             flag(

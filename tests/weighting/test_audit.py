@@ -514,3 +514,18 @@ def test_calibration_groups_are_passed_to_a_scheme_that_takes_them():
     seen.clear()
     wt.audit(scheme, data)
     assert seen and all(b is None for b in seen)
+
+
+def test_validity_correlations_with_dimension_and_score():
+    data = _set_data()
+    groups = {"x1": "X", "x2": "X", "x3": "X", "y1": "Y", "y2": "Y"}
+    scheme = _scheme(data.columns, groups=groups)
+    r = scheme.score(data)
+    t = wt.audit(scheme, data).indicators
+    n = r.normalised
+    rest = n[["x1", "x2"]].mean(axis=1)
+    assert t.at["x3", "validity_r"] == pytest.approx(stats.spearmanr(n["x3"], rest)[0], abs=1e-12)
+    assert t.at["x3", "dimension_r"] == pytest.approx(
+        stats.spearmanr(n["x3"], r.dimension_scores["X"])[0], abs=1e-12
+    )
+    assert t.at["y1", "score_r"] == pytest.approx(stats.spearmanr(n["y1"], r.scores)[0], abs=1e-12)

@@ -10,6 +10,7 @@ the comparison (:mod:`weighting.compare`) and sensitivity analysis
 (:mod:`weighting.audit`).
 """
 
+from dea._version import distribution_version as _dist_version
 from weighting.aggregate import (
     AGGREGATORS,
     Aggregator,
@@ -25,6 +26,7 @@ from weighting.aggregate import (
 )
 from weighting.audit import THRESHOLDS, AuditResult, audit, correlation_ratio, cronbach_alpha
 from weighting.compare import Comparison, MissingUnitsWarning, compare, rank_scores
+from weighting.estimator import Estimator, Registry
 from weighting.exceptions import (
     ConstantIndicatorError,
     CoverageWarning,
@@ -46,6 +48,7 @@ from weighting.normalise import (
     PointMap,
     QuantileClasses,
     Rank,
+    RatioToBest,
     ZScore,
     get_normaliser,
     normalise,
@@ -94,6 +97,7 @@ __all__ = [
     "DistanceToTarget",
     "EntropyWeights",
     "EqualWeights",
+    "Estimator",
     "ExpertWeights",
     "Factor",
     "GeometricMean",
@@ -116,6 +120,8 @@ __all__ = [
     "PowerMean",
     "QuantileClasses",
     "Rank",
+    "RatioToBest",
+    "Registry",
     "Scale",
     "ScaleLevelError",
     "ScaleLevelWarning",
@@ -144,4 +150,4 @@ __all__ = [
     "rank_scores",
     "skewness",
 ]
-__version__ = "0.1.0"
+__version__ = _dist_version()

@@ -842,7 +842,7 @@ def audit(
         influence = pd.DataFrame(columns=["weight", "S", "S_share", "ratio", "disagrees"])
         compensability = pd.DataFrame()
     else:
-        influence = _influence(normalised, scores, weights, th)
+        influence = _influence(normalised, scores, weights, th, notes)
         compensability = _compensability(
             scorer, data, reference, by_arg, result, values, normalised, weights, step, notes
         )
@@ -1121,7 +1121,11 @@ def _effective_weights(result: Any, names: list[str], scores: pd.Series) -> pd.S
 
 
 def _influence(
-    normalised: pd.DataFrame, scores: pd.Series, weights: pd.Series, th: dict[str, float]
+    normalised: pd.DataFrame,
+    scores: pd.Series,
+    weights: pd.Series,
+    th: dict[str, float],
+    notes: list[str],
 ) -> pd.DataFrame:
     scored = scores.notna()
     s = pd.Series(
@@ -1133,6 +1137,12 @@ def _influence(
     )
     total = s.sum()
     share = s / total if total > 0 else s * np.nan
+    if s.isna().any():  # shares of a partial sum would overstate the others
+        notes.append(
+            f"main effects not estimated for {format_labels(list(s.index[s.isna()]))} (fewer "
+            f"than {_MIN_UNITS} scored units with a value, or a constant score); no shares"
+        )
+        share = s * np.nan
     w = weights.reindex(s.index)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = share / w.where(w > 0)

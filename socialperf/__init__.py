@@ -14,6 +14,7 @@ from importlib import resources
 import pandas as pd
 
 from dea._version import distribution_version as _dist_version
+from socialperf.audit import StudyAudit, audit_study, catalogue_checks
 from socialperf.catalogue import Catalogue, IndicatorSpec, load_catalogue
 from socialperf.exceptions import (
     CatalogueError,
@@ -89,8 +90,11 @@ __all__ = [
     "ScreeningRules",
     "SensitivityOutcome",
     "Study",
+    "StudyAudit",
     "StudyConfigError",
     "StudyResult",
+    "audit_study",
+    "catalogue_checks",
     "example_data",
     "load_catalogue",
     "load_reference",

@@ -170,3 +170,30 @@ def test_errors_name_the_setting_and_units():
         s.score(DATA, DATA.loc[DATA["year"] == 1], by="year")
     with pytest.raises(InputDataError, match="column name or a Series"):
         s.score(DATA, by=[1, 2])
+
+
+@pytest.mark.parametrize("aggregation", ["arithmetic", "borda"])
+def test_uncertainty_analysis_over_a_scheme_scored_by_group(aggregation):
+    """The vectorised re-weighting path gives the exact path's scores under ``by``."""
+    from weighting import Factor, UncertaintyAnalysis
+
+    X = _random_panel(11, 3, 15)
+    X.iloc[[2, 20], [1, 3]] = np.nan
+    s = Scheme([{"name": c} for c in "abcd"], weights="pca", aggregation=aggregation)
+    factors = [
+        Factor.weights_dirichlet(concentration=30),
+        Factor.choice("normalisation", ["minmax", "zscore"], role="normalisation"),
+    ]
+    runs = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for vec in (True, False):
+            ua = UncertaintyAnalysis(s, X, factors, model_kwargs={"by": "g"}, vectorise=vec)
+            runs[vec] = ua.run(12, random_state=4)
+        base = s.score(X, by="g")
+    np.testing.assert_allclose(runs[True].scores, runs[False].scores, rtol=1e-12, atol=1e-12)
+    pd.testing.assert_series_equal(runs[True].reference_scores, base.scores, check_names=False)
+    # the Dirichlet centre: the groups' PCA weights averaged by the units each scores
+    n = base.scores.groupby(base.groups).count()
+    centre = (base.weights.mul(n, axis=0).sum() / n.sum()).to_numpy()
+    np.testing.assert_allclose(ua._model.base_weights().to_numpy(), centre / centre.sum())

@@ -197,3 +197,15 @@ def test_uncertainty_analysis_over_a_scheme_scored_by_group(aggregation):
     n = base.scores.groupby(base.groups).count()
     centre = (base.weights.mul(n, axis=0).sum() / n.sum()).to_numpy()
     np.testing.assert_allclose(ua._model.base_weights().to_numpy(), centre / centre.sum())
+
+
+def test_group_median_imputation_inside_calibration_groups():
+    # year 2: a min-max -> p2 0, q2 .25, r2 1, s2 .5; c missing at s2 is imputed with the
+    # median of its peer group "x" *within year 2*: c (lower) of p2, q2 -> 1, 0: median .5
+    X = pd.concat([DATA, pd.DataFrame({"a": [3.0], "c": [np.nan], "year": [2]}, index=["s2"])])
+    peers = pd.Series({"p1": "x", "q1": "x", "r1": "y", "p2": "x", "q2": "x", "r2": "y", "s2": "x"})
+    s = Scheme(INDS, missing={"method": "group_median", "min_coverage": 0.5})
+    r = s.score(X, by="year", groups=peers)
+    assert r.normalised.loc["s2"].tolist() == pytest.approx([0.5, 0.5])
+    assert r.scores["s2"] == pytest.approx(0.5)
+    assert list(r.imputed["unit"]) == ["s2"]

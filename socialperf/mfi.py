@@ -80,8 +80,10 @@ def load_reference() -> pd.DataFrame:
     return validate_mfis(df)
 
 
-def _prepare(mfis: pd.DataFrame, year: int | Iterable[int] | None) -> pd.DataFrame:
-    df = validate_mfis(mfis)
+def _prepare(
+    mfis: pd.DataFrame, year: int | Iterable[int] | None, catalogue: Catalogue | None = None
+) -> pd.DataFrame:
+    df = validate_mfis(mfis, catalogue=catalogue)
     if YEAR not in df.columns:
         raise InputDataError(
             f"the MFI table has no {YEAR!r} column; scores are calibrated per year"
@@ -139,7 +141,7 @@ def mfi_indicators(
         Invalid table, unknown indicator names or missing source columns.
     """
     cat = load_catalogue() if catalogue is None else catalogue
-    df = _prepare(mfis, year)
+    df = _prepare(mfis, year, cat)
     names = cat.available(df, "MFI") if names is None else list(names)
     if not names:
         raise InputDataError(
@@ -619,7 +621,7 @@ def score_mfis(
         out = _score_dea(mfis, year, options)
         _no_leftovers(options, scheme)
         return out
-    table = _prepare(mfis, year)
+    table = _prepare(mfis, year, cat)
     names = options.pop("indicators", None)
     names = cat.available(table, "MFI") if names is None else list(names)
     X = cat.extract(table.set_axis(_unit_index(table)), names)
@@ -932,7 +934,7 @@ def _score_with_scheme(
             f"scheme must be a name in {format_labels(SCHEMES)} or an object with a "
             f".score(data, reference) method (weighting.Scheme), got {type(scheme).__name__}"
         )
-    table = _prepare(mfis, year)
+    table = _prepare(mfis, year, cat)
     names = options.pop("indicators", None)
     if names is None:
         ind = getattr(scheme, "indicators", None)

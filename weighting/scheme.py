@@ -39,7 +39,13 @@ import pandas as pd
 
 from weighting import tomlfile
 from weighting.aggregate import Aggregator, PowerMean, get_aggregator
-from weighting.exceptions import CoverageWarning, InputDataError, _check_labels, format_labels
+from weighting.exceptions import (
+    CoverageWarning,
+    InputDataError,
+    _check_labels,
+    _check_numbers,
+    format_labels,
+)
 from weighting.indicators import Indicator, IndicatorSet, Scale
 from weighting.normalise import Normaliser, PointMap, get_normaliser
 from weighting.pretreat import MissingPolicy, OutlierTreatment
@@ -1161,12 +1167,9 @@ def _check_weight_map(
     _check_labels(d, names, unknown=f"{param} name unknown {what} {{}}",
                   missing=f"{param} give no weight to {{}}",
                   tail=f"; the {what} are {format_labels(names)}")
-    vals = {}
-    for k in names:
-        try:
-            vals[k] = float(d[k])
-        except (TypeError, ValueError):
-            vals[k] = math.nan
+    _check_numbers(((k, d[k]) for k in names), where=lambda k: f"{param} of {k!r}",
+                   expected="a number is expected")
+    vals = {k: float(d[k]) for k in names}
     bad = [k for k, v in vals.items() if not math.isfinite(v) or v < 0]
     if bad:
         raise InputDataError(

@@ -10,15 +10,15 @@ indicator name that sums to one.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
-from typing import ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
 from weighting.estimator import Estimator
-from weighting.exceptions import _check_labels
+from weighting.exceptions import _check_labels, _check_numbers
 
 __all__ = [
     "ConsistencyError",
@@ -118,9 +118,15 @@ def _as_weight_series(
     values: object, *, name: str = "weights", normalise_warn: bool = True, atol: float = 1e-8
 ) -> pd.Series:
     """Turn a mapping / Series of weights into a float Series, check and normalise it."""
+    def where(k: object) -> str:
+        return f"the weight of indicator {k!r} (in {name})"
+
     if isinstance(values, pd.Series):
+        if not _numeric_dtype(values.dtype):
+            _check_numbers(values.items(), where=where, expected="a number is expected")
         s = values.astype(float).copy()
     elif isinstance(values, Mapping):
+        _check_numbers(dict(values).items(), where=where, expected="a number is expected")
         s = pd.Series(dict(values), dtype=float)
     else:
         raise InputDataError(
@@ -153,6 +159,21 @@ def _as_weight_series(
             )
         s = s / total
     return s
+
+
+def _numeric_dtype(dtype: object) -> bool:
+    """A numeric dtype whose values are numbers (booleans are not)."""
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _check_number_table(
+    table: pd.DataFrame, *, where: Callable[[Any, Any], str], expected: str
+) -> None:
+    """Raise naming ``where(row, column)`` of the first cell of ``table`` not a number."""
+    for col in table.columns:
+        if not _numeric_dtype(table[col].dtype):
+            _check_numbers((((r, col), v) for r, v in table[col].items()),
+                           where=lambda rc: where(*rc), expected=expected)
 
 
 def _check_same_indicators(

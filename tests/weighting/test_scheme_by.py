@@ -209,3 +209,12 @@ def test_group_median_imputation_inside_calibration_groups():
     assert r.normalised.loc["s2"].tolist() == pytest.approx([0.5, 0.5])
     assert r.scores["s2"] == pytest.approx(0.5)
     assert list(r.imputed["unit"]) == ["s2"]
+
+
+def test_multiindex_units_keep_their_levels():
+    """Units labelled by (id, year) pairs: groups by a level's values, labels kept."""
+    data = DATA.set_index([["p", "q", "r"] * 2, DATA["year"]]).rename_axis(["unit", "fy"])
+    r = Scheme(INDS, weights={"a": 3, "c": 1}).score(data, by="year")
+    assert r.scores[("q", 2)] == pytest.approx(0.1875)
+    assert r.reference_normalised.index.names == ["group", "unit", "fy"]
+    assert r.reference_normalised.loc[(2, "q", 2)].tolist() == pytest.approx([0.25, 0.0])

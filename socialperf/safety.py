@@ -104,7 +104,10 @@ def escape_formula(value: Any) -> Any:
 
 
 def _is_text(values: pd.Index | pd.Series) -> bool:
-    return values.dtype == object or pd.api.types.is_string_dtype(values)
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _is_text(dtype.categories)
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
 
 
 def _map_labels(index: pd.Index, func: Callable[[Any], Any]) -> pd.Index:

@@ -21,6 +21,8 @@ from socialperf.exceptions import (
     LowCoverageWarning,
     MissingBlockWarning,
     MissingIndicatorWarning,
+    OutputFolderError,
+    UnsafeInputError,
 )
 from socialperf.io import (
     read_fx_rates,
@@ -50,6 +52,7 @@ from socialperf.miv import (
     score_mivs,
 )
 from socialperf.report import Report, write_sensitivity_report, write_study_report
+from socialperf.safety import input_limits
 from socialperf.screen import Screening, ScreeningRules, read_mix_panel, screen_mfis
 from socialperf.study import (
     MIVSensitivityOutcome,
@@ -80,6 +83,7 @@ __all__ = [
     "MIVSensitivitySpec",
     "MissingBlockWarning",
     "MissingIndicatorWarning",
+    "OutputFolderError",
     "RatingScale",
     "Report",
     "Screening",
@@ -88,7 +92,9 @@ __all__ = [
     "Study",
     "StudyConfigError",
     "StudyResult",
+    "UnsafeInputError",
     "example_data",
+    "input_limits",
     "load_catalogue",
     "load_reference",
     "look_through",

@@ -17,6 +17,8 @@ __all__ = [
     "LowCoverageWarning",
     "MissingBlockWarning",
     "MissingIndicatorWarning",
+    "OutputFolderError",
+    "UnsafeInputError",
     "format_labels",
 ]
 
@@ -41,6 +43,18 @@ class HoldingsCycleError(HoldingsError):
     def __init__(self, message: str, cycle: list[object]) -> None:
         super().__init__(message)
         self.cycle = cycle
+
+
+class UnsafeInputError(InputDataError):
+    """An input file is refused before or while parsing: larger than the input limit, an
+    archive that expands beyond the expansion limit, or XML that a safe parser does not
+    accept (see :mod:`socialperf.safety`)."""
+
+
+class OutputFolderError(InputDataError):
+    """A report folder cannot be written without overwriting or deleting a file socialperf
+    did not write, or without following a symbolic link (see
+    :class:`socialperf.safety.OutputFolder`)."""
 
 
 class LowCoverageWarning(UserWarning):

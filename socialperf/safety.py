@@ -47,7 +47,7 @@ from typing import Any
 
 import pandas as pd
 
-from dea.exceptions import InputDataError
+from socialperf.exceptions import InputDataError, OutputFolderError, UnsafeInputError
 
 __all__ = [
     "DEFAULT_MAX_EXPANDED_MB",
@@ -257,11 +257,6 @@ _ZIP_SUFFIXES = (".xlsx", ".xlsm")
 _overrides: dict[str, float] = {}
 
 
-class UnsafeInputError(InputDataError):
-    """An input file is refused before or while parsing: too large, an archive that
-    expands too far, or XML that a safe parser does not accept."""
-
-
 def _limit_mb(key: str, env: str, default: float) -> float:
     if key in _overrides:
         return _overrides[key]
@@ -424,10 +419,6 @@ def read_excel(path: str | Path, *, sheet_name: str | int = 0) -> pd.DataFrame:
 
 #: File name of the manifest an :class:`OutputFolder` keeps.
 MANIFEST_NAME = "socialperf-manifest.json"
-
-
-class OutputFolderError(InputDataError):
-    """An output folder cannot be written without touching files socialperf did not write."""
 
 
 def sha256_file(path: str | Path) -> str:

@@ -13,7 +13,7 @@ import csv
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import FORMULAS
+from hostile_data import FORMULAS
 
 from socialperf.cli import main
 from socialperf.report import Report

@@ -581,15 +581,16 @@ class OutputFolder:
         return path
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        entries = {rel: e for rel, e in self._previous.items() if rel not in self._started}
+        # after a failure, the files of the previous run that were not replaced stay listed
+        entries = {} if exc_type is None else dict(self._previous)
         for rel in self._started:
             path = self.folder / rel
+            entries.pop(rel, None)
             if path.is_file() and not path.is_symlink():
                 entries[rel] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
         if exc_type is None:
             for rel in self._stale:
                 (self.folder / rel).unlink(missing_ok=True)
-                entries.pop(rel, None)
         data = {
             "tool": "socialperf",
             "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),

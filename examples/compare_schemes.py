@@ -1,4 +1,5 @@
 """MFI scores under several aggregation schemes, and how far their rankings agree.
+===============================================================================
 
     python examples/compare_schemes.py [OUT_DIR]   # default: ./compare-schemes-output
 

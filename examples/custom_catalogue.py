@@ -1,4 +1,5 @@
 """Score MFIs with your own indicator catalogue.
+=============================================
 
     python examples/custom_catalogue.py [OUT_DIR]  # default: ./custom-catalogue-output
 

@@ -1,4 +1,5 @@
 """The whole demo study through the Python API.
+============================================
 
 Runs the bundled demo study (African MFIs from the MIX Market panel, scored for 2011 under
 seven schemes; eight example MIVs scored by look-through of their holdings; a DEA model;

@@ -13,6 +13,7 @@ from importlib import resources
 
 import pandas as pd
 
+from dea._version import distribution_version as _dist_version
 from socialperf.catalogue import Catalogue, IndicatorSpec, load_catalogue
 from socialperf.exceptions import (
     CatalogueError,
@@ -20,6 +21,7 @@ from socialperf.exceptions import (
     HoldingsError,
     LowCoverageWarning,
     MissingBlockWarning,
+    MissingColumnWarning,
     MissingIndicatorWarning,
     OutputFolderError,
     UnsafeInputError,
@@ -82,6 +84,7 @@ __all__ = [
     "MIVSensitivityOutcome",
     "MIVSensitivitySpec",
     "MissingBlockWarning",
+    "MissingColumnWarning",
     "MissingIndicatorWarning",
     "OutputFolderError",
     "RatingScale",
@@ -119,7 +122,7 @@ __all__ = [
     "write_sensitivity_report",
     "write_study_report",
 ]
-__version__ = "0.1.0"
+__version__ = _dist_version()
 
 
 @dataclass(frozen=True)

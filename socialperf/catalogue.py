@@ -122,6 +122,11 @@ class IndicatorSpec:
         return self.scale in ("interval", "ratio")
 
     @property
+    def is_fraction(self) -> bool:
+        """True for a metric indicator whose unit is a fraction (values in [0, 1])."""
+        return self.is_metric and str(self.unit).strip().lower().startswith("fraction")
+
+    @property
     def sign(self) -> int:
         """+1 when higher values are better, -1 when lower values are better."""
         return 1 if self.direction == "higher" else -1

@@ -1,12 +1,13 @@
 """The ``socialperf`` command.
 
-Subcommands::
+Subcommands (``socialperf --version`` prints the version)::
 
     socialperf demo [--out DIR]                      whole study on the bundled example data
     socialperf run study.toml [--out DIR]            whole study from a configuration file
     socialperf dea data.csv --inputs a,b --outputs c,d [--rts vrs] [--orientation input]
                    [--index-col COL] [--out scores.csv]
     socialperf sensitivity study.toml [--runs N] [--sobol N] [--n-jobs K] [--seed S] [--out DIR]
+    socialperf audit study.toml [--out DIR] [--no-universe]   quality audit (prints, writes)
 
 CSV files are written with OWASP's leading apostrophe before text that starts with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return (so spreadsheets do not run it as a formula);
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dea._version import distribution_version
 from dea.exceptions import DEAError, InputDataError, format_labels
 
 __all__ = ["main"]
@@ -92,6 +94,9 @@ def _build_parser() -> _Parser:
         description="Social performance of microfinance institutions (MFIs) and investment "
         "vehicles (MIVs): DEA, composite indicators, scheme comparison and reports.",
     )
+    p.add_argument("--version", action="version",
+                   version=f"socialperf {distribution_version()}",
+                   help="show the version and exit")
     p.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     p.add_argument(
         "--progress",
@@ -147,6 +152,13 @@ def _build_parser() -> _Parser:
     s.add_argument("--no-miv", action="store_true",
                    help="skip the MIV-level analysis ([sensitivity.miv])")
     s.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
+    a = sub.add_parser("audit", parents=[common],
+                       help="quality audit of a study's indicators and MFI schemes")
+    a.add_argument("study", help="study configuration (TOML), or 'demo' for the bundled one")
+    a.add_argument("--out", default="socialperf-audit", help="report folder")
+    a.add_argument("--no-universe", action="store_true",
+                   help="skip the audit of the reference universe panel (all years)")
+    a.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     return p
 
 
@@ -186,9 +198,9 @@ def _read_units_csv(
 ) -> pd.DataFrame:
     """Read a CSV or Excel table of units.
 
-    The first column is the label column when it holds text, or whole-number ids (unique,
-    not one of the ``used`` input/output columns). Otherwise units are labelled by their
-    file row number (header = row 1).
+    The first column is the label column when it holds text, or whole-number ids (not one
+    of the ``used`` input/output columns); its labels must be unique. Otherwise units are
+    labelled by their file row number (header = row 1).
     """
     from socialperf.io import read_table
 
@@ -198,6 +210,7 @@ def _read_units_csv(
     frame = read_table(p)
     if frame.empty:
         raise InputDataError(f"{p}: the table has no rows")
+    file_row = frame.index  # header = row 1
     if index_col is not None:
         if index_col not in frame.columns:
             raise InputDataError(
@@ -209,13 +222,15 @@ def _read_units_csv(
         first = frame.columns[0]
         col = frame[first]
         is_id = pd.api.types.is_integer_dtype(col) and first not in used
-        if (is_id or not pd.api.types.is_numeric_dtype(col)) and col.is_unique:
+        if is_id or not pd.api.types.is_numeric_dtype(col):
             frame = frame.set_index(first)
     if not frame.index.is_unique:
         dup = frame.index[frame.index.duplicated()].unique()
+        file_rows = file_row[frame.index.duplicated(keep=False)]
         raise InputDataError(
-            f"{p.name}: unit labels {format_labels(dup)} appear more than once; labels must be "
-            "unique"
+            f"{p.name}: unit labels {format_labels(dup)} in column {frame.index.name!r} appear "
+            f"more than once (file rows {format_labels(file_rows, quote=False)}); labels "
+            "must be unique (or pass --index-col to choose the label column)"
         )
     return frame
 
@@ -327,11 +342,31 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         with _out_option():
             files = write_sensitivity_report(outcome, args.out,
                                              title=f"{study.name}: sensitivity",
-                                             raw_csv=args.raw_csv)
+                                             raw_csv=args.raw_csv, study=study)
     print(outcome.describe())
     if outcome.miv is not None:
         print(outcome.miv.describe())
     print(f"report written to {files.html}")
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from socialperf.audit import audit_study
+    from socialperf.report import Report, _use_agg, quality_section
+    from socialperf.study import Study, run_study
+
+    study = Study.demo() if args.study == "demo" else Study.from_toml(args.study)
+    study = study.replace(sensitivity={"enabled": False})
+    with _stdout_to_stderr():
+        result = run_study(study, progress=_progress_wanted(args))
+        audit = audit_study(result, universe=not args.no_universe)
+        _use_agg()
+        rep = Report(f"{study.name}: quality audit", provenance=result.provenance,
+                     settings=study.to_toml())
+        with _out_option():
+            files = quality_section(rep, audit, full=True).write(args.out, raw_csv=args.raw_csv)
+    print(audit.summary())
+    print(f"audit written to {files.html}")
     return EXIT_OK
 
 
@@ -340,6 +375,7 @@ _COMMANDS = {
     "run": _cmd_run,
     "dea": _cmd_dea,
     "sensitivity": _cmd_sensitivity,
+    "audit": _cmd_audit,
 }
 
 

@@ -8,6 +8,7 @@ and writes them to a folder::
       report.xlsx       one sheet per table
       tables/*.csv      one file per table
       figures/*.png     one file per figure
+      settings.toml     the socialperf version and the settings that produced the report
 
 :func:`write_study_report` fills a Report from a :class:`socialperf.study.StudyResult`;
 :func:`sensitivity_section` adds the uncertainty / Sobol' part.
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from dea._version import distribution_version
 from dea.exceptions import InputDataError
 from socialperf.safety import OutputFolder, excel_safe_strings, excel_text_cells, write_csv
 
@@ -41,6 +43,7 @@ __all__ = [
     "ReportFiles",
     "build_study_report",
     "dea_table",
+    "quality_section",
     "write_sensitivity_report",
     "write_study_report",
 ]
@@ -122,6 +125,15 @@ class Report:
         Page title.
     provenance : str, optional
         Data provenance / attribution line printed under the title and in the footer.
+    settings : str, optional
+        The settings that produced the report, as TOML text (for a study,
+        :meth:`socialperf.study.Study.to_toml`).  Written to ``settings.toml`` under a
+        header naming the socialperf version, and shown at the end of the HTML page.
+
+    Notes
+    -----
+    Every written report names the socialperf version that produced it: in the HTML page
+    and in the header comment of ``settings.toml`` (written even without ``settings``).
 
     Examples
     --------
@@ -130,9 +142,12 @@ class Report:
     >>> rep.write("out")  # doctest: +SKIP
     """
 
-    def __init__(self, title: str, *, provenance: str | None = None) -> None:
+    def __init__(
+        self, title: str, *, provenance: str | None = None, settings: str | None = None
+    ) -> None:
         self.title = title
         self.provenance = provenance
+        self.settings = settings
         self._sections: list[_Section] = []
         self._names: set[tuple[str, str]] = set()
 
@@ -237,7 +252,9 @@ class Report:
             f"<h1>{esc(self.title)}</h1>",
         ]
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        parts.append(f'<p class="note">Generated {stamp} by socialperf.</p>')
+        parts.append(
+            f'<p class="note">Generated {stamp} by socialperf {esc(distribution_version())}.</p>'
+        )
         if self.provenance:
             parts.append(f'<p class="note">{esc(self.provenance)}</p>')
         if len(self._sections) > 1:
@@ -259,13 +276,30 @@ class Report:
                         f'src="data:image/png;base64,{data}">'
                         f"<figcaption>{esc(item.caption or item.name)}</figcaption></figure>"
                     )
+        if self.settings:
+            parts.append(
+                "<details><summary>Settings (<code>settings.toml</code>)</summary>"
+                f"<pre>{esc(self.settings)}</pre></details>"
+            )
         if self.provenance:
             parts.append(f'<hr><p class="note">{esc(self.provenance)}</p>')
         parts.append("</body></html>")
         return "\n".join(parts)
 
+    def settings_text(self) -> str:
+        """The text of ``settings.toml``: a header naming the version, then the settings."""
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        head = (
+            f"# Written by socialperf {distribution_version()} on {stamp}: {self.title}\n"
+            "# The settings below reproduce this report (socialperf run settings.toml).\n"
+        )
+        if not self.settings:
+            return head.splitlines()[0] + "\n"
+        return head + "\n" + self.settings.rstrip("\n") + "\n"
+
     def write(self, folder: str | Path, *, raw_csv: bool = False) -> ReportFiles:
-        """Write ``index.html``, ``report.xlsx``, ``tables/*.csv`` and ``figures/*.png``.
+        """Write ``index.html``, ``report.xlsx``, ``tables/*.csv``, ``figures/*.png`` and
+        ``settings.toml``.
 
         User strings are written safely for spreadsheets (:mod:`socialperf.safety`): in
         ``report.xlsx`` as text cells, never formulas; in the CSV files text beginning with
@@ -297,7 +331,7 @@ class Report:
         tables: dict[str, Path] = {}
         figures: dict[str, Path] = {}
         items = [it for sec in self._sections for it in sec.items]
-        planned = ["index.html", "report.xlsx"]
+        planned = ["index.html", "report.xlsx", "settings.toml"]
         for it in items:
             if isinstance(it, _Table):
                 planned.append(f"tables/{it.name}.csv")
@@ -329,6 +363,7 @@ class Report:
                     )
             html_path = out.file("index.html")
             html_path.write_text(self.to_html(), encoding="utf-8")
+            out.file("settings.toml").write_text(self.settings_text(), encoding="utf-8")
         logger.info("report written to %s", folder)
         return ReportFiles(folder, html_path, excel_path, tables, figures, out.manifest)
 
@@ -488,7 +523,7 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
     from socialperf import plots
 
     study = result.study
-    rep = Report(title or study.name, provenance=result.provenance)
+    rep = Report(title or study.name, provenance=result.provenance, settings=study.to_toml())
 
     # -- overview and methods
     rep.section("Study and methods")
@@ -516,6 +551,11 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
             f"indicators. Coverage below {study.miv.coverage_threshold:g} of the portfolio is "
             f"flagged; the uncovered part is handled by the '{study.miv.uncovered}' rule."
         )
+
+    # -- screening
+    scr = getattr(result.data, "screening", None)
+    if scr is not None:
+        screening_section(rep, scr)
 
     # -- MFI scores
     rep.section("MFI scores by scheme")
@@ -618,9 +658,107 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
             rep.try_figure("miv_profile", lambda: plots.miv_profile(profile, limit=8),
                            caption="MIV profile by dimension (scores in [0, 1])")
 
+    quality_section(rep, result)
+
     # -- sensitivity
     if result.sensitivity is not None:
         sensitivity_section(rep, result.sensitivity)
+    return rep
+
+
+def screening_section(rep: Report, screening: Any) -> Report:
+    """Add the "Data screening" section: what each rule did, and every change by MFI."""
+    rep.section("Data screening")
+    rep.text(
+        f"The MFI file was screened before scoring (study key 'data.screening'): "
+        f"{screening.rows_in:,} rows in, {screening.rows_out:,} rows kept. Each rule below sets "
+        "impossible values missing or drops rows; the user's file is not changed. Every change "
+        "is listed by MFI id, name, year, column (the catalogue's name and the file's own), "
+        "value and rule in the table 'screening_exclusions' (in full in the CSV and Excel "
+        "files)."
+    )
+    rep.table("screening_counts", screening.counts,
+              caption="Screening rules: values set missing, rows dropped, MFIs affected")
+    quarterly = screening.quarterly_only_years()
+    if len(quarterly):
+        rep.text(
+            f"{len(quarterly):,} MFI-years exist only as quarterly-report rows and were dropped "
+            "(add \"QTR\" to data.screening.period_types to keep them)."
+        )
+    if len(screening.exclusions):
+        rep.table("screening_exclusions", screening.exclusions.set_index("mfiid"),
+                  caption="Every value set missing and every row dropped by screening "
+                  "(first rows shown; the CSV and Excel files hold all)")
+    return rep
+
+
+def quality_section(rep: Report, audit: Any, *, full: bool = False) -> Report:
+    """Add the section "Indicator and aggregation quality" (see :mod:`socialperf.audit`).
+
+    Parameters
+    ----------
+    rep : Report
+    audit : socialperf.audit.StudyAudit or StudyResult
+        The audit, or a study result to audit (:func:`socialperf.audit.audit_study`).
+    full : bool, default False
+        Also add every other table of the audit (``StudyAudit.tables()``), as
+        ``socialperf audit`` does.
+
+    Returns
+    -------
+    Report
+        ``rep``, with the catalogue checks, each scheme's set and aggregation tables and
+        the list of failed criteria. If the audit cannot be computed the section says why.
+    """
+    from socialperf.audit import StudyAudit, audit_study
+
+    rep.section("Indicator and aggregation quality")
+    if not isinstance(audit, StudyAudit):
+        try:
+            audit = audit_study(audit)
+        except InputDataError as exc:
+            rep.text(f"The quality audit could not be computed: {exc}")
+            return rep
+    rep.text(
+        "Formal quality criteria (Meyer & Krauss 2015, section 3; OECD/JRC 2008): each "
+        "indicator's coverage, discrimination, skewness and kurtosis (JRC rule: treat when "
+        "|skew| > 2 and kurtosis > 3.5), validity proxy (Spearman correlation with the rest "
+        "of its dimension) and year-to-year stability in the reference universe; the set's "
+        "correlations, Cronbach's alpha and KMO per dimension; and the aggregation: each "
+        "indicator's main effect S_i on the score (Paruolo, Saisana & Saltelli 2013) against "
+        "its nominal weight, and the compensability of the aggregation (1 = fully "
+        "compensatory). Thresholds and their sources: weighting.THRESHOLDS."
+    )
+    rep.table("quality_catalogue", audit.catalogue,
+              caption="Catalogue quality criteria measured in the reference universe (all "
+              "years) and in the study year; 'checks' lists the failed criteria")
+    if audit.universe is not None and len(audit.universe.coverage.columns) > 1:
+        rep.table("quality_coverage_by_year", audit.universe.coverage.T,
+                  caption="Share of MFIs with a value, by year, in the reference universe")
+    for name, res in audit.schemes.items():
+        rep.table(f"quality_{name}_dimensions", res.dimensions,
+                  caption=f"Scheme {name}: indicators, weight, Cronbach's alpha, KMO and "
+                  f"first-component share per dimension ({audit.year})")
+        rep.table(f"quality_{name}_influence", res.influence,
+                  caption=f"Scheme {name}: main effect S_i of each indicator on the score and "
+                  "its share, against the effective nominal weight")
+        if len(res.compensability.columns):
+            rep.table(f"quality_{name}_compensability", res.compensability,
+                      caption=f"Scheme {name}: gain from a rise in the worst vs the best "
+                      "indicator, per unit of weight (median and quartiles over MFIs)")
+    for name, why in audit.skipped.items():
+        rep.text(f"Scheme {name}: not audited ({why}).")
+    flags = audit.flag_table
+    if len(flags):
+        rep.table("quality_flags", flags[["scope", "level", "criterion", "subject",
+                                          "message"]],
+                  caption="Failed quality criteria", max_rows=100)
+    else:
+        rep.text("No quality criterion fails.")
+    if full:
+        for name, table in audit.tables().items():
+            if name != "flags":
+                rep.table(f"audit_{name}", table, caption=f"Audit table {name}")
     return rep
 
 
@@ -675,7 +813,7 @@ def _as_frame(obj: Any, name: str) -> pd.DataFrame:
 
 def write_sensitivity_report(
     outcome: Any, folder: str | Path, *, title: str = "Sensitivity analysis",
-    provenance: str | None = MIX_ATTRIBUTION, raw_csv: bool = False,
+    provenance: str | None = MIX_ATTRIBUTION, raw_csv: bool = False, study: Any = None,
 ) -> ReportFiles:
     """Write a report holding only the sensitivity section (``socialperf sensitivity``).
 
@@ -687,13 +825,16 @@ def write_sensitivity_report(
     provenance : str, optional
     raw_csv : bool, default False
         See :meth:`Report.write`.
+    study : socialperf.study.Study, optional
+        The study analysed; its settings go into ``settings.toml`` and the page.
 
     Returns
     -------
     ReportFiles
     """
     _use_agg()
-    rep = Report(title, provenance=provenance)
+    settings = study.to_toml() if study is not None else None
+    rep = Report(title, provenance=provenance, settings=settings)
     sensitivity_section(rep, outcome)
     return rep.write(folder, raw_csv=raw_csv)
 

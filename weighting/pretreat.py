@@ -389,9 +389,9 @@ class OutlierTreatment:
         Most points to winsorise per indicator before falling back.
     rule : {"either", "both"}, default "either"
         When an indicator is acceptable. ``"either"`` (COINr's ``check_SkewKurt`` and the
-        JRC audits): it is treated only if |skewness| > ``skew_thresh`` *and* kurtosis >
+        JRC audits): it is treated only if ``abs(skewness)`` > ``skew_thresh`` *and* kurtosis >
         ``kurt_thresh``, i.e. it passes when either is within its limit. ``"both"``: it
-        passes only when |skewness| < ``skew_thresh`` and kurtosis < ``kurt_thresh``.
+        passes only when ``abs(skewness)`` < ``skew_thresh`` and kurtosis < ``kurt_thresh``.
     fallback : {"log", None}, default "log"
         What to do when ``winmax`` winsorised points do not suffice: ``"log"`` applies
         COINr's skew-aware log transform to the *original* values (``log_CT_plus``);

@@ -281,3 +281,19 @@ def test_dea_stdout_holds_only_the_table(small_csv, tmp_path):
     assert lines[1].strip() == "unit"  # the index name line of DataFrame.to_string
     assert [ln.split()[0] for ln in lines[2:]] == list("ABCDE")
     assert float(lines[2 + 2].split()[1]) == 0.625  # C, hand-checked above
+
+
+def test_sensitivity_folder_holds_the_settings_used(capsys, user_study, tmp_path):
+    from socialperf import __version__
+    from socialperf.study import Study
+
+    out = tmp_path / "sens"
+    code, _, err = _run(capsys, "sensitivity", str(user_study), "--runs", "10",
+                        "--sobol", "0", "--seed", "4", "--no-miv", "--out", str(out))
+    assert code == 0, err
+    settings = out / "settings.toml"
+    assert settings.read_text().startswith(f"# Written by socialperf {__version__} on ")
+    used = Study.from_toml(settings)  # the command-line overrides are what was run
+    assert (used.sensitivity.runs, used.sensitivity.seed) == (10, 4)
+    assert used.sensitivity.miv.enabled is False
+    assert used.data == Study.from_toml(user_study).data

@@ -354,3 +354,13 @@ def test_study_dea_model_logs_few_units(caplog):
     # two units, three variables: both efficient
     assert list(result.scores) == pytest.approx([1.0, 1.0])
     assert any("only 2 MFIs in 2011" in r.getMessage() for r in caplog.records)
+
+
+def test_demo_folder_holds_version_and_settings(demo_folder):
+    import socialperf
+
+    text = (demo_folder / "settings.toml").read_text(encoding="utf-8")
+    assert text.startswith(f"# Written by socialperf {socialperf.__version__} on ")
+    assert Study.from_toml(demo_folder / "settings.toml") == Study.demo()  # reads back
+    page = (demo_folder / "index.html").read_text(encoding="utf-8")
+    assert f"by socialperf {socialperf.__version__}." in page

@@ -48,7 +48,6 @@ Kaiser, H. F. (1974). An index of factorial simplicity. *Psychometrika* 39, 31-3
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 import warnings
@@ -920,9 +919,14 @@ def _resolve(spec: str | pd.Series | None, data: pd.DataFrame, what: str) -> pd.
 def _score(
     scheme: Scheme, data: pd.DataFrame, reference: pd.DataFrame | None, groups: pd.Series | None
 ) -> Any:
-    if groups is not None and "by" in inspect.signature(scheme.score).parameters:
-        return scheme.score(data, reference, by=groups)
-    return scheme.score(data, reference)
+    if groups is None:
+        return scheme.score(data, reference)
+    by = groups
+    if reference is not None and isinstance(groups.name, str) and groups.name in reference:
+        # ``by`` named a column: the reference rows take their groups from it too
+        ref_g = reference[groups.name]
+        by = pd.concat([groups, ref_g.loc[~ref_g.index.isin(groups.index)]])
+    return scheme.score(data, reference, by=by)
 
 
 def _numeric_view(scheme: Scheme, raw: pd.DataFrame, normalised: pd.DataFrame) -> pd.DataFrame:
@@ -1188,7 +1192,7 @@ def _compensability(
     rng = ref[numeric].astype(float)
     delta = (rng.max() - rng.min()).to_numpy() * step
     signs = np.array([scheme.indicators[c].direction.sign for c in numeric], dtype=float)
-    g = groups.loc[units] if groups is not None else None
+    g = groups  # covers the reference rows too when the reference is the data
 
     def rescore(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         with warnings.catch_warnings():

@@ -24,6 +24,8 @@ from socialperf.exceptions import (
     MissingBlockWarning,
     MissingColumnWarning,
     MissingIndicatorWarning,
+    OutputFolderError,
+    UnsafeInputError,
 )
 from socialperf.io import (
     read_fx_rates,
@@ -53,6 +55,7 @@ from socialperf.miv import (
     score_mivs,
 )
 from socialperf.report import Report, write_sensitivity_report, write_study_report
+from socialperf.safety import input_limits
 from socialperf.screen import Screening, ScreeningRules, read_mix_panel, screen_mfis
 from socialperf.study import (
     MIVSensitivityOutcome,
@@ -84,6 +87,7 @@ __all__ = [
     "MissingBlockWarning",
     "MissingColumnWarning",
     "MissingIndicatorWarning",
+    "OutputFolderError",
     "RatingScale",
     "Report",
     "Screening",
@@ -93,9 +97,11 @@ __all__ = [
     "StudyAudit",
     "StudyConfigError",
     "StudyResult",
+    "UnsafeInputError",
     "audit_study",
     "catalogue_checks",
     "example_data",
+    "input_limits",
     "load_catalogue",
     "load_reference",
     "look_through",

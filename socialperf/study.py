@@ -797,6 +797,7 @@ def _custom_scheme_name(path: Path, builtin: Sequence[str], source: str | None) 
         raise _fail("mfi.scheme_files", f"no such file {str(path)!r}",
                     "give the path of a scheme TOML file, relative to the study file", source)
     try:
+        check_input_file(path)
         scheme = Scheme.from_toml(path)
     except InputDataError as exc:
         raise _fail("mfi.scheme_files", f"{path.name}: {exc}",

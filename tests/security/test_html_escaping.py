@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import matplotlib
 import pandas as pd
-from conftest import STUDY_NAME
+from hostile_data import STUDY_NAME
 
 from socialperf.report import Report
 

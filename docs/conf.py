@@ -13,6 +13,7 @@ output and figures on the page.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
@@ -62,6 +63,7 @@ intersphinx_mapping: dict[str, tuple[str, None]] = {}
 
 # -- gallery of examples/ -------------------------------------------------------------------
 _OUT = Path(tempfile.mkdtemp(prefix="socialperf-docs-"))
+atexit.register(shutil.rmtree, _OUT, ignore_errors=True)
 
 
 def _example_argv(gallery_conf: dict, script_vars: dict) -> list[str]:

@@ -12,21 +12,30 @@ from dea.exceptions import (
     SolverError,
 )
 from dea.models import FDH, Radial, scale_efficiency
+from dea.models._envelope import InefficiencyResult
+from dea.models.additive import Additive
 from dea.models.bod import BoD, BoDResult
+from dea.models.directional import DDF
+from dea.models.sbm import SBM, SBMResult
 from dea.results import EFFICIENCY_TOL, DEAResult
 
 __all__ = [
+    "DDF",
     "EFFICIENCY_TOL",
     "FDH",
+    "SBM",
+    "Additive",
     "BoD",
     "BoDResult",
     "DEAData",
     "DEAError",
     "DEAResult",
     "FewUnitsWarning",
+    "InefficiencyResult",
     "InfeasibleUnitWarning",
     "InputDataError",
     "Radial",
+    "SBMResult",
     "SolverError",
     "export_lp",
     "prepare",
@@ -85,7 +94,12 @@ def export_lp(model: Radial, unit: object, path: str | Path, *, stage: int = 1) 
 
     return _export_lp(model, unit, path, stage=stage)
 
+
 from dea.bootstrap import BootstrapResult, bootstrap, bootstrap_bandwidth  # noqa: E402
 from dea.models.malmquist import Malmquist  # noqa: E402
 
 __all__ += ["BootstrapResult", "Malmquist", "bootstrap", "bootstrap_bandwidth"]
+
+from dea.models.cross import CrossEfficiency, CrossEfficiencyResult  # noqa: E402
+
+__all__ += ["CrossEfficiency", "CrossEfficiencyResult"]

@@ -40,7 +40,7 @@ class FewUnitsWarning(UserWarning):
     """Fewer units than the rule of thumb asks for (e.g. n < m + s, or n < 3(m + s))."""
 
 
-def format_labels(labels: Iterable[object], limit: int = 5) -> str:
+def format_labels(labels: Iterable[object], limit: int = 5, *, quote: bool = True) -> str:
     """Render up to ``limit`` unit or column labels for an error message.
 
     Parameters
@@ -49,6 +49,9 @@ def format_labels(labels: Iterable[object], limit: int = 5) -> str:
         The offending labels, in the user's order.
     limit : int, default 5
         How many to show; the rest are counted.
+    quote : bool, default True
+        Show each label as its ``repr``; False joins them as they are (for labels already
+        written out, such as ``"MFI 'A' in 2011 (row 3)"``).
 
     Returns
     -------
@@ -56,6 +59,6 @@ def format_labels(labels: Iterable[object], limit: int = 5) -> str:
         For example ``"'A', 'B', 'C' and 4 more"``.
     """
     items = list(labels)
-    shown = ", ".join(repr(x) for x in items[:limit])
+    shown = ", ".join(repr(x) if quote else str(x) for x in items[:limit])
     rest = len(items) - limit
     return f"{shown} and {rest} more" if rest > 0 else shown

@@ -21,6 +21,7 @@ from socialperf.exceptions import (
     HoldingsError,
     LowCoverageWarning,
     MissingBlockWarning,
+    MissingColumnWarning,
     MissingIndicatorWarning,
 )
 from socialperf.io import (
@@ -80,6 +81,7 @@ __all__ = [
     "MIVSensitivityOutcome",
     "MIVSensitivitySpec",
     "MissingBlockWarning",
+    "MissingColumnWarning",
     "MissingIndicatorWarning",
     "RatingScale",
     "Report",

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from socialperf.exceptions import CatalogueError, InputDataError, format_labels
+from socialperf.safety import check_input_file
 
 __all__ = [
     "DIMENSIONS",
@@ -119,6 +120,11 @@ class IndicatorSpec:
     def is_metric(self) -> bool:
         """True for interval and ratio indicators (numbers), False for categories."""
         return self.scale in ("interval", "ratio")
+
+    @property
+    def is_fraction(self) -> bool:
+        """True for a metric indicator whose unit is a fraction (values in [0, 1])."""
+        return self.is_metric and str(self.unit).strip().lower().startswith("fraction")
 
     @property
     def sign(self) -> int:
@@ -543,6 +549,7 @@ def load_catalogue(path: str | Path | pd.DataFrame | None = None) -> Catalogue:
     else:
         where = str(path)
         try:
+            check_input_file(path)
             table = pd.read_csv(path, dtype=str, keep_default_na=False)
         except FileNotFoundError:
             raise CatalogueError(f"catalogue file {where!r} does not exist") from None

@@ -7,6 +7,11 @@ Subcommands (``socialperf --version`` prints the version)::
     socialperf dea data.csv --inputs a,b --outputs c,d [--rts vrs] [--orientation input]
                    [--index-col COL] [--out scores.csv]
     socialperf sensitivity study.toml [--runs N] [--sobol N] [--n-jobs K] [--seed S] [--out DIR]
+    socialperf audit study.toml [--out DIR] [--no-universe]   quality audit (prints, writes)
+
+CSV files are written with OWASP's leading apostrophe before text that starts with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return (so spreadsheets do not run it as a formula);
+``--raw-csv`` writes the values unchanged, for programs.
 
 Errors in the user's data or configuration print one line, ``socialperf: error: ...``, on
 stderr and exit with status 1 (``--debug`` shows the traceback); usage errors exit with 2;
@@ -39,6 +44,10 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 _RTS = ("crs", "vrs", "nirs", "ndrs")
+_RAW_CSV_HELP = (
+    "write CSV values unchanged, for programs (default: text that starts with = + - @ tab "
+    "or CR gets a leading apostrophe, so that spreadsheets do not run it as a formula)"
+)
 _ORIENTATIONS = ("input", "output")
 
 
@@ -108,11 +117,13 @@ def _build_parser() -> _Parser:
     demo.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
     demo.add_argument("--no-sensitivity", action="store_true",
                       help="skip the uncertainty / Sobol' analysis")
+    demo.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
 
     run = sub.add_parser("run", parents=[common], help="run a study described by a TOML file")
     run.add_argument("study", help="study configuration (TOML)")
     run.add_argument("--out", default="socialperf-report", help="report folder")
     run.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
+    run.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
 
     d = sub.add_parser("dea", parents=[common],
                        help="score the units of a CSV table with a radial DEA model")
@@ -127,6 +138,7 @@ def _build_parser() -> _Parser:
     d.add_argument("--solver", default="highs", help="LP backend (default highs)")
     d.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
     d.add_argument("--out", default=None, help="write the result table to this CSV file")
+    d.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
 
     s = sub.add_parser("sensitivity", parents=[common],
                        help="uncertainty and Sobol' analysis of a study")
@@ -139,6 +151,14 @@ def _build_parser() -> _Parser:
     s.add_argument("--out", default="socialperf-sensitivity", help="report folder")
     s.add_argument("--no-miv", action="store_true",
                    help="skip the MIV-level analysis ([sensitivity.miv])")
+    s.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
+    a = sub.add_parser("audit", parents=[common],
+                       help="quality audit of a study's indicators and MFI schemes")
+    a.add_argument("study", help="study configuration (TOML), or 'demo' for the bundled one")
+    a.add_argument("--out", default="socialperf-audit", help="report folder")
+    a.add_argument("--no-universe", action="store_true",
+                   help="skip the audit of the reference universe panel (all years)")
+    a.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
     return p
 
 
@@ -178,9 +198,9 @@ def _read_units_csv(
 ) -> pd.DataFrame:
     """Read a CSV or Excel table of units.
 
-    The first column is the label column when it holds text, or whole-number ids (unique,
-    not one of the ``used`` input/output columns). Otherwise units are labelled by their
-    file row number (header = row 1).
+    The first column is the label column when it holds text, or whole-number ids (not one
+    of the ``used`` input/output columns); its labels must be unique. Otherwise units are
+    labelled by their file row number (header = row 1).
     """
     from socialperf.io import read_table
 
@@ -190,6 +210,7 @@ def _read_units_csv(
     frame = read_table(p)
     if frame.empty:
         raise InputDataError(f"{p}: the table has no rows")
+    file_row = frame.index  # header = row 1
     if index_col is not None:
         if index_col not in frame.columns:
             raise InputDataError(
@@ -201,13 +222,15 @@ def _read_units_csv(
         first = frame.columns[0]
         col = frame[first]
         is_id = pd.api.types.is_integer_dtype(col) and first not in used
-        if (is_id or not pd.api.types.is_numeric_dtype(col)) and col.is_unique:
+        if is_id or not pd.api.types.is_numeric_dtype(col):
             frame = frame.set_index(first)
     if not frame.index.is_unique:
         dup = frame.index[frame.index.duplicated()].unique()
+        file_rows = file_row[frame.index.duplicated(keep=False)]
         raise InputDataError(
-            f"{p.name}: unit labels {format_labels(dup)} appear more than once; labels must be "
-            "unique"
+            f"{p.name}: unit labels {format_labels(dup)} in column {frame.index.name!r} appear "
+            f"more than once (file rows {format_labels(file_rows, quote=False)}); labels "
+            "must be unique (or pass --index-col to choose the label column)"
         )
     return frame
 
@@ -215,6 +238,7 @@ def _read_units_csv(
 def _cmd_dea(args: argparse.Namespace) -> int:
     import dea
     from socialperf.report import dea_table
+    from socialperf.safety import write_csv
 
     inputs = _split_columns(args.inputs, "--inputs")
     outputs = _split_columns(args.outputs, "--outputs")
@@ -245,7 +269,7 @@ def _cmd_dea(args: argparse.Namespace) -> int:
         out = Path(args.out)
         if out.parent and not out.parent.exists():
             out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out)
+        write_csv(table, out, raw=args.raw_csv)
         print(f"wrote {out}", file=sys.stderr)
     return EXIT_OK
 
@@ -276,10 +300,22 @@ def _run_and_report(study, args: argparse.Namespace) -> int:
     _check_jobs(args.n_jobs)
     with _stdout_to_stderr():
         result = run_study(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
-        files = write_study_report(result, args.out)
+        with _out_option():
+            files = write_study_report(result, args.out, raw_csv=args.raw_csv)
     print(result.summary())
     print(f"report written to {files.html}")
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _out_option() -> Iterator[None]:
+    """Name the ``--out`` option in output-folder errors."""
+    from socialperf.safety import OutputFolderError
+
+    try:
+        yield
+    except OutputFolderError as exc:
+        raise OutputFolderError(f"--out: {exc}") from None
 
 
 def _check_jobs(n_jobs: int) -> None:
@@ -303,12 +339,34 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     study = study.replace(sensitivity=changes)
     with _stdout_to_stderr():
         outcome = run_sensitivity(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
-        files = write_sensitivity_report(outcome, args.out,
-                                         title=f"{study.name}: sensitivity", study=study)
+        with _out_option():
+            files = write_sensitivity_report(outcome, args.out,
+                                             title=f"{study.name}: sensitivity",
+                                             raw_csv=args.raw_csv, study=study)
     print(outcome.describe())
     if outcome.miv is not None:
         print(outcome.miv.describe())
     print(f"report written to {files.html}")
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from socialperf.audit import audit_study
+    from socialperf.report import Report, _use_agg, quality_section
+    from socialperf.study import Study, run_study
+
+    study = Study.demo() if args.study == "demo" else Study.from_toml(args.study)
+    study = study.replace(sensitivity={"enabled": False})
+    with _stdout_to_stderr():
+        result = run_study(study, progress=_progress_wanted(args))
+        audit = audit_study(result, universe=not args.no_universe)
+        _use_agg()
+        rep = Report(f"{study.name}: quality audit", provenance=result.provenance,
+                     settings=study.to_toml())
+        with _out_option():
+            files = quality_section(rep, audit, full=True).write(args.out, raw_csv=args.raw_csv)
+    print(audit.summary())
+    print(f"audit written to {files.html}")
     return EXIT_OK
 
 
@@ -317,6 +375,7 @@ _COMMANDS = {
     "run": _cmd_run,
     "dea": _cmd_dea,
     "sensitivity": _cmd_sensitivity,
+    "audit": _cmd_audit,
 }
 
 

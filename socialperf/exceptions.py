@@ -16,6 +16,7 @@ __all__ = [
     "InputDataError",
     "LowCoverageWarning",
     "MissingBlockWarning",
+    "MissingColumnWarning",
     "MissingIndicatorWarning",
     "format_labels",
 ]
@@ -42,6 +43,9 @@ class HoldingsCycleError(HoldingsError):
         super().__init__(message)
         self.cycle = cycle
 
+    def __reduce__(self) -> tuple[object, ...]:  # copy and pickle (worker processes)
+        return (type(self), (str(self), self.cycle))
+
 
 class LowCoverageWarning(UserWarning):
     """Some MIVs have less than the required share of their exposure in scored MFIs."""
@@ -54,5 +58,28 @@ class MissingBlockWarning(UserWarning):
     """
 
 
+class MissingColumnWarning(UserWarning):
+    """A user's MFI file lacks a catalogue column entirely (not just some cells).
+
+    The indicator computed from it is left out of every scheme that would use it; the
+    message names the column, the indicator and those schemes, and the study report shows
+    the same note.
+    """
+
+
 class MissingIndicatorWarning(UserWarning):
     """Some MIV-level indicator values are missing; the block re-weights the others."""
+
+
+def _with_context(exc: InputDataError, prefix: str) -> InputDataError:
+    """A copy of ``exc`` whose message starts with ``prefix`` (e.g. the file it came from).
+
+    The copy keeps the class and its attributes (such as :attr:`HoldingsCycleError.cycle`),
+    so a subclass with extra constructor arguments is re-raised, not turned into a
+    ``TypeError``.
+    """
+    message = f"{prefix}{exc}"
+    out = type(exc).__new__(type(exc), message)
+    out.__dict__.update(exc.__dict__)
+    out.args = (message,)
+    return out

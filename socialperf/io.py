@@ -11,6 +11,7 @@ Row numbers in messages are *table rows*: for a file read here, row 2 is the fir
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from socialperf.exceptions import (
     InputDataError,
     format_labels,
 )
+from socialperf.safety import check_input_file, read_excel
 
 __all__ = [
     "MIX_RENAMES",
@@ -90,6 +92,11 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
     ------
     InputDataError
         If the file does not exist or its type is not supported.
+    socialperf.safety.UnsafeInputError
+        If the file is larger than the input limit (512 MB; environment variable
+        ``SOCIALPERF_MAX_INPUT_MB``), an ``.xlsx`` expands beyond the archive limit
+        (2048 MB; ``SOCIALPERF_MAX_EXPANDED_MB``) or holds XML entity declarations
+        (parsed through ``defusedxml``); see :mod:`socialperf.safety`.
     """
     if isinstance(source, pd.DataFrame):
         return source.copy()
@@ -98,8 +105,9 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
         raise InputDataError(f"file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        df = pd.read_excel(path, sheet_name=sheet_name)
+        df = read_excel(path, sheet_name=sheet_name)
     elif suffix in (".csv", ".txt", ""):
+        check_input_file(path)
         try:
             df = pd.read_csv(path, encoding="utf-8")
         except UnicodeDecodeError:
@@ -183,6 +191,65 @@ def _where(df: pd.DataFrame) -> str:
     return "rows" if df.index.name == "row" else "index labels"
 
 
+def _unit_rows(
+    df: pd.DataFrame, mask: np.ndarray | pd.Series, *, what: str, id_column: str,
+    year_column: str | None = None, values: pd.Series | None = None,
+) -> str:
+    """The flagged rows as the user's units: ``"MFI 'A' in 2011 (row 3) = 85, ..."``.
+
+    ``what`` names the unit ("MFI", "vehicle", "currency"); the row number (file row for
+    a table read from a file, else the index label) follows in brackets.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    row_word = "row" if df.index.name == "row" else "index label"
+    ids = df[id_column].to_numpy()[mask]
+    years = (
+        df[year_column].to_numpy()[mask]
+        if year_column is not None and year_column in df.columns else [None] * len(ids)
+    )
+    vals = values.to_numpy()[mask] if values is not None else [None] * len(ids)
+    parts = [
+        f"{what} {i!r}" + (f" in {y}" if y is not None else "") + f" ({row_word} {r})"
+        + (f" = {v:g}" if v is not None else "")
+        for i, y, r, v in zip(ids, years, df.index[mask], vals, strict=True)
+    ]
+    return format_labels(parts, quote=False)
+
+
+def _check_fraction(
+    values: pd.Series, spec: Any, column: str, describe: Callable[[np.ndarray], str]
+) -> None:
+    """Raise if a fraction-valued catalogue indicator has values outside [0, 1].
+
+    ``describe(mask)`` names the offending units; values in (1, 100] are said to look like
+    a percent.
+    """
+    v = values.to_numpy(dtype=float)
+    out = (v < 0) | (v > 1)
+    if not out.any():
+        return
+    hint = (
+        "; values in (1, 100] look like a percent: divide them by 100"
+        if ((v[out] > 1) & (v[out] <= 100)).any() else ""
+    )
+    raise InputDataError(
+        f"column {column!r} (indicator {spec.name!r}, {spec.unit}) must be a fraction in "
+        f"[0, 1]; it is outside for {describe(out)}{hint}"
+    )
+
+
+def _bundled_catalogue() -> Any:
+    from socialperf.catalogue import load_catalogue
+
+    global _CATALOGUE
+    if _CATALOGUE is None:
+        _CATALOGUE = load_catalogue()
+    return _CATALOGUE
+
+
+_CATALOGUE: Any = None
+
+
 # -------------------------------------------------------------------------------------------
 # MFI tables
 # -------------------------------------------------------------------------------------------
@@ -201,6 +268,7 @@ def validate_mfis(
     id_column: str = "mfiid",
     year_column: str = "year",
     annual_only: bool = True,
+    catalogue: Any = None,
 ) -> pd.DataFrame:
     """Check and tidy an MFI table (one row per MFI and fiscal year).
 
@@ -214,6 +282,9 @@ def validate_mfis(
         row is taken as one MFI (a cross-section) and a column ``year`` is not added.
     annual_only : bool, default True
         If a ``period_type`` column exists, keep only annual (``ANN``) rows.
+    catalogue : Catalogue, optional
+        Its fraction-valued MFI indicators (unit "fraction of ...", read straight from a
+        column) must lie in [0, 1]. Default: the bundled catalogue.
 
     Returns
     -------
@@ -225,8 +296,9 @@ def validate_mfis(
     ------
     InputDataError
         For a missing id column, missing ids, non-integer years, non-numeric values in the
-        numeric MIX columns, negative amounts or counts, or duplicated (id, year) rows;
-        the message names the rows.
+        numeric MIX columns, negative amounts or counts, fractions outside [0, 1] (a
+        percent such as 85 for a share of 0.85), or duplicated (id, year) rows; the message
+        names the MFI ids and years (and the rows).
     """
     if not isinstance(table, pd.DataFrame):
         raise InputDataError(f"the MFI table must be a DataFrame, got {type(table).__name__}")
@@ -286,6 +358,14 @@ def validate_mfis(
                 "amounts, counts and shares must be >= 0"
             )
         df[col] = values
+    cat = _bundled_catalogue() if catalogue is None else catalogue
+    for spec in cat:
+        if (spec.level != "MFI" or not spec.is_fraction or spec.denominator is not None
+                or spec.transform or spec.source not in df.columns):
+            continue
+        values = pd.to_numeric(df[spec.source], errors="coerce").astype(float)
+        _check_fraction(values, spec, spec.source, lambda m, v=values: _unit_rows(
+            df, m, what="MFI", id_column=id_column, year_column=year_column, values=v))
     return df.sort_values(keys, kind="stable")
 
 
@@ -720,13 +800,10 @@ def validate_miv_indicators(
                     f"MIV indicator {spec.name!r} is not numeric for MIVs "
                     f"{format_labels(df.index[bad])}"
                 )
-            if "fraction" in spec.unit:
-                out = ((values < 0) | (values > 1)).to_numpy()
-                if out.any():
-                    raise InputDataError(
-                        f"MIV indicator {spec.name!r} ({spec.unit}) is outside [0, 1] for MIVs "
-                        f"{format_labels(df.index[out])}"
-                    )
+            if spec.is_fraction:
+                _check_fraction(values, spec, spec.source, lambda m, v=values: format_labels(
+                    [f"MIV {i!r} = {x:g}" for i, x in zip(df.index[m], v[m], strict=True)],
+                    quote=False))
             df[spec.source] = values
         else:
             spec.points(col)  # raises naming MIVs with unknown categories

@@ -35,12 +35,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dea.exceptions import FewUnitsWarning
 from socialperf.catalogue import Catalogue, load_catalogue
 from socialperf.exceptions import InputDataError, format_labels
 from socialperf.io import validate_mfis
+from weighting.indicators import Indicator
+from weighting.normalise import QuantileClasses
 
 __all__ = [
     "DEA_INPUTS",
@@ -79,8 +80,10 @@ def load_reference() -> pd.DataFrame:
     return validate_mfis(df)
 
 
-def _prepare(mfis: pd.DataFrame, year: int | Iterable[int] | None) -> pd.DataFrame:
-    df = validate_mfis(mfis)
+def _prepare(
+    mfis: pd.DataFrame, year: int | Iterable[int] | None, catalogue: Catalogue | None = None
+) -> pd.DataFrame:
+    df = validate_mfis(mfis, catalogue=catalogue)
     if YEAR not in df.columns:
         raise InputDataError(
             f"the MFI table has no {YEAR!r} column; scores are calibrated per year"
@@ -138,7 +141,7 @@ def mfi_indicators(
         Invalid table, unknown indicator names or missing source columns.
     """
     cat = load_catalogue() if catalogue is None else catalogue
-    df = _prepare(mfis, year)
+    df = _prepare(mfis, year, cat)
     names = cat.available(df, "MFI") if names is None else list(names)
     if not names:
         raise InputDataError(
@@ -249,6 +252,8 @@ class RatingScale:
     are computed on :math:`-x`. Its rating is the class's points. Only order is used for
     percentile classes, so they are meaningful for ordinal data too; moment classes need
     interval or ratio scale. Nominal and ordinal indicators are rated by their point maps.
+    The classes of one indicator in one year are a :class:`weighting.QuantileClasses`
+    fitted on that year's reference values (``cuts="quantile"`` or ``"moments"``).
 
     References
     ----------
@@ -304,13 +309,15 @@ class RatingScale:
         self.points_ = pts
         self.indicators_ = list(reference.columns)
         years = np.asarray(years)
-        probs = np.arange(1, k) / k
+        cuts_kind = "quantile" if self.method == "percentile" else "moments"
         self.cuts_: dict[int, pd.DataFrame] = {}
         self.n_reference_: dict[int, pd.Series] = {}
+        self._classes: dict[int, dict[str, QuantileClasses]] = {}
         for y in sorted(set(years.tolist())):
             rows = reference.loc[years == y]
             cuts = {}
             counts = {}
+            fitted: dict[str, QuantileClasses] = {}
             for name in self.indicators_:
                 spec = catalogue[name]
                 v = rows[name].to_numpy(dtype=float)
@@ -319,28 +326,21 @@ class RatingScale:
                 if not spec.is_metric or v.size < self.min_reference:
                     cuts[name] = np.full(k - 1, np.nan)
                     continue
-                if self.method == "percentile":
-                    cuts[name] = np.quantile(v, probs)
-                else:
-                    z = stats.norm.ppf(probs)
-                    cuts[name] = v.mean() + v.std(ddof=1) * z
+                ind = Indicator(name=name, scale=spec.scale, direction=spec.direction)
+                qc = QuantileClasses(n_classes=k, cuts=cuts_kind).fit(pd.Series(v), indicator=ind)
+                fitted[name] = qc
+                cuts[name] = qc.raw_cuts_
             self.cuts_[int(y)] = pd.DataFrame(cuts, index=[f"q{i}" for i in range(1, k)]).T
             self.n_reference_[int(y)] = pd.Series(counts)
+            self._classes[int(y)] = fitted
         return self
 
     def classes(self, values: pd.Series, year: int, spec: Any) -> pd.Series:
         """Rating class (1..K) of each value of one metric indicator in ``year``."""
-        cuts = self.cuts_[int(year)].loc[spec.name].to_numpy(dtype=float)
-        x = values.to_numpy(dtype=float)
-        if np.isnan(cuts).any():
+        qc = self._classes[int(year)].get(spec.name)
+        if qc is None:
             return pd.Series(np.nan, index=values.index)
-        if spec.sign > 0:
-            cls = 1 + np.searchsorted(cuts, x, side="left")
-        else:  # lower is better: classes on -x, cuts reversed
-            cls = 1 + np.searchsorted(np.sort(-cuts), -x, side="left")
-        out = cls.astype(float)
-        out[np.isnan(x)] = np.nan
-        return pd.Series(out, index=values.index)
+        return qc.transform(values.astype(float)).rename(None)
 
     def rate(
         self, values: pd.DataFrame, years: np.ndarray, catalogue: Catalogue
@@ -621,7 +621,7 @@ def score_mfis(
         out = _score_dea(mfis, year, options)
         _no_leftovers(options, scheme)
         return out
-    table = _prepare(mfis, year)
+    table = _prepare(mfis, year, cat)
     names = options.pop("indicators", None)
     names = cat.available(table, "MFI") if names is None else list(names)
     X = cat.extract(table.set_axis(_unit_index(table)), names)
@@ -934,7 +934,7 @@ def _score_with_scheme(
             f"scheme must be a name in {format_labels(SCHEMES)} or an object with a "
             f".score(data, reference) method (weighting.Scheme), got {type(scheme).__name__}"
         )
-    table = _prepare(mfis, year)
+    table = _prepare(mfis, year, cat)
     names = options.pop("indicators", None)
     if names is None:
         ind = getattr(scheme, "indicators", None)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from socialperf.exceptions import (
-    HoldingsError,
+    HoldingsCycleError,
     InputDataError,
     LowCoverageWarning,
     MissingBlockWarning,
@@ -77,7 +77,10 @@ class HoldingsGraph:
         g = graph.copy()
         if not nx.is_directed_acyclic_graph(g):
             cycle = [e[0] for e in nx.find_cycle(g)]
-            raise HoldingsError(f"holdings graph has a cycle {' -> '.join(map(str, cycle))}")
+            cycle.append(cycle[0])
+            raise HoldingsCycleError(
+                f"holdings graph has a cycle {' -> '.join(map(str, cycle))}", cycle
+            )
         for h in g.nodes:
             out = list(g.out_edges(h, data="amount"))
             total = float(sum(a for _, _, a in out))

@@ -32,6 +32,7 @@ import pandas as pd
 
 from dea._version import distribution_version
 from dea.exceptions import InputDataError
+from socialperf.safety import OutputFolder, excel_safe_strings, excel_text_cells, write_csv
 
 if TYPE_CHECKING:  # pragma: no cover
     from socialperf.study import StudyResult
@@ -42,6 +43,7 @@ __all__ = [
     "ReportFiles",
     "build_study_report",
     "dea_table",
+    "quality_section",
     "write_sensitivity_report",
     "write_study_report",
 ]
@@ -103,13 +105,15 @@ class _Section:
 
 @dataclass(frozen=True)
 class ReportFiles:
-    """Paths written by :meth:`Report.write`."""
+    """Paths written by :meth:`Report.write` (``manifest``: the folder's list of the files
+    written, see :class:`socialperf.safety.OutputFolder`)."""
 
     folder: Path
     html: Path
     excel: Path
     tables: dict[str, Path]
     figures: dict[str, Path]
+    manifest: Path | None = None
 
 
 class Report:
@@ -293,50 +297,75 @@ class Report:
             return head.splitlines()[0] + "\n"
         return head + "\n" + self.settings.rstrip("\n") + "\n"
 
-    def write(self, folder: str | Path) -> ReportFiles:
+    def write(self, folder: str | Path, *, raw_csv: bool = False) -> ReportFiles:
         """Write ``index.html``, ``report.xlsx``, ``tables/*.csv``, ``figures/*.png`` and
         ``settings.toml``.
+
+        User strings are written safely for spreadsheets (:mod:`socialperf.safety`): in
+        ``report.xlsx`` as text cells, never formulas; in the CSV files text beginning with
+        ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe
+        unless ``raw_csv`` is true. :attr:`tables` keeps the exact values.
 
         Parameters
         ----------
         folder : str or pathlib.Path
-            Created if missing; files of the same names are overwritten.
+            Created if missing. Files of an earlier report in it are replaced, and those
+            this report does not write again are removed; other files are never touched,
+            and a folder where this report would overwrite one of them is refused
+            (:class:`socialperf.safety.OutputFolder`).
+        raw_csv : bool, default False
+            Write the CSV tables with their values unchanged (for programs, not
+            spreadsheets).
 
         Returns
         -------
         ReportFiles
+
+        Raises
+        ------
+        socialperf.safety.OutputFolderError
+            Before anything is written, if the folder holds a file of the user's under a name
+            this report writes, a changed file of an earlier report, or a symbolic link.
         """
         folder = Path(folder)
-        (folder / "tables").mkdir(parents=True, exist_ok=True)
-        (folder / "figures").mkdir(parents=True, exist_ok=True)
         tables: dict[str, Path] = {}
         figures: dict[str, Path] = {}
-        excel_path = folder / "report.xlsx"
         items = [it for sec in self._sections for it in sec.items]
+        planned = ["index.html", "report.xlsx", "settings.toml"]
+        for it in items:
+            if isinstance(it, _Table):
+                planned.append(f"tables/{it.name}.csv")
+            elif isinstance(it, _Figure):
+                planned.append(f"figures/{it.name}.png")
         sheets: set[str] = set()
-        with pd.ExcelWriter(excel_path, engine="openpyxl") as writer:
-            wrote_sheet = False
-            for it in items:
-                if isinstance(it, _Table):
-                    path = folder / "tables" / f"{it.name}.csv"
-                    it.frame.to_csv(path)
-                    tables[it.name] = path
-                    sheet = _sheet_name(it.name, sheets)
-                    _excel_frame(it.frame).to_excel(writer, sheet_name=sheet)
-                    wrote_sheet = True
-                elif isinstance(it, _Figure):
-                    path = folder / "figures" / f"{it.name}.png"
-                    path.write_bytes(it.png)
-                    figures[it.name] = path
-            if not wrote_sheet:
-                pd.DataFrame({"note": ["no tables in this report"]}).to_excel(
-                    writer, sheet_name="README", index=False
-                )
-        html_path = folder / "index.html"
-        html_path.write_text(self.to_html(), encoding="utf-8")
-        (folder / "settings.toml").write_text(self.settings_text(), encoding="utf-8")
+        with OutputFolder(folder, planned) as out:
+            out.mkdir("tables")
+            out.mkdir("figures")
+            excel_path = out.file("report.xlsx")
+            with pd.ExcelWriter(excel_path, engine="openpyxl") as writer:
+                wrote_sheet = False
+                for it in items:
+                    if isinstance(it, _Table):
+                        path = out.file(f"tables/{it.name}.csv")
+                        write_csv(it.frame, path, raw=raw_csv)
+                        tables[it.name] = path
+                        sheet = _sheet_name(it.name, sheets)
+                        _excel_frame(it.frame).to_excel(writer, sheet_name=sheet)
+                        excel_text_cells(writer.sheets[sheet])
+                        wrote_sheet = True
+                    elif isinstance(it, _Figure):
+                        path = out.file(f"figures/{it.name}.png")
+                        path.write_bytes(it.png)
+                        figures[it.name] = path
+                if not wrote_sheet:
+                    pd.DataFrame({"note": ["no tables in this report"]}).to_excel(
+                        writer, sheet_name="README", index=False
+                    )
+            html_path = out.file("index.html")
+            html_path.write_text(self.to_html(), encoding="utf-8")
+            out.file("settings.toml").write_text(self.settings_text(), encoding="utf-8")
         logger.info("report written to %s", folder)
-        return ReportFiles(folder, html_path, excel_path, tables, figures)
+        return ReportFiles(folder, html_path, excel_path, tables, figures, out.manifest)
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
@@ -351,7 +380,8 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 
 
 def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Excel cannot hold lists, sets or tz-aware times: render those cells as text."""
+    """Excel cannot hold lists, sets or tz-aware times: render those cells as text (and
+    replace the control characters XML cannot hold, see :mod:`socialperf.safety`)."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object:
@@ -360,7 +390,7 @@ def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
             )
     if isinstance(out.columns, pd.MultiIndex):
         out.columns = [" | ".join(map(str, c)) for c in out.columns]
-    return out
+    return excel_safe_strings(out)
 
 
 def _table_html(table: _Table) -> str:
@@ -464,6 +494,7 @@ def write_study_report(
     folder: str | Path,
     *,
     title: str | None = None,
+    raw_csv: bool = False,
 ) -> ReportFiles:
     """Write the full report of a study run (see :class:`Report` for the files).
 
@@ -475,6 +506,8 @@ def write_study_report(
         Output folder (created).
     title : str, optional
         Page title; default the study's name.
+    raw_csv : bool, default False
+        See :meth:`Report.write`.
 
     Returns
     -------
@@ -482,7 +515,7 @@ def write_study_report(
     """
     _use_agg()
     rep = build_study_report(result, title=title)
-    return rep.write(folder)
+    return rep.write(folder, raw_csv=raw_csv)
 
 
 def build_study_report(result: StudyResult, *, title: str | None = None) -> Report:
@@ -495,6 +528,11 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
     # -- overview and methods
     rep.section("Study and methods")
     rep.text(result.describe())
+    inputs = study.input_files()
+    if not inputs.empty:
+        rep.table("study_files", inputs, caption="Files the study read: paths as resolved "
+                  "(relative paths in a study file are taken relative to its folder), sizes "
+                  "and SHA-256 digests")
     custom = {str(getattr(r, "scheme", "")): r for r in result.mfi_results.values()}
     files = {p.stem: p for p in study.scheme_files}
     for scheme in result.mfi_scores.columns:
@@ -513,6 +551,11 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
             f"indicators. Coverage below {study.miv.coverage_threshold:g} of the portfolio is "
             f"flagged; the uncovered part is handled by the '{study.miv.uncovered}' rule."
         )
+
+    # -- screening
+    scr = getattr(result.data, "screening", None)
+    if scr is not None:
+        screening_section(rep, scr)
 
     # -- MFI scores
     rep.section("MFI scores by scheme")
@@ -615,9 +658,107 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
             rep.try_figure("miv_profile", lambda: plots.miv_profile(profile, limit=8),
                            caption="MIV profile by dimension (scores in [0, 1])")
 
+    quality_section(rep, result)
+
     # -- sensitivity
     if result.sensitivity is not None:
         sensitivity_section(rep, result.sensitivity)
+    return rep
+
+
+def screening_section(rep: Report, screening: Any) -> Report:
+    """Add the "Data screening" section: what each rule did, and every change by MFI."""
+    rep.section("Data screening")
+    rep.text(
+        f"The MFI file was screened before scoring (study key 'data.screening'): "
+        f"{screening.rows_in:,} rows in, {screening.rows_out:,} rows kept. Each rule below sets "
+        "impossible values missing or drops rows; the user's file is not changed. Every change "
+        "is listed by MFI id, name, year, column (the catalogue's name and the file's own), "
+        "value and rule in the table 'screening_exclusions' (in full in the CSV and Excel "
+        "files)."
+    )
+    rep.table("screening_counts", screening.counts,
+              caption="Screening rules: values set missing, rows dropped, MFIs affected")
+    quarterly = screening.quarterly_only_years()
+    if len(quarterly):
+        rep.text(
+            f"{len(quarterly):,} MFI-years exist only as quarterly-report rows and were dropped "
+            "(add \"QTR\" to data.screening.period_types to keep them)."
+        )
+    if len(screening.exclusions):
+        rep.table("screening_exclusions", screening.exclusions.set_index("mfiid"),
+                  caption="Every value set missing and every row dropped by screening "
+                  "(first rows shown; the CSV and Excel files hold all)")
+    return rep
+
+
+def quality_section(rep: Report, audit: Any, *, full: bool = False) -> Report:
+    """Add the section "Indicator and aggregation quality" (see :mod:`socialperf.audit`).
+
+    Parameters
+    ----------
+    rep : Report
+    audit : socialperf.audit.StudyAudit or StudyResult
+        The audit, or a study result to audit (:func:`socialperf.audit.audit_study`).
+    full : bool, default False
+        Also add every other table of the audit (``StudyAudit.tables()``), as
+        ``socialperf audit`` does.
+
+    Returns
+    -------
+    Report
+        ``rep``, with the catalogue checks, each scheme's set and aggregation tables and
+        the list of failed criteria. If the audit cannot be computed the section says why.
+    """
+    from socialperf.audit import StudyAudit, audit_study
+
+    rep.section("Indicator and aggregation quality")
+    if not isinstance(audit, StudyAudit):
+        try:
+            audit = audit_study(audit)
+        except InputDataError as exc:
+            rep.text(f"The quality audit could not be computed: {exc}")
+            return rep
+    rep.text(
+        "Formal quality criteria (Meyer & Krauss 2015, section 3; OECD/JRC 2008): each "
+        "indicator's coverage, discrimination, skewness and kurtosis (JRC rule: treat when "
+        "|skew| > 2 and kurtosis > 3.5), validity proxy (Spearman correlation with the rest "
+        "of its dimension) and year-to-year stability in the reference universe; the set's "
+        "correlations, Cronbach's alpha and KMO per dimension; and the aggregation: each "
+        "indicator's main effect S_i on the score (Paruolo, Saisana & Saltelli 2013) against "
+        "its nominal weight, and the compensability of the aggregation (1 = fully "
+        "compensatory). Thresholds and their sources: weighting.THRESHOLDS."
+    )
+    rep.table("quality_catalogue", audit.catalogue,
+              caption="Catalogue quality criteria measured in the reference universe (all "
+              "years) and in the study year; 'checks' lists the failed criteria")
+    if audit.universe is not None and len(audit.universe.coverage.columns) > 1:
+        rep.table("quality_coverage_by_year", audit.universe.coverage.T,
+                  caption="Share of MFIs with a value, by year, in the reference universe")
+    for name, res in audit.schemes.items():
+        rep.table(f"quality_{name}_dimensions", res.dimensions,
+                  caption=f"Scheme {name}: indicators, weight, Cronbach's alpha, KMO and "
+                  f"first-component share per dimension ({audit.year})")
+        rep.table(f"quality_{name}_influence", res.influence,
+                  caption=f"Scheme {name}: main effect S_i of each indicator on the score and "
+                  "its share, against the effective nominal weight")
+        if len(res.compensability.columns):
+            rep.table(f"quality_{name}_compensability", res.compensability,
+                      caption=f"Scheme {name}: gain from a rise in the worst vs the best "
+                      "indicator, per unit of weight (median and quartiles over MFIs)")
+    for name, why in audit.skipped.items():
+        rep.text(f"Scheme {name}: not audited ({why}).")
+    flags = audit.flag_table
+    if len(flags):
+        rep.table("quality_flags", flags[["scope", "level", "criterion", "subject",
+                                          "message"]],
+                  caption="Failed quality criteria", max_rows=100)
+    else:
+        rep.text("No quality criterion fails.")
+    if full:
+        for name, table in audit.tables().items():
+            if name != "flags":
+                rep.table(f"audit_{name}", table, caption=f"Audit table {name}")
     return rep
 
 
@@ -672,7 +813,7 @@ def _as_frame(obj: Any, name: str) -> pd.DataFrame:
 
 def write_sensitivity_report(
     outcome: Any, folder: str | Path, *, title: str = "Sensitivity analysis",
-    provenance: str | None = MIX_ATTRIBUTION, study: Any = None,
+    provenance: str | None = MIX_ATTRIBUTION, raw_csv: bool = False, study: Any = None,
 ) -> ReportFiles:
     """Write a report holding only the sensitivity section (``socialperf sensitivity``).
 
@@ -682,6 +823,8 @@ def write_sensitivity_report(
     folder : str or pathlib.Path
     title : str
     provenance : str, optional
+    raw_csv : bool, default False
+        See :meth:`Report.write`.
     study : socialperf.study.Study, optional
         The study analysed; its settings go into ``settings.toml`` and the page.
 
@@ -693,7 +836,7 @@ def write_sensitivity_report(
     settings = study.to_toml() if study is not None else None
     rep = Report(title, provenance=provenance, settings=settings)
     sensitivity_section(rep, outcome)
-    return rep.write(folder)
+    return rep.write(folder, raw_csv=raw_csv)
 
 
 def sensitivity_section(rep: Report, sens: Any) -> Report:

@@ -6,7 +6,10 @@ A study file looks like this (paths are relative to the file)::
     [study]
     name = "My study"
     year = 2011                  # fiscal year scored (omit: the holdings' year, else the latest)
-    reference = "bundled"        # reference universe: "bundled" MIX panel, "self", or a file
+    reference = "bundled"        # calibration universe of the rating scale and of every
+                                 # normalisation: "bundled" (the MIX panel shipped with
+                                 # socialperf, all years), "self" (the MFI file of the study,
+                                 # after screening), or the path of a MIX-style table
 
     [data]
     example = false              # true: use the bundled example data for any path not given
@@ -18,6 +21,13 @@ A study file looks like this (paths are relative to the file)::
     ahp_matrix = "ahp_matrix.csv"
     budget_allocations = "budget_allocations.csv"
     fx_rates = "fx_rates.csv"    # to convert holdings in other currencies
+
+    [data.screening]             # screening of the MFI file (on by default; false: off),
+    rules = ["period_type", "nonpositive", "outside_unit", "glp_gt_assets",
+             "alb_inconsistent", "no_lending"]   # see socialperf.screen
+    period_types = ["ANN"]       # rows kept by the period_type rule ("QTR" adds quarterly)
+    glp_assets_max = 1.5         # GLP above 1.5 x total assets: both set missing
+    alb_factor = 2.0             # average loan balance off GLP / borrowers by more: missing
 
     [mfi]
     schemes = ["rating", "equal", "expert", "ahp", "pca", "bod", "dea"]
@@ -90,6 +100,10 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
+from socialperf.exceptions import MissingColumnWarning, _with_context
+from socialperf.safety import check_input_file
+from socialperf.screen import Screening, ScreeningRules, read_mix_panel
+from weighting.normalise import RatioToBest
 
 __all__ = [
     "GEOMETRIC_ZERO_FLOOR",
@@ -459,6 +473,10 @@ class Study:
         Use the bundled example data for every data item without a path.
     data : dict of str to pathlib.Path
         Data files by item (``mfis``, ``holdings``, ...).
+    screening : socialperf.ScreeningRules or None
+        Screening of the MFI file (``data.mfis``) and of a reference-universe file before
+        validation (:func:`socialperf.read_mix_panel`); None turns it off (``[data]
+        screening = false``).  The bundled data are already screened.
     schemes : tuple of str
         Built-in MFI schemes to run, in report order.
     scheme_files : tuple of pathlib.Path
@@ -469,6 +487,10 @@ class Study:
     sensitivity : SensitivitySpec
     units : dict of str to str
         Units of measurement by column, for figure labels.
+    source : str or None
+        Name of the study file, for messages.
+    path : pathlib.Path or None
+        The study file, resolved (set by :meth:`from_toml`; not part of equality).
     """
 
     name: str = "socialperf study"
@@ -476,6 +498,7 @@ class Study:
     reference: str | None = None
     example: bool = False
     data: Mapping[str, Path] = field(default_factory=dict)
+    screening: ScreeningRules | None = field(default_factory=ScreeningRules)
     schemes: tuple[str, ...] = ("rating", "equal", "pca")
     scheme_files: tuple[Path, ...] = ()
     miv: MIVOptions = field(default_factory=MIVOptions)
@@ -483,6 +506,7 @@ class Study:
     sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
     units: Mapping[str, str] = field(default_factory=dict)
     source: str | None = None
+    path: Path | None = None
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
@@ -527,8 +551,9 @@ class Study:
         reference = _get_str(st, "study", "reference", None, source)
 
         dd = config.get("data", {})
-        _check_keys("data", dd, ("example", *_DATA_KEYS), source)
+        _check_keys("data", dd, ("example", "screening", *_DATA_KEYS), source)
         example = _get_bool(dd, "data", "example", False, source)
+        screening = _get_screening(dd.get("screening", True), source)
         base = Path(base_dir) if base_dir is not None else Path.cwd()
         if reference is not None and reference not in ("bundled", "self"):
             ref_path = Path(reference).expanduser()
@@ -583,8 +608,8 @@ class Study:
             raise _fail(f"units.{bad_units[0]}", "expected a string", 'write e.g. staff = "FTE"',
                         source)
         return cls(name=name, year=year, reference=reference, example=example, data=data,
-                   schemes=schemes, scheme_files=scheme_files, miv=miv, dea=dea_spec,
-                   sensitivity=sens,
+                   screening=screening, schemes=schemes, scheme_files=scheme_files, miv=miv,
+                   dea=dea_spec, sensitivity=sens,
                    units=dict(units), source=source)
 
     @classmethod
@@ -602,13 +627,15 @@ class Study:
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(2, "No such file", str(path))
+        check_input_file(path)
         tomllib = _tomllib()
         with path.open("rb") as fh:
             try:
                 config = tomllib.load(fh)
             except tomllib.TOMLDecodeError as exc:
                 raise StudyConfigError(f"{path.name}: invalid TOML: {exc}") from exc
-        return cls.from_dict(config, base_dir=path.resolve().parent, source=path.name)
+        study = cls.from_dict(config, base_dir=path.resolve().parent, source=path.name)
+        return dataclasses.replace(study, path=path.resolve())
 
     @classmethod
     def demo(cls) -> Study:
@@ -655,6 +682,7 @@ class Study:
         data: dict[str, Any] = {"example": self.example}
         for key, path in self.data.items():
             data[key] = _relative(path, relative_to)
+        data["screening"] = self.screening.to_dict() if self.screening is not None else False
         out: dict[str, Any] = {
             "study": study,
             "data": data,
@@ -691,6 +719,38 @@ class Study:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def input_files(self) -> pd.DataFrame:
+        """The files the study reads, as resolved, with their size and SHA-256 digest.
+
+        Relative paths in a study file are resolved against the study file's folder when
+        it is read (:meth:`from_toml`), so the table does not depend on the working
+        directory. The report records it (table ``study_files``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by setting (``study``, ``study.reference``, ``data.<item>``,
+            ``mfi.scheme_files[i]``), with columns ``path``, ``bytes`` and ``sha256``
+            (missing for a file that does not exist).
+        """
+        from socialperf.safety import sha256_file
+
+        rows: list[tuple[str, Path]] = []
+        if self.path is not None:
+            rows.append(("study", Path(self.path)))
+        if self.reference not in (None, "bundled", "self"):
+            rows.append(("study.reference", Path(str(self.reference))))
+        rows += [(f"data.{key}", Path(p)) for key, p in self.data.items()]
+        rows += [(f"mfi.scheme_files[{i}]", Path(p)) for i, p in enumerate(self.scheme_files)]
+        table = pd.DataFrame(
+            [{"path": str(p), "bytes": p.stat().st_size if p.is_file() else None,
+              "sha256": sha256_file(p) if p.is_file() else None} for _, p in rows],
+            index=pd.Index([k for k, _ in rows], name="setting"),
+            columns=["path", "bytes", "sha256"],
+        )
+        table["bytes"] = table["bytes"].astype("Int64")
+        return table
+
     def mfi_schemes_for_miv(self) -> str:
         """The MFI scheme whose scores feed the MIV look-through score."""
         if self.miv.scheme is not None:
@@ -710,6 +770,21 @@ class Study:
             scheme = Scheme.from_toml(path)
             out[str(scheme.name)] = scheme
         return out
+
+
+def _get_screening(value: Any, source: str | None) -> ScreeningRules | None:
+    """``[data] screening``: true (default rules), false (off) or a table of rule settings."""
+    if isinstance(value, bool):
+        return ScreeningRules() if value else None
+    if not isinstance(value, Mapping):
+        raise _fail("data.screening", f"expected true, false or a table, got {value!r}",
+                    "write screening = false, or a [data.screening] table of rule settings",
+                    source)
+    try:
+        return ScreeningRules.from_dict(value, origin="data.screening")
+    except InputDataError as exc:
+        where = f" in {source}" if source else ""
+        raise StudyConfigError(f"study key {exc}{where}") from exc
 
 
 def _resolve(value: str | Path, base: Path) -> Path:
@@ -849,6 +924,7 @@ class StudyData:
     ahp_matrix: Any = None
     budget_allocations: Any = None
     provenance: str = ""
+    screening: Screening | None = None
 
 
 def load_study_data(study: Study) -> StudyData:
@@ -880,13 +956,19 @@ def load_study_data(study: Study) -> StudyData:
             try:
                 return reader(paths[key])
             except InputDataError as exc:
-                raise type(exc)(f"data.{key} ({paths[key].name}): {exc}") from exc
+                raise _with_context(exc, f"data.{key} ({paths[key].name}): ") from exc
         return getattr(ex, key, None) if ex is not None else None
 
     catalogue = _given("catalogue", load_catalogue)
     if catalogue is None:
         catalogue = load_catalogue()
-    mfis = _given("mfis", sio.read_mfis)
+    screening = None
+    if "mfis" in paths and study.screening is not None:
+        screening = _given("mfis", lambda p: read_mix_panel(p, study.screening))
+        mfis = screening.panel
+        logger.info("data.mfis (%s) %s", paths["mfis"].name, screening.summary())
+    else:
+        mfis = _given("mfis", sio.read_mfis)
     if "holdings" in paths:
         fx = paths.get("fx_rates")
         holdings = _given("holdings", lambda p: sio.read_holdings(p, mfis=mfis, fx_rates=fx))
@@ -897,6 +979,10 @@ def load_study_data(study: Study) -> StudyData:
     parts = []
     if "mfis" in paths:
         parts.append(f"MFI data: {paths['mfis'].name} (supplied by the user).")
+        absent = _absent_columns_note(study, mfis, catalogue, paths["mfis"].name)
+        if absent:
+            warnings.warn(absent, MissingColumnWarning, stacklevel=2)
+            parts.append(absent)
     if "mfis" not in paths or study.reference in (None, "bundled"):
         parts.append(("Reference universe: " if "mfis" in paths else "") + MIX_ATTRIBUTION)
     example_items = [k for k in ("holdings", "miv_indicators", "expert_weights", "ahp_matrix",
@@ -913,21 +999,73 @@ def load_study_data(study: Study) -> StudyData:
         ahp_matrix=_given("ahp_matrix", _read_matrix),
         budget_allocations=_given("budget_allocations", _read_matrix),
         provenance=provenance,
+        screening=screening,
+    )
+
+
+def _absent_columns_note(study: Study, mfis: pd.DataFrame, catalogue: Any, file: str) -> str:
+    """A sentence naming the catalogue columns absent from the whole MFI file, or "".
+
+    Only MIX-standard columns count (catalogue rows with ``in_bundled_data``): those the
+    toolkit expects in a MIX-style file; the sentence says which schemes lose each one.
+    Schemes that name their indicators (expert and AHP weights, scheme files, the DEA
+    model) fail instead, naming the column.
+    """
+    lost: dict[str, list[str]] = {}
+    for spec in catalogue:
+        if spec.level != "MFI" or not spec.in_bundled_data:
+            continue
+        cols = [c for c in spec.source_columns if c not in mfis.columns]
+        if cols:
+            lost[spec.name] = cols
+    if not lost:
+        return ""
+    # these take whatever catalogue indicators the table has; the others name theirs
+    # (weights, a scheme file, the DEA model) and stop with an error naming the column
+    users = [s for s in study.schemes if s in ("rating", "equal", "pca", "bod")]
+    lose = (f"schemes {format_labels(users)} score without it" if users
+            else "no scheme of the study scores without it")
+    pieces = [f"column {format_labels(cols)} (indicator {name!r}): {lose}"
+              for name, cols in lost.items()]
+    return (
+        f"{file} has no {'; no '.join(pieces)}. A column absent from the whole file is left "
+        "out, not treated as missing values; add it to the file to use the indicator."
     )
 
 
 def _read_weights(path: Path) -> pd.Series:
+    check_input_file(path)
     frame = pd.read_csv(path)
     if frame.shape[1] != 2:
         raise InputDataError(
             f"{path.name}: expert weights need two columns (indicator, weight); found "
             f"{frame.shape[1]}"
         )
-    return frame.set_index(frame.columns[0])[frame.columns[1]].astype(float)
+    frame = frame.set_index(frame.columns[0])
+    return _numbers_in_csv(frame, lambda r, c: f"the weight of indicator {r!r}")[
+        frame.columns[0]
+    ]
 
 
 def _read_matrix(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, index_col=0)
+    check_input_file(path)
+    frame = pd.read_csv(path, index_col=0)
+    return _numbers_in_csv(frame, lambda r, c: f"row {r!r}, column {c!r}")
+
+
+def _numbers_in_csv(frame: pd.DataFrame, where: Callable[[Any, Any], str]) -> pd.DataFrame:
+    """Parse the cells of a weights / matrix CSV as numbers, naming the first that is not one."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_bool_dtype(out[col]) or not pd.api.types.is_numeric_dtype(out[col]):
+            parsed = pd.to_numeric(out[col].astype("string").str.strip(), errors="coerce")
+            bad = out.index[parsed.isna().to_numpy() & out[col].notna().to_numpy()]
+            if len(bad):
+                raise InputDataError(
+                    f"{where(bad[0], col)} is {str(out.at[bad[0], col])!r}; a number is expected"
+                )
+            out[col] = parsed.astype(float)
+    return out
 
 
 # ----------------------------------------------------------------------------- results
@@ -1039,8 +1177,30 @@ class StudyResult:
         ref = st.reference or "bundled"
         ref_text = {"bundled": "the bundled MIX Market panel of African MFIs",
                     "self": "the scored MFIs themselves"}.get(ref, f"the table {Path(ref).name}")
-        parts.append(f"Normalisation and rating cut-offs are calibrated on {ref_text}, "
-                     "year by year.")
+        y = study_year(st, self.data)
+        ref_rows = None
+        if ref == "self":
+            ref_rows = self.data.mfis
+        elif ref == "bundled":
+            from socialperf.mfi import load_reference
+
+            ref_rows = load_reference()
+        if ref_rows is not None and "year" in ref_rows:
+            n_ref = int((pd.to_numeric(ref_rows["year"]) == y).sum())
+            ref_text += f" ({n_ref} MFIs of fiscal year {y})"
+        else:
+            ref_text += f" (its rows of fiscal year {y})"
+        parts.append(f"Normalisation and rating cut-offs are calibrated on {ref_text}: each "
+                     "year is scored against the universe's rows of the same year "
+                     "(study key 'study.reference').")
+        scr = self.data.screening
+        if scr is not None:
+            n_changed = int((scr.exclusions["action"] == "set missing").sum())
+            parts.append(
+                f"The MFI file was screened (study key 'data.screening'): {scr.rows_in:,} rows "
+                f"in, {scr.rows_out:,} kept, {n_changed:,} values set missing; see the section "
+                "'Data screening'."
+            )
         if "dea" in self.mfi_scores.columns:
             dea_info = getattr(self.mfi_results.get("dea"), "info", {}) or {}
             parts.append(f"The 'dea' scheme is {str(dea_info.get('rts', '')).upper()}, "
@@ -1057,6 +1217,8 @@ class StudyResult:
     def summary(self) -> str:
         """Plain-text summary (printed by the CLI)."""
         lines = [self.study.name, "=" * len(self.study.name), self.describe(), ""]
+        if self.data.screening is not None:
+            lines += [self.data.screening.summary(), ""]
         desc = self.mfi_scores.describe().T[["count", "mean", "min", "50%", "max"]]
         lines.append("MFI scores by scheme:")
         lines.append(desc.to_string(float_format=lambda v: f"{v:.3f}"))
@@ -1093,7 +1255,12 @@ def _reference(study: Study, data: StudyData) -> Any:
     path = Path(ref)
     if not path.is_file():
         raise FileNotFoundError(2, "study.reference: no such file", str(path))
-    return read_mfis(path)
+    try:
+        if study.screening is not None:
+            return read_mix_panel(path, study.screening).panel
+        return read_mfis(path)
+    except InputDataError as exc:
+        raise type(exc)(f"study.reference ({path.name}): {exc}") from exc
 
 
 def _scheme_kwargs(study: Study, data: StudyData, scheme: str, reference: Any) -> dict:
@@ -1231,7 +1398,14 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
     bar = _Progress(steps, enabled=progress, label="study")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    data = load_study_data(study)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MissingColumnWarning)
+        data = load_study_data(study)
+    for w in caught:
+        if issubclass(w.category, MissingColumnWarning):
+            logger.warning("MFI data: %s", w.message)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     timings["load"] = time.perf_counter() - t0
     bar.step("data loaded")
 
@@ -1311,7 +1485,7 @@ def _score_schemes(study: Study, data: StudyData, names: Sequence[str], referenc
             results[name] = score_mfis(data.mfis, scheme=name if builtin else custom[name],
                                        **kwargs)
         except InputDataError as exc:
-            raise type(exc)(f"scheme {name!r}: {exc}") from exc
+            raise _with_context(exc, f"scheme {name!r}: ") from exc
         if timings is not None:
             timings[f"scheme {name}"] = time.perf_counter() - t
         if bar is not None:
@@ -1349,7 +1523,7 @@ class _FastComposite:
     :math:`S_i = \\sum_{j \\in J_i} w_j x_{ij}`, on the same units.
 
     ``aggregation="geometric"`` scores the ratio-to-best matrix ``ratio`` (see
-    :class:`_RatioToBest`; the normalisation factor then has no effect) by the weighted
+    :class:`weighting.RatioToBest`; the normalisation factor then has no effect) by the weighted
     geometric mean over the present indicators,
     :math:`S_i = \\exp(\\sum_{j \\in J_i} w_j \\ln r_{ij} / \\sum_{j \\in J_i} w_j)`,
     on the same units; under ``"zero"`` a missing indicator counts as the lowest value any
@@ -1411,7 +1585,7 @@ class _FastComposite:
 
 
 #: A zero (or negative) ratio-scale value is raised to this fraction of the smallest
-#: positive reference value of its indicator before the geometric mean (see _RatioToBest)
+#: positive reference value of its indicator before the geometric mean (see weighting.RatioToBest)
 GEOMETRIC_ZERO_FLOOR = 0.5
 
 
@@ -1451,89 +1625,6 @@ def _ratio_normaliser_kinds(catalogue: Any, names: Sequence[str]) -> dict[str, s
             "aggregation = [\"arithmetic\"], or a scheme without these indicators"
         )
     return {n: str(k) for n, k in kinds.items()}
-
-
-def _ratio_to_best_class() -> type:
-    """:class:`_RatioToBest`, built on first use (weighting is imported lazily)."""
-    global _RatioToBest
-    if _RatioToBest is not None:
-        return _RatioToBest
-    from weighting.indicators import ALL_SCALES
-    from weighting.normalise import Normaliser
-
-    class RatioToBest(Normaliser):
-        """Ratio to the best reference value of a ratio-scale, higher-is-better quantity.
-
-        Each indicator is first made a quantity :math:`q` with a true zero, higher is
-        better (see :func:`_ratio_kind`): the value itself (female share); 1 - x for a
-        lower-is-better fraction (PAR30, write-offs: the share of the portfolio not at
-        risk / not written off); 1 / x for another lower-is-better ratio (average loan over
-        GDP per capita: GDP per capita per unit of loan); exp(x) for a log-transformed
-        count (borrowers).  Then :math:`r = \\max(q, f) / \\max_{ref} q`, with the floor
-        :math:`f` = ``floor`` times the smallest positive reference :math:`q`.
-
-        Why: the geometric mean is meaningful only for ratio-scale values (products and
-        ratios of values must mean something), which min-max, z-score and rank
-        normalisations do not give.  A ratio to a fixed target keeps ratios (it is the
-        ``target`` normaliser of :mod:`weighting.normalise` applied to :math:`q`); the
-        target only rescales all scores by one constant, so ranks do not depend on it.  The
-        1 - x of a fraction is used rather than t / x because a PAR30 of 0 (the best) is
-        common and would be infinitely good.  A zero :math:`q` (no women borrowers; all of
-        the portfolio at risk) would set the whole geometric mean to 0 whatever the other
-        indicators; it is raised to the floor, which keeps it below every positive value
-        seen in the reference but bounds its penalty (``GEOMETRIC_ZERO_FLOOR``); a fraction
-        above 1 (more written off than the average portfolio) gets the floor too.
-        """
-
-        name = "ratio_to_best"
-        accepts = ALL_SCALES  # the kinds were checked by _ratio_normaliser_kinds
-
-        def __init__(self, kinds: dict[str, str] | None = None,
-                     floor: float = GEOMETRIC_ZERO_FLOOR) -> None:
-            self.kinds = kinds
-            self.floor = floor
-
-        def _q(self, values: np.ndarray) -> np.ndarray:
-            raw = values * self.direction_.sign  # undo the base class's sign flip
-            kind = (self.kinds or {}).get(self.indicator_, "value")
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                if kind == "complement":
-                    return 1.0 - raw
-                if kind == "inverse":
-                    if (raw <= 0).any():
-                        raise InputDataError(
-                            f"indicator {self.indicator_!r} (lower is better) has values <= 0 "
-                            "at some MFIs; its ratio transform 1 / x for the geometric mean "
-                            "needs positive values"
-                        )
-                    return 1.0 / raw
-                if kind == "exp":
-                    return np.exp(raw)
-                if kind == "exp_inverse":
-                    return np.exp(-raw)
-            return raw
-
-        def _fit(self, values: np.ndarray) -> None:
-            q = self._q(values)
-            positive = q[q > 0]
-            if positive.size == 0:
-                raise InputDataError(
-                    f"indicator {self.indicator_!r} has no positive reference value after its "
-                    "ratio transform; the geometric mean cannot use it"
-                )
-            self.best_ = float(positive.max())
-            self.floor_ = float(self.floor) * float(positive.min())
-
-        def _transform(self, values: np.ndarray) -> np.ndarray:
-            q = self._q(values)
-            return np.where(np.isnan(q), np.nan, np.maximum(q, self.floor_)) / self.best_
-
-    RatioToBest.__name__ = RatioToBest.__qualname__ = "_RatioToBest"
-    _RatioToBest = RatioToBest
-    return RatioToBest
-
-
-_RatioToBest: type | None = None
 
 
 class _Lookup:
@@ -1912,7 +2003,8 @@ def _composite(data: StudyData, scheme: str, base: Any, kwargs: Mapping[str, Any
     if geometric:
         kinds = _ratio_normaliser_kinds(data.catalogue, list(base.normalised.columns))
         ratio = score_mfis(data.mfis, scheme="expert", weights=weights,
-                           normalisation=_ratio_to_best_class()(kinds), **common).normalised
+                           normalisation=RatioToBest(kinds=kinds, floor=GEOMETRIC_ZERO_FLOOR),
+                           **common).normalised
     return _FastComposite(matrices, weights, next(iter(matrices)), min_coverage=min_cov,
                           ratio=ratio)
 

@@ -6,7 +6,8 @@ outliers (:mod:`weighting.pretreat`), normalisation against a reference set
 (:mod:`weighting.normalise`), weight estimators (:mod:`weighting.weights`), aggregation
 (:mod:`weighting.aggregate`), schemes tying them together (:mod:`weighting.scheme`), and
 the comparison (:mod:`weighting.compare`) and sensitivity analysis
-(:mod:`weighting.sensitivity`) of schemes.
+(:mod:`weighting.sensitivity`) of schemes, and their quality audit
+(:mod:`weighting.audit`).
 """
 
 from dea._version import distribution_version as _dist_version
@@ -23,7 +24,9 @@ from weighting.aggregate import (
     get_aggregator,
     power_mean,
 )
+from weighting.audit import THRESHOLDS, AuditResult, audit, correlation_ratio, cronbach_alpha
 from weighting.compare import Comparison, MissingUnitsWarning, compare, rank_scores
+from weighting.estimator import Estimator, Registry
 from weighting.exceptions import (
     ConstantIndicatorError,
     CoverageWarning,
@@ -45,6 +48,7 @@ from weighting.normalise import (
     PointMap,
     QuantileClasses,
     Rank,
+    RatioToBest,
     ZScore,
     get_normaliser,
     normalise,
@@ -75,11 +79,13 @@ from weighting.weights import (
 __all__ = [
     "AGGREGATORS",
     "NORMALISERS",
+    "THRESHOLDS",
     "WEIGHTERS",
     "AHPWeights",
     "AboveBelowMean",
     "Aggregator",
     "ArithmeticMean",
+    "AuditResult",
     "BoDWeights",
     "Borda",
     "BudgetAllocation",
@@ -91,6 +97,7 @@ __all__ = [
     "DistanceToTarget",
     "EntropyWeights",
     "EqualWeights",
+    "Estimator",
     "ExpertWeights",
     "Factor",
     "GeometricMean",
@@ -113,6 +120,8 @@ __all__ = [
     "PowerMean",
     "QuantileClasses",
     "Rank",
+    "RatioToBest",
+    "Registry",
     "Scale",
     "ScaleLevelError",
     "ScaleLevelWarning",
@@ -124,8 +133,11 @@ __all__ = [
     "UncertaintyResult",
     "Weighter",
     "ZScore",
+    "audit",
     "check_scale",
     "compare",
+    "correlation_ratio",
+    "cronbach_alpha",
     "get_aggregator",
     "get_normaliser",
     "get_weighter",

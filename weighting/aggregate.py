@@ -32,7 +32,6 @@ countries: a defensible setting. *Applied Economics* 41(12), 1513-1523.
 
 from __future__ import annotations
 
-import inspect
 import math
 import warnings
 from collections.abc import Mapping
@@ -41,6 +40,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from weighting.estimator import Estimator, Registry
 from weighting.exceptions import (
     InputDataError,
     ScaleLevelError,
@@ -232,8 +232,12 @@ def power_mean(values: object, weights: object, p: float = 1.0) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # base class
 # ---------------------------------------------------------------------------------------------
-class Aggregator:
+class Aggregator(Estimator):
     """Base class of aggregation methods.
+
+    Hyperparameters are the keyword arguments of ``__init__``, stored unchanged (so
+    :class:`~weighting.estimator.Estimator` gives ``get_params``, ``set_params``,
+    ``clone``, ``to_spec``, equality and ``repr``).
 
     Attributes
     ----------
@@ -261,34 +265,6 @@ class Aggregator:
     linear: ClassVar[bool] = False
     positive: ClassVar[bool] = False
     relative: ClassVar[bool] = False
-
-    # -- parameters (same pattern as the weighters) ----------------------------------------
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-
-    def get_params(self) -> dict[str, Any]:
-        """Hyperparameters as ``{name: value}``."""
-        return {k: getattr(self, k) for k in self._param_names()}
-
-    def to_spec(self) -> str | dict[str, Any]:
-        """Plain form: the registry name, or a dict with parameters."""
-        defaults = {
-            p.name: p.default
-            for p in inspect.signature(type(self).__init__).parameters.values()
-            if p.name != "self"
-        }
-        params = {k: v for k, v in self.get_params().items() if defaults.get(k) != v}
-        return {"method": self.name, **params} if params else self.name
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.get_params() == other.get_params()  # type: ignore[union-attr]
-
-    __hash__ = None  # type: ignore[assignment]
 
     # -- checks -----------------------------------------------------------------------------
     def check(
@@ -922,20 +898,21 @@ class Copeland(_OrderBased):
         return out
 
 
-#: registry name -> aggregator class
-AGGREGATORS: dict[str, type[Aggregator]] = {
-    cls.name: cls
-    for cls in (
+#: registry name -> aggregator class (a :class:`~weighting.estimator.Registry`)
+AGGREGATORS: Registry = Registry(
+    "aggregation",
+    Aggregator,
+    (
         ArithmeticMean, GeometricMean, HarmonicMean, PowerMean, MazziottaPareto, Borda,
         Copeland,
-    )
-}
-_ALIASES = {
-    "mean": "arithmetic", "linear": "arithmetic", "additive": "arithmetic",
-    "geometric_mean": "geometric", "harmonic_mean": "harmonic", "generalised": "power",
-    "generalized": "power", "mazziotta_pareto": "mpi", "outranking": "copeland",
-    "condorcet": "copeland",
-}
+    ),
+    aliases={
+        "mean": "arithmetic", "linear": "arithmetic", "additive": "arithmetic",
+        "geometric_mean": "geometric", "harmonic_mean": "harmonic", "generalised": "power",
+        "generalized": "power", "mazziotta_pareto": "mpi", "outranking": "copeland",
+        "condorcet": "copeland",
+    },
+)
 
 
 def get_aggregator(spec: str | Mapping[str, Any] | Aggregator, **params: Any) -> Aggregator:
@@ -944,7 +921,7 @@ def get_aggregator(spec: str | Mapping[str, Any] | Aggregator, **params: Any) ->
     Parameters
     ----------
     spec : str, dict or Aggregator
-        ``"geometric"``, ``{"method": "power", "p": 0.5}`` or an instance (returned as is).
+        ``"geometric"``, ``{"method": "power", "p": 0.5}`` or an instance (cloned).
     **params
         Hyperparameters when ``spec`` is a name.
 
@@ -957,30 +934,4 @@ def get_aggregator(spec: str | Mapping[str, Any] | Aggregator, **params: Any) ->
     InputDataError
         For an unknown name or parameter.
     """
-    if isinstance(spec, Aggregator):
-        return spec
-    if isinstance(spec, Mapping):
-        spec = dict(spec)
-        if "method" not in spec:
-            raise InputDataError(
-                f"an aggregation spec needs a 'method' key, got {format_labels(list(spec))}"
-            )
-        method = spec.pop("method")
-        return get_aggregator(method, **spec, **params)
-    if not isinstance(spec, str):
-        raise InputDataError(
-            f"aggregation must be a name, a dict or an Aggregator, got {type(spec).__name__}"
-        )
-    key = _ALIASES.get(spec.strip().lower(), spec.strip().lower())
-    if key not in AGGREGATORS:
-        raise InputDataError(
-            f"unknown aggregation {spec!r}; known are {format_labels(sorted(AGGREGATORS), 20)}"
-        )
-    cls = AGGREGATORS[key]
-    try:
-        return cls(**params)
-    except TypeError:
-        raise InputDataError(
-            f"aggregation {key!r} got unknown parameters {format_labels(list(params))}; it "
-            f"takes {format_labels(cls._param_names()) or 'none'}"
-        ) from None
+    return AGGREGATORS.build(spec, **params)

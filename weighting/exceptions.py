@@ -7,8 +7,11 @@ unit labels, parameter), and what is allowed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import numbers
+from collections.abc import Callable, Iterable
 from typing import Any
+
+import numpy as np
 
 from dea.exceptions import InputDataError, format_labels
 
@@ -63,3 +66,25 @@ def _check_labels(
     parts = [t.format(format_labels(v)) for t, v in ((unknown, extra), (missing, lacking)) if v]
     if parts:
         raise InputDataError("; ".join(parts) + tail)
+
+
+def _is_number(value: object) -> bool:
+    """True for a real number (Python or numpy, NaN included), False for text, booleans, None."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_numbers(
+    items: Iterable[tuple[Any, Any]], *, where: Callable[[Any], str], expected: str
+) -> None:
+    """Raise :class:`InputDataError` if a value of ``(label, value)`` pairs is not a number.
+
+    Text such as ``"0.4"``, booleans and ``None`` are refused rather than converted, so a
+    spreadsheet cell read as text or a typo never becomes a weight silently. The message
+    reads ``"{where(label)} is {value!r} (type); {expected}"``.
+    """
+    bad = [(k, v) for k, v in items if not _is_number(v)]
+    if not bad:
+        return
+    k, v = bad[0]
+    more = f" ({len(bad) - 1} more values are not numbers)" if len(bad) > 1 else ""
+    raise InputDataError(f"{where(k)} is {v!r} ({type(v).__name__}){more}; {expected}")

@@ -35,6 +35,7 @@ from weighting.exceptions import (
     InputDataError,
     ScaleLevelError,
     ScaleLevelWarning,
+    _check_numbers,
     format_labels,
 )
 
@@ -246,12 +247,9 @@ class Indicator:
         if self.group is not None and not isinstance(self.group, str):
             object.__setattr__(self, "group", str(self.group))
         if self.weight is not None:
-            try:
-                w = float(self.weight)
-            except (TypeError, ValueError):
-                raise InputDataError(
-                    f"weight of indicator {self.name!r} must be a number, got {self.weight!r}"
-                ) from None
+            _check_numbers([(self.name, self.weight)], expected="a number is expected",
+                           where=lambda k: f"the weight of indicator {k!r}")
+            w = float(self.weight)
             if not math.isfinite(w) or w < 0:
                 raise InputDataError(
                     f"weight of indicator {self.name!r} is {self.weight!r}; weights must be "

@@ -18,9 +18,12 @@ MPIStandardise ``mpi``       interval, ratio            100 + 10 (x - mean) / sd
 Rank ``rank``                ordinal and up             mid-rank among reference values
 PercentileRank ``percentile`` ordinal and up            (below + equal / 2) / n_ref
 QuantileClasses ``quantile`` ordinal and up             1 + number of reference quantiles
-                                                         below x (e.g. quintile 1..5)
+                                                         below x (e.g. quintile 1..5);
+                             (interval and up)          or of moment cuts mean + sd z_k
 Goalposts ``goalposts``      interval, ratio            (x - L) / (U - L), clipped
 DistanceToTarget ``target``  ratio                      x / target
+RatioToBest ``ratio_to_best`` ratio (interval: log)     max(q, f) / max_ref q, q = x, 1 - x,
+                                                         1 / x, e^x or e^-x
 AboveBelowMean ``above_mean`` ratio                   +1 / 0 / -1: x / mean above 1 + p,
                                                          within, below 1 - p
 PointMap ``points``          all                        user-given points per category
@@ -38,15 +41,15 @@ measuring socio-economic phenomena. *Social Indicators Research* 127(3), 983-100
 
 from __future__ import annotations
 
-import copy
-import inspect
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from weighting.estimator import Estimator, Registry
 from weighting.exceptions import (
     ConstantIndicatorError,
     InputDataError,
@@ -79,18 +82,21 @@ __all__ = [
     "PointMap",
     "QuantileClasses",
     "Rank",
+    "RatioToBest",
     "ZScore",
     "get_normaliser",
     "normalise",
 ]
 
 
-class Normaliser:
+class Normaliser(Estimator):
     """Base class: a normalisation fitted on a reference set and applied to any units.
 
     Subclasses store their hyperparameters unchanged under the ``__init__`` argument names
-    and implement ``_fit(values)`` and ``_transform(values)`` on float arrays in which
-    lower-is-better indicators have already been sign-flipped where that is meaningful.
+    (so :class:`~weighting.estimator.Estimator` gives ``get_params``, ``set_params``,
+    ``clone``, ``to_spec``, equality and ``repr``) and implement ``_fit(values)`` and
+    ``_transform(values)`` on float arrays in which lower-is-better indicators have already
+    been sign-flipped where that is meaningful.
 
     Attributes
     ----------
@@ -111,43 +117,9 @@ class Normaliser:
     #: whether the method needs numbers (False for point maps)
     numeric: ClassVar[bool] = True
 
-    # -- parameters -------------------------------------------------------------------------
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [p.name for p in sig.parameters.values() if p.name != "self"]
-
-    def get_params(self) -> dict[str, Any]:
-        """Hyperparameters as ``{name: value}``."""
-        return {k: getattr(self, k) for k in self._param_names()}
-
-    def clone(self) -> Normaliser:
-        """An unfitted copy with the same hyperparameters."""
-        return type(self)(**copy.deepcopy(self.get_params()))
-
-    def to_spec(self) -> str | dict[str, Any]:
-        """Plain form for :meth:`Scheme.to_dict`: the name, or a dict with parameters."""
-        defaults = {
-            p.name: p.default
-            for p in inspect.signature(type(self).__init__).parameters.values()
-            if p.name != "self"
-        }
-        params = {
-            k: v for k, v in self.get_params().items() if not _same(defaults.get(k), v)
-        }
-        return {"method": self.name, **params} if params else self.name
-
-    def __repr__(self) -> str:
-        spec = self.to_spec()
-        if isinstance(spec, str):
-            return f"{type(self).__name__}()"
-        args = ", ".join(f"{k}={v!r}" for k, v in spec.items() if k != "method")
-        return f"{type(self).__name__}({args})"
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.to_spec() == other.to_spec()  # type: ignore[union-attr]
-
-    __hash__ = None  # type: ignore[assignment]
+    def _accepts(self) -> frozenset[Scale]:
+        """Scale levels accepted with these hyperparameters (default: ``accepts``)."""
+        return self.accepts
 
     def output_scale(self, scale: Scale) -> Scale:
         """Scale level of the normalised values given the input scale.
@@ -208,7 +180,7 @@ class Normaliser:
             scale = Scale.RATIO if pd.api.types.is_numeric_dtype(series) else Scale.NOMINAL
         self.scale_ = Scale.parse(scale)
         check_scale(
-            name, self.scale_, self.accepts, f"{self.name} normalisation",
+            name, self.scale_, self._accepts(), f"{self.name} normalisation",
             allow=allow_scale_violations,
             hint="categories need a point map ('points'); ordinal codes a rank-based method "
             "('rank', 'percentile', 'quantile')",
@@ -298,13 +270,6 @@ class Normaliser:
 
     def _transform_raw(self, series: pd.Series) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
-
-
-def _same(a: object, b: object) -> bool:
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
 
 
 def _as_series(x: object) -> pd.Series:
@@ -558,7 +523,7 @@ class PercentileRank(_RankBased):
 
 
 class QuantileClasses(Normaliser):
-    """Class points from reference quantiles, e.g. quintile points 1..5.
+    """Class points from reference cut points, e.g. quintile points 1..5.
 
     Parameters
     ----------
@@ -566,23 +531,59 @@ class QuantileClasses(Normaliser):
         Number of classes (5: quintiles, 4: quartiles, 10: deciles).
     points : sequence of float, optional
         Points of the classes from worst to best; default ``1, 2, ..., n_classes``.
+    cuts : {"quantile", "moments"}, default "quantile"
+        How the cut points are set: the reference quantiles at :math:`k/K`, or the
+        parametric "moment classes" :math:`\\bar x + s\\,z_{k/K}` (reference mean, sample
+        standard deviation and standard normal quantiles), which need interval or ratio
+        values.
 
     Notes
     -----
-    The cut points :math:`q_1 < \\dots < q_{k-1}` are the reference quantiles at
-    :math:`1/k, \\dots, (k-1)/k` (linear interpolation, numpy's default). A value gets
-    class :math:`1 + \\#\\{c : x > q_c\\}`; a value equal to a cut point falls in the lower
-    class. For lower-is-better indicators the classes are computed on :math:`-x`.
+    The cut points :math:`q_1 < \\dots < q_{K-1}` are computed on the raw values: the
+    reference quantiles at :math:`1/K, \\dots, (K-1)/K` (linear interpolation, numpy's
+    default) or :math:`q_k = \\bar x + s\\, \\Phi^{-1}(k/K)` with :math:`s` the sample
+    standard deviation (``ddof = 1``). A value gets class :math:`1 + \\#\\{c : x > q_c\\}`;
+    a value equal to a cut point falls in the lower class. For lower-is-better indicators
+    the classes are counted on :math:`-x` against the cuts :math:`-q_c`, so the best class
+    holds the smallest values. Quantile classes use only order (ordinal and up); moment
+    classes use means and spreads (interval and up).
+
+    Attributes
+    ----------
+    raw_cuts_ : np.ndarray
+        After fit: :math:`q_1, \\dots, q_{K-1}` on the raw scale.
+    cuts_ : np.ndarray
+        After fit: the cuts on the higher-is-better scale (``-q`` reversed when lower is
+        better).
+    points_ : np.ndarray
+        After fit: the points of the classes, worst to best.
+
+    References
+    ----------
+    Meyer, J. and Krauss, A. (2015). Measuring and aggregating social performance of
+    microfinance investment vehicles. CMF Working Paper 03-2015, University of Zurich
+    (percentile and moment rating classes).
     """
 
     name = "quantile"
     accepts = ORDINAL_UP
 
-    def __init__(self, n_classes: int = 5, points: list[float] | None = None) -> None:
+    def __init__(
+        self, n_classes: int = 5, points: list[float] | None = None, cuts: str = "quantile"
+    ) -> None:
         self.n_classes = n_classes
         self.points = points
+        self.cuts = cuts
+
+    def _accepts(self) -> frozenset[Scale]:
+        return INTERVAL_UP if self.cuts == "moments" else self.accepts
 
     def _fit(self, values: np.ndarray) -> None:
+        if self.cuts not in ("quantile", "moments"):
+            raise InputDataError(
+                f"cuts of indicator {self.indicator_!r} must be 'quantile' or 'moments', got "
+                f"{self.cuts!r}"
+            )
         k = int(self.n_classes)
         if k < 2 or k != self.n_classes:
             raise InputDataError(f"n_classes must be an integer >= 2, got {self.n_classes!r}")
@@ -594,7 +595,21 @@ class QuantileClasses(Normaliser):
                 f"points must be {k} finite numbers (one per class), got {self.points!r}"
             )
         self.points_ = pts
-        self.cuts_ = np.quantile(values, np.arange(1, k) / k)
+        probs = np.arange(1, k) / k
+        raw = values * self.direction_.sign  # the raw values (the base class flipped them)
+        if self.cuts == "quantile":
+            q = np.quantile(raw, probs)
+        else:
+            if raw.size < 2:
+                raise InputDataError(
+                    f"moment classes of indicator {self.indicator_!r} need at least two "
+                    f"reference values, got {raw.size}"
+                )
+            q = raw.mean() + raw.std(ddof=1) * stats.norm.ppf(probs)
+        self.raw_cuts_ = np.asarray(q, dtype=float)
+        self.cuts_ = self.raw_cuts_ if self.direction_ is Direction.HIGHER else (
+            -self.raw_cuts_
+        )[::-1]
 
     def _transform(self, values: np.ndarray) -> np.ndarray:
         idx = np.searchsorted(self.cuts_, values, side="left")
@@ -715,6 +730,136 @@ class DistanceToTarget(Normaliser):
         if self.cap is not None:
             y = np.minimum(y, float(self.cap))
         return y
+
+
+#: how :class:`RatioToBest` turns a raw value x into a higher-is-better quantity with a true
+#: zero, and the scale levels each transform needs
+_RATIO_KINDS: dict[str, frozenset[Scale]] = {
+    "value": RATIO_ONLY,
+    "complement": RATIO_ONLY,
+    "inverse": RATIO_ONLY,
+    "exp": INTERVAL_UP,
+    "exp_inverse": INTERVAL_UP,
+}
+
+
+class RatioToBest(Normaliser):
+    """Ratio to the best reference value of a higher-is-better ratio-scale quantity.
+
+    Parameters
+    ----------
+    kind : {"value", "complement", "inverse", "exp", "exp_inverse"}, default "value"
+        How a raw value :math:`x` becomes a quantity :math:`q` with a true zero, higher is
+        better: ``value`` :math:`q = x` (a ratio-scale, higher-is-better indicator);
+        ``complement`` :math:`1 - x` (a lower-is-better fraction: the share not at risk);
+        ``inverse`` :math:`1 / x` (another lower-is-better ratio; values must be > 0);
+        ``exp`` :math:`e^x` and ``exp_inverse`` :math:`e^{-x}` (an interval indicator that
+        is the log of a ratio-scale count, higher or lower is better).
+    kinds : mapping, optional
+        Indicator name -> kind, overriding ``kind`` for those indicators (so one normaliser
+        can serve a whole table, e.g. in :func:`normalise`).
+    floor : float, default 0.5
+        Values of :math:`q` below ``floor`` times the smallest positive reference
+        :math:`q` are raised to it.
+
+    Notes
+    -----
+    .. math:: r = \\frac{\\max(q, f)}{\\max_{\\mathrm{ref}} q}, \\qquad
+              f = \\mathrm{floor} \\cdot \\min_{\\mathrm{ref}} \\{q : q > 0\\}
+
+    Products and ratios of the result mean something (ratio scale), so it is the input of
+    a geometric mean, which min-max, z-score and rank normalisations are not (OECD/JRC
+    2008, section 6.2). The best reference value scores 1; the target only rescales all
+    scores of the indicator by one constant, so ranks under a weighted geometric mean do
+    not depend on it. A zero :math:`q` (no women borrowers; the whole portfolio at risk)
+    would set a geometric mean to 0 whatever the other indicators; the floor keeps it
+    below every positive value seen in the reference but bounds its penalty. The
+    ``complement`` of a fraction is used rather than :math:`t / x` because the best value
+    of a lower-is-better fraction is often 0. The kind must fit the indicator's scale
+    level (ratio for ``value``, ``complement`` and ``inverse``; interval for the
+    exponentials), and its direction: ``value`` and ``exp`` are for higher-is-better
+    indicators, the others for lower-is-better ones.
+
+    Raises
+    ------
+    InputDataError
+        An unknown kind, a kind against the indicator's direction, a non-positive value
+        under ``inverse``, or no positive reference :math:`q`.
+    ScaleLevelError
+        A kind that does not fit the indicator's scale level.
+
+    References
+    ----------
+    OECD/JRC (2008). *Handbook on Constructing Composite Indicators*, sections 5 and 6.2.
+    """
+
+    name = "ratio_to_best"
+    accepts = INTERVAL_UP
+
+    def __init__(
+        self, kind: str = "value", kinds: Mapping[str, str] | None = None, floor: float = 0.5
+    ) -> None:
+        self.kind = kind
+        self.kinds = kinds
+        self.floor = floor
+
+    def _kind(self) -> str:
+        kind = (self.kinds or {}).get(getattr(self, "indicator_", None), self.kind)
+        if kind not in _RATIO_KINDS:
+            raise InputDataError(
+                f"ratio_to_best: the kind of indicator {getattr(self, 'indicator_', '?')!r} "
+                f"is {kind!r}; allowed are {format_labels(list(_RATIO_KINDS))}"
+            )
+        return kind
+
+    def _accepts(self) -> frozenset[Scale]:
+        return _RATIO_KINDS[self._kind()]
+
+    def output_scale(self, scale: Scale) -> Scale:
+        return Scale.RATIO
+
+    def _q(self, values: np.ndarray) -> np.ndarray:
+        raw = values * self.direction_.sign  # undo the base class's sign flip
+        kind = self._kind()
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if kind == "complement":
+                return 1.0 - raw
+            if kind == "inverse":
+                if (raw <= 0).any():
+                    raise InputDataError(
+                        f"indicator {self.indicator_!r} (lower is better) has values <= 0 at "
+                        f"{int((raw <= 0).sum())} unit(s); its ratio transform 1 / x needs "
+                        "positive values"
+                    )
+                return 1.0 / raw
+            if kind == "exp":
+                return np.exp(raw)
+            if kind == "exp_inverse":
+                return np.exp(-raw)
+        return raw
+
+    def _fit(self, values: np.ndarray) -> None:
+        kind = self._kind()
+        lower = kind in ("complement", "inverse", "exp_inverse")
+        if lower != (self.direction_ is Direction.LOWER):
+            raise InputDataError(
+                f"ratio_to_best: kind {kind!r} is for "
+                f"{'lower' if lower else 'higher'}-is-better indicators, but indicator "
+                f"{self.indicator_!r} is {self.direction_.value}-is-better"
+            )
+        q = self._q(values)
+        positive = q[q > 0]
+        if positive.size == 0:
+            raise InputDataError(
+                f"indicator {self.indicator_!r} has no positive reference value after its "
+                f"ratio transform ({kind}); the ratio to the best cannot be formed"
+            )
+        self.best_ = float(positive.max())
+        self.floor_ = float(self.floor) * float(positive.min())
+
+    def _transform(self, values: np.ndarray) -> np.ndarray:
+        q = self._q(values)
+        return np.where(np.isnan(q), np.nan, np.maximum(q, self.floor_)) / self.best_
 
 
 class AboveBelowMean(Normaliser):
@@ -840,21 +985,22 @@ class PointMap(Normaliser):
         return series.map(self.points_).to_numpy(dtype=float, na_value=np.nan)
 
 
-#: registry name -> normaliser class
-NORMALISERS: dict[str, type[Normaliser]] = {
-    cls.name: cls
-    for cls in (
+#: registry name -> normaliser class (a :class:`~weighting.estimator.Registry`)
+NORMALISERS: Registry = Registry(
+    "normalisation",
+    Normaliser,
+    (
         MinMax, ZScore, MPIStandardise, Rank, PercentileRank, QuantileClasses, Goalposts,
-        DistanceToTarget, AboveBelowMean, PointMap, Identity,
-    )
-}
-_ALIASES = {
-    "min-max": "minmax", "min_max": "minmax", "z-score": "zscore", "z": "zscore",
-    "standardise": "zscore", "percentile_rank": "percentile", "pct": "percentile",
-    "identity": "none", "raw": "none", "point_map": "points", "pointmap": "points",
-    "quantiles": "quantile", "quintile": "quantile", "distance_to_target": "target",
-    "above_below_mean": "above_mean",
-}
+        DistanceToTarget, RatioToBest, AboveBelowMean, PointMap, Identity,
+    ),
+    aliases={
+        "min-max": "minmax", "min_max": "minmax", "z-score": "zscore", "z": "zscore",
+        "standardise": "zscore", "percentile_rank": "percentile", "pct": "percentile",
+        "identity": "none", "raw": "none", "point_map": "points", "pointmap": "points",
+        "quantiles": "quantile", "quintile": "quantile", "distance_to_target": "target",
+        "above_below_mean": "above_mean", "ratio": "ratio_to_best",
+    },
+)
 
 
 def get_normaliser(spec: str | Mapping[str, Any] | Normaliser, **params: Any) -> Normaliser:
@@ -877,33 +1023,7 @@ def get_normaliser(spec: str | Mapping[str, Any] | Normaliser, **params: Any) ->
     InputDataError
         For an unknown name or parameter.
     """
-    if isinstance(spec, Normaliser):
-        return spec.clone()
-    if isinstance(spec, Mapping):
-        spec = dict(spec)
-        if "method" not in spec:
-            raise InputDataError(
-                f"a normalisation spec needs a 'method' key, got {format_labels(list(spec))}"
-            )
-        method = spec.pop("method")
-        return get_normaliser(method, **spec, **params)
-    if not isinstance(spec, str):
-        raise InputDataError(
-            f"normalisation must be a name, a dict or a Normaliser, got {type(spec).__name__}"
-        )
-    key = _ALIASES.get(spec.strip().lower(), spec.strip().lower())
-    if key not in NORMALISERS:
-        raise InputDataError(
-            f"unknown normalisation {spec!r}; known are {format_labels(sorted(NORMALISERS), 20)}"
-        )
-    cls = NORMALISERS[key]
-    try:
-        return cls(**params)
-    except TypeError:
-        raise InputDataError(
-            f"normalisation {key!r} got unknown parameters {format_labels(list(params))}; it "
-            f"takes {format_labels(cls._param_names()) or 'none'}"
-        ) from None
+    return NORMALISERS.build(spec, **params)
 
 
 def normalise(

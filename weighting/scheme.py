@@ -26,7 +26,6 @@ Guide*. OECD Publishing, Paris. Steps 3-8.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import math
 import warnings
@@ -39,7 +38,13 @@ import numpy as np
 import pandas as pd
 
 from weighting.aggregate import Aggregator, PowerMean, get_aggregator
-from weighting.exceptions import CoverageWarning, InputDataError, _check_labels, format_labels
+from weighting.exceptions import (
+    CoverageWarning,
+    InputDataError,
+    _check_labels,
+    _check_numbers,
+    format_labels,
+)
 from weighting.indicators import Indicator, IndicatorSet, Scale
 from weighting.normalise import Normaliser, PointMap, get_normaliser
 from weighting.pretreat import MissingPolicy, OutlierTreatment
@@ -85,23 +90,31 @@ class SchemeResult:
         level each row sums to the unit's score.
     excluded : pd.Series
         Unit -> reason, for units without a score.
-    weights : pd.Series
+    weights : pd.Series or pd.DataFrame
         The indicator weights used (fitted weighter's ``weights_``, renormalised within
-        each dimension when there is a hierarchy).
-    dimension_weights : pd.Series or None
-        Weights of the dimensions at the top level.
+        each dimension when there is a hierarchy); scored with ``by``: a DataFrame
+        calibration group x indicator.
+    dimension_weights : pd.Series, pd.DataFrame or None
+        Weights of the dimensions at the top level (with ``by``: group x dimension).
     imputed : pd.DataFrame
         Cells filled by the missing-data policy (unit, indicator, value, method).
     outliers : pd.DataFrame or None
         Per-indicator outlier treatment summary.
     outlier_changes : pd.DataFrame or None
         Values changed by the outlier treatment (indicator, unit, old, new, treatment).
-    weighter : Weighter
-        The fitted weight estimator.
+    weighter : Weighter or dict
+        The fitted weight estimator (with ``by``: calibration group -> estimator).
     scheme : Scheme
         The scheme that produced the result.
     linear : bool
         Whether contributions add up to the scores.
+    reference_normalised : pd.DataFrame
+        The normalised reference units the weights were fitted on.
+    groups : pd.Series or None
+        Scored with ``by``: the calibration group of each unit of the data.
+    by_group : dict or None
+        Scored with ``by``: calibration group -> the :class:`SchemeResult` of that group
+        alone (its ranks are within the group; ``ranks`` above are across all units).
     """
 
     scores: pd.Series
@@ -120,6 +133,8 @@ class SchemeResult:
     scheme: Scheme
     linear: bool
     reference_normalised: pd.DataFrame = field(repr=False, default=None)  # type: ignore[assignment]
+    groups: pd.Series | None = field(repr=False, default=None)
+    by_group: dict[Any, SchemeResult] | None = field(repr=False, default=None)
 
     def summary(self) -> pd.DataFrame:
         """Table of score, rank and dimension scores per unit, best first.
@@ -629,6 +644,7 @@ class Scheme:
         data: pd.DataFrame,
         reference: pd.DataFrame | None = None,
         *,
+        by: pd.Series | str | None = None,
         groups: pd.Series | str | None = None,
     ) -> SchemeResult:
         """Score units.
@@ -640,6 +656,14 @@ class Scheme:
         reference : pd.DataFrame, optional
             Reference universe on which normalisation, outlier caps, imputation statistics
             and data-driven weights are fitted. Default: ``data`` itself.
+        by : str or Series, optional
+            Calibration groups (e.g. the fiscal year): a column present in ``data`` (and in
+            ``reference``), or a Series unit -> group covering the units of both. Each
+            group's units are scored against that group's reference rows only: outlier
+            caps, normalisers, imputation statistics and data-driven weights (PCA, entropy,
+            ...) are fitted per group, exactly as if the scheme were run on each group
+            separately. Scores, normalised values, weights and contributions are then
+            gathered into one result (``ranks`` across all units; ``weights`` per group).
         groups : Series or str, optional
             Unit -> group (e.g. peer group) for group-median imputation, covering the units
             of ``data`` and ``reference``; or a column name present in both.
@@ -667,7 +691,25 @@ class Scheme:
         :math:`s_i = \\sum_j \\tilde v_{d(j)} \\tilde w_{ij} y_{ij}`, where the tilde marks
         weights rescaled over what unit :math:`i` has. These products are
         ``effective_weights``; times the values they are ``contributions``.
+
+        With calibration groups :math:`g` (``by``) each unit is scored by the scheme fitted
+        on its group's reference rows :math:`R_g`:
+        :math:`s_i = S(x_i; R_{g(i)})`, for instance min-max
+        :math:`y_{ij} = (x_{ij} - \\min_{R_g} x_j) / (\\max_{R_g} x_j - \\min_{R_g} x_j)`.
+
+        Raises
+        ------
+        InputDataError
+            Also: a ``by`` column missing from the data or the reference, a unit without a
+            group, or a group of the data with no reference rows.
         """
+        if by is not None:
+            return self._score_by(data, reference, by, groups)
+        return self._score_one(data, reference, groups)
+
+    def _score_one(
+        self, data: pd.DataFrame, reference: pd.DataFrame | None, groups: Any
+    ) -> SchemeResult:
         inds = self.indicators
         names = inds.names
         inds.check_data(data)
@@ -872,6 +914,31 @@ class Scheme:
             reference_normalised=R_fit,
         )
 
+    def _score_by(
+        self, data: pd.DataFrame, reference: pd.DataFrame | None, by: Any, groups: Any
+    ) -> SchemeResult:
+        """Score each calibration group against its own reference rows; gather."""
+        self.indicators.check_data(data)
+        if reference is not None:
+            self.indicators.check_data(reference, name="reference")
+        g_data, g_ref = _calibration_groups(by, data, reference)
+        ref_groups = set(g_ref.tolist()) if reference is not None else set()
+        order = list(pd.unique(g_data.to_numpy()).tolist())
+        if not order:
+            raise InputDataError("the data has no units to score")
+        lacking = [g for g in order if reference is not None and g not in ref_groups]
+        if lacking:
+            raise InputDataError(
+                f"by: calibration groups {format_labels(lacking)} of the data have no rows in "
+                "the reference; every group scored needs reference rows to calibrate on"
+            )
+        parts: dict[Any, SchemeResult] = {}
+        for g in order:
+            rows = data.loc[(g_data == g).to_numpy()]
+            ref = None if reference is None else reference.loc[(g_ref == g).to_numpy()]
+            parts[g] = self._score_one(rows, ref, groups)
+        return _gather(self, data.index, g_data, parts)
+
     def _fit_dimension_weights(
         self, w: pd.Series, dims: dict[str, list[str]], Dref: np.ndarray, dim_names: list[str]
     ) -> pd.Series:
@@ -941,6 +1008,101 @@ class Scheme:
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
+def _calibration_groups(
+    by: Any, data: pd.DataFrame, reference: pd.DataFrame | None
+) -> tuple[pd.Series, pd.Series | None]:
+    """The calibration group of each row of the data and of the reference (``by``)."""
+    tables = [(data, "the data")] + ([(reference, "the reference")] if reference is not None
+                                      else [])
+    out = []
+    for table, what in tables:
+        if isinstance(by, str):
+            if by not in table.columns:
+                raise InputDataError(
+                    f"by: the calibration-group column {by!r} is not in {what}; its columns "
+                    f"are {format_labels(list(table.columns))}"
+                )
+            g = table[by]
+        elif isinstance(by, pd.Series):
+            if by.index.has_duplicates:
+                raise InputDataError(
+                    f"by: the calibration groups name units "
+                    f"{format_labels(by.index[by.index.duplicated()].unique())} twice"
+                )
+            lacking = table.index.difference(by.index, sort=False)
+            if len(lacking):
+                raise InputDataError(
+                    f"by: no calibration group for units {format_labels(lacking)} of {what}; "
+                    "give a group for every unit"
+                )
+            g = by.reindex(table.index)
+        else:
+            raise InputDataError(
+                "by must be a column name or a Series unit -> calibration group, got "
+                f"{type(by).__name__}"
+            )
+        missing = g.index[g.isna().to_numpy()]
+        if len(missing):
+            raise InputDataError(
+                f"by: units {format_labels(missing)} of {what} have no calibration group "
+                f"(missing {by if isinstance(by, str) else 'group'}); give every unit one"
+            )
+        out.append(g)
+    return out[0], (out[1] if reference is not None else None)
+
+
+def _gather(
+    scheme: Scheme, index: pd.Index, g: pd.Series, parts: dict[Any, SchemeResult]
+) -> SchemeResult:
+    """One :class:`SchemeResult` of units scored per calibration group."""
+    res = list(parts.values())
+    keys = list(parts)
+
+    def stack(attr: str) -> pd.DataFrame:
+        frames = [getattr(r, attr) for r in res]
+        cols = list(dict.fromkeys(c for f in frames for c in f.columns))
+        return pd.concat([f.reindex(columns=cols) for f in frames]).reindex(index)
+
+    def keyed(attr: str) -> pd.DataFrame | None:
+        frames = {k: getattr(r, attr) for k, r in parts.items()}
+        if all(f is None for f in frames.values()):
+            return None
+        return pd.concat(
+            {k: f for k, f in frames.items() if f is not None}, names=["group"]
+        )
+
+    scores = pd.concat([r.scores for r in res]).reindex(index).rename("score")
+    dim_w = None
+    if any(r.dimension_weights is not None for r in res):
+        dim_w = pd.DataFrame({k: r.dimension_weights for k, r in parts.items()}).T
+        dim_w.index.name = "group"
+    weights = pd.DataFrame({k: r.weights for k, r in parts.items()}).T
+    weights.index.name = "group"
+    imputed = pd.concat([r.imputed for r in res], ignore_index=True)
+    return SchemeResult(
+        scores=scores,
+        ranks=scores.rank(ascending=False, method="min").rename("rank"),
+        dimension_scores=stack("dimension_scores"),
+        normalised=stack("normalised"),
+        effective_weights=stack("effective_weights"),
+        contributions=stack("contributions"),
+        excluded=pd.concat([r.excluded for r in res]).rename("reason").astype(object),
+        weights=weights,
+        dimension_weights=dim_w,
+        imputed=imputed,
+        outliers=keyed("outliers"),
+        outlier_changes=keyed("outlier_changes"),
+        weighter={k: r.weighter for k, r in parts.items()},  # type: ignore[arg-type]
+        scheme=scheme,
+        linear=all(r.linear for r in res),
+        reference_normalised=pd.concat(
+            {k: r.reference_normalised for k, r in parts.items()}, names=["group", None]
+        ) if keys else None,  # type: ignore[arg-type]
+        groups=g.rename("group"),
+        by_group=parts,
+    )
+
+
 def _rescale_rows(M: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         s = M.sum(axis=1, keepdims=True)
@@ -989,41 +1151,15 @@ def _check_fitted_weights(weighter: Weighter, names: list[str]) -> pd.Series:
     return w / w.sum()
 
 
-_WEIGHTER_NAMES = {cls: name for name, cls in WEIGHTERS.items()}
-
-
 def _weighter_spec(w: Weighter) -> Any:
-    name = _WEIGHTER_NAMES.get(type(w))
-    params = w.get_params()
-    if name is None:
+    """Plain form of a scheme's weights: plain weights for expert weights, else the
+    estimator's own :meth:`~weighting.estimator.Estimator.to_spec` (its repr for a class
+    that is not registered)."""
+    if WEIGHTERS.get(type(w).name) is not type(w):
         return repr(w)
-    if name == "expert":
-        weights = params.get("weights")
-        return {str(k): float(v) for k, v in dict(weights).items()}
-    if name == "equal" and params.get("groups") is None:
-        return "equal"
-    defaults = {
-        p.name: p.default for p in inspect.signature(type(w).__init__).parameters.values()
-    }
-    clean = {}
-    for k, v in params.items():
-        if v is None or _is_default(defaults.get(k, inspect.Parameter.empty), v):
-            continue
-        if isinstance(v, pd.Series):
-            v = v.to_dict()
-        elif isinstance(v, pd.DataFrame):
-            v = v.to_dict()
-        clean[k] = v
-    return {"weighter": name, **clean} if clean else name
-
-
-def _is_default(default: Any, value: Any) -> bool:
-    if default is inspect.Parameter.empty:
-        return False
-    try:
-        return bool(default == value)
-    except (TypeError, ValueError):
-        return False
+    if isinstance(w, ExpertWeights):
+        return {str(k): float(v) for k, v in dict(w.weights).items()}
+    return w.to_spec()
 
 
 def _weighter_or_map(
@@ -1053,12 +1189,9 @@ def _check_weight_map(
     _check_labels(d, names, unknown=f"{param} name unknown {what} {{}}",
                   missing=f"{param} give no weight to {{}}",
                   tail=f"; the {what} are {format_labels(names)}")
-    vals = {}
-    for k in names:
-        try:
-            vals[k] = float(d[k])
-        except (TypeError, ValueError):
-            vals[k] = math.nan
+    _check_numbers(((k, d[k]) for k in names), where=lambda k: f"{param} of {k!r}",
+                   expected="a number is expected")
+    vals = {k: float(d[k]) for k in names}
     bad = [k for k, v in vals.items() if not math.isfinite(v) or v < 0]
     if bad:
         raise InputDataError(

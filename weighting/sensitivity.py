@@ -38,6 +38,7 @@ from scipy import stats
 
 from dea.exceptions import InputDataError, format_labels
 from weighting.compare import _as_series
+from weighting.estimator import Estimator
 from weighting.exceptions import SmallSampleWarning
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1700,6 +1701,8 @@ class _SchemeModel(_Model):
 
 
 def _cache_key(v: Any) -> Any:
+    if isinstance(v, Estimator):  # unhashable, and a repr abbreviates frame parameters
+        return (type(v).__name__, id(v))
     try:
         hash(v)
         return v

@@ -33,7 +33,17 @@ def test_doctests_pass(module_name: str) -> None:
 
 def test_doctests_exist_for_the_main_api() -> None:
     finder = doctest.DocTestFinder()
-    for obj in (dea.Radial, dea.FDH, dea.BoD, dea.scale_efficiency, dea.export_lp):
+    for obj in (
+        dea.Radial,
+        dea.FDH,
+        dea.BoD,
+        dea.CrossEfficiency,
+        dea.scale_efficiency,
+        dea.export_lp,
+        dea.Additive,
+        dea.SBM,
+        dea.DDF,
+    ):
         examples = sum(len(t.examples) for t in finder.find(obj))
         assert examples >= 2, f"{obj.__name__} has no runnable Examples"
 
@@ -86,9 +96,57 @@ REQUIRED = {
         "\\min_{\\lambda",
         "Cherchye, L., Moesen, W., Rogge, N. & Van Puyenbroeck, T. (2007)",
     ],
+    "Additive": [
+        "Parameters",
+        "Raises",
+        "Notes",
+        "References",
+        "Examples",
+        "max  sum_i w-_i s-_i + sum_r w+_r s+_r",
+        "Charnes, A., Cooper, W. W., Golany, B., Seiford, L., & Stutz, J. (1985)",
+        "Cooper, W. W., Park, K. S., & Pastor, J. T. (1999)",
+    ],
+    "SBM": [
+        "Parameters",
+        "Raises",
+        "Notes",
+        "References",
+        "Examples",
+        "min  t - (1/m) sum_i S-_i / x_ik",
+        "R_k",
+        "Tone, K. (2001)",
+        "Tone, K. (2002)",
+    ],
+    "DDF": [
+        "Parameters",
+        "Raises",
+        "Notes",
+        "References",
+        "Examples",
+        "max beta",
+        "B lambda + s_b = b_k - beta g_b",
+        "Chambers, R. G., Chung, Y., & Färe, R. (1998)",
+        "Chung, Y. H., Färe, R., & Grosskopf, S. (1997)",
+    ],
+    "InefficiencyResult": ["Attributes", "Examples"],
+    "SBMResult": ["Examples"],
     "export_lp": ["Parameters", "Returns", "Raises", "Examples"],
     "DEAResult": ["Attributes", "Examples"],
     "BoDResult": ["Attributes", "Examples"],
+    "CrossEfficiency": [
+        "Parameters",
+        "Raises",
+        "Notes",
+        "References",
+        "Examples",
+        "max N_d(w)",
+        "min D_d(w)",
+        "sum_j D_j(w) = 1",
+        "MAX_UNITS",
+        "Sexton, T. R., Silkman, R. H., & Hogan, A. J. (1986)",
+        "Doyle, J., & Green, R. (1994)",
+    ],
+    "CrossEfficiencyResult": ["Attributes", "Examples", "rows are the rating units"],
 }
 
 

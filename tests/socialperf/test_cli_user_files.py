@@ -58,3 +58,23 @@ def test_unlabelled_units_are_named_by_file_row(capsys, tmp_path):
     t = _table(out)
     assert list(t.index) == ["2", "3", "4"]  # header is row 1
     assert float(t.loc["4", "score"]) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("ids", [["a", "b", "a"], [100541, 100688, 100541]])
+def test_duplicated_unit_id_is_an_error(capsys, tmp_path, ids):
+    """Issue 13, defect 5: both rows used to be scored (labelled by file row), exit 0."""
+    path = tmp_path / "u.csv"
+    _UNITS.assign(mfiid=ids).to_csv(path, index=False)
+    code, out, err = _run(capsys, "dea", str(path), "--inputs", "x", "--outputs", "y")
+    assert code != 0 and out == ""
+    assert f"unit labels {ids[0]!r} in column 'mfiid' appear more than once" in err
+    assert "(file rows 2, 4)" in err and len(err.strip().splitlines()) == 1
+
+
+def test_duplicated_index_col_is_an_error(capsys, tmp_path):
+    path = tmp_path / "u.csv"
+    _UNITS.assign(name=["p", "q", "q"]).to_csv(path, index=False)
+    code, _, err = _run(capsys, "dea", str(path), "--inputs", "x", "--outputs", "y",
+                        "--index-col", "name")
+    assert code != 0
+    assert "unit labels 'q' in column 'name' appear more than once (file rows 3, 4)" in err

@@ -134,5 +134,7 @@ def test_miv_indicators_validation():
     with pytest.raises(InputDataError, match=r"unknown categories 'maybe' at units 'F2'"):
         sp.validate_miv_indicators(bad)
     out_of_range = ok.assign(microfinance_share=[0.5, 1.7])
-    with pytest.raises(InputDataError, match=r"outside \[0, 1\] for MIVs 'F2'"):
+    with pytest.raises(InputDataError, match=r"in \[0, 1\]; it is outside for MIV 'F2' = 1.7"):
         sp.validate_miv_indicators(out_of_range)
+    with pytest.raises(InputDataError, match=r"MIV 'F1' = 50.*look like a percent"):
+        sp.validate_miv_indicators(ok.assign(microfinance_share=[50, 1.0]))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dea.exceptions import InputDataError
+from weighting.estimator import Registry
 from weighting.weights.base import (
     ConsistencyError,
     NotFittedError,
@@ -68,26 +68,24 @@ __all__ = [
 ]
 
 #: Registry name -> estimator class, used by :func:`get_weighter` (and by schemes read
-#: from dicts/TOML).
-WEIGHTERS: dict[str, type[Weighter]] = {
-    "equal": EqualWeights,
-    "expert": ExpertWeights,
-    "budget": BudgetAllocation,
-    "ahp": AHPWeights,
-    "pca": PCAWeights,
-    "entropy": EntropyWeights,
-    "bod": BoDWeights,
-}
+#: from dicts/TOML); a :class:`~weighting.estimator.Registry`.
+WEIGHTERS: Registry = Registry(
+    "weighting method",
+    Weighter,
+    (EqualWeights, ExpertWeights, BudgetAllocation, AHPWeights, PCAWeights, EntropyWeights,
+     BoDWeights),
+)
 
 
-def get_weighter(name: str, **params: Any) -> Weighter:
+def get_weighter(name: str | dict[str, Any] | Weighter, **params: Any) -> Weighter:
     """Create a weight estimator by name.
 
     Parameters
     ----------
-    name : str
+    name : str, dict or Weighter
         One of ``"equal"``, ``"expert"``, ``"budget"``, ``"ahp"``, ``"pca"``,
-        ``"entropy"``, ``"bod"`` (case-insensitive).
+        ``"entropy"``, ``"bod"`` (case-insensitive); or ``{"weighter": "pca", ...}``; or an
+        estimator (cloned).
     **params
         Hyperparameters passed to the estimator's constructor.
 
@@ -101,20 +99,4 @@ def get_weighter(name: str, **params: Any) -> Weighter:
     InputDataError
         Unknown name, or parameters the estimator does not accept.
     """
-    key = str(name).lower()
-    cls = WEIGHTERS.get(key)
-    if cls is None:
-        raise InputDataError(
-            f"unknown weighting method {name!r}; use one of {', '.join(sorted(WEIGHTERS))}"
-        )
-    valid = cls._param_names()
-    unknown = [k for k in params if k not in valid]
-    if unknown:
-        raise InputDataError(
-            f"weighting method {key!r} has no parameter(s) {', '.join(map(repr, unknown))}; "
-            f"its parameters are {', '.join(valid) or '(none)'}"
-        )
-    try:
-        return cls(**params)
-    except TypeError as exc:  # e.g. a required parameter is missing
-        raise InputDataError(f"weighting method {key!r}: {exc}") from exc
+    return WEIGHTERS.build(name, **params)

@@ -9,17 +9,16 @@ indicator name that sums to one.
 
 from __future__ import annotations
 
-import copy
-import inspect
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
-from weighting.exceptions import _check_labels
+from weighting.estimator import Estimator
+from weighting.exceptions import _check_labels, _check_numbers
 
 __all__ = [
     "ConsistencyError",
@@ -41,12 +40,13 @@ class WeightNormalisationWarning(UserWarning):
     """User-given weights did not sum to one and were rescaled."""
 
 
-class Weighter:
+class Weighter(Estimator):
     """Base class of all weight estimators.
 
     Subclasses list their hyperparameters as keyword arguments of ``__init__`` and store
     each, unchanged, under the same attribute name; ``get_params``, ``set_params``,
-    ``clone`` and ``__repr__`` rely on that.
+    ``clone``, ``to_spec``, equality and ``__repr__`` come from
+    :class:`~weighting.estimator.Estimator` and rely on that.
 
     Attributes
     ----------
@@ -59,81 +59,7 @@ class Weighter:
 
     unit_specific: ClassVar[bool] = False
 
-    # -- scikit-learn style parameter handling ---------------------------------------------
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [
-            p.name
-            for p in sig.parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        ]
-
-    def get_params(self) -> dict[str, Any]:
-        """Return the hyperparameters as a dict ``{name: value}``.
-
-        Returns
-        -------
-        dict
-            The values given to ``__init__`` (or later to ``set_params``).
-        """
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params: Any) -> Weighter:
-        """Set hyperparameters and return ``self``.
-
-        Parameters
-        ----------
-        **params
-            Names and new values of hyperparameters.
-
-        Returns
-        -------
-        Weighter
-            ``self``, so calls can be chained.
-
-        Raises
-        ------
-        InputDataError
-            If a name is not a hyperparameter of this estimator.
-        """
-        valid = self._param_names()
-        unknown = [k for k in params if k not in valid]
-        if unknown:
-            raise InputDataError(
-                f"{type(self).__name__} has no parameter {format_labels(unknown)}; "
-                f"valid parameters are {format_labels(valid, limit=20)}"
-            )
-        for key, value in params.items():
-            setattr(self, key, value)
-        return self
-
-    def clone(self) -> Weighter:
-        """Return an unfitted copy with deep-copied hyperparameters.
-
-        Returns
-        -------
-        Weighter
-            A new estimator of the same class and parameters, without fitted attributes.
-        """
-        return type(self)(**copy.deepcopy(self.get_params()))
-
-    def __repr__(self) -> str:
-        parts = []
-        defaults = {
-            p.name: p.default
-            for p in inspect.signature(type(self).__init__).parameters.values()
-            if p.name != "self"
-        }
-        for name, value in self.get_params().items():
-            default = defaults.get(name, inspect.Parameter.empty)
-            try:
-                same = default is not inspect.Parameter.empty and bool(default == value)
-            except (ValueError, TypeError):  # arrays, frames
-                same = False
-            if not same:
-                parts.append(f"{name}={_short_repr(value)}")
-        return f"{type(self).__name__}({', '.join(parts)})"
+    spec_key: ClassVar[str] = "weighter"  # PCAWeights has a parameter called "method"
 
     # -- fitting ----------------------------------------------------------------------------
     def fit(self, X: pd.DataFrame | None = None, y: object = None) -> Weighter:
@@ -155,21 +81,6 @@ class Weighter:
 # ---------------------------------------------------------------------------------------------
 # private helpers shared by the estimators
 # ---------------------------------------------------------------------------------------------
-def _short_repr(value: object) -> str:
-    if isinstance(value, pd.DataFrame):
-        return f"<DataFrame {value.shape[0]}x{value.shape[1]}>"
-    if isinstance(value, pd.Series):
-        return f"<Series of {len(value)}>"
-    if isinstance(value, np.ndarray):
-        return f"<array {'x'.join(map(str, value.shape))}>"
-    if isinstance(value, Mapping) and len(value) > 6:
-        return f"<{type(value).__name__} of {len(value)}>"
-    if isinstance(value, (list, tuple)) and len(value) > 6:
-        return f"<{type(value).__name__} of {len(value)}>"
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def _check_frame(
     X: object, *, name: str = "X", min_rows: int = 1, allow_nan: bool = False
 ) -> pd.DataFrame:
@@ -207,9 +118,15 @@ def _as_weight_series(
     values: object, *, name: str = "weights", normalise_warn: bool = True, atol: float = 1e-8
 ) -> pd.Series:
     """Turn a mapping / Series of weights into a float Series, check and normalise it."""
+    def where(k: object) -> str:
+        return f"the weight of indicator {k!r} (in {name})"
+
     if isinstance(values, pd.Series):
+        if not _numeric_dtype(values.dtype):
+            _check_numbers(values.items(), where=where, expected="a number is expected")
         s = values.astype(float).copy()
     elif isinstance(values, Mapping):
+        _check_numbers(dict(values).items(), where=where, expected="a number is expected")
         s = pd.Series(dict(values), dtype=float)
     else:
         raise InputDataError(
@@ -242,6 +159,21 @@ def _as_weight_series(
             )
         s = s / total
     return s
+
+
+def _numeric_dtype(dtype: object) -> bool:
+    """A numeric dtype whose values are numbers (booleans are not)."""
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _check_number_table(
+    table: pd.DataFrame, *, where: Callable[[Any, Any], str], expected: str
+) -> None:
+    """Raise naming ``where(row, column)`` of the first cell of ``table`` not a number."""
+    for col in table.columns:
+        if not _numeric_dtype(table[col].dtype):
+            _check_numbers((((r, col), v) for r, v in table[col].items()),
+                           where=lambda rc: where(*rc), expected=expected)
 
 
 def _check_same_indicators(

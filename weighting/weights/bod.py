@@ -59,6 +59,8 @@ class BoDWeights(Weighter):
     'benefit of the doubt' composite indicators. Social Indicators Research 82, 111-145.
     """
 
+    name = "bod"
+
     unit_specific = True
 
     def __init__(

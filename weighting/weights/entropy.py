@@ -47,6 +47,8 @@ class EntropyWeights(Weighter):
     McGraw-Hill (entropy weighting).
     """
 
+    name = "entropy"
+
     def __init__(self) -> None:
         pass
 

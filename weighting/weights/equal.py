@@ -41,6 +41,8 @@ class EqualWeights(Weighter):
     Guide. OECD Publishing, Paris. Step 6.
     """
 
+    name = "equal"
+
     def __init__(self, groups: Mapping[object, object] | None = None) -> None:
         self.groups = groups
 

@@ -14,11 +14,13 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
+from weighting.exceptions import _check_numbers
 from weighting.weights.base import (
     ConsistencyError,
     Weighter,
     _as_weight_series,
     _check_frame,
+    _check_number_table,
     _check_same_indicators,
     _finalise,
 )
@@ -78,6 +80,8 @@ class ExpertWeights(Weighter):
     -----
     :math:`w_j = v_j / \\sum_k v_k` for the given values :math:`v_j \\ge 0`.
     """
+
+    name = "expert"
 
     def __init__(self, weights: Mapping[object, float] | pd.Series) -> None:
         self.weights = weights
@@ -154,6 +158,8 @@ class BudgetAllocation(Weighter):
     chapter on budget allocation); OECD/JRC (2008), Handbook, Step 6.4.
     """
 
+    name = "budget"
+
     def __init__(
         self, allocations: pd.DataFrame, how: Literal["mean", "median"] = "mean"
     ) -> None:
@@ -183,6 +189,11 @@ class BudgetAllocation(Weighter):
         """
         if self.how not in ("mean", "median"):
             raise InputDataError(f"how must be 'mean' or 'median', got {self.how!r}")
+        if isinstance(self.allocations, pd.DataFrame):
+            _check_number_table(
+                self.allocations, expected="points must be numbers",
+                where=lambda r, c: f"allocation of expert {r!r} to indicator {c!r}",
+            )
         alloc = _check_frame(self.allocations, name="allocations")
         neg = alloc.index[(alloc.to_numpy() < 0).any(axis=1)]
         if len(neg):
@@ -230,6 +241,8 @@ def _pairwise_to_array(
     matrix: object, names: Sequence[object] | None, *, what: str = "matrix"
 ) -> tuple[np.ndarray, pd.Index]:
     if isinstance(matrix, pd.DataFrame):
+        _check_number_table(matrix, where=lambda r, c: f"{what}[{r!r}, {c!r}]",
+                            expected="pairwise judgements must be numbers")
         if not matrix.index.equals(matrix.columns):
             raise InputDataError(
                 f"{what} must have the same labels, in the same order, on rows and columns; "
@@ -244,6 +257,19 @@ def _pairwise_to_array(
                 f"{format_labels(labels)}"
             )
     else:
+        try:
+            raw = np.array(matrix, dtype=object)
+        except (TypeError, ValueError):
+            raw = np.empty(0, dtype=object)
+        if raw.ndim == 2 and raw.shape[0] == raw.shape[1] and (
+            names is None or len(names) == raw.shape[0]
+        ):
+            lab = list(names) if names is not None else list(range(raw.shape[0]))
+            _check_numbers(
+                (((lab[i], lab[j]), raw[i, j]) for i, j in np.ndindex(*raw.shape)),
+                where=lambda ij: f"{what}[{ij[0]!r}, {ij[1]!r}]",
+                expected="pairwise judgements must be numbers",
+            )
         try:
             a = np.array(matrix, dtype=float)
         except (TypeError, ValueError) as exc:
@@ -434,6 +460,8 @@ class AHPWeights(Weighter):
     Crawford, G. & Williams, C. (1985). A note on the analysis of subjective judgement
     matrices. Journal of Mathematical Psychology 29, 387-405.
     """
+
+    name = "ahp"
 
     def __init__(
         self,

@@ -244,6 +244,8 @@ class PCAWeights(Weighter):
     Department Working Papers 226.
     """
 
+    name = "pca"
+
     def __init__(
         self,
         method: Literal["oecd", "first_component"] = "oecd",

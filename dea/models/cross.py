@@ -1,0 +1,706 @@
+"""Cross-efficiency: every unit rated with every other unit's optimal DEA weights.
+
+Each unit (the *rater*) solves its own CCR (or BCC, NIRS, NDRS) multiplier LP; the weights
+it finds are then applied to every unit (the *rated*), giving the n x n cross-efficiency
+matrix of Sexton, Silkman & Hogan (1986) and Doyle & Green (1994).  Since a unit's optimal
+weights are seldom unique, an optional secondary goal picks, among the rater's optimal
+weights, those that make the other units look worst ("aggressive") or best
+("benevolent").  The LPs are built once and solved through
+:func:`dea.solvers.base.solve_family` (one call for the raters' own LPs, one for the
+secondary goals), so every backend and ``n_jobs`` work.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from dea.data import DEAData, prepare
+from dea.exceptions import InfeasibleUnitWarning, InputDataError, format_labels
+from dea.models._base import (
+    RTS_CHOICES,
+    check_choice,
+    check_n_jobs,
+    column_scales,
+    snap_scores,
+)
+from dea.results import _quantile_table, _SummaryDisplay
+from dea.solvers.base import LPFamily, LPProblem, LPUpdate, solve_family
+
+__all__ = ["MAX_UNITS", "CrossEfficiency", "CrossEfficiencyResult"]
+
+#: Largest number of units fitted without ``allow_large=True`` (the n x n matrix of
+#: float64 takes ``8 n**2`` bytes: 200 MB at n = 5,000).
+MAX_UNITS = 5000
+
+GOALS = ("simple", "aggressive", "benevolent")
+METHODS = ("ratio", "difference")
+_BLOCK = 1024  # raters per block when the matrix is assembled
+
+
+# ----------------------------------------------------------------------------------------
+# results
+# ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False, repr=False)
+class CrossEfficiencyResult(_SummaryDisplay):
+    """Result of :meth:`CrossEfficiency.fit`.
+
+    Attributes
+    ----------
+    matrix : pandas.DataFrame
+        The cross-efficiency matrix ``E``, ``n x n``: **rows are the rating units** (whose
+        weights are used), **columns the rated units**; ``E.loc[d, j]`` is unit ``j``'s
+        efficiency with unit ``d``'s weights.  The diagonal holds each unit's own score.
+        A rater whose LP failed has a row of NaN.
+    scores : pandas.Series
+        Own (self-appraisal) score per unit: the CCR (or BCC, ...) multiplier score,
+        equal to :class:`dea.Radial`'s score with the same ``rts`` and ``orientation``.
+    mean : pandas.Series
+        Mean cross-efficiency per rated unit *with* self-appraisal (column means of
+        ``matrix`` over all raters).
+    mean_peer : pandas.Series
+        Mean cross-efficiency per rated unit *without* self-appraisal (column means over
+        the other ``n - 1`` raters): Doyle & Green's peer appraisal ``e_k``.
+    maverick : pandas.Series
+        Doyle & Green's maverick index ``(score - mean_peer) / mean_peer``: how much a
+        unit's self-appraisal exceeds its appraisal by its peers.
+    rater_mean : pandas.Series
+        Mean of each row without the diagonal: how generous a rater's weights are to the
+        other units.
+    secondary_objective : pandas.Series
+        Per rater, the criterion that the secondary goal optimises, evaluated at the
+        rater's final weights (for every goal, so that goals can be compared): with
+        ``method="ratio"`` the aggregate peer efficiency ``sum_{j != d} N_j / sum_{j != d}
+        D_j``; with ``method="difference"`` the sum ``sum_{j != d} (N_j - D_j)`` with the
+        rater's weights normalised as in its own LP.  Aggressive weights minimise it,
+        benevolent ones maximise it, over the rater's optimal weights.
+    weights : pandas.DataFrame
+        The rater's final weights in user units, one column per input and output (named
+        as the user's columns) and, for ``rts != "crs"``, the free variable (``"u0"`` in
+        input orientation, ``"v0"`` in output orientation); normalised so that the
+        rater's own virtual input is 1 (input orientation) or its own virtual output is 1
+        (output orientation).
+    status : pandas.Series
+        Status of each rater's first-stage (own-score) LP.
+    status_secondary : pandas.Series
+        Status of each rater's secondary-goal LP (``""`` for ``goal="simple"`` or when the
+        first stage failed).
+    goal, method, rts, orientation : str
+        The settings used.
+
+    Examples
+    --------
+    >>> import pandas as pd, dea
+    >>> df = pd.DataFrame({"x": [1.0, 1.0, 1.0], "y1": [2.0, 1.0, 0.5], "y2": [0.5, 1.0, 2.0]},
+    ...                   index=["A", "B", "C"])
+    >>> res = dea.CrossEfficiency(df, ["x"], ["y1", "y2"], goal="aggressive").fit()
+    >>> res.matrix.loc["B"].round(4).tolist()
+    [1.0, 0.8, 1.0]
+    >>> res.mean_peer.round(4).tolist()
+    [0.625, 0.5, 0.625]
+    """
+
+    matrix: pd.DataFrame
+    scores: pd.Series
+    mean: pd.Series
+    mean_peer: pd.Series
+    maverick: pd.Series
+    rater_mean: pd.Series
+    secondary_objective: pd.Series
+    weights: pd.DataFrame
+    status: pd.Series
+    status_secondary: pd.Series
+    goal: str
+    method: str
+    rts: str
+    orientation: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per unit: score, mean (with/without self-appraisal), maverick, rater
+        mean, secondary objective and statuses.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return pd.DataFrame(
+            {
+                "score": self.scores,
+                "mean": self.mean,
+                "mean_peer": self.mean_peer,
+                "maverick": self.maverick,
+                "rater_mean": self.rater_mean,
+                "secondary_objective": self.secondary_objective,
+                "status": self.status,
+                "status_secondary": self.status_secondary,
+            }
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """Key facts as a dict; drives both ``__repr__`` and ``_repr_html_``.
+
+        Returns
+        -------
+        dict
+            ``title``, ``rows`` (settings, counts, mean scores) and ``table`` (quantiles
+            of the mean peer cross-efficiency).
+        """
+        own = self.scores.to_numpy(dtype=float)
+        peer = self.mean_peer.to_numpy(dtype=float)
+        bad = int((self.status != "optimal").sum()) + int(
+            ((self.status_secondary != "optimal") & (self.status_secondary != "")).sum()
+        )
+        rows: list[tuple[str, Any]] = [
+            ("units", len(own)),
+            ("rts / orientation", f"{self.rts} / {self.orientation}"),
+            (
+                "secondary goal",
+                self.goal if self.goal == "simple" else f"{self.goal} ({self.method})",
+            ),
+            ("own score = 1", int(np.isclose(own, 1.0, atol=1e-9, rtol=0).sum())),
+            ("mean own score", float(np.nanmean(own)) if np.isfinite(own).any() else np.nan),
+            (
+                "mean peer cross-efficiency",
+                float(np.nanmean(peer)) if np.isfinite(peer).any() else np.nan,
+            ),
+            ("LPs not optimal", bad),
+        ]
+        table = _quantile_table(peer).rename(columns={"score": "mean_peer"})
+        return {"title": "Cross-efficiency result", "rows": rows, "table": table}
+
+
+# ----------------------------------------------------------------------------------------
+# LP families
+# ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class _Pieces:
+    """One rater's LP in the multiplier form ``opt cost @ w`` s.t. ``G w <= 0``,
+    ``norm @ w = norm_rhs``, ``link @ w = link_rhs`` (no link row when ``link`` is None)."""
+
+    cost: np.ndarray
+    sense: str
+    norm: np.ndarray
+    norm_rhs: float
+    link: np.ndarray | None
+    link_rhs: float
+
+
+class _CrossSpec:
+    """Picklable description of the raters' LPs on scaled data (both stages).
+
+    Weights ``w = (v, u[, w0])``: ``v`` on the m inputs, ``u`` on the s outputs and, for
+    ``rts != "crs"``, one variable ``w0`` added to the numerator (input orientation) or the
+    denominator (output orientation).  ``N`` and ``D`` hold, per unit, the coefficient
+    rows of its virtual output ``N_j(w)`` and virtual input ``D_j(w)``.
+    """
+
+    def __init__(
+        self,
+        N: np.ndarray,
+        D: np.ndarray,
+        orientation: str,
+        goal: str,
+        method: str,
+        w0_bounds: tuple[float, float] | None,
+    ) -> None:
+        self.N, self.D = N, D
+        self.n, self.k = N.shape
+        self.orientation, self.goal, self.method = orientation, goal, method
+        self.sum_N, self.sum_D = N.sum(axis=0), D.sum(axis=0)
+        lo, hi = np.zeros(self.k), np.full(self.k, np.inf)
+        if w0_bounds is not None:
+            lo[-1], hi[-1] = w0_bounds
+        self.col_lower, self.col_upper = lo, hi
+
+    def first(self, d: int) -> _Pieces:
+        """Own score: max N_d s.t. D_d = 1 (input), or min D_d s.t. N_d = 1 (output)."""
+        if self.orientation == "input":
+            return _Pieces(self.N[d], "max", self.D[d], 1.0, None, 0.0)
+        return _Pieces(self.D[d], "min", self.N[d], 1.0, None, 0.0)
+
+    def second(self, d: int, objective: float) -> _Pieces:
+        """Secondary goal given the rater's own optimum (theta, or phi in output)."""
+        theta = objective if self.orientation == "input" else 1.0 / objective
+        Nd, Dd = self.N[d], self.D[d]
+        peer_N, peer_D = self.sum_N - Nd, self.sum_D - Dd
+        low = self.goal == "aggressive"  # make the peers' efficiency as low as possible
+        if self.method == "ratio":
+            # The sum is normalised to n - 1 rather than 1 (the same LP up to scale): the
+            # weights stay of order one, where the solvers' absolute tolerances apply.
+            link, total = Nd - theta * Dd, float(self.n - 1)
+            if self.orientation == "input":  # sum D = n - 1, optimise sum N
+                return _Pieces(peer_N, "min" if low else "max", peer_D, total, link, 0.0)
+            # output: sum N = n - 1, optimise sum D (a large denominator = a low efficiency)
+            return _Pieces(peer_D, "max" if low else "min", peer_N, total, link, 0.0)
+        sense = "min" if low else "max"
+        if self.orientation == "input":  # D_d = 1, N_d = theta
+            return _Pieces(peer_N - peer_D, sense, Dd, 1.0, Nd, objective)
+        return _Pieces(peer_N - peer_D, sense, Nd, 1.0, Dd, objective)  # N_d = 1, D_d = phi
+
+
+class _MultiplierFamily(LPFamily):
+    """The multiplier LPs as written: rows ``0..n-1`` are ``N_j - D_j <= 0``, row ``n`` the
+    normalisation and row ``n + 1`` the link of the secondary goal (free in stage 1)."""
+
+    def __init__(self, spec: _CrossSpec, stage: int, objective: np.ndarray | None) -> None:
+        self.spec, self.stage, self.objective = spec, stage, objective
+        n, k = spec.n, spec.k
+        A = sp.vstack([sp.csr_matrix(spec.N - spec.D), sp.csr_matrix((2, k))]).tocsc()
+        problem = LPProblem(
+            A=A,
+            row_lower=np.concatenate([np.full(n, -np.inf), [1.0, -np.inf]]),
+            row_upper=np.concatenate([np.zeros(n), [1.0, np.inf]]),
+            col_lower=spec.col_lower,
+            col_upper=spec.col_upper,
+            cost=np.zeros(k),
+            sense="max",
+            col_names=tuple(f"w_{i}" for i in range(k)),
+            row_names=(*(f"unit_{j}" for j in range(n)), "norm", "link"),
+            name="cross_efficiency",
+        )
+        super().__init__(problem, n)
+
+    def unit_update(self, k: int) -> LPUpdate:
+        spec = self.spec
+        p = spec.first(k) if self.stage == 1 else spec.second(k, float(self.objective[k]))
+        n, cols = spec.n, np.arange(spec.k)
+        link = np.zeros(spec.k) if p.link is None else p.link
+        link_bounds = (-np.inf, np.inf) if p.link is None else (p.link_rhs, p.link_rhs)
+        return LPUpdate(
+            coeff_rows=np.concatenate([np.full(spec.k, n), np.full(spec.k, n + 1)]),
+            coeff_cols=np.concatenate([cols, cols]),
+            coeff_values=np.concatenate([p.norm, link]),
+            row_index=[n, n + 1],
+            row_lower=[p.norm_rhs, link_bounds[0]],
+            row_upper=[p.norm_rhs, link_bounds[1]],
+            cost_index=cols,
+            cost_values=p.cost,
+            sense=p.sense,
+        )
+
+
+class _DualFamily(LPFamily):
+    """The LP dual of each multiplier LP: one row per weight, one column per unit.
+
+    A minimisation is first written as the maximisation of ``c' = -cost``; the dual of
+    ``max c' w  s.t.  G w <= 0,  H w = r,  w`` in its bounds is::
+
+        min  r @ gamma   s.t.  G^T lam + H^T gamma  (>= | = | <=)  c'   (per weight),
+                               lam >= 0, gamma free,
+
+    with ``>=`` for a weight ``>= 0``, ``=`` for a free one and ``<=`` for one ``<= 0``.
+    ``G^T`` (the units) is shared by all raters; per rater only the two ``gamma`` columns,
+    their costs and the row bounds change, so few rows (``m + s (+ 1)``) and hot starts
+    make each solve cheap.  The weights are the row duals, ``w = d objective / d c'``.
+    """
+
+    def __init__(self, spec: _CrossSpec, stage: int, objective: np.ndarray | None) -> None:
+        self.spec, self.stage, self.objective = spec, stage, objective
+        n, k = spec.n, spec.k
+        A = sp.hstack([sp.csc_matrix((spec.N - spec.D).T), sp.csc_matrix((k, 2))]).tocsc()
+        problem = LPProblem(
+            A=A,
+            row_lower=np.zeros(k),
+            row_upper=np.full(k, np.inf),
+            col_lower=np.concatenate([np.zeros(n), [-np.inf, -np.inf]]),
+            col_upper=np.full(n + 2, np.inf),
+            cost=np.zeros(n + 2),
+            sense="min",
+            col_names=(*(f"lambda_{j}" for j in range(n)), "gamma_norm", "gamma_link"),
+            row_names=tuple(f"w_{i}" for i in range(k)),
+            name="cross_efficiency_dual",
+        )
+        self._free = (spec.col_lower == -np.inf) & (spec.col_upper == np.inf)
+        self._nonpos = (spec.col_lower == -np.inf) & (spec.col_upper == 0.0)
+        super().__init__(problem, n)
+
+    def unit_update(self, k: int) -> LPUpdate:
+        spec = self.spec
+        p = spec.first(k) if self.stage == 1 else spec.second(k, float(self.objective[k]))
+        c = p.cost if p.sense == "max" else -p.cost
+        lo = np.where(self._nonpos, -np.inf, c)
+        hi = np.where(self._free | self._nonpos, c, np.inf)
+        n, rows = spec.n, np.arange(spec.k)
+        has_link = p.link is not None
+        link = p.link if has_link else np.zeros(spec.k)
+        return LPUpdate(
+            coeff_rows=np.concatenate([rows, rows]),
+            coeff_cols=np.concatenate([np.full(spec.k, n), np.full(spec.k, n + 1)]),
+            coeff_values=np.concatenate([p.norm, link]),
+            row_index=rows,
+            row_lower=lo,
+            row_upper=hi,
+            col_index=[n + 1],
+            col_lower=[-np.inf if has_link else 0.0],
+            col_upper=[np.inf if has_link else 0.0],
+            cost_index=[n, n + 1],
+            cost_values=[p.norm_rhs, p.link_rhs if has_link else 0.0],
+        )
+
+
+_DUAL_STATUS = {"unbounded": "infeasible", "infeasible": "unbounded"}
+
+
+# ----------------------------------------------------------------------------------------
+# model
+# ----------------------------------------------------------------------------------------
+class CrossEfficiency:
+    r"""Cross-efficiency DEA (Sexton et al. 1986; Doyle & Green 1994).
+
+    Parameters
+    ----------
+    data : DataFrame or None
+        One row per unit, index = unit labels.  If None, ``inputs`` and ``outputs`` are
+        the data (arrays or DataFrames).
+    inputs, outputs : list of column names (or arrays when ``data`` is None)
+        Input and output columns (non-negative numbers, see :func:`dea.prepare`).
+    rts : {"crs", "vrs", "nirs", "ndrs"}, default "crs"
+        Returns to scale of the raters' multiplier LPs (CCR by default).
+    orientation : {"input", "output"}, default "input"
+        Which multiplier form the raters solve.  Under CRS both give the same optimal
+        weight sets (up to scale), hence the same scores and secondary-goal matrices.
+    goal : {"simple", "aggressive", "benevolent"}, default "simple"
+        Secondary goal.  ``"simple"``: each rater's weights are the optimal solution the
+        backend returns for its own LP (with ``form="dual"``, the row duals of the dual
+        LP; HiGHS hot-starts from the previous rater's basis).  Such weights are often
+        not unique at efficient units, so the matrix can depend on the backend, on
+        ``form`` and on the order of the units (use a secondary goal for a reproducible
+        matrix).  ``"aggressive"`` / ``"benevolent"``: among the rater's optimal weights,
+        those that minimise / maximise the other units' efficiency as measured by
+        ``method``.
+    method : {"ratio", "difference"}, default "ratio"
+        How the secondary goal measures the other units' efficiency (see Notes):
+        ``"ratio"``, the aggregate efficiency of all other units (Doyle & Green's
+        aggressive/benevolent formulation; deaR's "Method III");
+        ``"difference"``, the sum of the other units' virtual output minus virtual
+        input (deaR's "Method II").
+    form : {"auto", "dual", "multiplier"}, default "auto"
+        Which LP is handed to the backend: the multiplier LPs of the Notes as written
+        (``n`` rows), or their LP duals (one row per weight, one column per unit; the
+        weights are the row duals), which hot-start far faster.  ``"auto"``: the dual
+        with HiGHS, the multiplier form with the other backends.  Scores and, with a
+        secondary goal, the matrix agree between forms; ``goal="simple"`` weights are
+        the vertex each form happens to return.
+    solver : {"highs", "scipy", "pulp"}, default "highs"
+        LP backend (:mod:`dea.solvers`).
+    n_jobs : int, default 1
+        joblib workers (chunks of raters per task; results identical for any n_jobs).
+    progress : bool, default False
+        Progress bar on stderr.
+    labels : array_like, optional
+        Unit labels when ``data`` is None.
+    solver_options : dict, optional
+        Passed to the backend (``time_limit``, ``tolerance``).
+    allow_large : bool, default False
+        The result holds the ``n x n`` matrix of float64 (``8 n**2`` bytes: 8 MB at
+        n = 1,000, 200 MB at n = 5,000, 800 MB at n = 10,000; assembly needs about one
+        more block of 1,024 rows), and fitting solves ``n`` (or ``2n``) LPs of ``n``
+        rows each.  Above :data:`MAX_UNITS` (5,000) units the model refuses unless
+        ``allow_large=True``.
+
+    Raises
+    ------
+    InputDataError
+        Invalid data (see :func:`dea.data.prepare`) or options; fewer than 3 units; more
+        than :data:`MAX_UNITS` units without ``allow_large=True``.
+
+    Warns
+    -----
+    InfeasibleUnitWarning
+        Some rater's LP (own score or secondary goal) was not solved to optimality: its
+        row of the matrix is NaN (and its own score too, if the first stage failed); the
+        means skip the missing raters.
+
+    Notes
+    -----
+    Write :math:`N_j(w)` for unit :math:`j`'s virtual output and :math:`D_j(w)` for its
+    virtual input under weights :math:`w = (v, u, w_0)`, with :math:`v \ge 0` on the
+    inputs, :math:`u \ge 0` on the outputs and :math:`w_0` the returns-to-scale
+    variable (absent for CRS; free for VRS; :math:`\le 0` for NIRS and :math:`\ge 0` for
+    NDRS in input orientation, the opposite signs in output orientation).  Input
+    orientation: :math:`N_j = u y_j + w_0`, :math:`D_j = v x_j`; output orientation:
+    :math:`N_j = u y_j`, :math:`D_j = v x_j + w_0`.
+
+    First stage, for each rater :math:`d` (the CCR/BCC multiplier LP; its optimum equals
+    the envelopment score of :class:`dea.Radial`)::
+
+        input:   max N_d(w)  s.t.  D_d(w) = 1,  N_j(w) - D_j(w) <= 0  (j = 1..n)
+                 theta_d = N_d*
+        output:  min D_d(w)  s.t.  N_d(w) = 1,  N_j(w) - D_j(w) <= 0  (j = 1..n)
+                 theta_d = 1 / D_d*   (the Farrell output measure is phi_d = D_d*)
+
+    Second stage (``goal != "simple"``), over the rater's optimal weights; ``min`` for
+    aggressive, ``max`` for benevolent, sums over the other units :math:`j \ne d`.
+    ``method="ratio"`` (Doyle & Green 1994, the aggregate-ratio linearisation of
+    Sexton et al.'s secondary goal)::
+
+        input:   min/max sum_j N_j(w)  s.t.  sum_j D_j(w) = 1,
+                                           N_d(w) - theta_d D_d(w) = 0,  N_j - D_j <= 0
+        output:  max/min sum_j D_j(w)  s.t.  sum_j N_j(w) = 1,
+                                           N_d(w) - theta_d D_d(w) = 0,  N_j - D_j <= 0
+
+    ``method="difference"``::
+
+        min/max sum_j (N_j(w) - D_j(w))  s.t.  D_d = 1, N_d = theta_d  (input)
+                                               N_d = 1, D_d = phi_d    (output)
+                                               N_j - D_j <= 0
+
+    The cross-efficiency of unit :math:`j` rated by :math:`d` is
+    :math:`E_{dj} = N_j(w_d) / D_j(w_d)` (always :math:`\le \theta_j`, and
+    :math:`E_{dd} = \theta_d`, which is stored exactly on the diagonal).  With VRS (or
+    NIRS/NDRS) in input orientation :math:`E_{dj}` can be negative (Lim & Zhu 2015); the
+    output orientation avoids that.  Mean cross-efficiency (with self-appraisal)
+    :math:`\bar E_j = \frac1n \sum_d E_{dj}`; peer appraisal
+    :math:`e_j = \frac{1}{n-1} \sum_{d \ne j} E_{dj}`; maverick index
+    :math:`M_j = (\theta_j - e_j) / e_j` (Doyle & Green 1994).
+
+    Compared with R deaR 1.5.3's ``cross_efficiency``: ``Arbitrary``, ``M3_agg``/
+    ``M3_ben`` and ``M2_agg``/``M2_ben`` are ``goal="simple"``, ``method="ratio"`` and
+    ``method="difference"``; deaR's ``e`` is :attr:`~CrossEfficiencyResult.mean` with
+    ``selfapp=TRUE`` and :attr:`~CrossEfficiencyResult.mean_peer` with ``selfapp=FALSE``;
+    its output-oriented matrix holds the reciprocals :math:`1 / E_{dj}`.
+
+    The data are divided by their column means before the LPs are solved; scores and the
+    matrix do not depend on the units of measurement.
+
+    References
+    ----------
+    Sexton, T. R., Silkman, R. H., & Hogan, A. J. (1986). Data envelopment analysis:
+    critique and extensions. In R. H. Silkman (Ed.), *Measuring efficiency: an
+    assessment of data envelopment analysis* (New Directions for Program Evaluation 32,
+    pp. 73-105). Jossey-Bass.
+
+    Doyle, J., & Green, R. (1994). Efficiency and cross-efficiency in DEA: derivations,
+    meanings and uses. *Journal of the Operational Research Society*, 45(5), 567-578.
+
+    Lim, S., & Zhu, J. (2015). DEA cross-efficiency evaluation under variable returns to
+    scale. *Journal of the Operational Research Society*, 66(3), 476-487.
+
+    Charnes, A., Cooper, W. W., & Rhodes, E. (1978). Measuring the efficiency of decision
+    making units. *European Journal of Operational Research*, 2(6), 429-444.
+
+    Examples
+    --------
+    Three units with one unit input: A and C are specialists (efficient), B is balanced
+    (B's frontier target on the segment A-C is (1.25, 1.25), so its score is 0.8).  The
+    aggressive A puts all weight on y1 (u = (0.5, 0)), rating C at 0.5 / 2 = 0.25; the
+    benevolent A weights both outputs equally (u = (0.4, 0.4)), rating C at 1.
+
+    >>> import pandas as pd, dea
+    >>> df = pd.DataFrame({"x": [1.0, 1.0, 1.0], "y1": [2.0, 1.0, 0.5], "y2": [0.5, 1.0, 2.0]},
+    ...                   index=["A", "B", "C"])
+    >>> res = dea.CrossEfficiency(df, ["x"], ["y1", "y2"], goal="aggressive").fit()
+    >>> res.scores.round(4).tolist()
+    [1.0, 0.8, 1.0]
+    >>> res.matrix.round(4)
+          A    B     C
+    A  1.00  0.5  0.25
+    B  1.00  0.8  1.00
+    C  0.25  0.5  1.00
+    >>> res.maverick.round(4).tolist()
+    [0.6, 0.6, 0.6]
+    >>> ben = dea.CrossEfficiency(df, ["x"], ["y1", "y2"], goal="benevolent").fit()
+    >>> ben.matrix.loc["A"].round(4).tolist()
+    [1.0, 0.8, 1.0]
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame | None,
+        inputs: Any,
+        outputs: Any,
+        *,
+        rts: str = "crs",
+        orientation: str = "input",
+        goal: str = "simple",
+        method: str = "ratio",
+        form: str = "auto",
+        solver: str = "highs",
+        n_jobs: int = 1,
+        progress: bool = False,
+        labels: Any = None,
+        solver_options: dict[str, Any] | None = None,
+        allow_large: bool = False,
+    ) -> None:
+        self.rts = check_choice("rts", rts, RTS_CHOICES)
+        self.orientation = check_choice("orientation", orientation, ("input", "output"))
+        self.goal = check_choice("goal", goal, GOALS)
+        self.method = check_choice("method", method, METHODS)
+        self.form = check_choice("form", form, ("auto", "dual", "multiplier"))
+        self.solver = solver
+        self.n_jobs = check_n_jobs(n_jobs)
+        self.progress = bool(progress)
+        self.solver_options = dict(solver_options or {})
+        self.allow_large = bool(allow_large)
+        self.data: DEAData = prepare(data, inputs, outputs, labels=labels)
+        n = self.data.n
+        if n < 3:
+            raise InputDataError(
+                f"cross-efficiency needs at least 3 units, got {n}; peer appraisal needs peers"
+            )
+        if n > MAX_UNITS and not self.allow_large:
+            raise InputDataError(
+                f"{n} units: the cross-efficiency matrix would take {8 * n * n / 1e9:.2g} GB "
+                f"(8 n^2 bytes) and the fit solves {n} or more LPs of {n} constraints each; above "
+                f"MAX_UNITS={MAX_UNITS} units pass allow_large=True to proceed"
+            )
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _coefficients(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(N, D, sx, sy): numerator/denominator coefficient rows on scaled data."""
+        d = self.data
+        sx, sy = column_scales(d.X), column_scales(d.Y)
+        X, Y = d.X / sx, d.Y / sy
+        n, m, s = d.n, d.m, d.s
+        extra = 0 if self.rts == "crs" else 1
+        N = np.zeros((n, m + s + extra))
+        D = np.zeros_like(N)
+        D[:, :m] = X
+        N[:, m : m + s] = Y
+        if extra:
+            (N if self.orientation == "input" else D)[:, -1] = 1.0
+        return N, D, sx, sy
+
+    def _w0_bounds(self) -> tuple[float, float] | None:
+        if self.rts == "crs":
+            return None
+        if self.rts == "vrs":
+            return (-np.inf, np.inf)
+        # NIRS: u0 <= 0 (input) / v0 >= 0 (output); NDRS the opposite
+        nonpos = (self.rts == "nirs") == (self.orientation == "input")
+        return (-np.inf, 0.0) if nonpos else (0.0, np.inf)
+
+    def fit(self) -> CrossEfficiencyResult:
+        """Solve the raters' LPs and assemble the cross-efficiency matrix.
+
+        Returns
+        -------
+        CrossEfficiencyResult
+            Matrix (rows = raters, columns = rated units), own scores, means, maverick
+            index, weights and statuses, labelled by the user's unit labels.
+
+        Raises
+        ------
+        SolverError
+            The backend cannot be used at all.
+        """
+        d = self.data
+        n, m, s = d.n, d.m, d.s
+        N, D, sx, sy = self._coefficients()
+        spec = _CrossSpec(N, D, self.orientation, self.goal, self.method, self._w0_bounds())
+        form = self.form
+        if form == "auto":
+            form = "dual" if self.solver == "highs" else "multiplier"
+        family_class = _DualFamily if form == "dual" else _MultiplierFamily
+        run = {
+            "solver": self.solver,
+            "n_jobs": self.n_jobs,
+            "progress": self.progress,
+            "options": self.solver_options,
+        }
+
+        def stage(number: int, objective: np.ndarray | None, units: np.ndarray):
+            batch = solve_family(family_class(spec, number, objective), units, **run)
+            status = np.asarray(batch.status, dtype=object)
+            obj = np.asarray(batch.objective, dtype=float)
+            if form == "dual":
+                status = np.array([_DUAL_STATUS.get(x, x) for x in status], dtype=object)
+                W = np.asarray(batch.row_duals, dtype=float)
+                sense = (spec.first(0) if number == 1 else spec.second(0, 1.0)).sense
+                obj = obj if sense == "max" else -obj  # the dual solved max of -cost
+            else:
+                W = batch.x.toarray()
+            return status, obj, W
+
+        status, obj1, W = stage(1, None, np.arange(n))
+        ok1 = status == "optimal"
+        with np.errstate(divide="ignore", invalid="ignore"):
+            theta = np.where(ok1, obj1 if self.orientation == "input" else 1.0 / obj1, np.nan)
+        status2 = np.full(n, "", dtype=object)
+        if self.goal != "simple" and ok1.any():
+            solved = np.flatnonzero(ok1)
+            st2, _, W2 = stage(2, obj1, solved)
+            status2[solved] = st2
+            W[solved] = W2
+        theta = snap_scores(theta)
+        ok = ok1 & ((status2 == "optimal") | (status2 == ""))
+        W = W.copy()
+        W[~ok] = np.nan
+        W[np.abs(W) < 1e-14] = 0.0
+
+        # E[d, j] = N_j(w_d) / D_j(w_d), assembled in blocks of raters
+        E = np.empty((n, n))
+        for start in range(0, n, _BLOCK):
+            stop = min(start + _BLOCK, n)
+            Wb = W[start:stop]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                E[start:stop] = (Wb @ N.T) / (Wb @ D.T)
+        idx = np.arange(n)
+        E[idx, idx] = np.where(ok, theta, np.nan)
+
+        # normalise the weights as in the own LP and convert them to user units
+        own = D if self.orientation == "input" else N
+        with np.errstate(divide="ignore", invalid="ignore"):
+            Wn = W / np.einsum("ij,ij->i", W, own)[:, None]
+        Wu = Wn.copy()
+        Wu[:, :m] /= sx
+        Wu[:, m : m + s] /= sy
+
+        # secondary criterion at the final weights
+        peer_N = (Wn @ N.T).sum(axis=1) - np.einsum("ij,ij->i", Wn, N)
+        peer_D = (Wn @ D.T).sum(axis=1) - np.einsum("ij,ij->i", Wn, D)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crit = peer_N / peer_D if self.method == "ratio" else peer_N - peer_D
+
+        bad = ~ok
+        if bad.any():
+            kinds = sorted(set(status[~ok1].tolist()) | set(status2[ok1 & bad].tolist()))
+            warnings.warn(
+                f"{int(bad.sum())} rater(s) have no optimal "
+                f"{'own-score' if not ok1.all() else 'secondary-goal'} LP solution "
+                f"({', '.join(kinds)}): {format_labels(d.labels[bad])}; their rows of the "
+                "cross-efficiency matrix are NaN and the means skip them "
+                "(see result.status and result.status_secondary)",
+                InfeasibleUnitWarning,
+                stacklevel=2,
+            )
+        rated_ok = np.isfinite(E)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            col_sum = np.where(rated_ok, E, 0.0).sum(axis=0)
+            col_cnt = rated_ok.sum(axis=0)
+            diag = np.where(rated_ok[idx, idx], E[idx, idx], 0.0)
+            diag_cnt = rated_ok[idx, idx].astype(int)
+            mean = col_sum / col_cnt
+            mean_peer = (col_sum - diag) / (col_cnt - diag_cnt)
+            row_sum = np.where(rated_ok, E, 0.0).sum(axis=1) - diag
+            row_cnt = rated_ok.sum(axis=1) - diag_cnt
+            rater_mean = np.where(ok, row_sum / row_cnt, np.nan)
+            maverick = (theta - mean_peer) / mean_peer
+        labels = d.labels
+        wcols: list[Hashable] = list(d.inputs) + list(d.outputs)
+        if self.rts != "crs":
+            wcols.append("u0" if self.orientation == "input" else "v0")
+        return CrossEfficiencyResult(
+            matrix=pd.DataFrame(E, index=labels.copy(), columns=labels.copy()),
+            scores=pd.Series(theta, index=labels, name="score"),
+            mean=pd.Series(mean, index=labels, name="mean"),
+            mean_peer=pd.Series(mean_peer, index=labels, name="mean_peer"),
+            maverick=pd.Series(maverick, index=labels, name="maverick"),
+            rater_mean=pd.Series(rater_mean, index=labels, name="rater_mean"),
+            secondary_objective=pd.Series(
+                np.where(ok, crit, np.nan), index=labels, name="secondary_objective"
+            ),
+            weights=pd.DataFrame(Wu, index=labels, columns=pd.Index(wcols)),
+            status=pd.Series(status.astype(str), index=labels, name="status"),
+            status_secondary=pd.Series(status2.astype(str), index=labels, name="status_secondary"),
+            goal=self.goal,
+            method=self.method,
+            rts=self.rts,
+            orientation=self.orientation,
+        )

@@ -1,0 +1,411 @@
+"""Directional distance function (DDF): inefficiency beta along a direction g, with
+optional undesirable outputs under weak (or strong) disposability."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dea.exceptions import InputDataError, format_labels
+from dea.models._base import check_choice, warn_not_optimal
+from dea.models._envelope import (
+    EnvelopeLP,
+    EnvelopeModel,
+    InefficiencyResult,
+    build_envelope,
+    clean_slacks,
+)
+from dea.results import EFFICIENCY_TOL
+from dea.solvers.base import LPFamily, LPSolution, LPUpdate
+
+__all__ = ["DDF"]
+
+DIRECTIONS = ("observed", "inputs", "outputs", "unit")
+DISPOSABILITY = ("weak", "strong")
+
+
+class _DDFFamily(LPFamily):
+    """Unit k: right-hand sides, beta's coefficients ``+-g_k``; phase 2 maximises slacks."""
+
+    def __init__(
+        self,
+        env: EnvelopeLP,
+        Xe: np.ndarray,
+        Ye: np.ndarray,
+        G: np.ndarray,
+        sign: np.ndarray,
+        slack_cost: np.ndarray,
+        two_phase: bool,
+    ) -> None:
+        super().__init__(env.problem, Xe.shape[0])
+        self.env, self.Xe, self.Ye, self.G = env, Xe, Ye, G
+        self.sign, self.slack_cost, self.two_phase = sign, slack_cost, two_phase
+
+    def unit_update(self, k: int) -> LPUpdate:
+        env = self.env
+        n_io = env.m + env.s
+        rhs = np.concatenate([self.Xe[k], self.Ye[k]])
+        return LPUpdate(
+            coeff_rows=np.arange(n_io),
+            coeff_cols=np.full(n_io, env.extra0),
+            coeff_values=self.sign * self.G[k],
+            row_index=np.arange(n_io),
+            row_lower=rhs,
+            row_upper=rhs,
+        )
+
+    def second_stage(self, k: int, first: LPSolution) -> LPUpdate | None:
+        if not self.two_phase:
+            return None
+        env = self.env
+        beta = float(first.x[env.extra0])
+        n_io = env.m + env.s
+        return self.unit_update(k).merge(
+            LPUpdate(
+                col_index=[env.extra0],
+                col_lower=[beta],
+                col_upper=[beta],
+                cost_index=np.arange(env.slack0, env.slack0 + n_io + 1),
+                cost_values=np.concatenate([self.slack_cost, [0.0]]),
+            )
+        )
+
+
+class DDF(EnvelopeModel):
+    r"""Directional distance function (Chambers, Chung & Färe 1996, 1998).
+
+    Parameters
+    ----------
+    data : DataFrame or None
+        One row per unit, index = unit labels.  If None, ``inputs`` and ``outputs`` are
+        the data (arrays or DataFrames).
+    inputs, outputs : list of column names (or arrays when ``data`` is None)
+        Input and output columns (non-negative numbers).  Undesirable outputs are listed
+        among ``outputs`` and named again in ``undesirable``.
+    direction : str, mapping, array_like or DataFrame, default "observed"
+        The direction ``g = (g_x, g_y)`` in user units, one entry per input and output
+        (inputs are contracted by ``beta g_x``, good outputs expanded by ``beta g_y``,
+        undesirable outputs contracted by ``beta g_b``).  ``"observed"``: the unit's own
+        data ``(x_k, y_k)``.  ``"inputs"``: ``(x_k, 0)``.  ``"outputs"``: ``(0, y_k)``
+        (good outputs up, undesirable outputs down, by the same proportion).
+        ``"unit"``: all ones.  Or a mapping ``{column: value}`` for every input and
+        output, an array of length ``m + s`` (the same g for all units), or an
+        ``n x (m + s)`` array/DataFrame (index = unit labels) of per-unit directions.
+        Entries must be finite and >= 0, and not all zero for any unit.
+    undesirable : list of column names, optional
+        Outputs that are bad (e.g. portfolio at risk): they should go down.
+    disposability : {"weak", "strong"}, default "weak"
+        Of the undesirable outputs: weak (Färe et al. 1989; the reference combination
+        must match them exactly, so reducing them has a cost in good outputs) or strong
+        (freely disposable, like an input).
+    rts : {"vrs", "crs", "nirs", "ndrs"}, default "vrs"
+        Returns to scale.
+    reference : None, labels, boolean mask or DataFrame, optional
+        Units spanning the frontier (as for :class:`dea.Radial`); beta may be negative
+        for units outside it.
+    two_phase : bool, default True
+        Second stage: with beta fixed, maximise the slack sum (each slack divided by its
+        column mean), so that slacks and targets are a max-slack solution.
+    solver : {"highs", "scipy", "pulp"}, default "highs"
+        LP backend.
+    n_jobs : int, default 1
+        joblib workers (results identical for any ``n_jobs``).
+    progress : bool, default False
+        Progress bar on stderr.
+    labels : array_like, optional
+        Unit labels when ``data`` is None.
+    solver_options : dict, optional
+        Passed to the backend (``time_limit``, ``tolerance``).
+
+    Raises
+    ------
+    InputDataError
+        Invalid data (see :func:`dea.data.prepare`), direction, undesirable outputs or
+        options; the message names the column, unit or setting.
+
+    Notes
+    -----
+    For unit :math:`k` with direction :math:`g_k = (g_x, g_y, g_b)`, reference inputs
+    :math:`X`, good outputs :math:`Y`, undesirable outputs :math:`B` and
+    :math:`\Lambda` the RTS set (CRS: :math:`\lambda \ge 0`; VRS: also
+    :math:`e^\top\lambda = 1`; NIRS: :math:`\le 1`; NDRS: :math:`\ge 1`)::
+
+        max beta
+        s.t. X lambda + s-  = x_k - beta g_x
+             Y lambda - s+  = y_k + beta g_y
+             B lambda + s_b = b_k - beta g_b      (weak: s_b = 0; strong: s_b >= 0)
+             lambda in Lambda,  s-, s+, s_b >= 0,  beta free
+
+    ``scores`` is beta (0 for units on the frontier in direction g: no feasible move
+    along g, and >= 0 whenever the unit belongs to its reference set).  Phase 2 keeps
+    beta and maximises ``sum s / c`` (``c`` the column means).  ``targets`` are
+    ``x_k - beta g_x - s-``, ``y_k + beta g_y + s+``, ``b_k - beta g_b - s_b``; ``slacks``
+    are ``s-``, ``s+``, ``s_b`` (one column per input and output, user units);
+    ``result.inefficiency`` is ``beta g + slack`` per variable and ``result.direction``
+    the g used.  With ``direction="observed"`` (or ``"inputs"``, ``"outputs"``) beta
+    does not depend on units of measurement; with ``"unit"`` it does.  The LP is solved
+    on data divided by column means, with g divided likewise.  Weak disposability under
+    VRS is imposed as above, the common simplification (Kuosmanen 2005 discusses an
+    exact VRS formulation).
+
+    References
+    ----------
+    Chambers, R. G., Chung, Y., & Färe, R. (1996). Benefit and distance functions.
+    *Journal of Economic Theory*, 70(2), 407-419.
+
+    Chambers, R. G., Chung, Y., & Färe, R. (1998). Profit, directional distance functions,
+    and Nerlovian efficiency. *Journal of Optimization Theory and Applications*, 98(2),
+    351-364.
+
+    Chung, Y. H., Färe, R., & Grosskopf, S. (1997). Productivity and undesirable outputs:
+    a directional distance function approach. *Journal of Environmental Management*,
+    51(3), 229-240.
+
+    Färe, R., Grosskopf, S., Lovell, C. A. K., & Pasurka, C. (1989). Multilateral
+    productivity comparisons when some outputs are undesirable: a nonparametric
+    approach. *The Review of Economics and Statistics*, 71(1), 90-98.
+
+    Kuosmanen, T. (2005). Weak disposability in nonparametric production analysis with
+    undesirable outputs. *American Journal of Agricultural Economics*, 87(4), 1077-1082.
+
+    Examples
+    --------
+    One input, one output.  D (5, 2) moves along g = (5, 2) to the VRS frontier
+    segment A-B (y = 1.5 x - 2): 2 + 2 beta = 1.5 (5 - 5 beta) - 2, beta = 3.5 / 9.5:
+
+    >>> import pandas as pd, dea
+    >>> df = pd.DataFrame({"x": [2.0, 4.0, 8.0, 5.0], "y": [1.0, 4.0, 5.0, 2.0]},
+    ...                   index=list("ABCD"))
+    >>> res = dea.DDF(df, inputs=["x"], outputs=["y"], rts="vrs").fit()
+    >>> res.scores.round(6).tolist()
+    [0.0, 0.0, 0.0, 0.368421]
+    >>> res.targets.loc["D"].round(4).tolist()
+    [3.1579, 2.7368]
+    """
+
+    _name = "DDF"
+
+    def __init__(
+        self,
+        data: pd.DataFrame | None,
+        inputs: Any,
+        outputs: Any,
+        *,
+        direction: Any = "observed",
+        undesirable: Any = None,
+        disposability: str = "weak",
+        rts: str = "vrs",
+        reference: Any = None,
+        two_phase: bool = True,
+        solver: str = "highs",
+        n_jobs: int = 1,
+        progress: bool = False,
+        labels: Any = None,
+        solver_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            data,
+            inputs,
+            outputs,
+            rts=rts,
+            reference=reference,
+            solver=solver,
+            n_jobs=n_jobs,
+            progress=progress,
+            labels=labels,
+            solver_options=solver_options,
+        )
+        self.disposability = check_choice("disposability", disposability, DISPOSABILITY)
+        self.two_phase = bool(two_phase)
+        self.undesirable = self._resolve_bad(undesirable)
+        self.direction = direction
+        self._G = self._resolve_direction(direction)
+
+    def __repr__(self) -> str:
+        g = self.direction if isinstance(self.direction, str) else "user"
+        return (
+            f"DDF(n={self.data.n}, inputs={list(self.data.inputs)}, "
+            f"outputs={list(self.data.outputs)}, rts={self.rts!r}, direction={g!r}, "
+            f"undesirable={list(self.undesirable)})"
+        )
+
+    def _resolve_bad(self, undesirable: Any) -> tuple[Hashable, ...]:
+        if undesirable is None:
+            return ()
+        names = [undesirable] if isinstance(undesirable, str) else list(undesirable)
+        unknown = [c for c in names if c not in self.data.outputs]
+        if unknown:
+            raise InputDataError(
+                f"undesirable output(s) {format_labels(unknown)} are not among the outputs "
+                f"{format_labels(self.data.outputs)}; list them in outputs too"
+            )
+        return tuple(dict.fromkeys(names))
+
+    def _resolve_direction(self, direction: Any) -> np.ndarray:
+        """The direction g per unit, user units, shape (n, m + s)."""
+        d = self.data
+        cols = [*d.inputs, *d.outputs]
+        k = len(cols)
+        if isinstance(direction, str):
+            rule = direction.lower()
+            if rule not in DIRECTIONS:
+                raise InputDataError(
+                    f"direction={direction!r} is not allowed; use one of {DIRECTIONS}, a "
+                    "mapping {column: value}, or an array / DataFrame of directions"
+                )
+            G = np.hstack([d.X, d.Y])
+            if rule == "inputs":
+                G[:, d.m :] = 0.0
+            elif rule == "outputs":
+                G[:, : d.m] = 0.0
+            elif rule == "unit":
+                G = np.ones((d.n, k))
+        elif isinstance(direction, pd.DataFrame):
+            missing = [c for c in cols if c not in direction.columns]
+            if missing:
+                raise InputDataError(
+                    f"direction DataFrame lacks column(s) {format_labels(missing)}; give one "
+                    "column per input and output"
+                )
+            absent = d.labels.difference(direction.index)
+            if len(absent):
+                raise InputDataError(
+                    f"direction DataFrame has no row for unit(s) {format_labels(absent)}"
+                )
+            G = direction.loc[d.labels, cols].to_numpy(dtype=float)
+        elif isinstance(direction, Mapping):
+            missing = [c for c in cols if c not in direction]
+            unknown = [c for c in direction if c not in cols]
+            if missing or unknown:
+                raise InputDataError(
+                    "direction mapping must name every input and output once: "
+                    + (f"missing {format_labels(missing)}" if missing else "")
+                    + ("; " if missing and unknown else "")
+                    + (f"unknown {format_labels(unknown)}" if unknown else "")
+                )
+            G = np.tile([float(direction[c]) for c in cols], (d.n, 1))
+        else:
+            G = np.asarray(direction, dtype=float)
+            if G.shape == (k,):
+                G = np.tile(G, (d.n, 1))
+            elif G.shape != (d.n, k):
+                raise InputDataError(
+                    f"direction has shape {G.shape}; give {k} values (inputs then outputs) "
+                    f"or an array of shape ({d.n}, {k})"
+                )
+            G = G.copy()
+        bad = ~np.isfinite(G) | (G < 0)
+        if bad.any():
+            where = np.flatnonzero(bad.any(axis=0))
+            raise InputDataError(
+                f"direction for {format_labels([cols[j] for j in where])} is negative or not "
+                "finite; directions must be finite and >= 0 (the sign is set by the role: "
+                "inputs and undesirable outputs go down, good outputs go up)"
+            )
+        zero = (G == 0).all(axis=1)
+        if zero.any():
+            raise InputDataError(
+                f"the direction is zero for every input and output of unit(s) "
+                f"{format_labels(d.labels[zero])}; beta would be unbounded"
+            )
+        return G
+
+    def _family(self, scaled: bool = True) -> tuple[_DDFFamily, dict[str, np.ndarray]]:
+        a = self._scaled()
+        d, r = self.data, self.reference_data
+        col_scale = np.concatenate([a["sx"], a["sy"]])
+        if not scaled:
+            a.update(sx=np.ones(d.m), sy=np.ones(d.s), Xe=d.X, Ye=d.Y, Xr=r.X, Yr=r.Y)
+        m, s = d.m, d.s
+        bad = np.array([c in self.undesirable for c in d.outputs], dtype=bool)
+        coef = np.concatenate([np.ones(m), np.where(bad, 1.0, -1.0)])
+        upper = np.full(m + s, np.inf)
+        if self.disposability == "weak":
+            upper[m:][bad] = 0.0
+        # beta's coefficient: +g (inputs, bad outputs: go down), -g (good outputs: go up)
+        sign = np.concatenate([np.ones(m), np.where(bad, 1.0, -1.0)])
+        cost = np.zeros(m + s + 1)
+        cost[-1] = 1.0
+        env = build_envelope(
+            a["Xr"],
+            a["Yr"],
+            self.rts,
+            slack_coef=coef,
+            slack_upper=upper,
+            extra_names=("beta",),
+            extra_lower=np.array([-np.inf]),
+            extra_upper=np.array([np.inf]),
+            cost=cost,
+            sense="max",
+            names=self._names(),
+            name=f"ddf_{self.rts}",
+        )
+        scale = np.concatenate([a["sx"], a["sy"]])
+        # phase 2: sum of slacks each divided by its column mean (in whatever units the
+        # LP is written: scaled for the engine, the user's for export_lp)
+        slack_cost = np.where(upper > 0, 1.0, 0.0) * scale / col_scale
+        family = _DDFFamily(
+            env, a["Xe"], a["Ye"], self._G / scale, sign, slack_cost, self.two_phase
+        )
+        a["bad"] = bad
+        return family, a
+
+    def _lp_family(self) -> LPFamily:
+        """The LPs of :meth:`fit` in user units and names (for :func:`dea.export_lp`)."""
+        return self._family(scaled=False)[0]
+
+    def fit(self) -> InefficiencyResult:
+        """Solve one DDF LP (two with phase 2) per unit.
+
+        Returns
+        -------
+        InefficiencyResult
+            ``scores`` (beta), ``slacks``, ``targets``, ``inefficiency``, ``direction``,
+            ``lambdas``, ``peers``, ``status`` indexed by the unit labels;
+            ``efficient`` is ``beta == 0``.
+
+        Warns
+        -----
+        InfeasibleUnitWarning
+            Some LPs are not optimal (e.g. infeasible against a ``reference`` set under
+            VRS): those units keep their row with NaN numbers and their status.
+        """
+        family, a = self._family()
+        env = family.env
+        batch = self._solve(family, a["Xe"], a["Ye"])
+        status = np.asarray(batch.status, dtype=object)
+        lam, slk, _ = self._split(env, batch)
+        d = self.data
+        m = d.m
+        scale = np.concatenate([a["sx"], a["sy"]])
+        slacks = clean_slacks(slk, scale)
+        beta = np.asarray(batch.objective, dtype=float).copy()
+        beta[np.abs(beta) <= EFFICIENCY_TOL] = 0.0
+        G = self._G
+        obs = np.hstack([d.X, d.Y])
+        ineff = beta[:, None] * G + slacks
+        down = np.concatenate([np.ones(m, dtype=bool), a["bad"]])
+        targets = np.where(down, obs - ineff, obs + ineff)
+        ok = status == "optimal"
+        ineff[~ok] = np.nan
+        warn_not_optimal(d.labels, status, stacklevel=3)
+        return self._result(
+            scores=beta,
+            objective=batch.objective,
+            status=status,
+            lam=lam,
+            slacks=slacks,
+            targets=targets,
+            info={
+                "direction": self.direction if isinstance(self.direction, str) else "user",
+                "undesirable": list(self.undesirable),
+                "disposability": self.disposability if self.undesirable else None,
+                "two_phase": self.two_phase,
+            },
+            cls=InefficiencyResult,
+            direction_values=G.copy(),
+            inefficiency_values=ineff,
+        )

@@ -13,7 +13,7 @@ import matplotlib
 import pandas as pd
 from hostile_data import STUDY_NAME
 
-from socialperf.report import Report
+from socialperf.report import _JS, Report
 
 matplotlib.use("Agg")
 
@@ -25,6 +25,7 @@ ATTACKS = (
     "a & b < c",
 )
 WRITER_TAGS = {
+    "script",  # the report's own sorting/filtering script, checked to be exactly _JS below
     "details",  # the settings block (settings.toml shown in the page)
     "summary",
     "pre",
@@ -82,6 +83,8 @@ def _parse(text: str) -> _Page:
 def _check_page(text: str, expected: list[str]) -> None:
     page = _parse(text)
     assert set(page.tags) <= WRITER_TAGS, set(page.tags) - WRITER_TAGS
+    assert page.tags.count("script") == 1  # the report's own, holding no user data:
+    assert text.count("<script>") == 1 and f"<script>{_JS}</script>" in text
     assert not [a for a, _ in page.attrs if a.lower().startswith("on")]
     assert not [v for _, v in page.attrs if v and "javascript:" in v.lower()]
     data = "".join(page.text)
@@ -140,4 +143,4 @@ def test_truncation_note_escapes_table_name(tmp_path):
 def test_hostile_study_page(hostile_report):
     text = (hostile_report / "index.html").read_text(encoding="utf-8")
     _check_page(text, [STUDY_NAME, "=MIV01", "=100541"])
-    assert "<script>" not in text
+    assert text.count("<script>") == 1 and f"<script>{_JS}</script>" in text

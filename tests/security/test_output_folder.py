@@ -251,7 +251,7 @@ def test_failed_run_keeps_a_manifest_of_what_it_wrote(tmp_path, monkeypatch):
     assert {"tables/a.csv", "tables/b.csv", "tables/c.csv"} <= listed
     assert all((out / rel).is_file() for rel in listed)
     _report("a").write(out)  # the next good run is not refused, and cleans up
-    assert _files(out) == {"index.html", "report.xlsx", "tables/a.csv", MANIFEST}
+    assert _files(out) == {"index.html", "report.xlsx", "settings.toml", "tables/a.csv", MANIFEST}
 
 
 def test_file_deleted_by_the_user_is_dropped_from_the_manifest(tmp_path):
@@ -259,4 +259,4 @@ def test_file_deleted_by_the_user_is_dropped_from_the_manifest(tmp_path):
     _report("a", "b").write(out)
     (out / "tables" / "b.csv").unlink()
     _report("a").write(out)
-    assert _manifest(out) == {"index.html", "report.xlsx", "tables/a.csv"}
+    assert _manifest(out) == {"index.html", "report.xlsx", "settings.toml", "tables/a.csv"}

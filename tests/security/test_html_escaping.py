@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 
 import matplotlib
 import pandas as pd
-from hostile_data import STUDY_NAME
 
 from socialperf.report import _JS, Report
 
@@ -140,7 +139,7 @@ def test_truncation_note_escapes_table_name(tmp_path):
     _check_page(rep.to_html(), ["First 2 of 5 rows"])
 
 
-def test_hostile_study_page(hostile_report):
+def test_hostile_study_page(hostile_report, hostile_study_name):
     text = (hostile_report / "index.html").read_text(encoding="utf-8")
-    _check_page(text, [STUDY_NAME, "=MIV01", "=100541"])
+    _check_page(text, [hostile_study_name, "=MIV01", "=100541"])
     assert text.count("<script>") == 1 and f"<script>{_JS}</script>" in text

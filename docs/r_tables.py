@@ -86,6 +86,21 @@ BENCHMARKING: list[tuple[str, str, str]] = [
         "never dropped.",
     ),
     (
+        'dea.add(X, Y, RTS="vrs"); e$sum, e$sx, e$sy',
+        'dea.Additive(df, X, Y, rts="vrs").fit().slacks',
+        "The same LP: ``scores`` is the slack sum (``e$sum``), ``slacks`` holds "
+        "``sx``/``sy`` as one column per input and output. ``weights='ram'``, "
+        "``'mip'``, ``'normalized'`` or your own weights change the objective.",
+    ),
+    (
+        'dea.direct(X, Y, DIRECT=D, RTS="vrs", ORIENTATION="in-out")',
+        'dea.DDF(df, X, Y, rts="vrs", direction="observed").fit().scores',
+        "With ``D`` the data themselves, Benchmarking's ``objval`` is beta (``e$eff`` "
+        "is a per-variable efficiency instead). ``direction`` also takes ``'inputs'``, "
+        "``'outputs'``, ``'unit'`` or your own vector/table; ``undesirable=`` adds bad "
+        "outputs (weak disposability).",
+    ),
+    (
         'eff(dea(X, Y, RTS="crs")) / eff(dea(X, Y, RTS="vrs"))',
         "dea.scale_efficiency(df, X, Y)",
         "One call gives the CRS, VRS and NIRS scores, the scale efficiency, and the "
@@ -172,6 +187,33 @@ DEAR: list[tuple[str, str, str]] = [
         'dea.Radial(df, X, Y, rts="vrs", super_efficiency=True).fit().status',
         "deaR leaves infeasible DMUs out of its results (its own example notes this). "
         "Here they keep their row, with status ``'infeasible'`` and a NaN score.",
+    ),
+    (
+        'model_additive(d, rts="vrs", weight_slack_i=w_i, weight_slack_o=w_o)',
+        'dea.Additive(df, X, Y, rts="vrs", weights="ram").fit().scores',
+        "The objective (deaR's ``objval``) is ``scores``. Weights are a rule "
+        "(``'ones'``, ``'ram'``, ``'mip'``, ``'normalized'``), a mapping, an array or "
+        "a per-unit table.",
+    ),
+    (
+        'model_sbmeff(d, orientation="no", rts="vrs")',
+        'dea.SBM(df, X, Y, rts="vrs", orientation="non").fit().scores',
+        "``orientation``: ``no`` is ``'non'``, ``io`` ``'input'``, ``oo`` ``'output'``. "
+        "A zero input or output of the evaluated unit drops its term (Tone 2001); deaR "
+        "replaces it by 1/100 of the smallest positive value.",
+    ),
+    (
+        'model_sbmsupereff(d, orientation="no", rts="vrs")',
+        'dea.SBM(df, X, Y, rts="vrs", super_efficiency=True).fit().scores',
+        "Tone's (2002) super-SBM is solved for the SBM-efficient units only; the others "
+        "keep their SBM score (deaR gives them 1). Infeasible LPs keep their row with "
+        "status ``'infeasible'``.",
+    ),
+    (
+        'model_dir(d, dir_input=1, dir_output=1, rts="vrs")',
+        'dea.DDF(df, X, Y, rts="vrs", direction="unit").fit().scores',
+        "``scores`` is deaR's ``beta`` (its ``efficiencies()`` returns rho instead). "
+        "The default direction is the unit's own data in both.",
     ),
     (
         'model_fdh(d, orientation="io")',
@@ -299,8 +341,6 @@ _LATER = "no counterpart yet"
 #: Every function Benchmarking 0.33 exports (``ls("package:Benchmarking")``) that has no
 #: row above, and why.  ``tests/test_docs.py`` checks that mapped + these = all exports.
 BENCHMARKING_NOT_MAPPED: dict[str, str] = {
-    "dea.add": f"additive model: {_LATER}",
-    "dea.direct": f"directional distance function: {_LATER}",
     "mea": f"multi-directional efficiency: {_LATER}",
     "mea.lines": f"multi-directional efficiency: {_LATER}",
     "cost.opt": f"cost, revenue and profit (price) efficiency: {_LATER}",
@@ -346,12 +386,8 @@ BENCHMARKING_NOT_MAPPED: dict[str, str] = {
 
 #: Every function deaR 1.5.3 exports (its NAMESPACE) that has no row above, and why.
 DEAR_NOT_MAPPED: dict[str, str] = {
-    "model_additive": f"additive model: {_LATER}",
     "model_addmin": f"additive model: {_LATER}",
     "model_addsupereff": f"additive model: {_LATER}",
-    "model_sbmeff": f"slacks-based measure (Tone 2001): {_LATER}",
-    "model_sbmsupereff": f"slacks-based measure (Tone 2001): {_LATER}",
-    "model_dir": f"directional distance function: {_LATER}",
     "cross_efficiency": f"cross-efficiency: {_LATER}",
     "cross_efficiency_fuzzy": "fuzzy DEA: out of scope",
     "model_deaps": f"preference structure model: {_LATER}",

@@ -86,19 +86,20 @@ BENCHMARKING: list[tuple[str, str, str]] = [
         "never dropped.",
     ),
     (
-        'dea.add(X, Y, RTS="vrs"); e$sum, e$sx, e$sy',
-        'dea.Additive(df, X, Y, rts="vrs").fit().slacks',
-        "The same LP: ``scores`` is the slack sum (``e$sum``), ``slacks`` holds "
-        "``sx``/``sy`` as one column per input and output. ``weights='ram'``, "
-        "``'mip'``, ``'normalized'`` or your own weights change the objective.",
+        'dea.add(X, Y, RTS="vrs")',
+        'dea.Additive(df, X, Y, rts="vrs", weights="ones").fit()',
+        "``res.scores`` is Benchmarking's ``sum`` (the plain slack sum), and "
+        "``res.slacks`` gives ``sx`` and ``sy``. Other ``weights`` (``'ram'``, "
+        "``'mip'``, ``'normalized'``) make the score independent of units. An efficient "
+        "unit scores 0.",
     ),
     (
-        'dea.direct(X, Y, DIRECT=D, RTS="vrs", ORIENTATION="in-out")',
-        'dea.DDF(df, X, Y, rts="vrs", direction="observed").fit().scores',
-        "With ``D`` the data themselves, Benchmarking's ``objval`` is beta (``e$eff`` "
-        "is a per-variable efficiency instead). ``direction`` also takes ``'inputs'``, "
-        "``'outputs'``, ``'unit'`` or your own vector/table; ``undesirable=`` adds bad "
-        "outputs (weak disposability).",
+        'dea.direct(X, Y, DIRECT=g, RTS="vrs")',
+        'dea.DDF(df, X, Y, direction="observed", rts="vrs").fit()',
+        "``direction`` gives g for the inputs and outputs together (``'observed'``, "
+        "``'inputs'``, ``'outputs'``, ``'unit'``, or per column or unit). "
+        "``res.scores`` is beta, an inefficiency, with 0 on the frontier. Undesirable "
+        "outputs go in ``undesirable=``.",
     ),
     (
         'eff(dea(X, Y, RTS="crs")) / eff(dea(X, Y, RTS="vrs"))',
@@ -189,31 +190,38 @@ DEAR: list[tuple[str, str, str]] = [
         "Here they keep their row, with status ``'infeasible'`` and a NaN score.",
     ),
     (
-        'model_additive(d, rts="vrs", weight_slack_i=w_i, weight_slack_o=w_o)',
-        'dea.Additive(df, X, Y, rts="vrs", weights="ram").fit().scores',
-        "The objective (deaR's ``objval``) is ``scores``. Weights are a rule "
-        "(``'ones'``, ``'ram'``, ``'mip'``, ``'normalized'``), a mapping, an array or "
-        "a per-unit table.",
+        "model_additive(d, rts=\"vrs\", weight_slack_i=1, weight_slack_o=1)",
+        'dea.Additive(df, X, Y, rts="vrs", weights="ones").fit()',
+        "Unit slack weights give the plain slack sum, as in deaR. ``weights`` also takes "
+        "``'ram'``, ``'mip'``, ``'normalized'``, a mapping or per-unit weights. An "
+        "efficient unit scores 0.",
     ),
     (
         'model_sbmeff(d, orientation="no", rts="vrs")',
-        'dea.SBM(df, X, Y, rts="vrs", orientation="non").fit().scores',
-        "``orientation``: ``no`` is ``'non'``, ``io`` ``'input'``, ``oo`` ``'output'``. "
-        "A zero input or output of the evaluated unit drops its term (Tone 2001); deaR "
-        "replaces it by 1/100 of the smallest positive value.",
+        'dea.SBM(df, X, Y, orientation="non", rts="vrs").fit()',
+        "``orientation``: ``no`` is ``'non'``, ``io`` is ``'input'`` and ``oo`` is "
+        "``'output'``. ``res.scores`` is rho in (0, 1] in every orientation.",
     ),
     (
-        'model_sbmsupereff(d, orientation="no", rts="vrs")',
-        'dea.SBM(df, X, Y, rts="vrs", super_efficiency=True).fit().scores',
-        "Tone's (2002) super-SBM is solved for the SBM-efficient units only; the others "
-        "keep their SBM score (deaR gives them 1). Infeasible LPs keep their row with "
-        "status ``'infeasible'``.",
+        'model_sbmsupereff(d, orientation="no", rts="crs")',
+        'dea.SBM(df, X, Y, rts="crs", super_efficiency=True).fit()',
+        "Super-SBM (Tone 2002) for the SBM-efficient units (delta >= 1). Inefficient "
+        "units keep their SBM score. Infeasible oriented LPs are a status.",
     ),
     (
-        'model_dir(d, dir_input=1, dir_output=1, rts="vrs")',
-        'dea.DDF(df, X, Y, rts="vrs", direction="unit").fit().scores',
-        "``scores`` is deaR's ``beta`` (its ``efficiencies()`` returns rho instead). "
-        "The default direction is the unit's own data in both.",
+        "model_dir(d, dir_input=..., dir_output=..., rts=\"vrs\")",
+        'dea.DDF(df, X, Y, direction="observed", rts="vrs").fit()',
+        "``direction`` replaces ``dir_input`` and ``dir_output``. ``res.scores`` is beta "
+        "(0 on the frontier).",
+    ),
+    (
+        'cross_efficiency(d, orientation="io", rts="crs", selfapp=TRUE)',
+        'dea.CrossEfficiency(df, X, Y, goal="aggressive").fit().mean',
+        "``Arbitrary`` is ``goal='simple'``. ``M3_agg`` and ``M3_ben`` are "
+        "``method='ratio'`` with ``goal='aggressive'`` or ``'benevolent'``, and "
+        "``M2_*`` is ``method='difference'``. deaR's ``e`` is ``res.mean`` "
+        "(``selfapp=TRUE``) or ``res.mean_peer`` (``selfapp=FALSE``). deaR's "
+        "output-oriented matrix holds the reciprocals.",
     ),
     (
         'model_fdh(d, orientation="io")',
@@ -320,6 +328,19 @@ COINR: list[tuple[str, str, str]] = [
         "Kendall), rank shifts, top-k overlap and movers.",
     ),
     (
+        "get_stats(coin, dset); get_corr_flags(coin, dset); check_SkewKurt(x)",
+        "wt.audit(scheme, ind).indicators",
+        "One audit of the indicators (coverage, extremes, skewness and kurtosis, "
+        "outliers), the indicator set (correlations, Cronbach's alpha, KMO) and the "
+        "aggregation. The thresholds are COINr's defaults, listed in ``wt.THRESHOLDS`` "
+        "with their sources.",
+    ),
+    (
+        "get_cronbach(coin, dset, iCodes)",
+        'wt.cronbach_alpha(ind)["alpha"]',
+        "Also the standardised alpha and alpha-if-deleted per item.",
+    ),
+    (
         'get_sensitivity(coin, SA_specs, N, SA_type = "UA")',
         "wt.UncertaintyAnalysis(scheme, ind, [wt.Factor.weights_dirichlet()]).run(20)",
         "The factors are ``wt.Factor`` objects (weights, normalisation, aggregation, "
@@ -388,7 +409,6 @@ BENCHMARKING_NOT_MAPPED: dict[str, str] = {
 DEAR_NOT_MAPPED: dict[str, str] = {
     "model_addmin": f"additive model: {_LATER}",
     "model_addsupereff": f"additive model: {_LATER}",
-    "cross_efficiency": f"cross-efficiency: {_LATER}",
     "cross_efficiency_fuzzy": "fuzzy DEA: out of scope",
     "model_deaps": f"preference structure model: {_LATER}",
     "model_nonradial": f"non-radial (Russell) model: {_LATER}",

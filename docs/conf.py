@@ -13,6 +13,7 @@ output and figures on the page.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
@@ -62,6 +63,7 @@ intersphinx_mapping: dict[str, tuple[str, None]] = {}
 
 # -- gallery of examples/ -------------------------------------------------------------------
 _OUT = Path(tempfile.mkdtemp(prefix="socialperf-docs-"))
+atexit.register(shutil.rmtree, _OUT, ignore_errors=True)
 
 
 def _example_argv(gallery_conf: dict, script_vars: dict) -> list[str]:
@@ -99,6 +101,9 @@ sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "gallery",
     "filename_pattern": r"\.py$",  # run every example
+    # quality_audit.py reads the shared MIX panel outside the repository through __file__
+    # (undefined under the gallery) and is not yet gallery-formatted; it stays a script
+    "ignore_pattern": r"(__init__|quality_audit)\.py$",
     "reset_argv": _example_argv,
     "image_scrapers": ("matplotlib", _png_files_scraper),
     "download_all_examples": False,

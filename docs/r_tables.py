@@ -86,6 +86,22 @@ BENCHMARKING: list[tuple[str, str, str]] = [
         "never dropped.",
     ),
     (
+        'dea.add(X, Y, RTS="vrs")',
+        'dea.Additive(df, X, Y, rts="vrs", weights="ones").fit()',
+        "``res.scores`` is Benchmarking's ``sum`` (the plain slack sum), and "
+        "``res.slacks`` gives ``sx`` and ``sy``. Other ``weights`` (``'ram'``, "
+        "``'mip'``, ``'normalized'``) make the score independent of units. An efficient "
+        "unit scores 0.",
+    ),
+    (
+        'dea.direct(X, Y, DIRECT=g, RTS="vrs")',
+        'dea.DDF(df, X, Y, direction="observed", rts="vrs").fit()',
+        "``direction`` gives g for the inputs and outputs together (``'observed'``, "
+        "``'inputs'``, ``'outputs'``, ``'unit'``, or per column or unit). "
+        "``res.scores`` is beta, an inefficiency, with 0 on the frontier. Undesirable "
+        "outputs go in ``undesirable=``.",
+    ),
+    (
         'eff(dea(X, Y, RTS="crs")) / eff(dea(X, Y, RTS="vrs"))',
         "dea.scale_efficiency(df, X, Y)",
         "One call gives the CRS, VRS and NIRS scores, the scale efficiency, and the "
@@ -172,6 +188,40 @@ DEAR: list[tuple[str, str, str]] = [
         'dea.Radial(df, X, Y, rts="vrs", super_efficiency=True).fit().status',
         "deaR leaves infeasible DMUs out of its results (its own example notes this). "
         "Here they keep their row, with status ``'infeasible'`` and a NaN score.",
+    ),
+    (
+        "model_additive(d, rts=\"vrs\", weight_slack_i=1, weight_slack_o=1)",
+        'dea.Additive(df, X, Y, rts="vrs", weights="ones").fit()',
+        "Unit slack weights give the plain slack sum, as in deaR. ``weights`` also takes "
+        "``'ram'``, ``'mip'``, ``'normalized'``, a mapping or per-unit weights. An "
+        "efficient unit scores 0.",
+    ),
+    (
+        'model_sbmeff(d, orientation="no", rts="vrs")',
+        'dea.SBM(df, X, Y, orientation="non", rts="vrs").fit()',
+        "``orientation``: ``no`` is ``'non'``, ``io`` is ``'input'`` and ``oo`` is "
+        "``'output'``. ``res.scores`` is rho in (0, 1] in every orientation.",
+    ),
+    (
+        'model_sbmsupereff(d, orientation="no", rts="crs")',
+        'dea.SBM(df, X, Y, rts="crs", super_efficiency=True).fit()',
+        "Super-SBM (Tone 2002) for the SBM-efficient units (delta >= 1). Inefficient "
+        "units keep their SBM score. Infeasible oriented LPs are a status.",
+    ),
+    (
+        "model_dir(d, dir_input=..., dir_output=..., rts=\"vrs\")",
+        'dea.DDF(df, X, Y, direction="observed", rts="vrs").fit()',
+        "``direction`` replaces ``dir_input`` and ``dir_output``. ``res.scores`` is beta "
+        "(0 on the frontier).",
+    ),
+    (
+        'cross_efficiency(d, orientation="io", rts="crs", selfapp=TRUE)',
+        'dea.CrossEfficiency(df, X, Y, goal="aggressive").fit().mean',
+        "``Arbitrary`` is ``goal='simple'``. ``M3_agg`` and ``M3_ben`` are "
+        "``method='ratio'`` with ``goal='aggressive'`` or ``'benevolent'``, and "
+        "``M2_*`` is ``method='difference'``. deaR's ``e`` is ``res.mean`` "
+        "(``selfapp=TRUE``) or ``res.mean_peer`` (``selfapp=FALSE``). deaR's "
+        "output-oriented matrix holds the reciprocals.",
     ),
     (
         'model_fdh(d, orientation="io")',
@@ -278,6 +328,19 @@ COINR: list[tuple[str, str, str]] = [
         "Kendall), rank shifts, top-k overlap and movers.",
     ),
     (
+        "get_stats(coin, dset); get_corr_flags(coin, dset); check_SkewKurt(x)",
+        "wt.audit(scheme, ind).indicators",
+        "One audit of the indicators (coverage, extremes, skewness and kurtosis, "
+        "outliers), the indicator set (correlations, Cronbach's alpha, KMO) and the "
+        "aggregation. The thresholds are COINr's defaults, listed in ``wt.THRESHOLDS`` "
+        "with their sources.",
+    ),
+    (
+        "get_cronbach(coin, dset, iCodes)",
+        'wt.cronbach_alpha(ind)["alpha"]',
+        "Also the standardised alpha and alpha-if-deleted per item.",
+    ),
+    (
         'get_sensitivity(coin, SA_specs, N, SA_type = "UA")',
         "wt.UncertaintyAnalysis(scheme, ind, [wt.Factor.weights_dirichlet()]).run(20)",
         "The factors are ``wt.Factor`` objects (weights, normalisation, aggregation, "
@@ -299,8 +362,6 @@ _LATER = "no counterpart yet"
 #: Every function Benchmarking 0.33 exports (``ls("package:Benchmarking")``) that has no
 #: row above, and why.  ``tests/test_docs.py`` checks that mapped + these = all exports.
 BENCHMARKING_NOT_MAPPED: dict[str, str] = {
-    "dea.add": f"additive model: {_LATER}",
-    "dea.direct": f"directional distance function: {_LATER}",
     "mea": f"multi-directional efficiency: {_LATER}",
     "mea.lines": f"multi-directional efficiency: {_LATER}",
     "cost.opt": f"cost, revenue and profit (price) efficiency: {_LATER}",
@@ -346,13 +407,8 @@ BENCHMARKING_NOT_MAPPED: dict[str, str] = {
 
 #: Every function deaR 1.5.3 exports (its NAMESPACE) that has no row above, and why.
 DEAR_NOT_MAPPED: dict[str, str] = {
-    "model_additive": f"additive model: {_LATER}",
     "model_addmin": f"additive model: {_LATER}",
     "model_addsupereff": f"additive model: {_LATER}",
-    "model_sbmeff": f"slacks-based measure (Tone 2001): {_LATER}",
-    "model_sbmsupereff": f"slacks-based measure (Tone 2001): {_LATER}",
-    "model_dir": f"directional distance function: {_LATER}",
-    "cross_efficiency": f"cross-efficiency: {_LATER}",
     "cross_efficiency_fuzzy": "fuzzy DEA: out of scope",
     "model_deaps": f"preference structure model: {_LATER}",
     "model_nonradial": f"non-radial (Russell) model: {_LATER}",

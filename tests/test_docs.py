@@ -97,6 +97,8 @@ def test_r_mapping_python_call_runs(table, python):
         warnings.simplefilter("ignore")  # e.g. InfeasibleUnitWarning in super-efficiency rows
         code = compile(python, f"<{table} row>", "exec")
         exec(code, ns)  # a renamed function or argument fails here
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
 
 
 @pytest.mark.parametrize(

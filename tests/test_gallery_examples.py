@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-RUNS = {"dea_analysis": "dea.py-out", "sensitivity_study": "sens-out"}
+RUNS = {"dea_analysis": "dea-out", "sensitivity_study": "sens-out"}
 
 
 @pytest.fixture(scope="module")

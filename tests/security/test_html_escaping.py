@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import matplotlib
 import pandas as pd
-from conftest import STUDY_NAME
+from hostile_data import STUDY_NAME
 
 from socialperf.report import Report
 
@@ -25,6 +25,10 @@ ATTACKS = (
     "a & b < c",
 )
 WRITER_TAGS = {
+    "details",  # the settings block (settings.toml shown in the page)
+    "summary",
+    "pre",
+    "code",
     "html",
     "head",
     "meta",

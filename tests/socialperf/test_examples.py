@@ -17,6 +17,7 @@ RUNS = {
     "full_study": ("full_study.py", "report", "--quick"),
     "compare_schemes": ("compare_schemes.py", "cmp"),
     "custom_catalogue": ("custom_catalogue.py", "cat"),
+    "quality_audit": ("quality_audit.py", "qa"),
 }
 
 
@@ -84,3 +85,13 @@ def test_custom_catalogue(started):
     scores = pd.read_csv(folder / "scores.csv", index_col=0)
     assert not scores["default"].equals(scores["custom"])
     assert scores.dropna().shape[0] > 200
+
+
+def test_quality_audit(started):
+    tmp_path, out = _result(started, "quality_audit")
+    folder = tmp_path / "qa"
+    assert "Quality audit of scheme 'TAI" in out and "Catalogue checks" in out
+    assert (folder / "tai_influence.csv").is_file()
+    assert (folder / "mix-audit" / "index.html").is_file()
+    flags = pd.read_csv(folder / "mix-audit" / "tables" / "quality_flags.csv")
+    assert (flags["criterion"] == "alpha").any()

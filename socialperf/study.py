@@ -1034,8 +1034,9 @@ def _absent_columns_note(study: Study, mfis: pd.DataFrame, catalogue: Any, file:
 
 
 def _read_weights(path: Path) -> pd.Series:
-    check_input_file(path)
-    frame = pd.read_csv(path)
+    from socialperf.io import _read_csv
+
+    frame = _read_csv(path)
     if frame.shape[1] != 2:
         raise InputDataError(
             f"{path.name}: expert weights need two columns (indicator, weight); found "
@@ -1048,8 +1049,9 @@ def _read_weights(path: Path) -> pd.Series:
 
 
 def _read_matrix(path: Path) -> pd.DataFrame:
-    check_input_file(path)
-    frame = pd.read_csv(path, index_col=0)
+    from socialperf.io import _read_csv
+
+    frame = _read_csv(path, index_col=0)
     return _numbers_in_csv(frame, lambda r, c: f"row {r!r}, column {c!r}")
 
 

@@ -1097,7 +1097,7 @@ def _gather(
         linear=all(r.linear for r in res),
         reference_normalised=pd.concat(
             {k: r.reference_normalised for k, r in parts.items()},
-            names=["group", *[None] * res[0].reference_normalised.index.nlevels],
+            names=["group", *res[0].reference_normalised.index.names],
         ) if keys else None,  # type: ignore[arg-type]
         groups=g.rename("group"),
         by_group=parts,

@@ -25,6 +25,10 @@ ATTACKS = (
     "a & b < c",
 )
 WRITER_TAGS = {
+    "details",  # the settings block (settings.toml shown in the page)
+    "summary",
+    "pre",
+    "code",
     "html",
     "head",
     "meta",

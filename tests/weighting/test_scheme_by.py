@@ -170,3 +170,12 @@ def test_errors_name_the_setting_and_units():
         s.score(DATA, DATA.loc[DATA["year"] == 1], by="year")
     with pytest.raises(InputDataError, match="column name or a Series"):
         s.score(DATA, by=[1, 2])
+
+
+def test_multiindex_units_keep_their_levels():
+    """Units labelled by (id, year) pairs: groups by a level's values, labels kept."""
+    data = DATA.set_index([["p", "q", "r"] * 2, DATA["year"]]).rename_axis(["unit", "fy"])
+    r = Scheme(INDS, weights={"a": 3, "c": 1}).score(data, by="year")
+    assert r.scores[("q", 2)] == pytest.approx(0.1875)
+    assert r.reference_normalised.index.names == ["group", "unit", "fy"]
+    assert r.reference_normalised.loc[(2, "q", 2)].tolist() == pytest.approx([0.25, 0.0])

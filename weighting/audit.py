@@ -1225,7 +1225,10 @@ def _compensability(
     def rescore(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = _score(scheme, frame, ref, g)
+            try:
+                res = _score(scheme, frame, ref, g)
+            except ScaleLevelError:  # reported in admissibility; measure it anyway
+                res = _score(scheme.replace(allow_scale_violations=True), frame, ref, g)
         s = pd.Series(res.scores).reindex(units).to_numpy(dtype=float)
         y = pd.DataFrame(res.normalised).reindex(index=units, columns=numeric)
         return s, y.to_numpy(dtype=float)

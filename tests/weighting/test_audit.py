@@ -384,6 +384,11 @@ def test_scale_violation_is_reported_not_raised():
     assert not adm["admissible"].any()
     assert "geometric mean does not admit" in adm.at["x3", "violation"]
     assert any("allow_scale_violations=True" in n for n in res.notes)
+    # with a result given, the re-scoring for compensability does not raise either
+    given = wt.Scheme(inds, normalisation="percentile").score(data)
+    again = wt.audit(scheme, data, result=given)
+    assert not again.admissibility["admissible"].any()
+    assert again.compensability.at["composite", "median_ratio"] > 0
     ok = wt.audit(wt.Scheme(inds, normalisation="percentile"), data).admissibility
     assert ok["admissible"].all()
     assert "minmax" not in res.indicators.at["x3", "admits_normalisation"].split(", ")

@@ -44,7 +44,9 @@ def _manifest(folder: Path) -> set[str]:
 def test_manifest_lists_exactly_the_files_written(tmp_path):
     out = tmp_path / "out"
     files = _report("a", "b").write(out)
-    assert _manifest(out) == {"index.html", "report.xlsx", "tables/a.csv", "tables/b.csv"}
+    assert _manifest(out) == {
+        "index.html", "report.xlsx", "settings.toml", "tables/a.csv", "tables/b.csv"
+    }
     assert _files(out) == _manifest(out) | {MANIFEST}
     assert files.manifest == out / MANIFEST
     entry = json.loads((out / MANIFEST).read_text())["files"][0]
@@ -63,6 +65,7 @@ def test_user_files_in_the_folder_survive_two_runs(tmp_path):
     assert _files(out) == {
         "index.html",
         "report.xlsx",
+        "settings.toml",
         "tables/a.csv",
         MANIFEST,
         "notes.txt",
@@ -74,8 +77,8 @@ def test_stale_files_of_the_previous_run_are_removed(tmp_path):
     out = tmp_path / "out"
     _report("a", "b", "c").write(out)
     _report("b").write(out)
-    assert _files(out) == {"index.html", "report.xlsx", "tables/b.csv", MANIFEST}
-    assert _manifest(out) == {"index.html", "report.xlsx", "tables/b.csv"}
+    assert _files(out) == {"index.html", "report.xlsx", "settings.toml", "tables/b.csv", MANIFEST}
+    assert _manifest(out) == {"index.html", "report.xlsx", "settings.toml", "tables/b.csv"}
 
 
 def test_user_file_with_an_output_name_is_refused(tmp_path):

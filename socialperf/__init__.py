@@ -14,6 +14,7 @@ from importlib import resources
 import pandas as pd
 
 from dea._version import distribution_version as _dist_version
+from socialperf.audit import StudyAudit, audit_study, catalogue_checks
 from socialperf.catalogue import Catalogue, IndicatorSpec, load_catalogue
 from socialperf.exceptions import (
     CatalogueError,
@@ -23,6 +24,8 @@ from socialperf.exceptions import (
     MissingBlockWarning,
     MissingColumnWarning,
     MissingIndicatorWarning,
+    OutputFolderError,
+    UnsafeInputError,
 )
 from socialperf.io import (
     read_fx_rates,
@@ -52,6 +55,7 @@ from socialperf.miv import (
     score_mivs,
 )
 from socialperf.report import Report, write_sensitivity_report, write_study_report
+from socialperf.safety import input_limits
 from socialperf.screen import Screening, ScreeningRules, read_mix_panel, screen_mfis
 from socialperf.study import (
     MIVSensitivityOutcome,
@@ -83,15 +87,21 @@ __all__ = [
     "MissingBlockWarning",
     "MissingColumnWarning",
     "MissingIndicatorWarning",
+    "OutputFolderError",
     "RatingScale",
     "Report",
     "Screening",
     "ScreeningRules",
     "SensitivityOutcome",
     "Study",
+    "StudyAudit",
     "StudyConfigError",
     "StudyResult",
+    "UnsafeInputError",
+    "audit_study",
+    "catalogue_checks",
     "example_data",
+    "input_limits",
     "load_catalogue",
     "load_reference",
     "look_through",

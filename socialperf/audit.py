@@ -215,10 +215,12 @@ def _builtin_scheme(
         missing={"method": "reweight", "min_coverage": 0.0},
         name=name,
     )
+    dims = res.details.filter(like="dim:") if isinstance(res.details, pd.DataFrame) else None
     given = SimpleNamespace(
         scores=res.scores,
         normalised=res.normalised,
         weights=w if w is not None else pd.Series(np.nan, index=names),
+        dimension_scores=None if dims is None else dims.rename(columns=lambda c: c[4:]),
     )
     return scheme, given
 
@@ -245,9 +247,10 @@ def catalogue_checks(
     -------
     pd.DataFrame
         One row per MFI indicator: dimension, scale, direction, whether the universe has
-        it, coverage (overall, worst year, study year), validity correlation, rank
-        stability, ``checks`` (failed criteria, or "ok"), and the catalogue's ``quality``
-        note.
+        it, coverage (overall, worst year, study year), validity correlations (with the
+        rest of its dimension, ``validity_r``, and with the dimension score,
+        ``dimension_r``), rank stability, ``checks`` (failed criteria, or "ok"), and the
+        catalogue's ``quality`` note.
 
     Notes
     -----
@@ -281,6 +284,7 @@ def catalogue_checks(
                 coverage=r["coverage"],
                 min_year_coverage=r["min_group_coverage"],
                 validity_r=r["validity_r"],
+                dimension_r=r["dimension_r"],
                 rank_stability=r.get("rank_stability", np.nan),
                 skewness=r["skewness"],
                 kurtosis=r["kurtosis"],

@@ -38,7 +38,6 @@ import numpy as np
 import pandas as pd
 
 from socialperf.exceptions import CatalogueError, InputDataError, format_labels
-from socialperf.safety import check_input_file
 
 __all__ = [
     "DIMENSIONS",
@@ -547,10 +546,11 @@ def load_catalogue(path: str | Path | pd.DataFrame | None = None) -> Catalogue:
             table = pd.read_csv(p, dtype=str, keep_default_na=False)
         where = "socialperf/data/catalogue.csv"
     else:
+        from socialperf.io import _read_csv
+
         where = str(path)
         try:
-            check_input_file(path)
-            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            table = _read_csv(Path(path), dtype=str, keep_default_na=False)
         except FileNotFoundError:
             raise CatalogueError(f"catalogue file {where!r} does not exist") from None
     stripped = [str(c).strip() for c in table.columns]

@@ -5,7 +5,8 @@ Subcommands (``socialperf --version`` prints the version)::
     socialperf demo [--out DIR]                      whole study on the bundled example data
     socialperf run study.toml [--out DIR]            whole study from a configuration file
     socialperf dea data.csv --inputs a,b --outputs c,d [--rts vrs] [--orientation input]
-                   [--index-col COL] [--out scores.csv]
+                   [--index-col COL] [--year Y] [--missing error|drop] [--screen]
+                   [--out scores.csv]
     socialperf sensitivity study.toml [--runs N] [--sobol N] [--n-jobs K] [--seed S] [--out DIR]
     socialperf audit study.toml [--out DIR] [--no-universe]   quality audit (prints, writes)
 
@@ -134,7 +135,17 @@ def _build_parser() -> _Parser:
     d.add_argument("--orientation", default="input", choices=_ORIENTATIONS,
                    help="orientation (default input)")
     d.add_argument("--index-col", default=None,
-                   help="column with unit labels (default: the first column if it is text)")
+                   help="column with unit labels (default: 'mfiid' when the table has it, "
+                   "as MIX files do; else the first column if it holds text or whole-number "
+                   "ids)")
+    d.add_argument("--year", type=int, default=None,
+                   help="score the rows of this fiscal year of a panel (column 'year')")
+    d.add_argument("--missing", choices=("error", "drop"), default="error",
+                   help="units with a missing input or output: stop naming them (default) "
+                   "or leave them out and list them")
+    d.add_argument("--screen", action="store_true",
+                   help="apply socialperf's MIX screening rules first (annual rows only, "
+                   "impossible values set missing; see socialperf.screen)")
     d.add_argument("--solver", default="highs", help="LP backend (default highs)")
     d.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
     d.add_argument("--out", default=None, help="write the result table to this CSV file")
@@ -194,15 +205,19 @@ def _split_columns(text: str, option: str) -> list[str]:
 
 
 def _read_units_csv(
-    path: str, index_col: str | None, used: tuple[str, ...] = ()
+    path: str, index_col: str | None, used: tuple[str, ...] = (), *, year: int | None = None,
+    screen: bool = False,
 ) -> pd.DataFrame:
     """Read a CSV or Excel table of units.
 
-    The first column is the label column when it holds text, or whole-number ids (not one
-    of the ``used`` input/output columns); its labels must be unique. Otherwise units are
-    labelled by their file row number (header = row 1).
+    The label column is ``index_col``; else ``mfiid`` when the table has it (MIX files);
+    else the first column when it holds text, or whole-number ids (not one of the ``used``
+    input/output columns). Otherwise units are labelled by their file row number (header =
+    row 1). Labels must be unique: a panel (one row per unit and year) needs ``year``.
+    With ``screen``, socialperf's MIX screening rules run first.
     """
-    from socialperf.io import read_table
+    from socialperf.io import _id_string, read_table
+    from socialperf.screen import screen_mfis
 
     p = Path(path)
     if not p.is_file():
@@ -210,6 +225,41 @@ def _read_units_csv(
     frame = read_table(p)
     if frame.empty:
         raise InputDataError(f"{p}: the table has no rows")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    screen_dropped: dict[str, str] = {}
+    if screen:
+        screening = screen_mfis(frame)
+        print(f"--screen: {screening.summary()}", file=sys.stderr)
+        frame = screening.panel
+        ex = screening.exclusions
+        rows = ex.loc[ex["action"] == "row dropped"]
+        if year is not None:
+            rows = rows.loc[pd.to_numeric(rows["year"], errors="coerce") == year]
+        if "mfiid" in frame.columns:  # MIX ids as text, as the exclusions table has them
+            frame["mfiid"] = frame["mfiid"].map(_id_string)
+        in_year = frame if year is None or "year" not in frame else frame.loc[
+            pd.to_numeric(frame["year"], errors="coerce") == year]
+        kept = set(in_year["mfiid"]) if "mfiid" in frame.columns else set()
+        for _, r in rows.iterrows():
+            mfi = _id_string(r["mfiid"])
+            if mfi not in kept:  # not a quarterly row of an MFI-year with an annual one
+                screen_dropped.setdefault(mfi, f"screening rule {r['rule']}")
+    if year is not None:
+        if "year" not in frame.columns:
+            raise InputDataError(
+                f"--year: {p.name} has no column 'year'; columns are "
+                f"{format_labels(list(frame.columns), limit=10)}"
+            )
+        years = pd.to_numeric(frame["year"], errors="coerce")
+        if not (years == year).any():
+            have = sorted({int(v) for v in years.dropna()})
+            raise InputDataError(
+                f"--year {year}: no rows of that year in {p.name}; it has years "
+                f"{format_labels(have, limit=30, quote=False)}"
+            )
+        frame = frame.loc[(years == year).to_numpy()]
+    if index_col is None and "mfiid" in frame.columns:
+        index_col = "mfiid"
     file_row = frame.index  # header = row 1
     if index_col is not None:
         if index_col not in frame.columns:
@@ -227,11 +277,15 @@ def _read_units_csv(
     if not frame.index.is_unique:
         dup = frame.index[frame.index.duplicated()].unique()
         file_rows = file_row[frame.index.duplicated(keep=False)]
+        hint = "pass --index-col to choose the label column"
+        if year is None and "year" in frame.columns:
+            hint = "the table is a panel: pass --year to score one fiscal year"
         raise InputDataError(
             f"{p.name}: unit labels {format_labels(dup)} in column {frame.index.name!r} appear "
             f"more than once (file rows {format_labels(file_rows, quote=False)}); labels "
-            "must be unique (or pass --index-col to choose the label column)"
+            f"must be unique ({hint})"
         )
+    frame.attrs["screen_dropped"] = screen_dropped
     return frame
 
 
@@ -242,7 +296,8 @@ def _cmd_dea(args: argparse.Namespace) -> int:
 
     inputs = _split_columns(args.inputs, "--inputs")
     outputs = _split_columns(args.outputs, "--outputs")
-    frame = _read_units_csv(args.data, args.index_col, (*inputs, *outputs))
+    frame = _read_units_csv(args.data, args.index_col, (*inputs, *outputs), year=args.year,
+                            screen=args.screen)
     for option, cols in (("--inputs", inputs), ("--outputs", outputs)):
         missing = [c for c in cols if c not in frame.columns]
         if missing:
@@ -255,6 +310,31 @@ def _cmd_dea(args: argparse.Namespace) -> int:
         raise InputDataError(
             f"column(s) {format_labels(sorted(both))} given as both input and output"
         )
+    used = [*inputs, *outputs]
+    incomplete = frame.index[frame[used].isna().any(axis=1).to_numpy()]
+    screened_out = pd.Series(frame.attrs.get("screen_dropped", {}), name="reason",
+                             dtype=object)
+    dropped = pd.Series(dtype=object)
+    if len(incomplete) and args.missing == "error":
+        cols = [c for c in used if frame.loc[incomplete, c].isna().any()]
+        raise InputDataError(
+            f"{len(incomplete)} unit(s) have missing values in {format_labels(cols)}: "
+            f"{format_labels(list(incomplete))}; fill them, or pass --missing drop to leave "
+            "those units out"
+        )
+    if len(incomplete):
+        dropped = pd.Series(
+            {u: "missing " + ", ".join(c for c in used if pd.isna(frame.at[u, c]))
+             for u in incomplete}, name="reason", dtype=object,
+        )
+        frame = frame.drop(index=incomplete)
+        if frame.empty:
+            raise InputDataError(
+                f"--missing drop: every unit has a missing value in {format_labels(used)}"
+            )
+    if len(screened_out):
+        dropped = pd.concat([dropped, screened_out])
+    names = frame["mfiname"] if "mfiname" in frame.columns else None
     model = dea.Radial(
         frame, inputs=inputs, outputs=outputs, rts=args.rts, orientation=args.orientation,
         solver=args.solver, n_jobs=args.n_jobs,
@@ -262,16 +342,60 @@ def _cmd_dea(args: argparse.Namespace) -> int:
     with _stdout_to_stderr():
         result = model.fit()
     table = dea_table(result)
-    with pd.option_context("display.width", 120, "display.max_rows", 200,
-                           "display.max_columns", 50):
-        print(table.to_string(float_format=lambda v: f"{v:.6g}"))
+    # a score within the engine's tolerance of 1 is efficient: print and write it as 1
+    near_one = (table["score"] - 1.0).abs() <= dea.EFFICIENCY_TOL
+    table.loc[near_one, "score"] = 1.0
+    if names is not None:
+        table.insert(0, "name", names.reindex(table.index))
+    table.index.name = frame.index.name or "unit"
     if args.out:
         out = Path(args.out)
         if out.parent and not out.parent.exists():
             out.parent.mkdir(parents=True, exist_ok=True)
-        write_csv(table, out, raw=args.raw_csv)
-        print(f"wrote {out}", file=sys.stderr)
+        written = table
+        if len(dropped):
+            extra = pd.DataFrame({"status": "dropped", "reason": dropped})
+            if names is not None:
+                extra.insert(0, "name", None)
+            written = pd.concat([table, extra])
+        write_csv(written, out, raw=args.raw_csv)
+        print(_dea_summary(table, dropped, args))
+        print(f"wrote {out}")
+    else:
+        with pd.option_context("display.width", 120, "display.max_rows", 200,
+                               "display.max_columns", 50):
+            print(table.to_string(float_format=lambda v: f"{v:.6g}"))
+        if len(dropped):
+            print(_dropped_lines(dropped))
     return EXIT_OK
+
+
+def _dropped_lines(dropped: pd.Series) -> str:
+    lines = [f"{len(dropped)} unit(s) left out (--missing drop):"]
+    lines += [f"  {u}: {why}" for u, why in dropped.head(20).items()]
+    if len(dropped) > 20:
+        lines.append(f"  ... and {len(dropped) - 20} more (all listed in the output file)")
+    return "\n".join(lines)
+
+
+def _dea_summary(table: pd.DataFrame, dropped: pd.Series, args: argparse.Namespace) -> str:
+    """A few lines about a DEA run whose full table went to ``--out``."""
+    score = table["score"]
+    status = table["status"] if "status" in table else pd.Series("optimal", index=table.index)
+    ok = status.eq("optimal")
+    year = f", fiscal year {args.year}" if args.year is not None else ""
+    lines = [
+        f"{len(table)} units scored{year} ({args.rts.upper()}, {args.orientation}-oriented): "
+        f"{int((score[ok] == 1.0).sum())} efficient (score 1), median score "
+        f"{score[ok].median():.4g}, lowest {score[ok].min():.4g}",
+    ]
+    other = status[~ok]
+    if len(other):
+        counts = ", ".join(f"{k}: {v}" for k, v in other.value_counts().items())
+        lines.append(f"{len(other)} unit(s) without a score ({counts}); see the status column")
+    if len(dropped):
+        lines.append(_dropped_lines(dropped))
+    return "\n".join(lines)
 
 
 def _progress_wanted(args: argparse.Namespace) -> bool:

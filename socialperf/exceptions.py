@@ -18,6 +18,8 @@ __all__ = [
     "MissingBlockWarning",
     "MissingColumnWarning",
     "MissingIndicatorWarning",
+    "OutputFolderError",
+    "UnsafeInputError",
     "format_labels",
 ]
 
@@ -45,6 +47,18 @@ class HoldingsCycleError(HoldingsError):
 
     def __reduce__(self) -> tuple[object, ...]:  # copy and pickle (worker processes)
         return (type(self), (str(self), self.cycle))
+
+
+class UnsafeInputError(InputDataError):
+    """An input file is refused before or while parsing: larger than the input limit, an
+    archive that expands beyond the expansion limit, or XML that a safe parser does not
+    accept (see :mod:`socialperf.safety`)."""
+
+
+class OutputFolderError(InputDataError):
+    """A report folder cannot be written without overwriting or deleting a file socialperf
+    did not write, or without following a symbolic link (see
+    :class:`socialperf.safety.OutputFolder`)."""
 
 
 class LowCoverageWarning(UserWarning):

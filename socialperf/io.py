@@ -91,7 +91,8 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
     Raises
     ------
     InputDataError
-        If the file does not exist or its type is not supported.
+        If the file does not exist, is empty, is not a readable CSV, or its type is not
+        supported; the message names the file.
     socialperf.safety.UnsafeInputError
         If the file is larger than the input limit (512 MB; environment variable
         ``SOCIALPERF_MAX_INPUT_MB``), an ``.xlsx`` expands beyond the archive limit
@@ -107,11 +108,7 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
     if suffix in (".xlsx", ".xlsm", ".xls"):
         df = read_excel(path, sheet_name=sheet_name)
     elif suffix in (".csv", ".txt", ""):
-        check_input_file(path)
-        try:
-            df = pd.read_csv(path, encoding="utf-8")
-        except UnicodeDecodeError:
-            df = pd.read_csv(path, encoding="latin-1")
+        df = _read_csv(path)
     else:
         raise InputDataError(
             f"file {str(path)!r} has type {suffix!r}; supported are .csv, .txt, .xlsx, .xlsm, .xls"
@@ -126,6 +123,26 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
                 df[col] = df[col].str.replace("\x82", "é", regex=False)
     df.index = pd.RangeIndex(2, len(df) + 2, name="row")
     return df
+
+
+def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
+    """Read a CSV (UTF-8, else Latin-1); an empty or malformed file names the file.
+
+    The input limits of :func:`socialperf.safety.check_input_file` are checked first.
+    """
+    check_input_file(path)
+    try:
+        try:
+            return pd.read_csv(path, encoding="utf-8", **kwargs)
+        except UnicodeDecodeError:
+            return pd.read_csv(path, encoding="latin-1", **kwargs)
+    except pd.errors.EmptyDataError:
+        raise InputDataError(
+            f"file {str(path)!r} is empty: it has no header row and no data"
+        ) from None
+    except pd.errors.ParserError as exc:
+        detail = " ".join(str(exc).split())
+        raise InputDataError(f"file {str(path)!r} is not a readable CSV table: {detail}") from None
 
 
 def _known_columns(df: pd.DataFrame, names: Any) -> pd.DataFrame:
@@ -193,27 +210,59 @@ def _where(df: pd.DataFrame) -> str:
 
 def _unit_rows(
     df: pd.DataFrame, mask: np.ndarray | pd.Series, *, what: str, id_column: str,
-    year_column: str | None = None, values: pd.Series | None = None,
+    year_column: str | None = None, values: pd.Series | None = None, quote: bool = True,
 ) -> str:
     """The flagged rows as the user's units: ``"MFI 'A' in 2011 (row 3) = 85, ..."``.
 
-    ``what`` names the unit ("MFI", "vehicle", "currency"); the row number (file row for
-    a table read from a file, else the index label) follows in brackets.
+    ``what`` names the unit ("MFI", "vehicle", "currency") and ``id_column`` holds its
+    label (shown as its ``repr`` unless ``quote`` is False); the year (if ``year_column``
+    is a column), then the row (the file row for a table read from a file, else the index
+    label) follow, and the offending value if given.
     """
     mask = np.asarray(mask, dtype=bool)
     row_word = "row" if df.index.name == "row" else "index label"
     ids = df[id_column].to_numpy()[mask]
-    years = (
-        df[year_column].to_numpy()[mask]
-        if year_column is not None and year_column in df.columns else [None] * len(ids)
-    )
+    has_year = year_column is not None and year_column in df.columns
+    years = df[year_column].to_numpy()[mask] if has_year else [None] * len(ids)
     vals = values.to_numpy()[mask] if values is not None else [None] * len(ids)
     parts = [
-        f"{what} {i!r}" + (f" in {y}" if y is not None else "") + f" ({row_word} {r})"
-        + (f" = {v:g}" if v is not None else "")
+        f"{what} {repr(i) if quote else i}" + (f" in {y}" if y is not None else "")
+        + f" ({row_word} {r})"
+        + ("" if values is None else f" = {_show(v)}")
         for i, y, r, v in zip(ids, years, df.index[mask], vals, strict=True)
     ]
     return format_labels(parts, quote=False)
+
+
+def _duplicate_units(df: pd.DataFrame, keys: list[str], *, what: str) -> str:
+    """Duplicated ``keys`` as units with their rows: ``"MFI 'A' in 2011 (rows 2, 42)"``.
+
+    The first key is the unit's label (``what`` names it); a second key follows as
+    ``in`` (a year) or ``on`` (a date); for a holdings position the keys are holder, held.
+    """
+    dup = df.duplicated(subset=keys, keep=False).to_numpy()
+    row_word = "rows" if df.index.name == "row" else "index labels"
+    sub = df.loc[dup, keys]
+    parts = []
+    for key, rows in sub.groupby(keys, sort=False).groups.items():
+        k = key if isinstance(key, tuple) else (key,)
+        if keys == ["holder", "held"]:
+            label = f"{what} {k[0]!r} -> {k[1]!r}"
+        else:
+            label = f"{what} {k[0]!r}" + "".join(
+                f" {'on' if c == 'date' else 'in'} {v}" for c, v in zip(keys[1:], k[1:],
+                                                                        strict=True)
+            )
+        parts.append(f"{label} ({row_word} {', '.join(map(str, rows))})")
+    return format_labels(parts, quote=False)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    ):
+        return f"{value:g}"
+    return repr(value)
 
 
 def _check_fraction(
@@ -329,33 +378,37 @@ def validate_mfis(
         bad = (years.isna() | (years != np.round(years))).to_numpy()
         if bad.any():
             raise InputDataError(
-                f"column {year_column!r} has missing or non-integer years at {where} "
-                f"{format_labels(_row_labels(df, bad))}; give a fiscal year like 2011"
+                f"column {year_column!r} has missing or non-integer years for "
+                f"{_unit_rows(df, bad, what='MFI', id_column=id_column, values=df[year_column])}"
+                "; give a fiscal year like 2011"
             )
         df[year_column] = years.astype(int)
         keys.append(year_column)
-    dup = df.duplicated(subset=keys, keep=False).to_numpy()
-    if dup.any():
+    if df.duplicated(subset=keys, keep=False).any():
         raise InputDataError(
-            f"the MFI table has duplicated {' + '.join(keys)} at {where} "
-            f"{format_labels(_row_labels(df, dup))}; keep one row per MFI and year"
+            f"the MFI table has more than one row for "
+            f"{_duplicate_units(df, keys, what='MFI')}; keep one row per MFI and year"
         )
     for col in NUMERIC_MFI_COLUMNS:
         if col not in df.columns:
             continue
         values = pd.to_numeric(df[col], errors="coerce")
         bad = (values.isna() & df[col].notna()).to_numpy()
+        def units(mask: np.ndarray, v: pd.Series) -> str:
+            return _unit_rows(df, mask, what="MFI", id_column=id_column,
+                              year_column=year_column, values=v)
+
         if bad.any():
             raise InputDataError(
-                f"column {col!r} has non-numeric values at {where} "
-                f"{format_labels(_row_labels(df, bad))}; numbers (or empty) are required"
+                f"column {col!r} has non-numeric values for {units(bad, df[col])}; numbers "
+                "(or empty) are required"
             )
         values = values.astype(float)
         neg = (values < 0).to_numpy()
         if neg.any() and col != "operational_self_sufficiency":
             raise InputDataError(
-                f"column {col!r} is negative at {where} {format_labels(_row_labels(df, neg))}; "
-                "amounts, counts and shares must be >= 0"
+                f"column {col!r} is negative for {units(neg, values)}; amounts, counts and "
+                "shares must be >= 0"
             )
         df[col] = values
     cat = _bundled_catalogue() if catalogue is None else catalogue
@@ -451,24 +504,25 @@ def validate_fx_rates(rates: pd.DataFrame | dict[str, float]) -> pd.DataFrame:
             f"fx_rates has no column {format_labels(missing)}; it needs currency and "
             "usd_per_unit (base-currency units per unit), and optionally date"
         )
-    where = _where(df)
     df["currency"] = df["currency"].astype(str).str.strip().str.upper()
     rate = pd.to_numeric(df["usd_per_unit"], errors="coerce").astype(float)
     bad = ~(np.isfinite(rate.to_numpy()) & (rate.to_numpy() > 0))
     if bad.any():
+        units = _unit_rows(df, bad, what="currency", id_column="currency",
+                           values=df["usd_per_unit"])
         raise InputDataError(
-            f"fx_rates has missing, non-numeric or non-positive rates at {where} "
-            f"{format_labels(_row_labels(df, bad))}; rates must be > 0"
+            f"fx_rates has missing, non-numeric or non-positive rates for {units}; rates "
+            "must be > 0"
         )
     df["usd_per_unit"] = rate
     keys = ["currency", "date"] if "date" in df.columns else ["currency"]
     if "date" in df.columns:
         df["date"] = _iso_dates(df["date"], "fx_rates")
-    dup = df.duplicated(subset=keys, keep=False).to_numpy()
-    if dup.any():
+    if df.duplicated(subset=keys, keep=False).any():
         raise InputDataError(
-            f"fx_rates has more than one rate for the same {' and '.join(keys)} at {where} "
-            f"{format_labels(_row_labels(df, dup))}"
+            f"fx_rates has more than one rate for "
+            f"{_duplicate_units(df, keys, what='currency')}; keep one per "
+            f"{' and '.join(keys)}"
         )
     return df
 
@@ -563,17 +617,21 @@ def validate_holdings(
         df[col] = df[col].map(_id_string)
     amount = pd.to_numeric(df["amount"], errors="coerce").astype(float)
     bad = ~np.isfinite(amount.to_numpy())
+    position = df.assign(_position=df["holder"].map(repr) + " -> " + df["held"].map(repr))
+
+    def positions(mask: np.ndarray, v: pd.Series) -> str:
+        return _unit_rows(position, mask, what="position", id_column="_position", values=v,
+                          quote=False)
+
     if bad.any():
         raise HoldingsError(
-            f"holdings amount is missing or not a number at {where} "
-            f"{format_labels(_row_labels(df, bad))}"
+            f"holdings amount is missing or not a number for {positions(bad, df['amount'])}"
         )
     nonpos = amount.to_numpy() <= 0
     if nonpos.any():
         raise HoldingsError(
-            f"holdings amount is zero or negative at {where} "
-            f"{format_labels(_row_labels(df, nonpos))}; amounts must be > 0 (drop closed "
-            "positions)"
+            f"holdings amount is zero or negative for {positions(nonpos, amount)}; amounts "
+            "must be > 0 (drop closed positions)"
         )
     df["amount"] = amount
     if "date" in df.columns:
@@ -592,14 +650,14 @@ def validate_holdings(
     self_hold = (df["holder"] == df["held"]).to_numpy()
     if self_hold.any():
         raise HoldingsError(
-            f"holdings has vehicles holding themselves at {where} "
-            f"{format_labels(_row_labels(df, self_hold))}"
+            "holdings has vehicles holding themselves: "
+            f"{_unit_rows(df, self_hold, what='vehicle', id_column='holder')}"
         )
-    dup = df.duplicated(subset=["holder", "held"], keep=False).to_numpy()
-    if dup.any():
+    if df.duplicated(subset=["holder", "held"], keep=False).any():
         raise HoldingsError(
-            f"holdings has duplicated positions (same holder and held) at {where} "
-            f"{format_labels(_row_labels(df, dup))}; add them up into one row"
+            "holdings has duplicated positions (same holder and held): "
+            f"{_duplicate_units(df, ['holder', 'held'], what='position')}; add them up into "
+            "one row"
         )
     holders = set(df["holder"])
     is_miv = df["held"].isin(holders).to_numpy()

@@ -72,7 +72,44 @@ th{background:#eef2f6}td:first-child,th:first-child{text-align:left}
 figure{margin:1em 0}figcaption{font-size:.85em;color:#555}
 img{max-width:100%;height:auto}.note{font-size:.85em;color:#555}
 .scroll{max-height:28em;overflow:auto}nav li{margin:.1em 0}
+table.data th{cursor:pointer;position:sticky;top:0}
+th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
+input.filter{font-size:.85em;margin:.2em 0;padding:.1em .3em;width:16em}
 """
+
+# Sorting and filtering of the report's tables, self-contained (no network, no user data in
+# the script: it reads the table cells at run time). A header click sorts by that column
+# (numbers as numbers, blanks last); the box above a table hides rows without the text.
+_JS = """
+(function(){
+function num(c){var s=c.textContent.trim().replace(/,/g,"");
+ var re=/^[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?%?$/;
+ return (s!=="" && re.test(s)) ? parseFloat(s) : null;}
+function sortBy(t,i,th){var b=t.tBodies[0],rows=Array.prototype.slice.call(b.rows);
+ var asc=th.getAttribute("aria-sort")!=="ascending";
+ Array.prototype.forEach.call(th.parentNode.cells,function(c){c.removeAttribute("aria-sort");});
+ th.setAttribute("aria-sort",asc?"ascending":"descending");
+ rows.sort(function(a,c){var p=a.cells[i],q=c.cells[i];var x=num(p),y=num(q),r;
+  var ex=p.textContent.trim()==="",ey=q.textContent.trim()==="";
+  if(ex||ey){return ex===ey?0:(ex?1:-1);}
+  if(x!==null&&y!==null){r=x-y;}else{r=p.textContent.localeCompare(q.textContent);}
+  return asc?r:-r;});
+ rows.forEach(function(r){b.appendChild(r);});}
+Array.prototype.forEach.call(document.querySelectorAll("table.data"),function(t){
+ if(!t.tHead||!t.tBodies.length){return;}
+ Array.prototype.forEach.call(t.tHead.rows[0].cells,function(th,i){
+  th.title="click to sort";th.addEventListener("click",function(){sortBy(t,i,th);});});
+ var f=document.createElement("input");f.type="search";f.className="filter";
+ f.placeholder="filter rows";f.setAttribute("aria-label","filter rows");
+ f.addEventListener("input",function(){var q=f.value.toLowerCase();
+  Array.prototype.forEach.call(t.tBodies[0].rows,function(r){
+   r.style.display=r.textContent.toLowerCase().indexOf(q)<0?"none":"";});});
+ var box=t.parentNode;box.parentNode.insertBefore(f,box);});
+})();
+"""
+
+
+FIGURE_DPI = 200  # resolution of every report figure's PNG (an SVG is written beside it)
 
 
 def _safe_name(name: str) -> str:
@@ -94,6 +131,7 @@ class _Figure:
     name: str
     png: bytes
     caption: str
+    svg: bytes | None = None
 
 
 @dataclass
@@ -200,20 +238,25 @@ class Report:
         return self
 
     def figure(
-        self, name: str, fig_or_ax: Any, *, caption: str = "", dpi: int = 100
+        self, name: str, fig_or_ax: Any, *, caption: str = "", dpi: int = FIGURE_DPI
     ) -> Report:
-        """Add a matplotlib figure (or the Axes of one); it is rendered to PNG and closed."""
+        """Add a matplotlib figure (or the Axes of one), rendered to PNG (``dpi``, default
+        200) and to SVG, then closed; both are written to ``figures/``."""
         import matplotlib.pyplot as plt
 
         fig = getattr(fig_or_ax, "figure", fig_or_ax)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        svg = io.BytesIO()
+        fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
         plt.close(fig)
-        self._current().items.append(_Figure(self._unique(name, "figure"), buf.getvalue(), caption))
+        self._current().items.append(
+            _Figure(self._unique(name, "figure"), buf.getvalue(), caption, svg.getvalue())
+        )
         return self
 
     def try_figure(
-        self, name: str, draw: Callable[[], Any], *, caption: str = "", dpi: int = 100
+        self, name: str, draw: Callable[[], Any], *, caption: str = "", dpi: int = FIGURE_DPI
     ) -> Report:
         """Draw a figure with ``draw()``; if drawing fails, put a visible note instead.
 
@@ -283,6 +326,7 @@ class Report:
             )
         if self.provenance:
             parts.append(f'<hr><p class="note">{esc(self.provenance)}</p>')
+        parts.append(f"<script>{_JS}</script>")
         parts.append("</body></html>")
         return "\n".join(parts)
 
@@ -337,6 +381,8 @@ class Report:
                 planned.append(f"tables/{it.name}.csv")
             elif isinstance(it, _Figure):
                 planned.append(f"figures/{it.name}.png")
+                if it.svg is not None:
+                    planned.append(f"figures/{it.name}.svg")
         sheets: set[str] = set()
         with OutputFolder(folder, planned) as out:
             out.mkdir("tables")
@@ -352,11 +398,14 @@ class Report:
                         sheet = _sheet_name(it.name, sheets)
                         _excel_frame(it.frame).to_excel(writer, sheet_name=sheet)
                         excel_text_cells(writer.sheets[sheet])
+                        _excel_layout(writer.sheets[sheet], it.frame)
                         wrote_sheet = True
                     elif isinstance(it, _Figure):
                         path = out.file(f"figures/{it.name}.png")
                         path.write_bytes(it.png)
                         figures[it.name] = path
+                        if it.svg is not None:
+                            out.file(f"figures/{it.name}.svg").write_bytes(it.svg)
                 if not wrote_sheet:
                     pd.DataFrame({"note": ["no tables in this report"]}).to_excel(
                         writer, sheet_name="README", index=False
@@ -393,10 +442,39 @@ def _excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return excel_safe_strings(out)
 
 
+def _excel_layout(ws: Any, frame: pd.DataFrame) -> None:
+    """Freeze the header row(s) and the label column(s); widen columns to their content."""
+    from openpyxl.utils import get_column_letter
+
+    n_index = frame.index.nlevels
+    n_header = frame.columns.nlevels if isinstance(frame.columns, pd.MultiIndex) else 1
+    ws.freeze_panes = ws.cell(row=n_header + 1 + int(n_header > 1), column=n_index + 1)
+    for j, column in enumerate(ws.iter_cols(min_row=1, max_row=min(ws.max_row, 200)), 1):
+        width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+        ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 50)
+
+
+def _flat_html_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its index as leading column(s) and one header row (for HTML)."""
+    out = frame.copy()
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = [" | ".join(map(str, c)) for c in out.columns]
+    names = [n if n is not None else ("" if out.index.nlevels == 1 else f"level_{i}")
+             for i, n in enumerate(out.index.names)]
+    if list(names) == [""] and isinstance(out.index, pd.RangeIndex):
+        return out
+    taken = set(map(str, out.columns))
+    names = [f"{n} (index)" if str(n) in taken else n for n in names]
+    out.index = out.index.set_names(names)
+    return out.reset_index()
+
+
 def _table_html(table: _Table) -> str:
     frame = table.frame
     shown = frame if table.max_rows is None else frame.head(table.max_rows)
-    body = shown.to_html(formatters=_formatters(shown), na_rep="", border=0, escape=True)
+    flat = _flat_html_frame(shown)
+    body = flat.to_html(formatters=_formatters(flat), na_rep="", border=0, escape=True,
+                        index=False, classes="data", table_id=f"t-{table.name}")
     note = ""
     if len(shown) < len(frame):
         note = (
@@ -561,13 +639,16 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
     rep.section("MFI scores by scheme")
     feed = study.mfi_schemes_for_miv()
     ordered = result.mfi_scores.sort_values(feed, ascending=False, na_position="last")
-    rep.table("mfi_scores", ordered,
+    names = _mfi_names(result)
+    rep.table("mfi_scores", _named(ordered, names),
               caption=f"MFI scores by scheme (higher = better), sorted by '{feed}'")
     ranks = ordered.rank(ascending=False, method="min")
-    rep.table("mfi_ranks", ranks, caption="MFI ranks by scheme (1 = best; ties share the "
-              "best rank)")
+    rep.table("mfi_ranks", _named(ranks, names),
+              caption="MFI ranks by scheme (1 = best; ties share the best rank)")
     excluded = result.excluded_table()
     if not excluded.empty:
+        if names:
+            excluded.insert(2, "name", excluded["mfi"].astype(str).map(names))
         rep.table("mfi_excluded", excluded, caption="MFIs excluded from a scheme, and why")
 
     # -- comparison
@@ -589,7 +670,8 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
                 f"({len(comp.dropped)} MFIs lack a score under some scheme and are left out)."
             )
         for name, frame in result.comparison_tables().items():
-            rep.table(f"comparison_{name}", frame,
+            shown = _named(frame, names) if name == "movers" else frame
+            rep.table(f"comparison_{name}", shown,
                       caption=captions.get(name, f"Scheme comparison: {name}"))
         base = cols[0]
         rep.try_figure(
@@ -611,12 +693,15 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
     # -- DEA
     if result.dea is not None:
         spec = study.dea
-        rep.section("DEA model")
+        rep.section("Study DEA model ([dea])")
         rep.text(
-            f"Radial DEA, {spec.rts.upper()}, {spec.orientation}-oriented; inputs: "
-            f"{', '.join(spec.inputs)}; outputs: {', '.join(spec.outputs)}."
+            f"The study's own DEA model (study table [dea]; not the 'dea' MFI scheme, whose "
+            f"social-efficiency inputs and outputs are fixed): radial DEA, {spec.rts.upper()}, "
+            f"{spec.orientation}-oriented; inputs: {', '.join(spec.inputs)}; outputs: "
+            f"{', '.join(spec.outputs)}."
         )
-        rep.table("dea_results", result.dea_table(), caption="DEA scores, slacks and peers")
+        rep.table("dea_results", _named(result.dea_table(), names),
+                  caption="Study DEA model: scores, slacks and peers")
         drawable = len(spec.inputs) == 1 and (
             (len(spec.outputs) == 1 and spec.rts in ("crs", "vrs"))
             or (len(spec.outputs) == 2 and spec.rts == "crs")
@@ -760,6 +845,18 @@ def quality_section(rep: Report, audit: Any, *, full: bool = False) -> Report:
             if name != "flags":
                 rep.table(f"audit_{name}", table, caption=f"Audit table {name}")
     return rep
+
+
+def _named(frame: pd.DataFrame, names: Mapping[str, str] | None) -> pd.DataFrame:
+    """``frame`` with a ``name`` column first, when its index holds ids that have names."""
+    if not names or "name" in frame.columns:
+        return frame
+    labels = frame.index.astype(str)
+    if not labels.isin(list(names)).any():
+        return frame
+    out = frame.copy()
+    out.insert(0, "name", [names.get(k) for k in labels])
+    return out
 
 
 def _mfi_names(result: StudyResult) -> dict[str, str] | None:

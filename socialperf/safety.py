@@ -47,7 +47,7 @@ from typing import Any
 
 import pandas as pd
 
-from dea.exceptions import InputDataError
+from socialperf.exceptions import InputDataError, OutputFolderError, UnsafeInputError
 
 __all__ = [
     "DEFAULT_MAX_EXPANDED_MB",
@@ -104,7 +104,10 @@ def escape_formula(value: Any) -> Any:
 
 
 def _is_text(values: pd.Index | pd.Series) -> bool:
-    return values.dtype == object or pd.api.types.is_string_dtype(values)
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _is_text(dtype.categories)
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
 
 
 def _map_labels(index: pd.Index, func: Callable[[Any], Any]) -> pd.Index:
@@ -252,11 +255,6 @@ DEFAULT_MAX_EXPANDED_MB = 2048
 _MB = 2**20
 _ZIP_SUFFIXES = (".xlsx", ".xlsm")
 _overrides: dict[str, float] = {}
-
-
-class UnsafeInputError(InputDataError):
-    """An input file is refused before or while parsing: too large, an archive that
-    expands too far, or XML that a safe parser does not accept."""
 
 
 def _limit_mb(key: str, env: str, default: float) -> float:
@@ -423,10 +421,6 @@ def read_excel(path: str | Path, *, sheet_name: str | int = 0) -> pd.DataFrame:
 MANIFEST_NAME = "socialperf-manifest.json"
 
 
-class OutputFolderError(InputDataError):
-    """An output folder cannot be written without touching files socialperf did not write."""
-
-
 def sha256_file(path: str | Path) -> str:
     """Hex SHA-256 digest of a file's bytes (read in 1 MB blocks)."""
     path = Path(path)
@@ -587,15 +581,16 @@ class OutputFolder:
         return path
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        entries = {rel: e for rel, e in self._previous.items() if rel not in self._started}
+        # after a failure, the files of the previous run that were not replaced stay listed
+        entries = {} if exc_type is None else dict(self._previous)
         for rel in self._started:
             path = self.folder / rel
+            entries.pop(rel, None)
             if path.is_file() and not path.is_symlink():
                 entries[rel] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
         if exc_type is None:
             for rel in self._stale:
                 (self.folder / rel).unlink(missing_ok=True)
-                entries.pop(rel, None)
         data = {
             "tool": "socialperf",
             "written": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),

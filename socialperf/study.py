@@ -87,7 +87,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import sys
 import time
 import warnings
@@ -103,6 +102,7 @@ from dea.exceptions import InputDataError, format_labels
 from socialperf.exceptions import MissingColumnWarning, _with_context
 from socialperf.safety import check_input_file
 from socialperf.screen import Screening, ScreeningRules, read_mix_panel
+from weighting import tomlfile
 from weighting.normalise import RatioToBest
 
 __all__ = [
@@ -705,10 +705,7 @@ class Study:
         ``Study.from_toml(p)`` after ``study.to_toml(p)`` gives an equal study.
         """
         folder = Path(path).resolve().parent if path is not None else None
-        text = _toml_dumps(self.to_dict(relative_to=folder))
-        if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
-        return text
+        return tomlfile.write(self.to_dict(relative_to=folder), path, what="study key")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Study):
@@ -800,6 +797,7 @@ def _custom_scheme_name(path: Path, builtin: Sequence[str], source: str | None) 
         raise _fail("mfi.scheme_files", f"no such file {str(path)!r}",
                     "give the path of a scheme TOML file, relative to the study file", source)
     try:
+        check_input_file(path)
         scheme = Scheme.from_toml(path)
     except InputDataError as exc:
         raise _fail("mfi.scheme_files", f"{path.name}: {exc}",
@@ -813,11 +811,7 @@ def _custom_scheme_name(path: Path, builtin: Sequence[str], source: str | None) 
 
 def _tomllib() -> Any:
     """The TOML reader: ``tomllib`` (Python >= 3.11) or its backport ``tomli``."""
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
-    return tomllib
+    return tomlfile.tomllib
 
 
 def _relative(path: Path, folder: str | Path | None) -> str:
@@ -827,50 +821,6 @@ def _relative(path: Path, folder: str | Path | None) -> str:
         return Path(path).resolve().relative_to(Path(folder).resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | np.integer):
-        return str(int(v))
-    if isinstance(v, float | np.floating):
-        return repr(float(v))
-    if isinstance(v, str):
-        return '"' + "".join(_toml_char(c) for c in v) + '"'
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {type(v).__name__} to TOML")
-
-
-def _toml_char(c: str) -> str:
-    """One character of a TOML basic string: escape quote, backslash and control codes."""
-    if c in ('"', "\\"):
-        return "\\" + c
-    if ord(c) < 0x20 or ord(c) == 0x7F:
-        return f"\\u{ord(c):04x}"
-    return c
-
-
-def _toml_key(k: str) -> str:
-    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else _toml_value(k)
-
-
-def _toml_dumps(config: Mapping[str, Mapping[str, Any]]) -> str:
-    """Write nested dicts (tables of scalars and lists, and sub-tables of those) as TOML."""
-    lines: list[str] = []
-    for section, table in config.items():
-        lines.append(f"[{section}]")
-        subtables = {k: v for k, v in table.items() if isinstance(v, Mapping)}
-        for key, value in table.items():
-            if key not in subtables:
-                lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-        lines.append("")
-        for key, sub in subtables.items():
-            lines.append(f"[{section}.{_toml_key(key)}]")
-            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in sub.items()]
-            lines.append("")
-    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- progress
@@ -1034,8 +984,9 @@ def _absent_columns_note(study: Study, mfis: pd.DataFrame, catalogue: Any, file:
 
 
 def _read_weights(path: Path) -> pd.Series:
-    check_input_file(path)
-    frame = pd.read_csv(path)
+    from socialperf.io import _read_csv
+
+    frame = _read_csv(path)
     if frame.shape[1] != 2:
         raise InputDataError(
             f"{path.name}: expert weights need two columns (indicator, weight); found "
@@ -1048,8 +999,9 @@ def _read_weights(path: Path) -> pd.Series:
 
 
 def _read_matrix(path: Path) -> pd.DataFrame:
-    check_input_file(path)
-    frame = pd.read_csv(path, index_col=0)
+    from socialperf.io import _read_csv
+
+    frame = _read_csv(path, index_col=0)
     return _numbers_in_csv(frame, lambda r, c: f"row {r!r}, column {c!r}")
 
 

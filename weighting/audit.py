@@ -48,7 +48,6 @@ Kaiser, H. F. (1974). An index of factorial simplicity. *Psychometrika* 39, 31-3
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 import warnings
@@ -137,10 +136,11 @@ THRESHOLDS: dict[str, Threshold] = {
         "a medium effect; OECD/JRC (2008) Step 4 on negative correlations within a pillar",
     ),
     "validity": Threshold(
-        0.0,
-        "correlation of an indicator with its dimension score (rest of the dimension "
-        "when the dimension has several indicators) > threshold",
-        "OECD/JRC (2008) Step 4: each indicator should point the same way as its pillar",
+        -0.1,
+        "Spearman correlation of an indicator with the rest of its dimension (the score, for "
+        "a one-indicator dimension) >= threshold: it should not point against its dimension",
+        "OECD/JRC (2008) Step 4: each indicator should point the same way as its pillar; "
+        "-0.1 allows for noise around zero (|r| = 0.1 is a small effect, Cohen 1988)",
     ),
     "alpha": Threshold(
         0.7,
@@ -350,7 +350,10 @@ class AuditResult:
     indicators : pd.DataFrame
         One row per indicator: dimension, scale, direction, coverage, share at the minimum
         and maximum, distinct values, skewness, kurtosis, JRC treatment flag, outliers,
-        admitted normalisations and aggregations, validity correlation, rank stability.
+        admitted normalisations and aggregations, ``validity_r`` (Spearman correlation with
+        the rest of its dimension, the flagged validity proxy: the item is left out so it
+        does not correlate with itself), ``dimension_r`` (with its dimension score, item
+        included), ``score_r`` (with the composite) and rank stability.
     coverage : pd.DataFrame
         Indicators x groups (share present), when ``by`` is given; else one column
         ``"all"``.
@@ -518,8 +521,8 @@ def audit(
         an index level of a two-level index; without it rank stability is not computed.
     result : SchemeResult, optional
         The scheme's result on ``data`` if already computed (anything with ``scores`` and
-        ``normalised``; ``effective_weights``, ``weights``, ``dimension_scores`` are used
-        when present). Default: ``scheme.score(data, reference)``.
+        ``normalised``; ``effective_weights`` or ``weights`` and ``dimension_scores`` are
+        used when present). Default: ``scheme.score(data, reference)``.
     thresholds : mapping, optional
         Overrides of :data:`THRESHOLDS` values by name.
     step : float, default 0.1
@@ -604,18 +607,21 @@ def audit(
         other = next(n for n in data.index.names if n != by)
         units = pd.Series(data.index.get_level_values(other), index=data.index)
     notes: list[str] = []
+    # what Scheme.score gets as calibration groups, if it takes them: a column name is passed
+    # on as such (so it is read from the reference too), anything else as the Series
+    by_arg = by if isinstance(by, str) and by in data.columns else groups
     scorer = scheme
     if result is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", CoverageWarning)
             try:
-                result = _score(scheme, data, reference, groups)
+                result = _score(scheme, data, reference, by_arg)
             except ScaleLevelError as exc:
                 # audit what the scheme would do; the violation is reported in admissibility
                 notes.append(f"scored with allow_scale_violations=True to audit it: {exc}")
                 scorer = scheme.replace(allow_scale_violations=True)
                 warnings.simplefilter("ignore", ScaleLevelWarning)
-                result = _score(scorer, data, reference, groups)
+                result = _score(scorer, data, reference, by_arg)
     scores = pd.Series(result.scores, dtype=float).reindex(data.index)
     raw = data[names]
     present = raw.notna()
@@ -642,6 +648,8 @@ def audit(
     dims = scheme.dimensions
     dim_of = {c: d for d, cols in dims.items() for c in cols}
     dim_scores = getattr(result, "dimension_scores", None)
+    if isinstance(dim_scores, pd.DataFrame):
+        dim_scores = dim_scores.reindex(data.index)
     ind_rows = {}
     for ind in inds:
         name = ind.name
@@ -661,7 +669,14 @@ def audit(
         row["admits_aggregation"] = ", ".join(
             k for k, c in AGGREGATORS.items() if ind.scale in c().accepts
         )
-        row["validity_r"] = _validity(name, normalised, scores, dims, dim_of, dim_scores)
+        row["validity_r"] = _validity(name, normalised, scores, dims, dim_of)
+        d = dim_of.get(name)
+        row["dimension_r"] = (
+            _spearman(normalised[name], dim_scores[d])
+            if isinstance(dim_scores, pd.DataFrame) and d in dim_scores.columns
+            else np.nan
+        )
+        row["score_r"] = _spearman(normalised[name], scores)
         ind_rows[name] = row
         if row["coverage"] < th["coverage"]:
             flag(
@@ -826,9 +841,9 @@ def audit(
         influence = pd.DataFrame(columns=["weight", "S", "S_share", "ratio", "disagrees"])
         compensability = pd.DataFrame()
     else:
-        influence = _influence(normalised, scores, weights, th)
+        influence = _influence(normalised, scores, weights, th, notes)
         compensability = _compensability(
-            scorer, data, reference, groups, result, values, normalised, weights, step, notes
+            scorer, data, reference, by_arg, result, values, normalised, weights, step, notes
         )
     for name, row in influence.iterrows():
         if row["disagrees"]:
@@ -917,11 +932,10 @@ def _resolve(spec: str | pd.Series | None, data: pd.DataFrame, what: str) -> pd.
     )
 
 
-def _score(
-    scheme: Scheme, data: pd.DataFrame, reference: pd.DataFrame | None, groups: pd.Series | None
-) -> Any:
-    if groups is not None and "by" in inspect.signature(scheme.score).parameters:
-        return scheme.score(data, reference, by=groups)
+def _score(scheme: Scheme, data: pd.DataFrame, reference: pd.DataFrame | None, by: Any) -> Any:
+    """:meth:`Scheme.score`, with the calibration groups ``by`` when given."""
+    if by is not None:
+        return scheme.score(data, reference, by=by)
     return scheme.score(data, reference)
 
 
@@ -984,12 +998,7 @@ def _spearman(a: pd.Series, b: pd.Series) -> float:
 
 
 def _validity(
-    name: str,
-    normalised: pd.DataFrame,
-    scores: pd.Series,
-    dims: dict,
-    dim_of: dict,
-    dim_scores: Any,
+    name: str, normalised: pd.DataFrame, scores: pd.Series, dims: dict, dim_of: dict
 ) -> float:
     """Spearman of an indicator with the rest of its dimension (or the composite)."""
     d = dim_of.get(name)
@@ -1111,7 +1120,11 @@ def _effective_weights(result: Any, names: list[str], scores: pd.Series) -> pd.S
 
 
 def _influence(
-    normalised: pd.DataFrame, scores: pd.Series, weights: pd.Series, th: dict[str, float]
+    normalised: pd.DataFrame,
+    scores: pd.Series,
+    weights: pd.Series,
+    th: dict[str, float],
+    notes: list[str],
 ) -> pd.DataFrame:
     scored = scores.notna()
     s = pd.Series(
@@ -1123,6 +1136,12 @@ def _influence(
     )
     total = s.sum()
     share = s / total if total > 0 else s * np.nan
+    if s.isna().any():  # shares of a partial sum would overstate the others
+        notes.append(
+            f"main effects not estimated for {format_labels(list(s.index[s.isna()]))} (fewer "
+            f"than {_MIN_UNITS} scored units with a value, or a constant score); no shares"
+        )
+        share = s * np.nan
     w = weights.reindex(s.index)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = share / w.where(w > 0)
@@ -1139,7 +1158,7 @@ def _compensability(
     scheme: Scheme,
     data: pd.DataFrame,
     reference: pd.DataFrame | None,
-    groups: pd.Series | None,
+    groups: Any,
     result: Any,
     values: pd.DataFrame,
     normalised: pd.DataFrame,
@@ -1188,7 +1207,7 @@ def _compensability(
     rng = ref[numeric].astype(float)
     delta = (rng.max() - rng.min()).to_numpy() * step
     signs = np.array([scheme.indicators[c].direction.sign for c in numeric], dtype=float)
-    g = groups.loc[units] if groups is not None else None
+    g = groups
 
     def rescore(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         with warnings.catch_warnings():

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from weighting import tomlfile
 from weighting.aggregate import Aggregator, PowerMean, get_aggregator
 from weighting.exceptions import (
     CoverageWarning,
@@ -463,18 +464,14 @@ class Scheme:
             [[indicators]]
             name = "rural"
         """
-        try:
-            import tomllib  # type: ignore[import-not-found]
-        except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-            import tomli as tomllib  # type: ignore[no-redef]
         p = Path(path)
         try:
             text = p.read_text(encoding="utf-8")
         except OSError as exc:
             raise InputDataError(f"cannot read scheme file {str(p)!r}: {exc}") from exc
         try:
-            spec = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+            spec = tomlfile.loads(text)
+        except tomlfile.TOMLDecodeError as exc:
             raise InputDataError(f"scheme file {str(p)!r} is not valid TOML: {exc}") from exc
         return cls.from_dict(spec)
 
@@ -499,27 +496,8 @@ class Scheme:
         """
         spec = self.to_dict()
         indicators = spec.pop("indicators")
-        lines = []
-        tables = []
-        for key, value in spec.items():
-            if isinstance(value, Mapping) and all(
-                not isinstance(v, Mapping) for v in value.values()
-            ) and key in ("weights", "dimension_weights"):
-                tables.append((key, value))
-            else:
-                lines.append(f"{key} = {_toml_value(value, key)}")
-        out = "\n".join(lines) + "\n"
-        for key, value in tables:
-            out += f"\n[{key}]\n" + "".join(
-                f"{_toml_key(k)} = {_toml_value(v, key)}\n" for k, v in value.items()
-            )
-        for ind in indicators:
-            out += "\n[[indicators]]\n" + "".join(
-                f"{_toml_key(k)} = {_toml_value(v, 'indicators')}\n" for k, v in ind.items()
-            )
-        if path is not None:
-            Path(path).write_text(out, encoding="utf-8")
-        return out
+        spec["indicators"] = indicators  # last: [[indicators]] tables after the settings
+        return tomlfile.write(spec, path, what="scheme setting")
 
     def replace(self, **changes: Any) -> Scheme:
         """A copy with some settings changed (the scheme itself is not modified).
@@ -1237,52 +1215,6 @@ def _restrict_weighter(w: Weighter, indicators: Any) -> Weighter:
     if isinstance(w, EqualWeights) and w.groups is not None:
         return None  # type: ignore[return-value]  # rebuilt from the new groups
     return w
-
-
-def _toml_key(key: Any) -> str:
-    text = str(key)
-    if text and all(c.isalnum() or c in "_-" for c in text):
-        return text
-    return _toml_value(text, "key")
-
-
-def _toml_value(value: Any, where: str) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return repr(v)
-    if isinstance(value, str):
-        escaped = "".join(_toml_char(c) for c in value)
-        return f'"{escaped}"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v, where) for v in value) + "]"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(
-            f"{_toml_key(k)} = {_toml_value(v, where)}" for k, v in value.items()
-        ) + "}"
-    raise InputDataError(
-        f"the scheme setting {where!r} holds a {type(value).__name__}, which has no TOML "
-        "form; keep the scheme as a dict (to_dict) instead"
-    )
-
-
-def _toml_char(c: str) -> str:
-    # TOML basic strings: backslash and quote escaped; control characters (other than tab)
-    # are not allowed raw, so write them as escapes.
-    if c in ('"', "\\"):
-        return "\\" + c
-    if c == "\n":
-        return "\\n"
-    if (c < " " and c != "\t") or c == "\x7f":
-        return f"\\u{ord(c):04X}"
-    return c
 
 
 def _plain(obj: Any) -> Any:

@@ -1588,13 +1588,7 @@ class _SchemeModel(_Model):
         self._ref = base.scores.astype(float)
         self.units = base.scores.index
         self.indicators = pd.Index(scheme.indicators.names)
-        w = base.weights.reindex(self.indicators).astype(float)
-        dims = scheme.dimensions
-        if dims and base.dimension_weights is not None:
-            dimw = base.dimension_weights
-            for d, cols in dims.items():
-                w[cols] = w[cols] * float(dimw[d])
-        self._base_weights = w / w.sum()
+        self._base_weights = _centre_weights(base, self.indicators, scheme.dimensions)
         wf = [f.name for f in self.factors if f.kind == "weights"]
         if wf and getattr(scheme.weights, "unit_specific", False):
             raise InputDataError(
@@ -1679,6 +1673,8 @@ class _SchemeModel(_Model):
                     return None  # fitted dimension weights depend on the indicator weights
                 dim_fixed = np.array([var.dimension_weights[d] for d in dims], dtype=float)
         res = self._score(var)
+        if res.groups is not None and (var.aggregation.relative or var.top_aggregation.relative):
+            return None  # scored against each calibration group's own reference: exact path
         names = list(var.indicators.names)
         unknown = [n for n in names if n not in self.indicators]
         if unknown:  # a custom apply added indicators: no common weight vector
@@ -1698,6 +1694,32 @@ class _SchemeModel(_Model):
             dim_idx=[np.array([pos[c] for c in cols]) for cols in dims.values()],
             dim_weights=dim_fixed,
         )
+
+
+def _centre_weights(base: Any, indicators: pd.Index, dims: Mapping[str, list[str]]
+                    ) -> pd.Series:
+    """The flat weight vector a scheme's result stands for: indicator weights times their
+    dimension's weight, summing to one.  Scored per calibration group (``by``), the groups'
+    vectors averaged with the number of units each group scores as weights (with fixed
+    weights every group has the same vector)."""
+
+    def flat(weights: pd.Series, dim_w: pd.Series | None) -> pd.Series:
+        w = weights.reindex(indicators).astype(float)
+        if dims and dim_w is not None:
+            for d, cols in dims.items():
+                w[cols] = w[cols] * float(dim_w[d])
+        return w / w.sum()
+
+    if base.groups is None:
+        return flat(base.weights, base.dimension_weights)
+    parts, sizes = [], []
+    for res in base.by_group.values():
+        parts.append(flat(res.weights, res.dimension_weights))
+        sizes.append(float(res.scores.notna().sum()) or 0.0)
+    share = np.asarray(sizes) / sum(sizes) if sum(sizes) > 0 else np.full(len(sizes),
+                                                                           1 / len(sizes))
+    w = sum(p * a for p, a in zip(parts, share, strict=True))
+    return (w / w.sum()).rename(None)
 
 
 def _cache_key(v: Any) -> Any:

@@ -42,6 +42,24 @@ MAX_UNITS = 5000
 GOALS = ("simple", "aggressive", "benevolent")
 METHODS = ("ratio", "difference")
 _BLOCK = 1024  # raters per block when the matrix is assembled
+_SCREEN_MIN_UNITS = 200  # screen the frame (``screen=None``) from this many units
+_FRAME_TOL = 1e-6  # units scoring above 1 - _FRAME_TOL are kept in the frame
+_VIOLATION_TOL = 1e-7  # relative violation of an omitted constraint that forces a re-solve
+
+
+def _violates(W: np.ndarray, N: np.ndarray, D: np.ndarray, rest: np.ndarray) -> np.ndarray:
+    """Per row of ``W``: does some unit of ``rest`` have ``N_j(w) - D_j(w)`` above
+    ``_VIOLATION_TOL`` times ``(|N_j| + |D_j|) |w|``?  Assessed in blocks of rows."""
+    out = np.zeros(W.shape[0], dtype=bool)
+    if rest.size == 0:
+        return out
+    G = (N - D)[rest].T
+    scale = (np.abs(N) + np.abs(D))[rest].T
+    for start in range(0, W.shape[0], _BLOCK):
+        Wb = np.nan_to_num(W[start : start + _BLOCK])
+        gap = Wb @ G - _VIOLATION_TOL * (np.abs(Wb) @ scale) - 1e-13
+        out[start : start + _BLOCK] = (gap > 0).any(axis=1)
+    return out
 
 
 # ----------------------------------------------------------------------------------------
@@ -248,10 +266,14 @@ class _MultiplierFamily(LPFamily):
     """The multiplier LPs as written: rows ``0..n-1`` are ``N_j - D_j <= 0``, row ``n`` the
     normalisation and row ``n + 1`` the link of the secondary goal (free in stage 1)."""
 
-    def __init__(self, spec: _CrossSpec, stage: int, objective: np.ndarray | None) -> None:
+    def __init__(
+        self, spec: _CrossSpec, stage: int, objective: np.ndarray | None, frame: np.ndarray
+    ) -> None:
         self.spec, self.stage, self.objective = spec, stage, objective
-        n, k = spec.n, spec.k
-        A = sp.vstack([sp.csr_matrix(spec.N - spec.D), sp.csr_matrix((2, k))]).tocsc()
+        n, k = frame.size, spec.k
+        self.n_frame = n
+        G = (spec.N - spec.D)[frame]
+        A = sp.vstack([sp.csr_matrix(G), sp.csr_matrix((2, k))]).tocsc()
         problem = LPProblem(
             A=A,
             row_lower=np.concatenate([np.full(n, -np.inf), [1.0, -np.inf]]),
@@ -261,15 +283,15 @@ class _MultiplierFamily(LPFamily):
             cost=np.zeros(k),
             sense="max",
             col_names=tuple(f"w_{i}" for i in range(k)),
-            row_names=(*(f"unit_{j}" for j in range(n)), "norm", "link"),
+            row_names=(*(f"unit_{j}" for j in frame), "norm", "link"),
             name="cross_efficiency",
         )
-        super().__init__(problem, n)
+        super().__init__(problem, spec.n)
 
     def unit_update(self, k: int) -> LPUpdate:
         spec = self.spec
         p = spec.first(k) if self.stage == 1 else spec.second(k, float(self.objective[k]))
-        n, cols = spec.n, np.arange(spec.k)
+        n, cols = self.n_frame, np.arange(spec.k)
         link = np.zeros(spec.k) if p.link is None else p.link
         link_bounds = (-np.inf, np.inf) if p.link is None else (p.link_rhs, p.link_rhs)
         return LPUpdate(
@@ -300,10 +322,14 @@ class _DualFamily(LPFamily):
     make each solve cheap.  The weights are the row duals, ``w = d objective / d c'``.
     """
 
-    def __init__(self, spec: _CrossSpec, stage: int, objective: np.ndarray | None) -> None:
+    def __init__(
+        self, spec: _CrossSpec, stage: int, objective: np.ndarray | None, frame: np.ndarray
+    ) -> None:
         self.spec, self.stage, self.objective = spec, stage, objective
-        n, k = spec.n, spec.k
-        A = sp.hstack([sp.csc_matrix((spec.N - spec.D).T), sp.csc_matrix((k, 2))]).tocsc()
+        n, k = frame.size, spec.k
+        self.n_frame = n
+        G = (spec.N - spec.D)[frame]
+        A = sp.hstack([sp.csc_matrix(G.T), sp.csc_matrix((k, 2))]).tocsc()
         problem = LPProblem(
             A=A,
             row_lower=np.zeros(k),
@@ -312,13 +338,13 @@ class _DualFamily(LPFamily):
             col_upper=np.full(n + 2, np.inf),
             cost=np.zeros(n + 2),
             sense="min",
-            col_names=(*(f"lambda_{j}" for j in range(n)), "gamma_norm", "gamma_link"),
+            col_names=(*(f"lambda_{j}" for j in frame), "gamma_norm", "gamma_link"),
             row_names=tuple(f"w_{i}" for i in range(k)),
             name="cross_efficiency_dual",
         )
         self._free = (spec.col_lower == -np.inf) & (spec.col_upper == np.inf)
         self._nonpos = (spec.col_lower == -np.inf) & (spec.col_upper == 0.0)
-        super().__init__(problem, n)
+        super().__init__(problem, spec.n)
 
     def unit_update(self, k: int) -> LPUpdate:
         spec = self.spec
@@ -326,7 +352,7 @@ class _DualFamily(LPFamily):
         c = p.cost if p.sense == "max" else -p.cost
         lo = np.where(self._nonpos, -np.inf, c)
         hi = np.where(self._free | self._nonpos, c, np.inf)
-        n, rows = spec.n, np.arange(spec.k)
+        n, rows = self.n_frame, np.arange(spec.k)
         has_link = p.link is not None
         link = p.link if has_link else np.zeros(spec.k)
         return LPUpdate(
@@ -387,6 +413,13 @@ class CrossEfficiency:
         with HiGHS, the multiplier form with the other backends.  Scores and, with a
         secondary goal, the matrix agree between forms; ``goal="simple"`` weights are
         the vertex each form happens to return.
+    screen : bool or None, default None
+        Keep in the LPs only the constraints of the units on the frontier (own score 1,
+        found by :class:`dea.Radial` with the same ``rts`` and ``orientation``); the
+        others cannot bind (see Notes), so the results are those of the full LPs, at a
+        fraction of the cost.  Every rater's weights are checked against all units
+        afterwards and any rater violating an omitted constraint (numerically) is re-solved
+        with all of them.  None: screen from 200 units on.
     solver : {"highs", "scipy", "pulp"}, default "highs"
         LP backend (:mod:`dea.solvers`).
     n_jobs : int, default 1
@@ -399,9 +432,9 @@ class CrossEfficiency:
         Passed to the backend (``time_limit``, ``tolerance``).
     allow_large : bool, default False
         The result holds the ``n x n`` matrix of float64 (``8 n**2`` bytes: 8 MB at
-        n = 1,000, 200 MB at n = 5,000, 800 MB at n = 10,000; assembly needs about one
-        more block of 1,024 rows), and fitting solves ``n`` (or ``2n``) LPs of ``n``
-        rows each.  Above :data:`MAX_UNITS` (5,000) units the model refuses unless
+        n = 1,000, 200 MB at n = 5,000, 800 MB at n = 10,000; assembling it takes about
+        three blocks of 1,024 rows more), and fitting solves ``n`` (or ``2n``) LPs with up to
+        ``n`` constraints each.  Above :data:`MAX_UNITS` (5,000) units the model refuses unless
         ``allow_large=True``.
 
     Raises
@@ -445,7 +478,9 @@ class CrossEfficiency:
         output:  max/min sum_j D_j(w)  s.t.  sum_j N_j(w) = 1,
                                            N_d(w) - theta_d D_d(w) = 0,  N_j - D_j <= 0
 
-    ``method="difference"``::
+    (solved with the sum normalised to :math:`n - 1` instead of 1, the same LP up to
+    scale, so that the weights stay of order one under the solvers' absolute
+    tolerances).  ``method="difference"``::
 
         min/max sum_j (N_j(w) - D_j(w))  s.t.  D_d = 1, N_d = theta_d  (input)
                                                N_d = 1, D_d = phi_d    (output)
@@ -465,6 +500,14 @@ class CrossEfficiency:
     ``method="difference"``; deaR's ``e`` is :attr:`~CrossEfficiencyResult.mean` with
     ``selfapp=TRUE`` and :attr:`~CrossEfficiencyResult.mean_peer` with ``selfapp=FALSE``;
     its output-oriented matrix holds the reciprocals :math:`1 / E_{dj}`.
+
+    Screening (``screen``): a unit :math:`j` off the frontier has an envelopment
+    solution :math:`\lambda \ge 0` on frontier units :math:`F` (with
+    :math:`e^T \lambda = 1`, :math:`\le 1`, :math:`\ge 1` for VRS, NIRS, NDRS) and
+    :math:`\theta_j \le 1`; any weights with :math:`N_k \le D_k` for all :math:`k \in F`
+    then give :math:`N_j \le \sum_k \lambda_k N_k \le \sum_k \lambda_k D_k \le D_j`
+    (the sign of :math:`w_0` makes the returns-to-scale terms agree), so the constraints
+    of units outside :math:`F` are implied and the LPs over :math:`F` have the same optima.
 
     The data are divided by their column means before the LPs are solved; scores and the
     matrix do not depend on the units of measurement.
@@ -521,6 +564,7 @@ class CrossEfficiency:
         goal: str = "simple",
         method: str = "ratio",
         form: str = "auto",
+        screen: bool | None = None,
         solver: str = "highs",
         n_jobs: int = 1,
         progress: bool = False,
@@ -533,6 +577,9 @@ class CrossEfficiency:
         self.goal = check_choice("goal", goal, GOALS)
         self.method = check_choice("method", method, METHODS)
         self.form = check_choice("form", form, ("auto", "dual", "multiplier"))
+        if screen not in (None, True, False):
+            raise InputDataError(f"screen={screen!r} is not allowed; use None, True or False")
+        self.screen = screen
         self.solver = solver
         self.n_jobs = check_n_jobs(n_jobs)
         self.progress = bool(progress)
@@ -576,6 +623,32 @@ class CrossEfficiency:
         nonpos = (self.rts == "nirs") == (self.orientation == "input")
         return (-np.inf, 0.0) if nonpos else (0.0, np.inf)
 
+    def _screen(self) -> bool:
+        return self.data.n >= _SCREEN_MIN_UNITS if self.screen is None else self.screen
+
+    def _frame(self) -> np.ndarray:
+        """Units on the frontier (own score 1, by :class:`dea.Radial`): the only
+        constraints of the multiplier LPs that can bind (see Notes)."""
+        from dea.models.radial import Radial
+
+        d = self.data
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rad = Radial(
+                None,
+                d.X,
+                d.Y,
+                rts=self.rts,
+                orientation=self.orientation,
+                two_phase=False,
+                solver=self.solver,
+                n_jobs=self.n_jobs,
+                solver_options=self.solver_options,
+            ).fit()
+        sc = rad.scores.to_numpy(dtype=float)
+        # generous: a unit wrongly kept costs a column, a unit wrongly left out a re-solve
+        return np.flatnonzero(~(sc < 1.0 - _FRAME_TOL))
+
     def fit(self) -> CrossEfficiencyResult:
         """Solve the raters' LPs and assemble the cross-efficiency matrix.
 
@@ -605,8 +678,13 @@ class CrossEfficiency:
             "options": self.solver_options,
         }
 
-        def stage(number: int, objective: np.ndarray | None, units: np.ndarray):
-            batch = solve_family(family_class(spec, number, objective), units, **run)
+        everyone = np.arange(n)
+
+        def stage(
+            number: int, objective: np.ndarray | None, units: np.ndarray, frame: np.ndarray
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            family = family_class(spec, number, objective, frame)
+            batch = solve_family(family, units, **run)
             status = np.asarray(batch.status, dtype=object)
             obj = np.asarray(batch.objective, dtype=float)
             if form == "dual":
@@ -618,14 +696,30 @@ class CrossEfficiency:
                 W = batch.x.toarray()
             return status, obj, W
 
-        status, obj1, W = stage(1, None, np.arange(n))
+        def screened(
+            number: int, objective: np.ndarray | None, units: np.ndarray, frame: np.ndarray
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            status, obj, W = stage(number, objective, units, frame)
+            if frame.size == n:
+                return status, obj, W
+            # every constraint outside the frame must hold; re-solve against all units any
+            # rater for which one does not (numerically), and any non-optimal one
+            ok = status == "optimal"
+            redo = np.flatnonzero(~ok | _violates(W, N, D, np.setdiff1d(everyone, frame)))
+            if redo.size:
+                st, ob, Wr = stage(number, objective, units[redo], everyone)
+                status[redo], obj[redo], W[redo] = st, ob, Wr
+            return status, obj, W
+
+        frame = self._frame() if self._screen() else everyone
+        status, obj1, W = screened(1, None, everyone, frame)
         ok1 = status == "optimal"
         with np.errstate(divide="ignore", invalid="ignore"):
             theta = np.where(ok1, obj1 if self.orientation == "input" else 1.0 / obj1, np.nan)
         status2 = np.full(n, "", dtype=object)
         if self.goal != "simple" and ok1.any():
             solved = np.flatnonzero(ok1)
-            st2, _, W2 = stage(2, obj1, solved)
+            st2, _, W2 = screened(2, obj1, solved, frame)
             status2[solved] = st2
             W[solved] = W2
         theta = snap_scores(theta)
@@ -635,14 +729,28 @@ class CrossEfficiency:
         W[np.abs(W) < 1e-14] = 0.0
 
         # E[d, j] = N_j(w_d) / D_j(w_d), assembled in blocks of raters
+        # E[d, j] = N_j(w_d) / D_j(w_d), assembled (with its sums) in blocks of raters so
+        # that the n x n matrix is the only array of that size
         E = np.empty((n, n))
+        own_score = np.where(ok, theta, np.nan)
+        col_sum, col_cnt = np.zeros(n), np.zeros(n)
+        row_sum, row_cnt = np.zeros(n), np.zeros(n)
         for start in range(0, n, _BLOCK):
             stop = min(start + _BLOCK, n)
             Wb = W[start:stop]
+            Eb = Wb @ N.T
             with np.errstate(divide="ignore", invalid="ignore"):
-                E[start:stop] = (Wb @ N.T) / (Wb @ D.T)
-        idx = np.arange(n)
-        E[idx, idx] = np.where(ok, theta, np.nan)
+                np.divide(Eb, Wb @ D.T, out=Eb)
+            rows = np.arange(stop - start)
+            Eb[rows, start + rows] = own_score[start:stop]
+            E[start:stop] = Eb
+            finite = np.isfinite(Eb)
+            np.copyto(Eb, 0.0, where=~finite)
+            col_sum += Eb.sum(axis=0)
+            col_cnt += finite.sum(axis=0)
+            row_sum[start:stop] = Eb.sum(axis=1)
+            row_cnt[start:stop] = finite.sum(axis=1)
+        del Eb, finite
 
         # normalise the weights as in the own LP and convert them to user units
         own = D if self.orientation == "input" else N
@@ -653,8 +761,8 @@ class CrossEfficiency:
         Wu[:, m : m + s] /= sy
 
         # secondary criterion at the final weights
-        peer_N = (Wn @ N.T).sum(axis=1) - np.einsum("ij,ij->i", Wn, N)
-        peer_D = (Wn @ D.T).sum(axis=1) - np.einsum("ij,ij->i", Wn, D)
+        peer_N = Wn @ N.sum(axis=0) - np.einsum("ij,ij->i", Wn, N)
+        peer_D = Wn @ D.sum(axis=0) - np.einsum("ij,ij->i", Wn, D)
         with np.errstate(divide="ignore", invalid="ignore"):
             crit = peer_N / peer_D if self.method == "ratio" else peer_N - peer_D
 
@@ -670,24 +778,19 @@ class CrossEfficiency:
                 InfeasibleUnitWarning,
                 stacklevel=2,
             )
-        rated_ok = np.isfinite(E)
+        diag_ok = np.isfinite(own_score)
+        diag = np.where(diag_ok, own_score, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            col_sum = np.where(rated_ok, E, 0.0).sum(axis=0)
-            col_cnt = rated_ok.sum(axis=0)
-            diag = np.where(rated_ok[idx, idx], E[idx, idx], 0.0)
-            diag_cnt = rated_ok[idx, idx].astype(int)
             mean = col_sum / col_cnt
-            mean_peer = (col_sum - diag) / (col_cnt - diag_cnt)
-            row_sum = np.where(rated_ok, E, 0.0).sum(axis=1) - diag
-            row_cnt = rated_ok.sum(axis=1) - diag_cnt
-            rater_mean = np.where(ok, row_sum / row_cnt, np.nan)
+            mean_peer = (col_sum - diag) / (col_cnt - diag_ok)
+            rater_mean = np.where(ok, (row_sum - diag) / (row_cnt - diag_ok), np.nan)
             maverick = (theta - mean_peer) / mean_peer
         labels = d.labels
         wcols: list[Hashable] = list(d.inputs) + list(d.outputs)
         if self.rts != "crs":
             wcols.append("u0" if self.orientation == "input" else "v0")
         return CrossEfficiencyResult(
-            matrix=pd.DataFrame(E, index=labels.copy(), columns=labels.copy()),
+            matrix=pd.DataFrame(E, index=labels.copy(), columns=labels.copy(), copy=False),
             scores=pd.Series(theta, index=labels, name="score"),
             mean=pd.Series(mean, index=labels, name="mean"),
             mean_peer=pd.Series(mean_peer, index=labels, name="mean_peer"),

@@ -25,6 +25,7 @@ __all__ = ["DDF"]
 
 DIRECTIONS = ("observed", "inputs", "outputs", "unit")
 DISPOSABILITY = ("weak", "strong")
+_SKIP_PHASE2_TOL = 1e-8  # reduced cost (scaled data) beyond which a slack is surely zero
 
 
 class _DDFFamily(LPFamily):
@@ -43,6 +44,9 @@ class _DDFFamily(LPFamily):
         super().__init__(env.problem, Xe.shape[0])
         self.env, self.Xe, self.Ye, self.G = env, Xe, Ye, G
         self.sign, self.slack_cost, self.two_phase = sign, slack_cost, two_phase
+        n_io = env.m + env.s
+        block = env.problem.A[:n_io, env.slack0 : env.slack0 + n_io]
+        self.slack_coef = np.asarray(block.diagonal(), dtype=float)
 
     def unit_update(self, k: int) -> LPUpdate:
         env = self.env
@@ -61,8 +65,16 @@ class _DDFFamily(LPFamily):
         if not self.two_phase:
             return None
         env = self.env
-        beta = float(first.x[env.extra0])
         n_io = env.m + env.s
+        free = self.slack_cost > 0
+        if first.row_duals is not None:
+            # reduced cost of slack j (cost 0, coefficient c_j in row j): -c_j * y_j.  If
+            # every free slack's is < 0 (max problem), complementary slackness forces all
+            # of them to 0 in every optimal solution: phase 2 cannot change anything.
+            red = -self.slack_coef * first.row_duals[:n_io]
+            if (red[free] < -_SKIP_PHASE2_TOL).all():
+                return None
+        beta = float(first.x[env.extra0])
         return self.unit_update(k).merge(
             LPUpdate(
                 col_index=[env.extra0],
@@ -108,7 +120,10 @@ class DDF(EnvelopeModel):
         for units outside it.
     two_phase : bool, default True
         Second stage: with beta fixed, maximise the slack sum (each slack divided by its
-        column mean), so that slacks and targets are a max-slack solution.
+        column mean), so that slacks and targets are a max-slack solution.  It is
+        skipped for a unit when every slack's reduced cost in the first stage is
+        below -1e-8 (scaled data): by complementary slackness all slacks are then zero
+        in every optimal solution.
     solver : {"highs", "scipy", "pulp"}, default "highs"
         LP backend.
     n_jobs : int, default 1

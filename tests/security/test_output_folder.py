@@ -21,6 +21,8 @@ from socialperf.cli import main
 from socialperf.report import Report
 
 MANIFEST = "socialperf-manifest.json"
+#: What every report writes besides its tables and figures.
+BASE = {"index.html", "report.xlsx", "settings.toml"}
 
 
 def _report(*names: str) -> Report:
@@ -44,9 +46,7 @@ def _manifest(folder: Path) -> set[str]:
 def test_manifest_lists_exactly_the_files_written(tmp_path):
     out = tmp_path / "out"
     files = _report("a", "b").write(out)
-    assert _manifest(out) == {
-        "index.html", "report.xlsx", "settings.toml", "tables/a.csv", "tables/b.csv"
-    }
+    assert _manifest(out) == BASE | {"tables/a.csv", "tables/b.csv"}
     assert _files(out) == _manifest(out) | {MANIFEST}
     assert files.manifest == out / MANIFEST
     entry = json.loads((out / MANIFEST).read_text())["files"][0]
@@ -62,23 +62,15 @@ def test_user_files_in_the_folder_survive_two_runs(tmp_path):
     _report("a").write(out)
     assert (out / "notes.txt").read_text() == "mine"
     assert (out / "tables" / "mine.csv").read_text() == "x\n1\n"
-    assert _files(out) == {
-        "index.html",
-        "report.xlsx",
-        "settings.toml",
-        "tables/a.csv",
-        MANIFEST,
-        "notes.txt",
-        "tables/mine.csv",
-    }
+    assert _files(out) == BASE | {"tables/a.csv", MANIFEST, "notes.txt", "tables/mine.csv"}
 
 
 def test_stale_files_of_the_previous_run_are_removed(tmp_path):
     out = tmp_path / "out"
     _report("a", "b", "c").write(out)
     _report("b").write(out)
-    assert _files(out) == {"index.html", "report.xlsx", "settings.toml", "tables/b.csv", MANIFEST}
-    assert _manifest(out) == {"index.html", "report.xlsx", "settings.toml", "tables/b.csv"}
+    assert _files(out) == BASE | {"tables/b.csv", MANIFEST}
+    assert _manifest(out) == BASE | {"tables/b.csv"}
 
 
 def test_user_file_with_an_output_name_is_refused(tmp_path):
@@ -228,3 +220,35 @@ def test_study_paths_relative_to_study_file_and_recorded(
     mfis = (hostile_study.parent / "data" / "mfis.csv").read_bytes()
     assert table.loc["data.mfis", "sha256"] == hashlib.sha256(mfis).hexdigest()
     assert table.loc["data.mfis", "bytes"] == len(mfis)
+
+
+def test_failed_run_keeps_a_manifest_of_what_it_wrote(tmp_path, monkeypatch):
+    """A run that fails part way lists what it wrote, so the next run can replace it."""
+    import socialperf.report as report_module
+    from socialperf.safety import write_csv
+
+    out = tmp_path / "out"
+    _report("a", "b").write(out)
+
+    def failing(frame, path, **kw):
+        write_csv(frame, path, **kw)  # the file is half written ...
+        if path.name == "c.csv":
+            raise OSError(28, "No space left on device")  # ... and then the disk is full
+
+    monkeypatch.setattr(report_module, "write_csv", failing)
+    with pytest.raises(OSError, match="No space"):
+        _report("a", "c").write(out)
+    monkeypatch.undo()
+    listed = _manifest(out)
+    assert {"tables/a.csv", "tables/b.csv", "tables/c.csv"} <= listed
+    assert all((out / rel).is_file() for rel in listed)
+    _report("a").write(out)  # the next good run is not refused, and cleans up
+    assert _files(out) == BASE | {"tables/a.csv", MANIFEST}
+
+
+def test_file_deleted_by_the_user_is_dropped_from_the_manifest(tmp_path):
+    out = tmp_path / "out"
+    _report("a", "b").write(out)
+    (out / "tables" / "b.csv").unlink()
+    _report("a").write(out)
+    assert _manifest(out) == BASE | {"tables/a.csv"}

@@ -143,7 +143,10 @@ def test_dea_hand_checked_scores(capsys, small_csv, tmp_path, rts, orientation):
     pd.testing.assert_series_equal(table["score"], expected, check_names=False, atol=1e-9,
                                    check_index_type=False)
     assert set(table["status"]) == {"optimal"}
-    assert "score" in stdout and "C" in stdout
+    # with --out the console gets a short summary, not the table
+    n_eff = sum(v == 1.0 for v in HAND[(rts, orientation)].values())
+    assert stdout.splitlines()[0].startswith(f"5 units scored ({rts.upper()}, {orientation}")
+    assert f"{n_eff} efficient (score 1)" in stdout and "\nC " not in stdout
 
 
 def test_dea_peers_and_slacks_columns(capsys, small_csv, tmp_path):
@@ -210,7 +213,7 @@ def test_run_user_study_from_files(capsys, user_study, tmp_path):
     assert code == 0, err
     assert "user study" in stdout
     scores = pd.read_csv(out / "tables" / "mfi_scores.csv", index_col=0)
-    assert list(scores.columns) == ["equal", "rating"]
+    assert list(scores.columns) == ["name", "equal", "rating"]
     miv = pd.read_csv(out / "tables" / "miv_index.csv", index_col=0)
     assert len(miv) == 8 and miv["index"].between(0, 1).all()
     html = (out / "index.html").read_text()

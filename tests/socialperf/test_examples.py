@@ -17,6 +17,7 @@ RUNS = {
     "full_study": ("full_study.py", "report", "--quick"),
     "compare_schemes": ("compare_schemes.py", "cmp"),
     "custom_catalogue": ("custom_catalogue.py", "cat"),
+    "quality_audit": ("quality_audit.py", "qa"),
 }
 
 
@@ -48,7 +49,7 @@ def test_full_study(started):
     folder = tmp_path / "report"
     assert (folder / "index.html").is_file() and (folder / "report.xlsx").is_file()
     scores = pd.read_csv(folder / "tables" / "mfi_scores.csv", index_col=0)
-    assert list(scores.columns) == ["rating", "equal", "pca"]
+    assert list(scores.columns) == ["name", "rating", "equal", "pca"]
     assert (folder / "tables" / "sensitivity_rank_intervals.csv").is_file()
     miv = pd.read_csv(folder / "tables" / "sensitivity_miv_rank_intervals.csv", index_col=0)
     assert len(miv) == 8 and miv["median_rank"].between(1, 8).all()
@@ -84,3 +85,13 @@ def test_custom_catalogue(started):
     scores = pd.read_csv(folder / "scores.csv", index_col=0)
     assert not scores["default"].equals(scores["custom"])
     assert scores.dropna().shape[0] > 200
+
+
+def test_quality_audit(started):
+    tmp_path, out = _result(started, "quality_audit")
+    folder = tmp_path / "qa"
+    assert "Quality audit of scheme 'TAI" in out and "Catalogue checks" in out
+    assert (folder / "tai_influence.csv").is_file()
+    assert (folder / "mix-audit" / "index.html").is_file()
+    flags = pd.read_csv(folder / "mix-audit" / "tables" / "quality_flags.csv")
+    assert (flags["criterion"] == "alpha").any()

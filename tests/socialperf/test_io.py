@@ -39,10 +39,10 @@ def test_read_holdings_file_names_file_rows(tmp_path):
 @pytest.mark.parametrize(
     ("change", "pattern"),
     [
-        ({"amount": (2, -5.0)}, r"zero or negative at index labels 2"),
-        ({"amount": (0, 0.0)}, r"zero or negative at index labels 0"),
-        ({"amount": (3, "abc")}, r"not a number at index labels 3"),
-        ({"held": (1, "F1")}, r"vehicles holding themselves at index labels 1"),
+        ({"amount": (2, -5.0)}, r"negative for position 'F2' -> 'F1' \(index label 2\) = -5;"),
+        ({"amount": (0, 0.0)}, r"zero or negative for position 'F1' -> '1' \(index label 0\)"),
+        ({"amount": (3, "abc")}, r"not a number for position 'F2' -> '3' \(index label 3\)"),
+        ({"held": (1, "F1")}, r"holding themselves: vehicle 'F1' \(index label 1\)$"),
     ],
 )
 def test_holdings_errors_name_rows(change, pattern):
@@ -52,7 +52,9 @@ def test_holdings_errors_name_rows(change, pattern):
 
 def test_duplicates_named():
     df = pd.concat([_holdings(), _holdings().iloc[[0]]], ignore_index=True)
-    with pytest.raises(HoldingsError, match=r"duplicated positions .* index labels 0, 4"):
+    with pytest.raises(
+        HoldingsError, match=r"duplicated positions .*: position 'F1' -> '1' \(index labels 0, 4\)"
+    ):
         sp.Holdings(df)
 
 
@@ -94,13 +96,16 @@ def test_several_dates_need_a_choice():
 
 def test_mfi_table_duplicates_and_bad_values():
     dup = pd.concat([MFIS, MFIS.iloc[[1]]], ignore_index=True)
-    with pytest.raises(InputDataError, match=r"duplicated mfiid \+ year at index labels 1, 3"):
+    with pytest.raises(InputDataError, match=r"more than one row for MFI '2' in 2011 \(index "
+                                             r"labels 1, 3\); keep one row per MFI and year"):
         sp.validate_mfis(dup)
     neg = MFIS.assign(assets=[10.0, -1.0, 3.0])
-    with pytest.raises(InputDataError, match=r"'assets' is negative at index labels 1"):
+    with pytest.raises(InputDataError, match=r"'assets' is negative for MFI '2' in 2011 \(index "
+                                             r"label 1\) = -1;"):
         sp.validate_mfis(neg)
     txt = MFIS.assign(assets=["10", "x", "3"])
-    with pytest.raises(InputDataError, match=r"'assets' has non-numeric values at index labels 1"):
+    with pytest.raises(InputDataError, match=r"'assets' has non-numeric values for MFI '2' in "
+                                             r"2011 \(index label 1\) = 'x';"):
         sp.validate_mfis(txt)
     before = MFIS.copy()
     sp.validate_mfis(MFIS)

@@ -59,6 +59,7 @@ def test_catalogue_checks_against_plain_pandas(demo):
     assert checks["quality"].str.len().gt(0).all()
     # every measured indicator points the same way as the rest of its dimension
     assert (checks.loc[METRIC, "validity_r"] > 0).all()
+    assert (checks.loc[METRIC, "dimension_r"] > checks.loc[METRIC, "validity_r"]).all()
     year = load_reference().query("year == 2011")
     cov_2011 = load_catalogue().extract(year, METRIC).notna().mean()
     np.testing.assert_allclose(checks.loc[METRIC, "coverage_study_year"], cov_2011, atol=1e-12)

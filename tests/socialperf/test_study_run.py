@@ -15,6 +15,7 @@ from socialperf import example_data, score_mfis
 from socialperf.cli import main
 from socialperf.plots import frontier_points
 from socialperf.study import Study, StudyConfigError, run_sensitivity, run_study
+from weighting import tomlfile
 
 SCHEMES = ["rating", "equal", "expert", "ahp", "pca", "bod", "dea"]
 
@@ -210,7 +211,9 @@ def test_demo_writes_expected_files(demo_folder):
     sheets = pd.ExcelFile(demo_folder / "report.xlsx").sheet_names
     assert set(sheets) == {t[:31] for t in tables}  # Excel's limit on sheet names
     scores = pd.read_csv(demo_folder / "tables" / "mfi_scores.csv", index_col=0)
-    assert list(scores.columns) == SCHEMES
+    assert list(scores.columns) == ["name", *SCHEMES]  # MFI names beside the ids
+    assert scores["name"].notna().all()
+    assert {p.stem for p in (demo_folder / "figures").glob("*.svg")} == figures
 
 
 def test_demo_html_is_self_contained(demo_folder):
@@ -218,7 +221,7 @@ def test_demo_html_is_self_contained(demo_folder):
     assert _external_refs(text) == []
     assert text.count("data:image/png;base64,") == len(list((demo_folder / "figures").glob(
         "*.png")))
-    assert "<link" not in text and "<script" not in text
+    assert "<link" not in text and "<script src" not in text  # only the inline script
     assert "MIX Market" in text and "CC BY 4.0" in text
     for phrase in ["Rating scale", "Equal weights", "Expert weights", "AHP", "PCA",
                    "Benefit of the doubt", "DEA: social efficiency"]:
@@ -270,7 +273,8 @@ def test_user_scheme_file_runs_and_feeds_mivs(tmp_path):
     assert res.miv.details["portfolio"].notna().any()
     # written back, the study file keeps the relative scheme path
     study.to_toml(tmp_path / "again.toml")
-    assert 'scheme_files = ["schemes/mine.toml"]' in (tmp_path / "again.toml").read_text()
+    written = tomlfile.loads((tmp_path / "again.toml").read_text())
+    assert written["mfi"]["scheme_files"] == ["schemes/mine.toml"]
     assert Study.from_toml(tmp_path / "again.toml") == study
 
 

@@ -172,6 +172,45 @@ def test_errors_name_the_setting_and_units():
         s.score(DATA, by=[1, 2])
 
 
+@pytest.mark.parametrize("aggregation", ["arithmetic", "borda"])
+def test_uncertainty_analysis_over_a_scheme_scored_by_group(aggregation):
+    """The vectorised re-weighting path gives the exact path's scores under ``by``."""
+    from weighting import Factor, UncertaintyAnalysis
+
+    X = _random_panel(11, 3, 15)
+    X.iloc[[2, 20], [1, 3]] = np.nan
+    s = Scheme([{"name": c} for c in "abcd"], weights="pca", aggregation=aggregation)
+    factors = [
+        Factor.weights_dirichlet(concentration=30),
+        Factor.choice("normalisation", ["minmax", "zscore"], role="normalisation"),
+    ]
+    runs = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for vec in (True, False):
+            ua = UncertaintyAnalysis(s, X, factors, model_kwargs={"by": "g"}, vectorise=vec)
+            runs[vec] = ua.run(12, random_state=4)
+        base = s.score(X, by="g")
+    np.testing.assert_allclose(runs[True].scores, runs[False].scores, rtol=1e-12, atol=1e-12)
+    pd.testing.assert_series_equal(runs[True].reference_scores, base.scores, check_names=False)
+    # the Dirichlet centre: the groups' PCA weights averaged by the units each scores
+    n = base.scores.groupby(base.groups).count()
+    centre = (base.weights.mul(n, axis=0).sum() / n.sum()).to_numpy()
+    np.testing.assert_allclose(ua._model.base_weights().to_numpy(), centre / centre.sum())
+
+
+def test_group_median_imputation_inside_calibration_groups():
+    # year 2: a min-max -> p2 0, q2 .25, r2 1, s2 .5; c missing at s2 is imputed with the
+    # median of its peer group "x" *within year 2*: c (lower) of p2, q2 -> 1, 0: median .5
+    X = pd.concat([DATA, pd.DataFrame({"a": [3.0], "c": [np.nan], "year": [2]}, index=["s2"])])
+    peers = pd.Series({"p1": "x", "q1": "x", "r1": "y", "p2": "x", "q2": "x", "r2": "y", "s2": "x"})
+    s = Scheme(INDS, missing={"method": "group_median", "min_coverage": 0.5})
+    r = s.score(X, by="year", groups=peers)
+    assert r.normalised.loc["s2"].tolist() == pytest.approx([0.5, 0.5])
+    assert r.scores["s2"] == pytest.approx(0.5)
+    assert list(r.imputed["unit"]) == ["s2"]
+
+
 def test_multiindex_units_keep_their_levels():
     """Units labelled by (id, year) pairs: groups by a level's values, labels kept."""
     data = DATA.set_index([["p", "q", "r"] * 2, DATA["year"]]).rename_axis(["unit", "fy"])

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from dea._parallel import map_chunks
 from dea.data import DEAData, prepare, resolve_reference
 from dea.exceptions import InputDataError, format_labels
 from dea.models._base import (
@@ -30,7 +29,18 @@ from dea.models._base import (
 )
 from dea.results import EFFICIENCY_TOL, SLACK_TOL, DEAResult
 from dea.solvers import get_backend
-from dea.solvers.base import LPFamily, LPProblem, LPSolution, LPUpdate
+from dea.solvers.base import (
+    ColumnGeneration,
+    LPBatchResult,
+    LPFamily,
+    LPProblem,
+    LPSession,
+    LPSolution,
+    LPUpdate,
+    SolveStrategy,
+    UnitOutcome,
+    solve_family,
+)
 
 __all__ = ["Radial", "scale_efficiency"]
 
@@ -75,20 +85,13 @@ class _RadialSpec:
     def s(self) -> int:
         return int(self.Ye.shape[1])
 
-    def layout(self, lam_pos: np.ndarray | None) -> tuple[int, int]:
-        """(score column, first lambda column): full LP if ``lam_pos`` is None, else the
-        column-generation LP (theta/phi and slacks first, lambdas appended)."""
-        if lam_pos is None:
-            return self.n_ref, 0
-        return 0, 1 + self.m + self.s
+    @property
+    def score_col(self) -> int:
+        """Column of theta / phi / G (after the lambda columns)."""
+        return self.n_ref
 
-    def update(self, k: int, level: float = 1.0, lam_pos: np.ndarray | None = None) -> LPUpdate:
-        """Unit ``k``'s phase-1 LP.
-
-        ``level`` divides the output right-hand side (graph orientation).  ``lam_pos``
-        maps reference units to their lambda column position in a reduced LP (-1:
-        absent); None means the full LP.
-        """
+    def update(self, k: int, level: float = 1.0) -> LPUpdate:
+        """Unit ``k``'s phase-1 LP; ``level`` divides the output right-hand side (graph)."""
         m, s = self.m, self.s
         if self.orientation == "output":
             rows = np.arange(m, m + s)
@@ -100,14 +103,11 @@ class _RadialSpec:
             coeff_vals = -self.Xe[k]
             row_idx = np.arange(m, m + s)
             rhs = self.Ye[k] / level
-        score, lam_start = self.layout(lam_pos)
         ex = int(self.exclude[k])
-        if ex >= 0 and lam_pos is not None:
-            ex = int(lam_pos[ex])
-        col_idx = [lam_start + ex] if ex >= 0 else []
+        col_idx = [ex] if ex >= 0 else []
         return LPUpdate(
             coeff_rows=rows,
-            coeff_cols=np.full(rows.size, score, dtype=np.int32),
+            coeff_cols=np.full(rows.size, self.score_col, dtype=np.int32),
             coeff_values=coeff_vals,
             row_index=row_idx,
             row_lower=rhs,
@@ -117,9 +117,7 @@ class _RadialSpec:
             col_upper=np.zeros(len(col_idx)),
         )
 
-    def phase2(
-        self, k: int, value: float, level: float = 1.0, lam_pos: np.ndarray | None = None
-    ) -> LPUpdate:
+    def phase2(self, k: int, value: float, level: float = 1.0) -> LPUpdate:
         """Max-slack LP for unit ``k`` with the radial factor fixed at ``value``.
 
         The objective is ``slack_cost @ slacks`` on the scaled data: ones (each slack
@@ -127,7 +125,7 @@ class _RadialSpec:
         normalised to a largest value of 1 (the slack sum in user units,
         ``slack_sum="unweighted"``).
         """
-        score, _ = self.layout(lam_pos)
+        score = self.score_col
         n_slack = self.m + self.s
         extra = LPUpdate(
             col_index=[score],
@@ -137,23 +135,66 @@ class _RadialSpec:
             cost_values=np.concatenate([[0.0], self.slack_cost]),
             sense="max",
         )
-        return self.update(k, level, lam_pos).merge(extra)
+        return self.update(k, level).merge(extra)
 
-    def reduced_costs(self, duals: np.ndarray) -> np.ndarray:
-        """Reduced cost ``0 - A_j' y`` of every reference unit's lambda column."""
-        return -(self.lam_rows @ duals)
 
-    @property
-    def lam_rows(self) -> np.ndarray:
-        """Reference units' constraint columns as rows (n_ref x n_rows), cached."""
-        cached = self.__dict__.get("_lam_rows")
-        if cached is None:
-            parts = [self.Xr, self.Yr]
-            if self.rts != "crs":
-                parts.append(np.ones((self.n_ref, 1)))
-            cached = np.ascontiguousarray(np.hstack(parts))
-            object.__setattr__(self, "_lam_rows", cached)
-        return cached
+class _RadialFamily(LPFamily):
+    """The radial LP family on scaled data: what :meth:`Radial.fit` solves.
+
+    ``unit_update(k)`` is unit ``k``'s phase-1 LP; ``second_stage`` its phase-2 LP, or
+    None without phase 2 or when the phase-1 duals prove every slack zero
+    (:func:`_slacks_forced_zero`).  Picklable.
+    """
+
+    def __init__(self, spec: _RadialSpec) -> None:
+        super().__init__(spec.problem, spec.Xe.shape[0])
+        self.spec = spec
+
+    def unit_update(self, k: int) -> LPUpdate:
+        """Unit ``k``'s phase-1 LP."""
+        return self.spec.update(k)
+
+    def second_stage(self, k: int, first: LPSolution) -> LPUpdate | None:
+        """Unit ``k``'s phase-2 LP (None: no phase 2, or provably no slack)."""
+        spec = self.spec
+        if not spec.two_phase or _slacks_forced_zero(first.row_duals, spec):
+            return None
+        return spec.phase2(k, first.column_value(spec.score_col))
+
+
+class _RadialStrategy(SolveStrategy):
+    """How :func:`solve_family` solves radial units.
+
+    Sessions: column generation over the lambda columns (:class:`ColumnGeneration`,
+    HiGHS, more than ``_CG_MIN_UNITS`` reference units) or one hot-started full LP.
+    Units: the shared two-stage solve for input and output orientation; for graph
+    orientation the secant search of :func:`_graph_solve`, then phase 2 at ``G*``.  A
+    phase 2 left out because the phase-1 duals prove the slacks zero reads
+    ``"skipped"``.
+    """
+
+    def __init__(self, spec: _RadialSpec) -> None:
+        self.spec = spec
+        self.sessions: SolveStrategy = (
+            ColumnGeneration(np.arange(spec.n_ref), spec.initial_columns)
+            if spec.column_generation
+            else SolveStrategy()
+        )
+
+    def open_session(self, family: LPFamily, solver: str, options: dict[str, Any]) -> LPSession:
+        """The session of :attr:`sessions` (working set or full LP)."""
+        return self.sessions.open_session(family, solver, options)
+
+    def solve_unit(self, session: LPSession, family: LPFamily, k: int) -> UnitOutcome:
+        """Phase 1 (graph: the search for ``G*``), then phase 2 unless skipped."""
+        spec = self.spec
+        if spec.orientation == "graph":
+            out = _graph_unit(session, spec, k)
+        else:
+            out = super().solve_unit(session, family, k)
+        if spec.two_phase and out.ok and out.status2 == "":
+            out = replace(out, status2="skipped")
+        return out
 
 
 class _UserUnitsFamily(LPFamily):
@@ -219,130 +260,7 @@ class _UserUnitsFamily(LPFamily):
         """Unit ``k``'s phase-2 (max-slack) LP, score column fixed at ``first``'s value."""
         if not self._spec.two_phase:
             return None
-        score, _ = self._spec.layout(None)
-        return self._to_user(self._spec.phase2(k, float(first.x[score])))
-
-
-@dataclass(frozen=True, eq=False)
-class _Sol:
-    """One unit's LP outcome in reference-unit coordinates."""
-
-    status: str
-    objective: float = float("nan")
-    score_col: float = float("nan")  # value of theta / phi in the solution
-    slacks: np.ndarray | None = None
-    duals: np.ndarray | None = None
-    lam_idx: np.ndarray | None = None
-    lam_val: np.ndarray | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "optimal"
-
-
-class _UnitLP:
-    """Solves unit LPs on a working set of lambda columns, priced against all of them.
-
-    With ``column_generation`` (HiGHS backend) the LP holds only the lambda columns of a
-    working set W.  After each solve the reduced costs of *all* reference columns are
-    computed from the duals; columns that would improve the objective are appended to
-    the open model (its basis is kept, so the re-solve is hot) and the LP is re-solved,
-    so the final solution is optimal for the full LP (exact, certified by pricing).  If
-    the LP on W is infeasible, the full LP is solved instead and its support joins W.
-    Without column generation (other backends) the full LP is solved directly.
-    """
-
-    _TOL = 1e-9  # pricing tolerance on scaled data
-    _ADD = 8  # columns added per pricing round (most improving first)
-
-    def __init__(self, spec: _RadialSpec, solver: str, options: dict[str, Any]) -> None:
-        self.spec, self.solver, self.options = spec, solver, options
-        self.cg = spec.column_generation
-        self._full: Any = None
-        if self.cg:
-            init = np.asarray(spec.initial_columns, dtype=np.int64)
-            self.cols = init.copy()  # local lambda position -> reference unit
-            self.pos = np.full(spec.n_ref, -1, dtype=np.int64)  # reference unit -> local
-            self.pos[init] = np.arange(init.size)
-            sub = _build_problem(
-                spec.Xr[init], spec.Yr[init], spec.rts, spec.orientation, lambda_first=False
-            )
-            self.session = get_backend(solver).open(sub, **options)
-        else:
-            self.session = get_backend(solver).open(spec.problem, **options)
-
-    def _add_columns(self, new: np.ndarray) -> None:
-        spec = self.spec
-        block = _lambda_block(spec.Xr[new], spec.Yr[new], spec.rts)
-        zeros = np.zeros(new.size)
-        self.session.add_columns(block, zeros, np.full(new.size, np.inf), zeros)
-        self.pos[new] = self.cols.size + np.arange(new.size)
-        self.cols = np.concatenate([self.cols, new])
-
-    def _full_session(self) -> Any:
-        if self._full is None:
-            self._full = get_backend(self.solver).open(self.spec.problem, **self.options)
-        return self._full
-
-    def close(self) -> None:
-        for sess in (self.session, self._full):
-            if sess is not None:
-                sess.close()
-
-    def _convert(self, sol: LPSolution, cols: np.ndarray | None) -> _Sol:
-        if not sol.ok:
-            return _Sol(status=sol.status)
-        x = sol.x
-        spec = self.spec
-        score, lam_start = spec.layout(None if cols is None else self.pos)
-        n_lam = spec.n_ref if cols is None else cols.size
-        lam = x[lam_start : lam_start + n_lam]
-        nz = np.flatnonzero(lam)
-        idx = nz if cols is None else cols[nz]
-        order = np.argsort(idx, kind="stable")
-        return _Sol(
-            status="optimal",
-            objective=sol.objective,
-            score_col=float(x[score]),
-            slacks=x[score + 1 : score + 1 + spec.m + spec.s].copy(),
-            duals=sol.row_duals,
-            lam_idx=idx[order],
-            lam_val=lam[nz][order],
-        )
-
-    def solve(self, k: int, level: float = 1.0, fix: float | None = None) -> _Sol:
-        """Phase 1 (``fix=None``) or phase 2 (score column fixed at ``fix``) for unit k."""
-        spec = self.spec
-
-        def upd(lam_pos: np.ndarray | None) -> LPUpdate:
-            if fix is None:
-                return spec.update(k, level, lam_pos)
-            return spec.phase2(k, fix, level, lam_pos)
-
-        if not self.cg:
-            return self._convert(self.session.solve(upd(None)), None)
-        maximise = fix is not None or spec.orientation == "output"
-        ex = int(spec.exclude[k])
-        while True:
-            sol = self.session.solve(upd(self.pos))
-            if not sol.ok:
-                out = self._convert(self._full_session().solve(upd(None)), None)
-                if out.ok and out.lam_idx is not None:
-                    new = out.lam_idx[self.pos[out.lam_idx] < 0]
-                    if new.size:
-                        self._add_columns(new)
-                return out
-            d = spec.reduced_costs(sol.row_duals)
-            gain = d if maximise else -d
-            gain[self.cols] = 0.0
-            if ex >= 0:
-                gain[ex] = 0.0
-            cand = np.flatnonzero(gain > self._TOL)
-            if cand.size == 0:
-                return self._convert(sol, self.cols)
-            if cand.size > self._ADD:
-                cand = cand[np.argsort(-gain[cand], kind="stable")[: self._ADD]]
-            self._add_columns(cand)
+        return self._to_user(self._spec.phase2(k, first.column_value(self._spec.score_col)))
 
 
 def _lambda_block(Xr: np.ndarray, Yr: np.ndarray, rts: str) -> sp.csc_matrix:
@@ -353,15 +271,11 @@ def _lambda_block(Xr: np.ndarray, Yr: np.ndarray, rts: str) -> sp.csc_matrix:
     return sp.csc_matrix(np.vstack(parts))
 
 
-def _build_problem(
-    Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str, lambda_first: bool = True
-) -> LPProblem:
+def _build_problem(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str) -> LPProblem:
     """Envelopment LP on scaled reference data ``Xr`` (n x m), ``Yr`` (n x s).
 
-    Columns (``lambda_first=True``, the full LP): lambda_1..n, the score column (theta
-    or phi), m input slacks, s output slacks.  With ``lambda_first=False`` (the working
-    LP of column generation) the lambdas come last, so that columns can be appended.
-    Rows: m input rows, s output rows, and the convexity row unless CRS.
+    Columns: lambda_1..n, the score column (theta or phi), m input slacks, s output
+    slacks.  Rows: m input rows, s output rows, and the convexity row unless CRS.
     """
     n, m = Xr.shape
     s = Yr.shape[1]
@@ -374,7 +288,7 @@ def _build_problem(
     head[np.arange(m), 1 + np.arange(m)] = 1.0  # s-
     head[m + np.arange(s), 1 + m + np.arange(s)] = -1.0  # s+
     blocks = [sp.csc_matrix(head), _lambda_block(Xr, Yr, rts)]
-    A = sp.hstack(blocks[::-1] if lambda_first else blocks, format="csc")
+    A = sp.hstack(blocks[::-1], format="csc")
     rl = np.zeros(n_rows)
     ru = np.zeros(n_rows)
     if orientation == "output":
@@ -385,14 +299,14 @@ def _build_problem(
         rl[-1], ru[-1] = {"vrs": (1.0, 1.0), "nirs": (-np.inf, 1.0), "ndrs": (1.0, np.inf)}[rts]
     n_cols = 1 + m + s + n
     cost = np.zeros(n_cols)
-    cost[n if lambda_first else 0] = 1.0
+    cost[n] = 1.0
     head_names = (
         "phi" if orientation == "output" else "theta",
         *(f"s_minus_{i}" for i in range(m)),
         *(f"s_plus_{r}" for r in range(s)),
     )
     lam_names = tuple(f"lambda_{j}" for j in range(n))
-    names = lam_names + head_names if lambda_first else head_names + lam_names
+    names = lam_names + head_names
     row_names = (
         *(f"input_{i}" for i in range(m)),
         *(f"output_{r}" for r in range(s)),
@@ -412,7 +326,7 @@ def _build_problem(
     )
 
 
-def _graph_solve(lp: _UnitLP, k: int) -> tuple[_Sol, float, str]:
+def _graph_solve(session: LPSession, spec: _RadialSpec, k: int) -> tuple[LPSolution, float, str]:
     """Hyperbolic measure G* = min{G : f(G) <= G} by safeguarded secant on log G.
 
     ``f(G)`` is the input-oriented score with outputs ``y_k / G``; it is non-increasing in
@@ -421,11 +335,11 @@ def _graph_solve(lp: _UnitLP, k: int) -> tuple[_Sol, float, str]:
     replaced by bisection whenever they leave the bracket.
     """
     lo, hi = -np.inf, np.inf  # bracket on t = log G
-    best: _Sol | None = None
+    best: LPSolution | None = None
     t, pts = 0.0, []
-    sol = _Sol(status="error")
+    sol = LPSolution(status="error")
     for _ in range(_GRAPH_MAX_ITER):
-        sol = lp.solve(k, level=float(np.exp(t)))
+        sol = session.solve(spec.update(k, level=float(np.exp(t))))
         if sol.ok and sol.objective > 0:
             h = float(np.log(sol.objective) - t)
         elif sol.status in ("infeasible", "infeasible_or_unbounded"):
@@ -487,61 +401,22 @@ def _slacks_forced_zero(duals: np.ndarray, spec: _RadialSpec) -> bool:
     return bool((v > _SKIP_PHASE2_TOL).all() and (u > _SKIP_PHASE2_TOL).all())
 
 
-def _radial_chunk(
-    units: np.ndarray, spec: _RadialSpec, solver: str, options: dict[str, Any]
-) -> dict[str, Any]:
-    n = len(units)
-    m, s = spec.m, spec.s
-    n_rows = spec.problem.n_rows
-    value = np.full(n, np.nan)
-    status = np.empty(n, dtype=object)
-    status2 = np.full(n, "", dtype=object)
-    slacks = np.full((n, m + s), np.nan)
-    duals = np.full((n, n_rows), np.nan)
-    lam_idx: list[np.ndarray] = []
-    lam_val: list[np.ndarray] = []
-    lp = _UnitLP(spec, solver, options)
-    try:
-        for i, k in enumerate(units):
-            k = int(k)
-            if spec.orientation == "graph":
-                sol, v, st = _graph_solve(lp, k)
-                level = v
-            else:
-                sol = lp.solve(k)
-                st, v, level = sol.status, sol.objective, 1.0
-            status[i] = st
-            final: _Sol | None = None
-            if st == "optimal":
-                value[i] = v
-                duals[i] = sol.duals
-                final = sol
-                if spec.two_phase and _slacks_forced_zero(sol.duals, spec):
-                    status2[i] = "skipped"
-                elif spec.two_phase:
-                    raw = v if spec.orientation == "graph" else sol.score_col
-                    sol2 = lp.solve(k, level, fix=raw)
-                    status2[i] = sol2.status
-                    if sol2.ok:
-                        final = sol2
-            if final is None:
-                lam_idx.append(np.empty(0, np.int64))
-                lam_val.append(np.empty(0))
-            else:
-                lam_idx.append(final.lam_idx)
-                lam_val.append(final.lam_val)
-                slacks[i] = final.slacks
-    finally:
-        lp.close()
-    return {
-        "value": value,
-        "status": status.astype(str),
-        "status2": status2.astype(str),
-        "slacks": slacks,
-        "duals": duals,
-        "lam_idx": lam_idx,
-        "lam_val": lam_val,
-    }
+def _graph_unit(session: LPSession, spec: _RadialSpec, k: int) -> UnitOutcome:
+    """Graph orientation for unit ``k``: ``G*`` by :func:`_graph_solve`, then phase 2
+    (max slacks with G fixed at ``G*`` and outputs ``y_k / G*``) unless the duals at
+    ``G*`` prove every slack zero."""
+    sol, g, status = _graph_solve(session, spec, k)
+    if status != "optimal":
+        return UnitOutcome(status=status)
+    final, status2 = sol, ""
+    if spec.two_phase and not _slacks_forced_zero(sol.row_duals, spec):
+        sol2 = session.solve(spec.phase2(k, g, level=g))
+        status2 = sol2.status
+        if sol2.ok:
+            final = sol2
+    return UnitOutcome(
+        status="optimal", objective=g, row_duals=sol.row_duals, solution=final, status2=status2
+    )
 
 
 def _initial_columns(Xr: np.ndarray, Yr: np.ndarray) -> np.ndarray:
@@ -885,21 +760,20 @@ class Radial:
             If some units' LPs are not optimal (NaN scores, status kept).
         """
         spec, sx, sy = self._spec()
-        d = self.data
         order = _solve_order(spec.Xe, spec.Ye)
         options = dict(self.solver_options)
         if self.solver == "highs":
             options.setdefault("col_duals", False)
-        parts = map_chunks(
-            _radial_chunk,
+        batch = solve_family(
+            _RadialFamily(spec),
             order,
-            spec,
-            self.solver,
-            options,
+            solver=self.solver,
             n_jobs=self.n_jobs,
             progress=self.progress,
+            options=options,
+            strategy=_RadialStrategy(spec),
         )
-        res = _assemble(parts, d.n, spec.problem.n_rows, order)
+        res = _in_unit_order(batch, spec, order)
         return _radial_result(self, res, spec, sx, sy)
 
 
@@ -916,36 +790,25 @@ def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
     return np.lexsort(keys) if keys else np.arange(Xe.shape[0])
 
 
-def _assemble(
-    parts: list[dict[str, Any]], n: int, n_rows: int, order: np.ndarray
-) -> dict[str, Any]:
-    """Concatenate chunk results (solved in ``order``) back into unit order."""
-    if not parts:
-        return {
-            "value": np.empty(0),
-            "status": np.empty(0, dtype=str),
-            "status2": np.empty(0, dtype=str),
-            "slacks": np.empty((0, 0)),
-            "duals": np.empty((0, n_rows)),
-            "lam_idx": [],
-            "lam_val": [],
-        }
-    out: dict[str, Any] = {}
-    for key in ("value", "status", "status2"):
-        out[key] = np.concatenate([p[key] for p in parts])
-    for key in ("slacks", "duals"):
-        out[key] = np.vstack([p[key] for p in parts])
-    out["lam_idx"] = [a for p in parts for a in p["lam_idx"]]
-    out["lam_val"] = [a for p in parts for a in p["lam_val"]]
-    if out["value"].shape[0] != n:  # pragma: no cover - internal consistency
-        raise RuntimeError("radial: chunk results do not cover all units")
+def _in_unit_order(batch: LPBatchResult, spec: _RadialSpec, order: np.ndarray) -> dict[str, Any]:
+    """The batch (solved in ``order``) in unit order, split into the radial quantities."""
+    n = order.size
+    if batch.units.size != n:  # pragma: no cover - internal consistency
+        raise RuntimeError("radial: batch results do not cover all units")
     inv = np.empty(n, dtype=np.int64)
     inv[order] = np.arange(n)
-    for key in ("value", "status", "status2", "slacks", "duals"):
-        out[key] = out[key][inv]
-    out["lam_idx"] = [out["lam_idx"][i] for i in inv]
-    out["lam_val"] = [out["lam_val"][i] for i in inv]
-    return out
+    X = batch.x[inv]
+    n_ref = spec.n_ref
+    lam = X[:, :n_ref].tocsr()
+    lam.sort_indices()
+    return {
+        "value": batch.objective[inv],
+        "status": batch.status[inv],
+        "status2": batch.status2[inv],
+        "slacks": X[:, n_ref + 1 :].toarray(),
+        "duals": batch.row_duals[inv],
+        "lam": lam,
+    }
 
 
 def _radial_result(
@@ -961,17 +824,7 @@ def _radial_result(
             scores = snap_scores(1.0 / value)
     else:
         scores = snap_scores(value)
-    # lambdas
-    sizes = [a.size for a in res["lam_idx"]]
-    indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    lam = sp.csr_matrix(
-        (
-            np.concatenate(res["lam_val"]) if sizes else np.empty(0),
-            np.concatenate(res["lam_idx"]) if sizes else np.empty(0, np.int64),
-            indptr,
-        ),
-        shape=(d.n, r.n),
-    )
+    lam = res["lam"]
     # slacks and targets in user units
     scale = np.concatenate([sx, sy])
     slack = np.maximum(res["slacks"], 0.0) * scale + 0.0  # clip solver noise, no -0.0

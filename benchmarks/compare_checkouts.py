@@ -200,26 +200,37 @@ def results(ref: dict[str, ModuleType], cur: dict[str, ModuleType], args: Any) -
 
 
 def speed(ref: dict[str, ModuleType], cur: dict[str, ModuleType], args: Any) -> int:
-    print(f"# best of {args.repeat} alternating rounds; ratio = current s / reference s")
-    print(f"{'rts':>4} {'phase2':>6} {'n':>6} {'reference s':>11} {'current s':>10} {'ratio':>6}")
+    print(
+        f"# best of {args.repeat} alternating rounds; wall and CPU (process) seconds; "
+        "ratio = current / reference"
+    )
+    print(
+        f"{'rts':>4} {'phase2':>6} {'n':>6} {'ref wall':>9} {'cur wall':>9} {'ratio':>6} "
+        f"{'ref cpu':>8} {'cur cpu':>8} {'ratio':>6}"
+    )
+    rts_list = [r.strip() for r in args.rts.split(",") if r.strip()]
+    phases = {"both": (False, True), "yes": (True,), "no": (False,)}[args.two_phase]
     for n in args.speed:
         df = make_data(n, args.seed)
-        for rts in ("vrs", "crs"):
-            for two_phase in (False, True):
-                best = {"ref": np.inf, "cur": np.inf}
+        for rts in rts_list:
+            for two_phase in phases:
+                wall = {"ref": np.inf, "cur": np.inf}
+                cpu = {"ref": np.inf, "cur": np.inf}
                 scores = {}
                 for _ in range(args.repeat):
                     for tag, mods in (("ref", ref), ("cur", cur)):
                         with _active(mods) as dea:
                             model = dea.Radial(df, INPUTS, OUTPUTS, rts=rts, two_phase=two_phase)
-                            t0 = time.perf_counter()
+                            t0, c0 = time.perf_counter(), time.process_time()
                             res = model.fit()
-                            best[tag] = min(best[tag], time.perf_counter() - t0)
+                            wall[tag] = min(wall[tag], time.perf_counter() - t0)
+                            cpu[tag] = min(cpu[tag], time.process_time() - c0)
                             scores[tag] = res.score_values
                 assert np.array_equal(scores["ref"], scores["cur"], equal_nan=True)
                 print(
-                    f"{rts:>4} {two_phase!s:>6} {n:>6} {best['ref']:>11.3f} "
-                    f"{best['cur']:>10.3f} {best['cur'] / best['ref']:>6.3f}",
+                    f"{rts:>4} {two_phase!s:>6} {n:>6} {wall['ref']:>9.3f} {wall['cur']:>9.3f} "
+                    f"{wall['cur'] / wall['ref']:>6.3f} {cpu['ref']:>8.3f} {cpu['cur']:>8.3f} "
+                    f"{cpu['cur'] / cpu['ref']:>6.3f}",
                     flush=True,
                 )
     return 0
@@ -233,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", action="store_true", help="print every case")
     ap.add_argument("--speed", type=int, nargs="*", help="timing mode at these sizes")
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--rts", default="vrs,crs", help="speed mode: comma list")
+    ap.add_argument("--two-phase", choices=["both", "yes", "no"], default="both")
     ap.add_argument("--seed", type=int, default=12345)
     args = ap.parse_args(argv)
     ref = _load(str(Path(args.reference).resolve()))

@@ -6,6 +6,7 @@ and scale efficiency.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -50,6 +51,14 @@ _GRAPH_TOL = 1e-11  # relative width of the final bracket on log G
 _GRAPH_MAX_ITER = 200
 _GRAPH_MAX_G = 1e12
 _CG_MIN_UNITS = 200  # column generation (highs) above this many reference units
+# screening="auto" picks the frame from this many reference units (and at most
+# _FRAME_MAX_DIM inputs + outputs); None: never, until benchmarks show where it pays
+# (at n = 3,000 it does not: see benchmarks/README.md)
+_FRAME_MIN_UNITS: int | None = None
+_FRAME_MAX_DIM = 8
+_FRAME_BASE = 2000  # a frame of at most this many units is found by column generation
+_FRAME_MARGIN = 1e-6  # a unit leaves the frame candidates only with score < 1 - margin
+SCREENINGS = ("auto", "frame", "pricing", "none")
 _SKIP_PHASE2_TOL = 1e-8  # reduced cost (scaled data) above which a slack is surely zero
 
 
@@ -72,6 +81,7 @@ class _RadialSpec:
     slack_cost: np.ndarray  # phase-2 objective coefficients of the m + s slack columns
     column_generation: bool
     initial_columns: np.ndarray  # sorted reference positions of the first working set
+    frame: np.ndarray | None = None  # reference positions spanning the technology, or None
 
     @property
     def n_ref(self) -> int:
@@ -175,11 +185,18 @@ class _RadialStrategy(SolveStrategy):
 
     def __init__(self, spec: _RadialSpec) -> None:
         self.spec = spec
-        self.sessions: SolveStrategy = (
-            ColumnGeneration(np.arange(spec.n_ref), spec.initial_columns)
-            if spec.column_generation
-            else SolveStrategy()
-        )
+        self._price_unit: np.ndarray | None = None
+        if spec.frame is not None:
+            # the frame spans the technology: no pricing, except for a unit whose own
+            # column (super-efficiency) is a frame column
+            self.sessions: SolveStrategy = ColumnGeneration(
+                np.arange(spec.n_ref), spec.frame, pricing=False
+            )
+            self._price_unit = np.isin(spec.exclude, spec.frame)
+        elif spec.column_generation:
+            self.sessions = ColumnGeneration(np.arange(spec.n_ref), spec.initial_columns)
+        else:
+            self.sessions = SolveStrategy()
 
     def open_session(self, family: LPFamily, solver: str, options: dict[str, Any]) -> LPSession:
         """The session of :attr:`sessions` (working set or full LP)."""
@@ -188,6 +205,8 @@ class _RadialStrategy(SolveStrategy):
     def solve_unit(self, session: LPSession, family: LPFamily, k: int) -> UnitOutcome:
         """Phase 1 (graph: the search for ``G*``), then phase 2 unless skipped."""
         spec = self.spec
+        if self._price_unit is not None and hasattr(session, "pricing"):
+            session.pricing = bool(self._price_unit[k])  # type: ignore[attr-defined]
         if spec.orientation == "graph":
             out = _graph_unit(session, spec, k)
         else:
@@ -419,6 +438,91 @@ def _graph_unit(session: LPSession, spec: _RadialSpec, k: int) -> UnitOutcome:
     )
 
 
+def _input_scores(
+    Xe: np.ndarray,
+    Ye: np.ndarray,
+    Xr: np.ndarray,
+    Yr: np.ndarray,
+    rts: str,
+    run: dict[str, Any],
+) -> np.ndarray:
+    """Input-oriented phase-1 scores of (Xe, Ye) against (Xr, Yr), NaN when not optimal.
+
+    Solved through :func:`solve_family` like :meth:`Radial.fit` (column generation above
+    ``_CG_MIN_UNITS`` reference units with HiGHS).
+    """
+    n_ref = Xr.shape[0]
+    cg = run["solver"] == "highs" and n_ref > _CG_MIN_UNITS
+    spec = _RadialSpec(
+        problem=_build_problem(Xr, Yr, rts, "input"),
+        Xr=Xr,
+        Yr=Yr,
+        Xe=Xe,
+        Ye=Ye,
+        rts=rts,
+        orientation="input",
+        exclude=np.full(Xe.shape[0], -1, dtype=np.int64),
+        two_phase=False,
+        slack_cost=np.zeros(Xe.shape[1] + Ye.shape[1]),
+        column_generation=cg,
+        initial_columns=_initial_columns(Xr, Yr) if cg else np.arange(n_ref),
+    )
+    order = _solve_order(Xe, Ye)
+    batch = solve_family(
+        _RadialFamily(spec),
+        order,
+        solver=run["solver"],
+        n_jobs=run["n_jobs"],
+        options=run["options"],
+        strategy=_RadialStrategy(spec),
+    )
+    theta = np.full(Xe.shape[0], np.nan)
+    ok = batch.status == "optimal"
+    theta[order[ok]] = batch.objective[ok]
+    return theta
+
+
+def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.ndarray | None:
+    """Reference positions F whose technology equals that of all reference units.
+
+    Lemma: every extreme point (and, under CRS/NDRS, every extreme ray) of the
+    technology ``T`` is a unit with input score 1, since a unit with score
+    ``theta < 1`` is ``(theta x, y)`` (in ``T``) plus the disposal direction
+    ``((1 - theta) x, 0)``.  So the units with score 1, ``E``, give ``T_E = T`` (for all
+    four RTS), and any superset of ``E`` does too.  A unit scoring below 1 against any
+    subset of the units scores below 1 against all of them, so it is not in ``E``.
+
+    Procedure (after Khezrimotlagh, Zhu, Cook & Toloo 2019, and Dulá's frame idea):
+    draw a sample S (seeded, 10 % of the units, at least ``_FRAME_BASE``, plus the
+    extreme units of :func:`_initial_columns`), find its frame ``E_S`` recursively,
+    score every unit against ``E_S`` (small LPs), and keep ``E_S`` plus every unit
+    scoring at least ``1 - _FRAME_MARGIN`` (or without an optimal LP): a superset of
+    ``E``.  If that set grew, it is reduced to its own units with score 1 (same
+    technology).  At most ``_FRAME_BASE`` units: ``E`` directly, by scoring them
+    against each other.  Returns None when the candidates exceed half the units
+    (screening would not pay; the caller prices instead).
+    """
+    n = Xr.shape[0]
+    if n <= _FRAME_BASE:
+        theta = _input_scores(Xr, Yr, Xr, Yr, rts, run)
+        return np.flatnonzero(~(theta < 1.0 - _FRAME_MARGIN))
+    rng = np.random.default_rng(20261204)
+    size = max(_FRAME_BASE, n // 10)
+    sample = np.union1d(rng.choice(n, size=size, replace=False), _initial_columns(Xr, Yr))
+    sub = _frame(Xr[sample], Yr[sample], rts, run)
+    if sub is None:
+        return None
+    e0 = sample[sub]
+    theta = _input_scores(Xr, Yr, Xr[e0], Yr[e0], rts, run)
+    s1 = np.union1d(e0, np.flatnonzero(~(theta < 1.0 - _FRAME_MARGIN)))
+    if s1.size > n // 2:
+        return None
+    if s1.size == e0.size:
+        return e0
+    theta1 = _input_scores(Xr[s1], Yr[s1], Xr[s1], Yr[s1], rts, run)
+    return s1[~(theta1 < 1.0 - _FRAME_MARGIN)]
+
+
 def _initial_columns(Xr: np.ndarray, Yr: np.ndarray) -> np.ndarray:
     """First working set for column generation: a few surely useful reference units.
 
@@ -568,18 +672,20 @@ class Radial:
 
     Scores within 1e-9 of 1 are reported as exactly 1 (:data:`dea.results.EFFICIENCY_TOL`).
 
-    Computation.  With the HiGHS backend one model per worker is re-solved for each unit
-    from the previous basis (hot start); units are solved in an order that puts similar
-    input/output mixes together (independent of ``n_jobs``, so results are identical for
-    any ``n_jobs``).  Above 200 reference units the LP holds a working set of lambda
-    columns, grown by pricing: after each solve the reduced costs of *all* reference
-    units are computed from the duals and improving columns are appended and the LP
-    re-solved, so every reported solution is optimal for the full LP (column generation,
-    exact; no unit is screened out).  Phase 2 is skipped for a unit when every
-    phase-1 multiplier ``v_i``, ``u_r`` exceeds 1e-8 on the scaled data: by
-    complementary slackness all slacks are then zero in every optimal solution, so the
-    phase-1 solution already maximises the slack sum.  Other backends solve the full LP
-    for each unit.
+    Computation.  The LPs go through the package's one solve loop
+    (:func:`dea.solvers.solve_family`: chunks, ``n_jobs``, per-unit status) with a
+    radial strategy.  With the HiGHS backend one model per chunk is re-solved for each
+    unit from the previous basis (hot start); units are solved in an order that puts
+    similar input/output mixes together (independent of ``n_jobs``, so results are
+    identical for any ``n_jobs``).  Above 200 reference units the LP holds a working set
+    of lambda columns, grown by pricing (:class:`dea.solvers.ColumnGeneration`): after
+    each solve the reduced costs of *all* reference units are computed from the duals and
+    improving columns are appended and the LP re-solved, so every reported solution is
+    optimal for the full LP (column generation, exact; no unit is screened out).  Phase 2
+    is skipped for a unit when every phase-1 multiplier ``v_i``, ``u_r`` exceeds 1e-8 on
+    the scaled data: by complementary slackness all slacks are then zero in every optimal
+    solution, so the phase-1 solution already maximises the slack sum.  Other backends
+    solve the full LP for each unit.
 
     References
     ----------
@@ -637,7 +743,9 @@ class Radial:
         progress: bool = False,
         labels: Any = None,
         solver_options: dict[str, Any] | None = None,
+        screening: str = "auto",
     ) -> None:
+        self.screening = check_choice("screening", screening, SCREENINGS)
         self.rts = check_choice("rts", rts, RTS_CHOICES)
         self.orientation = check_choice("orientation", orientation, ORIENTATIONS)
         self.super_efficiency = bool(super_efficiency)
@@ -660,11 +768,23 @@ class Radial:
             f"orientation={self.orientation!r}, super_efficiency={self.super_efficiency})"
         )
 
-    def _spec(self) -> tuple[_RadialSpec, np.ndarray, np.ndarray]:
+    def _method(self) -> str:
+        """The reference-set method ``fit`` uses: "frame", "pricing" or "none"."""
+        if self.screening != "auto":
+            return self.screening
+        r = self.reference_data
+        if self.solver != "highs":
+            return "none"
+        if _FRAME_MIN_UNITS is not None and r.n >= _FRAME_MIN_UNITS and r.m + r.s <= _FRAME_MAX_DIM:
+            return "frame"
+        return "pricing" if r.n > _CG_MIN_UNITS else "none"
+
+    def _spec(self, method: str | None = None) -> tuple[_RadialSpec, np.ndarray, np.ndarray]:
         d, r = self.data, self.reference_data
         sx, sy, Xe, Ye, Xr, Yr, exclude = scaled_arrays(d, r, self.super_efficiency)
         problem = _build_problem(Xr, Yr, self.rts, self.orientation)
-        cg = self.solver == "highs" and r.n > _CG_MIN_UNITS
+        method = self._method() if method is None else method
+        cg = method != "none"
         spec = _RadialSpec(
             problem=problem,
             Xr=Xr,
@@ -759,11 +879,24 @@ class Radial:
         InfeasibleUnitWarning
             If some units' LPs are not optimal (NaN scores, status kept).
         """
-        spec, sx, sy = self._spec()
+        method = self._method()
+        spec, sx, sy = self._spec(method)
         order = _solve_order(spec.Xe, spec.Ye)
         options = dict(self.solver_options)
         if self.solver == "highs":
             options.setdefault("col_duals", False)
+        screen: dict[str, Any] = {"screening": method}
+        if method == "frame":
+            t0 = time.perf_counter()
+            run = {"solver": self.solver, "n_jobs": self.n_jobs, "options": options}
+            frame = _frame(spec.Xr, spec.Yr, self.rts, run)
+            screen["screening_seconds"] = time.perf_counter() - t0
+            if frame is None:  # the frame would hold most units: price instead
+                screen["screening"] = "pricing"
+            else:
+                screen["frame_size"] = int(frame.size)
+                spec = replace(spec, frame=frame)
+        t0 = time.perf_counter()
         batch = solve_family(
             _RadialFamily(spec),
             order,
@@ -773,8 +906,9 @@ class Radial:
             options=options,
             strategy=_RadialStrategy(spec),
         )
+        screen["scoring_seconds"] = time.perf_counter() - t0
         res = _in_unit_order(batch, spec, order)
-        return _radial_result(self, res, spec, sx, sy)
+        return _radial_result(self, res, spec, sx, sy, screen)
 
 
 def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
@@ -812,7 +946,12 @@ def _in_unit_order(batch: LPBatchResult, spec: _RadialSpec, order: np.ndarray) -
 
 
 def _radial_result(
-    model: Radial, res: dict[str, Any], spec: _RadialSpec, sx: np.ndarray, sy: np.ndarray
+    model: Radial,
+    res: dict[str, Any],
+    spec: _RadialSpec,
+    sx: np.ndarray,
+    sy: np.ndarray,
+    screen: dict[str, Any],
 ) -> DEAResult:
     d, r = model.data, model.reference_data
     m, s = d.m, d.s
@@ -869,6 +1008,7 @@ def _radial_result(
         "slack_sum": model.slack_sum,
         "solver": model.solver,
         "phase2_status": status2,
+        **screen,
     }
     return DEAResult(
         labels=d.labels,

@@ -554,6 +554,18 @@ class LPBatchResult:
     iterations: np.ndarray
 
 
+_NO_X = (np.empty(0, np.int64), np.empty(0))
+
+
+def _trusted_update(**fields: Any) -> LPUpdate:
+    """An :class:`LPUpdate` from arrays already of the right dtypes and equal lengths
+    (skips the checks of ``__post_init__``; for updates derived from checked ones)."""
+    u = object.__new__(LPUpdate)
+    for name, value in fields.items():
+        object.__setattr__(u, name, value)
+    return u
+
+
 @dataclass(frozen=True, eq=False)
 class UnitOutcome:
     """What a :class:`SolveStrategy` reports for one unit (one row of the batch).
@@ -670,6 +682,13 @@ class ColumnGeneration(SolveStrategy):
         Most candidates added per pricing round.
     tolerance : float, default 1e-9
         Reduced-cost improvement above which a candidate is added.
+    pricing : bool, default True
+        False when the caller knows that ``initial`` suffices for every LP of the family
+        (e.g. a frame that spans the technology, so no other candidate can improve any
+        objective): each LP is then solved on the working set alone (still falling back
+        to the full LP when that is infeasible).  A strategy may switch pricing on for
+        single solves with ``session.pricing = True`` (e.g. a unit whose update fixes a
+        working-set column at 0).
     """
 
     def __init__(
@@ -679,6 +698,7 @@ class ColumnGeneration(SolveStrategy):
         *,
         batch: int = 8,
         tolerance: float = 1e-9,
+        pricing: bool = True,
     ) -> None:
         self.candidates = np.asarray(candidates, dtype=np.int64).ravel()
         self.initial = np.asarray([] if initial is None else initial, dtype=np.int64).ravel()
@@ -686,6 +706,7 @@ class ColumnGeneration(SolveStrategy):
             raise InputDataError("ColumnGeneration: initial columns must be candidates")
         self.batch = max(1, int(batch))
         self.tolerance = float(tolerance)
+        self.pricing = bool(pricing)
         self._cache: tuple[int, np.ndarray] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -735,15 +756,14 @@ class _WorkingSetSession(BaseSession):
         self._rows = strategy._candidate_rows(problem)
         self._cost = problem.cost[cand]
         self._zero_cost = not self._cost.any()
-        self._fixed = problem.col_upper[cand] <= 0.0  # never worth adding
+        self._fixed = np.flatnonzero(problem.col_upper[cand] <= 0.0)  # never worth adding
         is_cand = self._cand_pos >= 0
         head = np.flatnonzero(~is_cand)
         init = strategy.initial
         self._cols = np.concatenate([head, init])  # local column -> base column
         self._loc = np.full(problem.n_cols, -1, dtype=np.int64)  # base column -> local
         self._loc[self._cols] = np.arange(self._cols.size)
-        self._in_ws = np.zeros(cand.size, dtype=bool)
-        self._in_ws[self._cand_pos[init]] = True
+        self._ws_pos = self._cand_pos[init]  # candidate positions in the working set
         sub = LPProblem(
             A=problem.A[:, self._cols],
             row_lower=problem.row_lower,
@@ -756,53 +776,65 @@ class _WorkingSetSession(BaseSession):
         )
         self._ws: Any = backend.open(sub, **options)
         self.supported = hasattr(self._ws, "add_columns")
+        self.pricing = strategy.pricing
         self._full: Any = None
 
     def _add(self, base_cols: np.ndarray) -> None:
         p = self.problem
-        self._ws.add_columns(
-            p.A[:, base_cols], p.col_lower[base_cols], p.col_upper[base_cols], p.cost[base_cols]
-        )
+        pos = self._cand_pos[base_cols]
+        block = sp.csc_matrix(self._rows[pos].T)  # = A[:, base_cols], built faster
+        lo, up, cost = p.col_lower[base_cols], p.col_upper[base_cols], p.cost[base_cols]
+        self._ws.add_columns(block, lo, up, cost)
         self._loc[base_cols] = self._cols.size + np.arange(base_cols.size)
         self._cols = np.concatenate([self._cols, base_cols])
-        self._in_ws[self._cand_pos[base_cols]] = True
+        self._ws_pos = np.concatenate([self._ws_pos, pos])
 
     def _localise(self, u: LPUpdate) -> tuple[LPUpdate, np.ndarray]:
         """The update in working-set columns, and the candidates it fixes at 0."""
-        cp = self._cand_pos
+        cp, ci = self._cand_pos, u.col_index
         zero_fix = (u.col_lower == 0.0) & (u.col_upper == 0.0)
-        parts = [u.coeff_cols, u.cost_index, u.col_index[~zero_fix]]
-        touched = np.concatenate(parts).astype(np.int64)
-        need = np.unique(touched[cp[touched] >= 0])
-        need = need[self._loc[need] < 0]
-        if need.size:
-            self._add(need)
+        need = []
+        for arr in (u.coeff_cols, u.cost_index, ci[~zero_fix]):
+            if arr.size:
+                c = arr[cp[arr] >= 0]
+                c = c[self._loc[c] < 0]
+                if c.size:
+                    need.append(c)
+        if need:
+            self._add(np.unique(np.concatenate(need)).astype(np.int64))
         loc = self._loc
-        keep = loc[u.col_index] >= 0
-        fixed = u.col_index[zero_fix & (cp[u.col_index] >= 0)]
-        local = LPUpdate(
+        lc = loc[ci]
+        keep = lc >= 0
+        fixed = cp[ci[zero_fix]]
+        if not keep.all():
+            lc, lo, up = lc[keep], u.col_lower[keep], u.col_upper[keep]
+        else:
+            lo, up = u.col_lower, u.col_upper
+        local = _trusted_update(
             coeff_rows=u.coeff_rows,
-            coeff_cols=loc[u.coeff_cols],
+            coeff_cols=loc[u.coeff_cols].astype(np.int32),
             coeff_values=u.coeff_values,
             row_index=u.row_index,
             row_lower=u.row_lower,
             row_upper=u.row_upper,
-            col_index=loc[u.col_index[keep]],
-            col_lower=u.col_lower[keep],
-            col_upper=u.col_upper[keep],
-            cost_index=loc[u.cost_index],
+            col_index=lc.astype(np.int32),
+            col_lower=lo,
+            col_upper=up,
+            cost_index=loc[u.cost_index].astype(np.int32),
             cost_values=u.cost_values,
             sense=u.sense,
         )
-        return local, cp[fixed]
+        return local, fixed[fixed >= 0]
 
     def solve(self, update: LPUpdate | None = None) -> LPSolution:
         """Solve *base problem + update* to full-LP optimality by pricing."""
         u = update if update is not None else LPUpdate()
         maximise = (u.sense or self.problem.sense) == "max"
         iters = 0
+        # Columns added by pricing are never ones the update touches (those were brought
+        # in first) or fixes at 0 (priced out), so the local update stays valid.
+        local, fixed = self._localise(u)
         while True:
-            local, fixed = self._localise(u)
             sol = self._ws.solve(local)
             iters = _add_iterations(iters, sol.iterations)
             if not sol.ok:
@@ -815,28 +847,34 @@ class _WorkingSetSession(BaseSession):
                     if new.size:
                         self._add(new)
                 return full
+            if not self.pricing:
+                return self._working_solution(sol, iters)
             price = self._rows @ sol.row_duals  # A_j' y
             if self._zero_cost:
                 gain = -price if maximise else price
             else:
                 gain = self._cost - price if maximise else price - self._cost
-            gain[self._in_ws | self._fixed] = 0.0
+            gain[self._ws_pos] = 0.0
+            gain[self._fixed] = 0.0
             gain[fixed] = 0.0
             cand = np.flatnonzero(gain > self._strategy.tolerance)
             if cand.size == 0:
-                return LPSolution(
-                    status=sol.status,
-                    objective=sol.objective,
-                    x=sol.x,
-                    row_duals=sol.row_duals,
-                    iterations=iters,
-                    message=sol.message,
-                    columns=self._cols,
-                )
+                return self._working_solution(sol, iters)
             batch = self._strategy.batch
             if cand.size > batch:
                 cand = cand[np.argsort(-gain[cand], kind="stable")[:batch]]
             self._add(self._cand[cand])
+
+    def _working_solution(self, sol: LPSolution, iters: int) -> LPSolution:
+        return LPSolution(
+            status=sol.status,
+            objective=sol.objective,
+            x=sol.x,
+            row_duals=sol.row_duals,
+            iterations=iters,
+            message=sol.message,
+            columns=self._cols,
+        )
 
     def close(self) -> None:
         """Close the working-set and (if opened) the full-LP session."""
@@ -844,9 +882,6 @@ class _WorkingSetSession(BaseSession):
             if sess is not None:
                 sess.close()
         self._ws = self._full = None
-
-
-_NO_X = (np.empty(0, np.int64), np.empty(0))
 
 
 def _solve_chunk(

@@ -503,12 +503,14 @@ def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.
     (screening would not pay; the caller prices instead).
     """
     n = Xr.shape[0]
-    if n <= _FRAME_BASE:
+    sample = np.arange(n)
+    if n > _FRAME_BASE:
+        rng = np.random.default_rng(20261204)
+        size = max(_FRAME_BASE, n // 10)
+        sample = np.union1d(rng.choice(n, size=size, replace=False), _initial_columns(Xr, Yr))
+    if sample.size >= n:
         theta = _input_scores(Xr, Yr, Xr, Yr, rts, run)
         return np.flatnonzero(~(theta < 1.0 - _FRAME_MARGIN))
-    rng = np.random.default_rng(20261204)
-    size = max(_FRAME_BASE, n // 10)
-    sample = np.union1d(rng.choice(n, size=size, replace=False), _initial_columns(Xr, Yr))
     sub = _frame(Xr[sample], Yr[sample], rts, run)
     if sub is None:
         return None

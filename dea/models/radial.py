@@ -212,7 +212,7 @@ class _RadialStrategy(SolveStrategy):
         else:
             out = super().solve_unit(session, family, k)
         if spec.two_phase and out.ok and out.status2 == "":
-            out = replace(out, status2="skipped")
+            out.status2 = "skipped"
         return out
 
 
@@ -590,6 +590,20 @@ class Radial:
         Unit labels when ``data`` is None.
     solver_options : dict, optional
         Passed to the backend (``time_limit``, ``tolerance``).
+    screening : {"auto", "pricing", "frame", "none"}, default "auto"
+        How the reference units enter each LP.  ``"pricing"``: column generation (a
+        working set of lambda columns grown by pricing against all reference units;
+        HiGHS).  ``"frame"``: find a frame first, a set of reference units spanning the
+        same technology (every unit with score 1 is in it; see Notes), then solve every
+        LP against the frame alone, without pricing (still priced for a
+        super-efficient unit that is itself in the frame).  ``"none"``: one full LP per
+        unit.  ``"auto"``: ``"pricing"`` with HiGHS above 200 reference units, else
+        ``"none"`` (the frame is not chosen automatically yet: at the sizes measured so
+        far it was not faster, see ``benchmarks/README.md``).  Scores agree to 1e-9
+        whatever the choice (graph orientation: to HiGHS's feasibility tolerance); at
+        alternative optima, lambdas, slacks and weights may be other optimal solutions.
+        ``result.info`` reports the method used, ``frame_size`` and the seconds spent
+        screening and scoring.
 
     Raises
     ------
@@ -689,6 +703,17 @@ class Radial:
     solution, so the phase-1 solution already maximises the slack sum.  Other backends
     solve the full LP for each unit.
 
+    Frame screening (``screening="frame"``) is exact: every extreme point (and extreme
+    ray) of the technology is a unit with input score 1, because a unit with score
+    ``theta < 1`` is the point ``(theta x, y)`` of the technology plus the disposal
+    direction ``((1 - theta) x, 0)``; so the units with score 1 span the technology under
+    every RTS, and so does any set containing them.  At an optimum of the LP against such
+    a frame, each other unit's reduced cost is bounded by a combination of the frame
+    units' (they dominate it), so no other column can improve phase 1 or phase 2.  The
+    frame is found by scoring a seeded sample's frame against all units (a unit below 1
+    against a subset is below 1 against all) and reducing the candidates, after
+    Khezrimotlagh et al. (2019).
+
     References
     ----------
     Charnes, A., Cooper, W. W., & Rhodes, E. (1978). Measuring the efficiency of decision
@@ -703,6 +728,13 @@ class Radial:
 
     Färe, R., Grosskopf, S., & Lovell, C. A. K. (1985). *The Measurement of Efficiency of
     Production*. Kluwer-Nijhoff.
+
+    Khezrimotlagh, D., Zhu, J., Cook, W. D., & Toloo, M. (2019). Data envelopment
+    analysis and big data. *European Journal of Operational Research*, 274(3),
+    1047-1054.
+
+    Dulá, J. H. (2011). An algorithm for data envelopment analysis. *INFORMS Journal on
+    Computing*, 23(2), 284-296.
 
     Examples
     --------

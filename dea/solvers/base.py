@@ -566,9 +566,12 @@ def _trusted_update(**fields: Any) -> LPUpdate:
     return u
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class UnitOutcome:
     """What a :class:`SolveStrategy` reports for one unit (one row of the batch).
+
+    A plain record: a strategy may adjust the default's outcome before returning it
+    (e.g. ``out.status2 = "skipped"``).
 
     Attributes
     ----------
@@ -792,39 +795,44 @@ class _WorkingSetSession(BaseSession):
     def _localise(self, u: LPUpdate) -> tuple[LPUpdate, np.ndarray]:
         """The update in working-set columns, and the candidates it fixes at 0."""
         cp, ci = self._cand_pos, u.col_index
-        zero_fix = (u.col_lower == 0.0) & (u.col_upper == 0.0)
-        need = []
-        for arr in (u.coeff_cols, u.cost_index, ci[~zero_fix]):
-            if arr.size:
-                c = arr[cp[arr] >= 0]
-                c = c[self._loc[c] < 0]
-                if c.size:
-                    need.append(c)
-        if need:
-            self._add(np.unique(np.concatenate(need)).astype(np.int64))
-        loc = self._loc
-        lc = loc[ci]
-        keep = lc >= 0
-        fixed = cp[ci[zero_fix]]
-        if not keep.all():
-            lc, lo, up = lc[keep], u.col_lower[keep], u.col_upper[keep]
-        else:
+        n_coeff, n_cost = u.coeff_cols.size, u.cost_index.size
+        cols = np.concatenate((u.coeff_cols, u.cost_index, ci))
+        if (cp[cols] < 0).all():  # only head columns: always in the model
+            local_cols = self._loc[cols].astype(np.int32)
+            lc = local_cols[n_coeff + n_cost :]
             lo, up = u.col_lower, u.col_upper
+            fixed = _NO_X[0]
+        else:
+            zero_fix = (u.col_lower == 0.0) & (u.col_upper == 0.0)
+            touched = np.concatenate((u.coeff_cols, u.cost_index, ci[~zero_fix]))
+            need = touched[cp[touched] >= 0]
+            need = need[self._loc[need] < 0]
+            if need.size:
+                self._add(np.unique(need).astype(np.int64))
+            local_cols = self._loc[cols].astype(np.int32)
+            lc = local_cols[n_coeff + n_cost :]
+            keep = lc >= 0
+            fixed = cp[ci[zero_fix]]
+            fixed = fixed[fixed >= 0]
+            if keep.all():
+                lo, up = u.col_lower, u.col_upper
+            else:
+                lc, lo, up = lc[keep], u.col_lower[keep], u.col_upper[keep]
         local = _trusted_update(
             coeff_rows=u.coeff_rows,
-            coeff_cols=loc[u.coeff_cols].astype(np.int32),
+            coeff_cols=local_cols[:n_coeff],
             coeff_values=u.coeff_values,
             row_index=u.row_index,
             row_lower=u.row_lower,
             row_upper=u.row_upper,
-            col_index=lc.astype(np.int32),
+            col_index=lc,
             col_lower=lo,
             col_upper=up,
-            cost_index=loc[u.cost_index].astype(np.int32),
+            cost_index=local_cols[n_coeff : n_coeff + n_cost],
             cost_values=u.cost_values,
             sense=u.sense,
         )
-        return local, fixed[fixed >= 0]
+        return local, fixed
 
     def solve(self, update: LPUpdate | None = None) -> LPSolution:
         """Solve *base problem + update* to full-LP optimality by pricing."""

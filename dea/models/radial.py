@@ -53,7 +53,7 @@ _GRAPH_MAX_G = 1e12
 _CG_MIN_UNITS = 200  # column generation (highs) above this many reference units
 # screening="auto" picks the frame from this many reference units (and at most
 # _FRAME_MAX_DIM inputs + outputs); None: never, until benchmarks show where it pays
-# (at n = 3,000 it does not: see benchmarks/README.md)
+# (at n = 10,000 it is 4x slower than pricing: see benchmarks/README.md)
 _FRAME_MIN_UNITS: int | None = None
 _FRAME_MAX_DIM = 8
 _FRAME_BASE = 2000  # a frame of at most this many units is found by column generation

@@ -630,6 +630,9 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
             f"flagged; the uncovered part is handled by the '{study.miv.uncovered}' rule."
         )
 
+    for note in getattr(result, "skipped", ()):
+        rep.text(f"Not run: {note}.")
+
     # -- screening
     scr = getattr(result.data, "screening", None)
     if scr is not None:

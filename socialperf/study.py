@@ -1049,6 +1049,9 @@ class StudyResult:
         Data attribution line.
     timings : dict of str to float
         Seconds per step.
+    skipped : tuple of str
+        Requested steps that could not run, each with the reason and the study key (also
+        logged as warnings, printed by the command and shown in the report).
     """
 
     study: Study
@@ -1063,6 +1066,7 @@ class StudyResult:
     data: StudyData
     provenance: str
     timings: dict[str, float]
+    skipped: tuple[str, ...] = ()
 
     def excluded_table(self) -> pd.DataFrame:
         """Long table (scheme, MFI, reason) of the MFIs a scheme could not score."""
@@ -1171,6 +1175,8 @@ class StudyResult:
         lines = [self.study.name, "=" * len(self.study.name), self.describe(), ""]
         if self.data.screening is not None:
             lines += [self.data.screening.summary(), ""]
+        if self.skipped:
+            lines += ["Not run:", *(f"  {note}" for note in self.skipped), ""]
         desc = self.mfi_scores.describe().T[["count", "mean", "min", "50%", "max"]]
         lines.append("MFI scores by scheme:")
         lines.append(desc.to_string(float_format=lambda v: f"{v:.3f}"))
@@ -1349,6 +1355,7 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
     steps += int(study.sensitivity.enabled)
     bar = _Progress(steps, enabled=progress, label="study")
     timings: dict[str, float] = {}
+    skipped: list[str] = []
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MissingColumnWarning)
@@ -1404,6 +1411,11 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
         timings["miv"] = time.perf_counter() - t
         bar.step("MIV index")
     elif study.miv.enabled:
+        skipped.append(
+            "MIV index not computed: [miv] enabled = true but the study has no holdings "
+            "(give data.holdings, or set data.example = true for the bundled ones, or set "
+            "[miv] enabled = false)"
+        )
         bar.step("no holdings")
 
     sens = None
@@ -1413,11 +1425,18 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
                             miv=miv)
         timings["sensitivity"] = time.perf_counter() - t
         bar.step("sensitivity")
+    if (study.sensitivity.enabled and study.sensitivity.miv.enabled and miv is None
+            and study.miv.enabled):
+        skipped.append("MIV-level sensitivity analysis not run ([sensitivity.miv] enabled = "
+                       "true): no MIV index was computed")
     bar.close()
+    for note in skipped:
+        logger.warning("%s", note)
     return StudyResult(
         study=study, mfi_scores=scores, mfi_results=results, comparison=comparison,
         dea=dea_result, dea_data=dea_data, dea_excluded=dea_excl, miv=miv,
         sensitivity=sens, data=data, provenance=data.provenance, timings=timings,
+        skipped=tuple(skipped),
     )
 
 

@@ -66,6 +66,9 @@ def test_run_on_raw_mix_panel_with_defaults(tmp_path, capsys) -> None:
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "Data screening" in html and "data.screening" in html
     assert f"{want['rows_kept']:,} kept" in stdout
+    # [miv] is enabled by default but there are no holdings: said, not skipped silently
+    assert "Not run:" in stdout and "MIV index not computed" in stdout
+    assert "Not run: MIV index not computed" in html and "data.holdings" in html
 
 
 def test_screening_off_fails_on_impossible_values(tmp_path, capsys) -> None:

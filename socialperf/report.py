@@ -967,12 +967,17 @@ def sensitivity_section(rep: Report, sens: Any) -> Report:
 _SENSITIVITY_CAPTIONS = {
     "rank_intervals": "{unit} ranks across the Monte Carlo runs (1 = best): base rank, median "
                       "and 5-95% interval, probability of a top-k place, score quantiles and "
-                      "share of runs in which the {unit} is scored",
+                      "share of runs in which the {unit} is scored (rarely_scored: in fewer "
+                      "than half of the runs; such {unit}s are left out of the rank-interval "
+                      "figure)",
     "rank_shift_distribution": "Distribution over the runs of the mean absolute rank shift "
                                "(places) of the {unit}s from their base ranks",
     "sobol_indices": "Sobol' indices of the mean absolute rank shift: S1 first order (the "
                      "factor alone), ST total (with interactions), with 95% bootstrap "
-                     "half-widths (_conf)",
+                     "half-widths (_conf); levels: the number of values a factor takes (2 "
+                     "for a two-way choice such as returns to scale; empty for a continuous "
+                     "range); ST_zero: the interval of ST reaches 0, so the factor's effect "
+                     "cannot be told from none with these runs",
 }
 
 

@@ -215,6 +215,7 @@ def plot_rank_intervals(
     upper: str = "rank_q95",
     centre: str = "median_rank",
     reference: str | None = "reference_rank",
+    min_scored: float = 0.5,
 ) -> Axes:
     """Rank intervals from an uncertainty analysis: one horizontal bar per unit.
 
@@ -231,6 +232,10 @@ def plot_rank_intervals(
         Column names of the interval bounds and of the centre marker.
     reference : str or None, default "reference_rank"
         Column of the reference (base scheme) rank, drawn as a cross; None to omit.
+    min_scored : float, default 0.5
+        Units scored in a smaller share of the runs (column ``p_scored``) are left out:
+        their median rank comes from few runs and would crowd out the units ranked in
+        every run. 0 shows every unit.
 
     Returns
     -------
@@ -247,7 +252,10 @@ def plot_rank_intervals(
             f"plot_rank_intervals: columns {need!r} missing; available: "
             f"{list(summary.columns)!r}"
         )
-    tab = summary.sort_values(centre, kind="stable")
+    tab = summary
+    if "p_scored" in summary.columns and min_scored > 0:
+        tab = summary.loc[summary["p_scored"] >= min_scored]
+    tab = tab.sort_values(centre, kind="stable")
     if n is not None:
         tab = tab.head(n)
     ax = _new_axes(ax, (6.0, max(3.0, 0.22 * len(tab) + 1.0)))

@@ -1296,8 +1296,8 @@ class UncertaintyResult:
         self.top_k = top_k
         self.random_state = random_state
 
-    def summarise(self, top_k: int | None = None, levels: tuple[float, float] = (0.05, 0.95)
-                  ) -> pd.DataFrame:
+    def summarise(self, top_k: int | None = None, levels: tuple[float, float] = (0.05, 0.95),
+                  min_scored: float = 0.5) -> pd.DataFrame:
         """Per-unit table of rank and score distributions.
 
         Parameters
@@ -1306,13 +1306,17 @@ class UncertaintyResult:
             ``k`` for ``p_top_k`` (default the run's ``top_k``).
         levels : (float, float), default (0.05, 0.95)
             Lower and upper quantile of the intervals.
+        min_scored : float, default 0.5
+            Share of runs below which a unit is marked ``rarely_scored``.
 
         Returns
         -------
         pandas.DataFrame
             Indexed by unit: ``reference_rank``, ``median_rank``, ``rank_q05``, ``rank_q95``
             (names follow ``levels``), ``p_top_<k>``, ``reference_score``, ``score_q05``,
-            ``score_median``, ``score_q95``, ``p_scored`` (share of runs with a score).
+            ``score_median``, ``score_q95``, ``p_scored`` (share of runs with a score) and
+            ``rarely_scored`` (``p_scored`` below ``min_scored``: its intervals rest on few
+            runs; such units are left out of :meth:`plot_rank_intervals`).
 
         Raises
         ------
@@ -1343,6 +1347,7 @@ class UncertaintyResult:
                 "score_median": sq[1],
                 f"score_{qh}": sq[2],
                 "p_scored": scored.mean(axis=0),
+                "rarely_scored": scored.mean(axis=0) < min_scored,
             },
             index=self.scores.columns,
         )
@@ -1436,6 +1441,7 @@ class SobolResult:
         self.ranks = r
         self._ref_ranks = analysis.reference_ranks.to_numpy()
         self.factor_names = [f.name for f in analysis.factors]
+        self._factors = {f.name: f for f in analysis.factors}
         self.n_runs = len(y)
         self._seed = random_state if random_state is not None else \
             np.random.SeedSequence().entropy
@@ -1455,7 +1461,11 @@ class SobolResult:
         Returns
         -------
         pandas.DataFrame
-            By factor: ``S1``, ``S1_conf``, ``ST``, ``ST_conf``.
+            By factor: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (half-width of SALib's
+            bootstrap confidence interval), ``levels`` (number of distinct values the factor
+            takes: 2 for a two-way choice such as returns to scale, NaN for a continuous
+            factor) and ``ST_zero`` (True where the interval of ST reaches 0: the factor's
+            total effect cannot be told from none with these runs).
 
         Raises
         ------
@@ -1478,7 +1488,8 @@ class SobolResult:
                 f"sobol: target {target!r} does not vary across runs; indices are undefined "
                 "(NaN)", RuntimeWarning, stacklevel=2,
             )
-            return pd.DataFrame(np.nan, index=idx, columns=cols)
+            out = pd.DataFrame(np.nan, index=idx, columns=cols)
+            return self._annotate(out)
         # SALib ignores a falsy seed (0) and then uses the global numpy state: derive a
         # positive seed from ours so the bootstrap intervals are reproducible too.
         boot_seed = int(np.random.SeedSequence(self._seed).generate_state(1)[0]) + 1
@@ -1488,7 +1499,20 @@ class SobolResult:
         )
         # SALib orders groups by first appearance, which is the factor order.
         k = len(self.factor_names)
-        return pd.DataFrame({c: np.asarray(si[c], dtype=float)[:k] for c in cols}, index=idx)
+        out = pd.DataFrame({c: np.asarray(si[c], dtype=float)[:k] for c in cols}, index=idx)
+        return self._annotate(out)
+
+    def _annotate(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Add ``levels`` and ``ST_zero`` (see :meth:`analyse`)."""
+        table = table.copy()
+        levels = []
+        for name in table.index:
+            f = self._factors.get(name)
+            n = len(f.alternatives) if f is not None and f.is_discrete else np.nan
+            levels.append(n)
+        table["levels"] = levels
+        table["ST_zero"] = (table["ST"] - table["ST_conf"]).le(0) | table["ST"].isna()
+        return table
 
     def __repr__(self) -> str:
         with pd.option_context("display.precision", 3):

@@ -202,6 +202,10 @@ def test_sobol_analytic_additive(data):
     assert abs(ix.loc["same", "S1"]) < 0.02 and abs(ix.loc["same", "ST"]) < 1e-12
     assert (ix["S1_conf"] >= 0).all()
     assert "Sobol' indices" in repr(sens)
+    # a two-way choice is reported as such; continuous factors have no level count
+    assert ix.loc["same", "levels"] == 2 and ix[["levels"]].loc[["a", "b"]].isna().all().all()
+    # ST's interval reaches 0 only for the factor without effect
+    assert ix["ST_zero"].to_dict() == {"a": False, "b": False, "same": True}
 
 
 def test_sobol_only_varying_factor_has_total_index_one(data):
@@ -224,7 +228,8 @@ def test_sobol_constant_target_warns(data):
     ua = UncertaintyAnalysis(_additive, data, [Factor.choice("same", ["x", "x"])])
     with pytest.warns(RuntimeWarning, match="does not vary"):
         sens = ua.sobol(8, random_state=0)
-    assert sens.indices.isna().all().all()
+    assert sens.indices[["S1", "S1_conf", "ST", "ST_conf"]].isna().all().all()
+    assert sens.indices["ST_zero"].all()
 
 
 def test_sobol_small_base_sample_warns_without_changing_results(data):
@@ -421,3 +426,30 @@ def test_weights_dirichlet_non_number_concentration_is_input_error():
         Factor.weights_dirichlet(concentration="high")
     with pytest.raises(InputDataError, match="concentration=None is invalid"):
         Factor.weights_dirichlet(concentration=None)
+
+
+def test_rarely_scored_units_marked_and_left_out_of_the_plot(data):
+    """A unit scored in 1 run of 4 is marked and not drawn among the top units by default."""
+    import matplotlib.pyplot as plt
+
+    def score(d: pd.DataFrame, shift: float = 0.0) -> pd.Series:
+        s = d["a"] + shift
+        if shift > 0.75:  # mfi00 not scored in the runs with a large shift
+            s = s.drop("mfi00")
+        return s
+
+    ua = UncertaintyAnalysis(score, data, [Factor.uniform("shift", 0, 1)])
+    res = ua.run(400, random_state=3)
+    summ = res.summary
+    assert summ.loc["mfi00", "p_scored"] == pytest.approx(0.75, abs=0.06)
+    assert not summ.loc["mfi00", "rarely_scored"]
+    strict = res.summarise(min_scored=0.9)
+    assert strict.loc["mfi00", "rarely_scored"] and not strict.drop("mfi00")["rarely_scored"].any()
+    from weighting.plots import plot_rank_intervals
+
+    ax = plot_rank_intervals(strict, n=None, min_scored=0.9)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "mfi00" not in labels and len(labels) == 29
+    ax = plot_rank_intervals(strict, n=None, min_scored=0)
+    assert len([t.get_text() for t in ax.get_yticklabels()]) == 30
+    plt.close("all")

@@ -396,10 +396,12 @@ class CrossEfficiency:
         backend returns for its own LP (with ``form="dual"``, the row duals of the dual
         LP; HiGHS hot-starts from the previous rater's basis).  Such weights are often
         not unique at efficient units, so the matrix can depend on the backend, on
-        ``form`` and on the order of the units (use a secondary goal for a reproducible
-        matrix).  ``"aggressive"`` / ``"benevolent"``: among the rater's optimal weights,
+        ``form`` and on the order of the units (a secondary goal narrows the choice).
+        ``"aggressive"`` / ``"benevolent"``: among the rater's optimal weights,
         those that minimise / maximise the other units' efficiency as measured by
-        ``method``.
+        ``method``.  The secondary criterion's value is unique, but with tied data its
+        optimal weights can still be several, so a row of the matrix can then depend on
+        the order of the units too.
     method : {"ratio", "difference"}, default "ratio"
         How the secondary goal measures the other units' efficiency (see Notes):
         ``"ratio"``, the aggregate efficiency of all other units (Doyle & Green's

@@ -371,6 +371,62 @@ def test_additive_plain_slack_sum_is_documented_as_unit_dependent():
 
 
 # ---------------------------------------------------------------------------------------------
+# cross-efficiency: the matrix is unit-free for every goal; under a permutation the own
+# scores and the secondary criterion are unique, the matrix itself need not be
+# ---------------------------------------------------------------------------------------------
+def check_cross(seed, shape, tied, fac, perm_seed, rts, goal, method):
+    df = _data(seed, shape, tied)
+    before = df.copy()
+    ins, outs = io_names(df)
+    kw = dict(inputs=ins, outputs=outs, rts=rts, goal=goal, method=method)
+    a = _fit_quiet(lambda: dea.CrossEfficiency(df, **kw))
+    pd.testing.assert_frame_equal(df, before)
+    c = pd.Series(dict(zip(df.columns, fac, strict=False)))
+    scaled = _fit_quiet(lambda: dea.CrossEfficiency(df * c, **kw))
+    if goal != "simple":  # the simple goal's weights are whatever the backend returns
+        np.testing.assert_allclose(
+            scaled.matrix.to_numpy(), a.matrix.to_numpy(), rtol=1e-6, atol=1e-8, equal_nan=True
+        )
+    perm = np.random.default_rng(perm_seed).permutation(len(df))
+    b = _fit_quiet(lambda: dea.CrossEfficiency((df * c).iloc[perm], **kw))
+    pd.testing.assert_series_equal(b.status.loc[df.index], a.status, check_names=False)
+    np.testing.assert_allclose(b.scores.loc[df.index], a.scores, rtol=RTOL, atol=ATOL)
+    if goal != "simple":
+        np.testing.assert_allclose(
+            b.secondary_objective.loc[df.index],
+            a.secondary_objective,
+            rtol=1e-6,
+            atol=1e-8,
+            equal_nan=True,
+        )
+
+
+CROSS = dict(
+    seed=seeds,
+    shape=st.tuples(st.integers(5, 9), st.integers(1, 2), st.integers(1, 2)),
+    tied=ties,
+    fac=factors,
+    perm_seed=seeds,
+    rts=st.sampled_from(["crs", "vrs"]),
+    goal=st.sampled_from(["simple", "aggressive", "benevolent"]),
+    method=st.sampled_from(["ratio", "difference"]),
+)
+
+
+@FAST
+@given(**CROSS)
+def test_cross_efficiency_invariant(seed, shape, tied, fac, perm_seed, rts, goal, method):
+    check_cross(seed, shape, tied, fac, perm_seed, rts, goal, method)
+
+
+@pytest.mark.slow
+@SLOW
+@given(**CROSS)
+def test_cross_efficiency_invariant_slow(seed, shape, tied, fac, perm_seed, rts, goal, method):
+    check_cross(seed, shape, tied, fac, perm_seed, rts, goal, method)
+
+
+# ---------------------------------------------------------------------------------------------
 # a reference set, and the helpers that take frames: nothing is mutated
 # ---------------------------------------------------------------------------------------------
 @FAST

@@ -185,28 +185,36 @@ class _RadialStrategy(SolveStrategy):
 
     def __init__(self, spec: _RadialSpec) -> None:
         self.spec = spec
-        self._price_unit: np.ndarray | None = None
+        self._all_units: np.ndarray | None = None
+        self.sessions: SolveStrategy
+        every = ColumnGeneration(np.arange(spec.n_ref), spec.initial_columns)
         if spec.frame is not None:
-            # the frame spans the technology: no pricing, except for a unit whose own
-            # column (super-efficiency) is a frame column
-            self.sessions: SolveStrategy = ColumnGeneration(
-                np.arange(spec.n_ref), spec.frame, pricing=False
-            )
-            self._price_unit = np.isin(spec.exclude, spec.frame)
+            # the frame spans the technology: price its units only, ignore the others;
+            # a unit whose own column (super-efficiency) is a frame column is priced
+            # against every reference unit instead (its technology lacks that column)
+            frame = spec.frame
+            rest = np.setdiff1d(np.arange(spec.n_ref), frame)
+            init = np.intersect1d(spec.initial_columns, frame)
+            self.sessions = ColumnGeneration(frame, init, ignore=rest)
+            self._every = every
+            self._all_units = np.isin(spec.exclude, frame)
         elif spec.column_generation:
-            self.sessions = ColumnGeneration(np.arange(spec.n_ref), spec.initial_columns)
+            self.sessions = every
         else:
             self.sessions = SolveStrategy()
 
     def open_session(self, family: LPFamily, solver: str, options: dict[str, Any]) -> LPSession:
         """The session of :attr:`sessions` (working set or full LP)."""
-        return self.sessions.open_session(family, solver, options)
+        session = self.sessions.open_session(family, solver, options)
+        if self._all_units is None:
+            return session
+        return _FrameSession(session, lambda: self._every.open_session(family, solver, options))
 
     def solve_unit(self, session: LPSession, family: LPFamily, k: int) -> UnitOutcome:
         """Phase 1 (graph: the search for ``G*``), then phase 2 unless skipped."""
         spec = self.spec
-        if self._price_unit is not None and hasattr(session, "pricing"):
-            session.pricing = bool(self._price_unit[k])  # type: ignore[attr-defined]
+        if isinstance(session, _FrameSession) and self._all_units is not None:
+            session.use_every = bool(self._all_units[k])
         if spec.orientation == "graph":
             out = _graph_unit(session, spec, k)
         else:
@@ -343,6 +351,28 @@ def _build_problem(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str) -
         row_names=row_names,
         name=f"radial_{rts}_{orientation}",
     )
+
+
+class _FrameSession:
+    """The frame-screened session plus, opened when first needed, one pricing against
+    every reference unit (for super-efficient units whose own column is in the frame)."""
+
+    def __init__(self, frame: LPSession, open_every: Any) -> None:
+        self.frame, self._open_every = frame, open_every
+        self.every: LPSession | None = None
+        self.use_every = False
+
+    def solve(self, update: LPUpdate | None = None) -> LPSolution:
+        if not self.use_every:
+            return self.frame.solve(update)
+        if self.every is None:
+            self.every = self._open_every()
+        return self.every.solve(update)
+
+    def close(self) -> None:
+        for sess in (self.frame, self.every):
+            if sess is not None:
+                sess.close()
 
 
 def _graph_solve(session: LPSession, spec: _RadialSpec, k: int) -> tuple[LPSolution, float, str]:
@@ -594,9 +624,10 @@ class Radial:
         How the reference units enter each LP.  ``"pricing"``: column generation (a
         working set of lambda columns grown by pricing against all reference units;
         HiGHS).  ``"frame"``: find a frame first, a set of reference units spanning the
-        same technology (every unit with score 1 is in it; see Notes), then solve every
-        LP against the frame alone, without pricing (still priced for a
-        super-efficient unit that is itself in the frame).  ``"none"``: one full LP per
+        same technology (every unit with score 1 is in it; see Notes), then run the
+        same column generation pricing the frame units only, so that pricing costs
+        O(frame) instead of O(n) per LP (a super-efficient unit that is itself in the
+        frame is priced against every reference unit).  ``"none"``: one full LP per
         unit.  ``"auto"``: ``"pricing"`` with HiGHS above 200 reference units, else
         ``"none"`` (the frame is not chosen automatically yet: at the sizes measured so
         far it was not faster, see ``benchmarks/README.md``).  Scores agree to 1e-9
@@ -709,7 +740,8 @@ class Radial:
     direction ``((1 - theta) x, 0)``; so the units with score 1 span the technology under
     every RTS, and so does any set containing them.  At an optimum of the LP against such
     a frame, each other unit's reduced cost is bounded by a combination of the frame
-    units' (they dominate it), so no other column can improve phase 1 or phase 2.  The
+    units' (they dominate it), so once no frame column improves, no other column can
+    (phase 1 or phase 2): pricing the frame alone certifies the optimum.  The
     frame is found by scoring a seeded sample's frame against all units (a unit below 1
     against a subset is below 1 against all) and reducing the candidates, after
     Khezrimotlagh et al. (2019).

@@ -685,6 +685,12 @@ class ColumnGeneration(SolveStrategy):
         Most candidates added per pricing round.
     tolerance : float, default 1e-9
         Reduced-cost improvement above which a candidate is added.
+    ignore : array_like of int, optional
+        Columns the caller has proven can never improve any LP of the family while
+        the candidates are priced (e.g. DEA units spanned by a frame of other units):
+        they are never brought into the working set and never priced, so pricing costs
+        O(candidates).  Lower bound 0 in the base problem; an update may only fix them
+        at 0.  The full-LP fallback (working set infeasible) still holds them.
     pricing : bool, default True
         False when the caller knows that ``initial`` suffices for every LP of the family
         (e.g. a frame that spans the technology, so no other candidate can improve any
@@ -702,8 +708,12 @@ class ColumnGeneration(SolveStrategy):
         batch: int = 8,
         tolerance: float = 1e-9,
         pricing: bool = True,
+        ignore: Any = None,
     ) -> None:
         self.candidates = np.asarray(candidates, dtype=np.int64).ravel()
+        self.ignore = np.asarray([] if ignore is None else ignore, dtype=np.int64).ravel()
+        if np.isin(self.ignore, self.candidates).any():
+            raise InputDataError("ColumnGeneration: a column cannot be candidate and ignored")
         self.initial = np.asarray([] if initial is None else initial, dtype=np.int64).ravel()
         if not np.isin(self.initial, self.candidates).all():
             raise InputDataError("ColumnGeneration: initial columns must be candidates")
@@ -750,8 +760,13 @@ class _WorkingSetSession(BaseSession):
         cand = strategy.candidates
         if cand.size and (cand.min() < 0 or cand.max() >= problem.n_cols):
             raise InputDataError("ColumnGeneration: candidate column out of range")
-        if (problem.col_lower[cand] != 0.0).any():
-            raise InputDataError("ColumnGeneration: candidate columns need lower bound 0")
+        ign = strategy.ignore
+        if ign.size and (ign.min() < 0 or ign.max() >= problem.n_cols):
+            raise InputDataError("ColumnGeneration: ignored column out of range")
+        if (problem.col_lower[cand] != 0.0).any() or (problem.col_lower[ign] != 0.0).any():
+            raise InputDataError(
+                "ColumnGeneration: candidate and ignored columns need lower bound 0"
+            )
         self._strategy, self._backend, self._options = strategy, backend, options
         self._cand = cand
         self._cand_pos = np.full(problem.n_cols, -1, dtype=np.int64)  # column -> candidate
@@ -760,8 +775,10 @@ class _WorkingSetSession(BaseSession):
         self._cost = problem.cost[cand]
         self._zero_cost = not self._cost.any()
         self._fixed = np.flatnonzero(problem.col_upper[cand] <= 0.0)  # never worth adding
-        is_cand = self._cand_pos >= 0
-        head = np.flatnonzero(~is_cand)
+        self._head = np.ones(problem.n_cols, dtype=bool)  # always in the model
+        self._head[cand] = False
+        self._head[ign] = False
+        head = np.flatnonzero(self._head)
         init = strategy.initial
         self._cols = np.concatenate([head, init])  # local column -> base column
         self._loc = np.full(problem.n_cols, -1, dtype=np.int64)  # base column -> local
@@ -797,7 +814,7 @@ class _WorkingSetSession(BaseSession):
         cp, ci = self._cand_pos, u.col_index
         n_coeff, n_cost = u.coeff_cols.size, u.cost_index.size
         cols = np.concatenate((u.coeff_cols, u.cost_index, ci))
-        if (cp[cols] < 0).all():  # only head columns: always in the model
+        if self._head[cols].all():  # only head columns: always in the model
             local_cols = self._loc[cols].astype(np.int32)
             lc = local_cols[n_coeff + n_cost :]
             lo, up = u.col_lower, u.col_upper
@@ -805,6 +822,10 @@ class _WorkingSetSession(BaseSession):
         else:
             zero_fix = (u.col_lower == 0.0) & (u.col_upper == 0.0)
             touched = np.concatenate((u.coeff_cols, u.cost_index, ci[~zero_fix]))
+            if not (self._head[touched] | (cp[touched] >= 0)).all():
+                raise InputDataError(
+                    "ColumnGeneration: an update may only fix an ignored column at 0"
+                )
             need = touched[cp[touched] >= 0]
             need = need[self._loc[need] < 0]
             if need.size:

@@ -249,3 +249,37 @@ def test_radial_solves_through_solve_family(monkeypatch):
         res = dea.Radial(df, ["x1", "x2"], ["y"], orientation=orientation).fit()
         assert (res.status == "optimal").all()
     assert calls == [("_RadialFamily", "_RadialStrategy")] * 3
+
+
+def test_column_generation_ignores_columns_proven_useless():
+    # columns 40..79 are columns 0..39 with smaller coefficients and higher costs: they
+    # never improve a min-cost covering LP, so pricing may leave them out
+    rng = np.random.default_rng(11)
+    good = rng.uniform(0.2, 1.0, (N_ROWS, 40))
+    A = sp.csc_matrix(np.hstack([good, 0.5 * good, np.eye(N_ROWS)]))
+    cost = np.r_[rng.uniform(0.5, 2.0, 40), np.zeros(40), np.full(N_ROWS, 50.0)]
+    cost[40:80] = cost[:40] * 1.5
+    prob = LPProblem(
+        A=A,
+        row_lower=np.ones(N_ROWS),
+        row_upper=np.full(N_ROWS, INF),
+        col_lower=np.zeros(80 + N_ROWS),
+        col_upper=np.full(80 + N_ROWS, INF),
+        cost=cost,
+    )
+    B = rng.uniform(1.0, 5.0, (30, N_ROWS))
+
+    def unit(k):
+        u = LPUpdate(row_index=np.arange(N_ROWS), row_lower=B[k], row_upper=np.full(N_ROWS, INF))
+        return u.merge(LPUpdate(col_index=[40 + k], col_lower=[0.0], col_upper=[0.0]))
+
+    fam = LPFamily(prob, 30, unit_update=unit)
+    cg = ColumnGeneration(np.arange(40), [0, 1], ignore=np.arange(40, 80))
+    got = solve_family(fam, strategy=cg, dense_x=True)
+    np.testing.assert_allclose(got.objective, _full_lp_objectives(fam), rtol=1e-9, atol=1e-9)
+    assert not got.x[:, 40:80].any()
+    with pytest.raises(InputDataError, match="candidate and ignored"):
+        ColumnGeneration([0, 1], ignore=[1])
+    bad = LPFamily(prob, 1, unit_update=lambda k: LPUpdate(cost_index=[45], cost_values=[0.0]))
+    with pytest.raises(InputDataError, match="only fix an ignored column at 0"):
+        solve_family(bad, strategy=cg)

@@ -54,9 +54,6 @@ WRITER_TAGS = {
     "img",
     "figcaption",
     "hr",
-    "details",  # the settings block (settings.toml shown at the end of the page)
-    "summary",
-    "pre",
 }
 
 

@@ -6,15 +6,15 @@ and scale efficiency.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from dea._parallel import map_chunks
 from dea.data import DEAData, prepare, resolve_reference
 from dea.exceptions import InputDataError, format_labels
 from dea.models._base import (
@@ -30,7 +30,18 @@ from dea.models._base import (
 )
 from dea.results import EFFICIENCY_TOL, SLACK_TOL, DEAResult
 from dea.solvers import get_backend
-from dea.solvers.base import LPFamily, LPProblem, LPSolution, LPUpdate
+from dea.solvers.base import (
+    ColumnGeneration,
+    LPBatchResult,
+    LPFamily,
+    LPProblem,
+    LPSession,
+    LPSolution,
+    LPUpdate,
+    SolveStrategy,
+    UnitOutcome,
+    solve_family,
+)
 
 __all__ = ["Radial", "scale_efficiency"]
 
@@ -40,6 +51,14 @@ _GRAPH_TOL = 1e-11  # relative width of the final bracket on log G
 _GRAPH_MAX_ITER = 200
 _GRAPH_MAX_G = 1e12
 _CG_MIN_UNITS = 200  # column generation (highs) above this many reference units
+# screening="auto" picks the frame from this many reference units (and at most
+# _FRAME_MAX_DIM inputs + outputs); None: never, until benchmarks show where it pays
+# (at n = 10,000 it is 4x slower than pricing: see benchmarks/README.md)
+_FRAME_MIN_UNITS: int | None = None
+_FRAME_MAX_DIM = 8
+_FRAME_BASE = 2000  # a frame of at most this many units is found by column generation
+_FRAME_MARGIN = 1e-6  # a unit leaves the frame candidates only with score < 1 - margin
+SCREENINGS = ("auto", "frame", "pricing", "none")
 _SKIP_PHASE2_TOL = 1e-8  # reduced cost (scaled data) above which a slack is surely zero
 
 
@@ -62,6 +81,7 @@ class _RadialSpec:
     slack_cost: np.ndarray  # phase-2 objective coefficients of the m + s slack columns
     column_generation: bool
     initial_columns: np.ndarray  # sorted reference positions of the first working set
+    frame: np.ndarray | None = None  # reference positions spanning the technology, or None
 
     @property
     def n_ref(self) -> int:
@@ -75,20 +95,13 @@ class _RadialSpec:
     def s(self) -> int:
         return int(self.Ye.shape[1])
 
-    def layout(self, lam_pos: np.ndarray | None) -> tuple[int, int]:
-        """(score column, first lambda column): full LP if ``lam_pos`` is None, else the
-        column-generation LP (theta/phi and slacks first, lambdas appended)."""
-        if lam_pos is None:
-            return self.n_ref, 0
-        return 0, 1 + self.m + self.s
+    @property
+    def score_col(self) -> int:
+        """Column of theta / phi / G (after the lambda columns)."""
+        return self.n_ref
 
-    def update(self, k: int, level: float = 1.0, lam_pos: np.ndarray | None = None) -> LPUpdate:
-        """Unit ``k``'s phase-1 LP.
-
-        ``level`` divides the output right-hand side (graph orientation).  ``lam_pos``
-        maps reference units to their lambda column position in a reduced LP (-1:
-        absent); None means the full LP.
-        """
+    def update(self, k: int, level: float = 1.0) -> LPUpdate:
+        """Unit ``k``'s phase-1 LP; ``level`` divides the output right-hand side (graph)."""
         m, s = self.m, self.s
         if self.orientation == "output":
             rows = np.arange(m, m + s)
@@ -100,14 +113,11 @@ class _RadialSpec:
             coeff_vals = -self.Xe[k]
             row_idx = np.arange(m, m + s)
             rhs = self.Ye[k] / level
-        score, lam_start = self.layout(lam_pos)
         ex = int(self.exclude[k])
-        if ex >= 0 and lam_pos is not None:
-            ex = int(lam_pos[ex])
-        col_idx = [lam_start + ex] if ex >= 0 else []
+        col_idx = [ex] if ex >= 0 else []
         return LPUpdate(
             coeff_rows=rows,
-            coeff_cols=np.full(rows.size, score, dtype=np.int32),
+            coeff_cols=np.full(rows.size, self.score_col, dtype=np.int32),
             coeff_values=coeff_vals,
             row_index=row_idx,
             row_lower=rhs,
@@ -117,9 +127,7 @@ class _RadialSpec:
             col_upper=np.zeros(len(col_idx)),
         )
 
-    def phase2(
-        self, k: int, value: float, level: float = 1.0, lam_pos: np.ndarray | None = None
-    ) -> LPUpdate:
+    def phase2(self, k: int, value: float, level: float = 1.0) -> LPUpdate:
         """Max-slack LP for unit ``k`` with the radial factor fixed at ``value``.
 
         The objective is ``slack_cost @ slacks`` on the scaled data: ones (each slack
@@ -127,7 +135,7 @@ class _RadialSpec:
         normalised to a largest value of 1 (the slack sum in user units,
         ``slack_sum="unweighted"``).
         """
-        score, _ = self.layout(lam_pos)
+        score = self.score_col
         n_slack = self.m + self.s
         extra = LPUpdate(
             col_index=[score],
@@ -137,23 +145,75 @@ class _RadialSpec:
             cost_values=np.concatenate([[0.0], self.slack_cost]),
             sense="max",
         )
-        return self.update(k, level, lam_pos).merge(extra)
+        return self.update(k, level).merge(extra)
 
-    def reduced_costs(self, duals: np.ndarray) -> np.ndarray:
-        """Reduced cost ``0 - A_j' y`` of every reference unit's lambda column."""
-        return -(self.lam_rows @ duals)
 
-    @property
-    def lam_rows(self) -> np.ndarray:
-        """Reference units' constraint columns as rows (n_ref x n_rows), cached."""
-        cached = self.__dict__.get("_lam_rows")
-        if cached is None:
-            parts = [self.Xr, self.Yr]
-            if self.rts != "crs":
-                parts.append(np.ones((self.n_ref, 1)))
-            cached = np.ascontiguousarray(np.hstack(parts))
-            object.__setattr__(self, "_lam_rows", cached)
-        return cached
+class _RadialFamily(LPFamily):
+    """The radial LP family on scaled data: what :meth:`Radial.fit` solves.
+
+    ``unit_update(k)`` is unit ``k``'s phase-1 LP; ``second_stage`` its phase-2 LP, or
+    None without phase 2 or when the phase-1 duals prove every slack zero
+    (:func:`_slacks_forced_zero`).  Picklable.
+    """
+
+    def __init__(self, spec: _RadialSpec) -> None:
+        super().__init__(spec.problem, spec.Xe.shape[0])
+        self.spec = spec
+
+    def unit_update(self, k: int) -> LPUpdate:
+        """Unit ``k``'s phase-1 LP."""
+        return self.spec.update(k)
+
+    def second_stage(self, k: int, first: LPSolution) -> LPUpdate | None:
+        """Unit ``k``'s phase-2 LP (None: no phase 2, or provably no slack)."""
+        spec = self.spec
+        if not spec.two_phase or _slacks_forced_zero(first.row_duals, spec):
+            return None
+        return spec.phase2(k, first.column_value(spec.score_col))
+
+
+class _RadialStrategy(SolveStrategy):
+    """How :func:`solve_family` solves radial units.
+
+    Sessions: column generation over the lambda columns (:class:`ColumnGeneration`,
+    HiGHS, more than ``_CG_MIN_UNITS`` reference units) or one hot-started full LP.
+    Units: the shared two-stage solve for input and output orientation; for graph
+    orientation the secant search of :func:`_graph_solve`, then phase 2 at ``G*``.  A
+    phase 2 left out because the phase-1 duals prove the slacks zero reads
+    ``"skipped"``.
+    """
+
+    def __init__(self, spec: _RadialSpec) -> None:
+        self.spec = spec
+        self._price_unit: np.ndarray | None = None
+        if spec.frame is not None:
+            # the frame spans the technology: no pricing, except for a unit whose own
+            # column (super-efficiency) is a frame column
+            self.sessions: SolveStrategy = ColumnGeneration(
+                np.arange(spec.n_ref), spec.frame, pricing=False
+            )
+            self._price_unit = np.isin(spec.exclude, spec.frame)
+        elif spec.column_generation:
+            self.sessions = ColumnGeneration(np.arange(spec.n_ref), spec.initial_columns)
+        else:
+            self.sessions = SolveStrategy()
+
+    def open_session(self, family: LPFamily, solver: str, options: dict[str, Any]) -> LPSession:
+        """The session of :attr:`sessions` (working set or full LP)."""
+        return self.sessions.open_session(family, solver, options)
+
+    def solve_unit(self, session: LPSession, family: LPFamily, k: int) -> UnitOutcome:
+        """Phase 1 (graph: the search for ``G*``), then phase 2 unless skipped."""
+        spec = self.spec
+        if self._price_unit is not None and hasattr(session, "pricing"):
+            session.pricing = bool(self._price_unit[k])  # type: ignore[attr-defined]
+        if spec.orientation == "graph":
+            out = _graph_unit(session, spec, k)
+        else:
+            out = super().solve_unit(session, family, k)
+        if spec.two_phase and out.ok and out.status2 == "":
+            out.status2 = "skipped"
+        return out
 
 
 class _UserUnitsFamily(LPFamily):
@@ -219,130 +279,7 @@ class _UserUnitsFamily(LPFamily):
         """Unit ``k``'s phase-2 (max-slack) LP, score column fixed at ``first``'s value."""
         if not self._spec.two_phase:
             return None
-        score, _ = self._spec.layout(None)
-        return self._to_user(self._spec.phase2(k, float(first.x[score])))
-
-
-@dataclass(frozen=True, eq=False)
-class _Sol:
-    """One unit's LP outcome in reference-unit coordinates."""
-
-    status: str
-    objective: float = float("nan")
-    score_col: float = float("nan")  # value of theta / phi in the solution
-    slacks: np.ndarray | None = None
-    duals: np.ndarray | None = None
-    lam_idx: np.ndarray | None = None
-    lam_val: np.ndarray | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "optimal"
-
-
-class _UnitLP:
-    """Solves unit LPs on a working set of lambda columns, priced against all of them.
-
-    With ``column_generation`` (HiGHS backend) the LP holds only the lambda columns of a
-    working set W.  After each solve the reduced costs of *all* reference columns are
-    computed from the duals; columns that would improve the objective are appended to
-    the open model (its basis is kept, so the re-solve is hot) and the LP is re-solved,
-    so the final solution is optimal for the full LP (exact, certified by pricing).  If
-    the LP on W is infeasible, the full LP is solved instead and its support joins W.
-    Without column generation (other backends) the full LP is solved directly.
-    """
-
-    _TOL = 1e-9  # pricing tolerance on scaled data
-    _ADD = 8  # columns added per pricing round (most improving first)
-
-    def __init__(self, spec: _RadialSpec, solver: str, options: dict[str, Any]) -> None:
-        self.spec, self.solver, self.options = spec, solver, options
-        self.cg = spec.column_generation
-        self._full: Any = None
-        if self.cg:
-            init = np.asarray(spec.initial_columns, dtype=np.int64)
-            self.cols = init.copy()  # local lambda position -> reference unit
-            self.pos = np.full(spec.n_ref, -1, dtype=np.int64)  # reference unit -> local
-            self.pos[init] = np.arange(init.size)
-            sub = _build_problem(
-                spec.Xr[init], spec.Yr[init], spec.rts, spec.orientation, lambda_first=False
-            )
-            self.session = get_backend(solver).open(sub, **options)
-        else:
-            self.session = get_backend(solver).open(spec.problem, **options)
-
-    def _add_columns(self, new: np.ndarray) -> None:
-        spec = self.spec
-        block = _lambda_block(spec.Xr[new], spec.Yr[new], spec.rts)
-        zeros = np.zeros(new.size)
-        self.session.add_columns(block, zeros, np.full(new.size, np.inf), zeros)
-        self.pos[new] = self.cols.size + np.arange(new.size)
-        self.cols = np.concatenate([self.cols, new])
-
-    def _full_session(self) -> Any:
-        if self._full is None:
-            self._full = get_backend(self.solver).open(self.spec.problem, **self.options)
-        return self._full
-
-    def close(self) -> None:
-        for sess in (self.session, self._full):
-            if sess is not None:
-                sess.close()
-
-    def _convert(self, sol: LPSolution, cols: np.ndarray | None) -> _Sol:
-        if not sol.ok:
-            return _Sol(status=sol.status)
-        x = sol.x
-        spec = self.spec
-        score, lam_start = spec.layout(None if cols is None else self.pos)
-        n_lam = spec.n_ref if cols is None else cols.size
-        lam = x[lam_start : lam_start + n_lam]
-        nz = np.flatnonzero(lam)
-        idx = nz if cols is None else cols[nz]
-        order = np.argsort(idx, kind="stable")
-        return _Sol(
-            status="optimal",
-            objective=sol.objective,
-            score_col=float(x[score]),
-            slacks=x[score + 1 : score + 1 + spec.m + spec.s].copy(),
-            duals=sol.row_duals,
-            lam_idx=idx[order],
-            lam_val=lam[nz][order],
-        )
-
-    def solve(self, k: int, level: float = 1.0, fix: float | None = None) -> _Sol:
-        """Phase 1 (``fix=None``) or phase 2 (score column fixed at ``fix``) for unit k."""
-        spec = self.spec
-
-        def upd(lam_pos: np.ndarray | None) -> LPUpdate:
-            if fix is None:
-                return spec.update(k, level, lam_pos)
-            return spec.phase2(k, fix, level, lam_pos)
-
-        if not self.cg:
-            return self._convert(self.session.solve(upd(None)), None)
-        maximise = fix is not None or spec.orientation == "output"
-        ex = int(spec.exclude[k])
-        while True:
-            sol = self.session.solve(upd(self.pos))
-            if not sol.ok:
-                out = self._convert(self._full_session().solve(upd(None)), None)
-                if out.ok and out.lam_idx is not None:
-                    new = out.lam_idx[self.pos[out.lam_idx] < 0]
-                    if new.size:
-                        self._add_columns(new)
-                return out
-            d = spec.reduced_costs(sol.row_duals)
-            gain = d if maximise else -d
-            gain[self.cols] = 0.0
-            if ex >= 0:
-                gain[ex] = 0.0
-            cand = np.flatnonzero(gain > self._TOL)
-            if cand.size == 0:
-                return self._convert(sol, self.cols)
-            if cand.size > self._ADD:
-                cand = cand[np.argsort(-gain[cand], kind="stable")[: self._ADD]]
-            self._add_columns(cand)
+        return self._to_user(self._spec.phase2(k, first.column_value(self._spec.score_col)))
 
 
 def _lambda_block(Xr: np.ndarray, Yr: np.ndarray, rts: str) -> sp.csc_matrix:
@@ -353,15 +290,11 @@ def _lambda_block(Xr: np.ndarray, Yr: np.ndarray, rts: str) -> sp.csc_matrix:
     return sp.csc_matrix(np.vstack(parts))
 
 
-def _build_problem(
-    Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str, lambda_first: bool = True
-) -> LPProblem:
+def _build_problem(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str) -> LPProblem:
     """Envelopment LP on scaled reference data ``Xr`` (n x m), ``Yr`` (n x s).
 
-    Columns (``lambda_first=True``, the full LP): lambda_1..n, the score column (theta
-    or phi), m input slacks, s output slacks.  With ``lambda_first=False`` (the working
-    LP of column generation) the lambdas come last, so that columns can be appended.
-    Rows: m input rows, s output rows, and the convexity row unless CRS.
+    Columns: lambda_1..n, the score column (theta or phi), m input slacks, s output
+    slacks.  Rows: m input rows, s output rows, and the convexity row unless CRS.
     """
     n, m = Xr.shape
     s = Yr.shape[1]
@@ -374,7 +307,7 @@ def _build_problem(
     head[np.arange(m), 1 + np.arange(m)] = 1.0  # s-
     head[m + np.arange(s), 1 + m + np.arange(s)] = -1.0  # s+
     blocks = [sp.csc_matrix(head), _lambda_block(Xr, Yr, rts)]
-    A = sp.hstack(blocks[::-1] if lambda_first else blocks, format="csc")
+    A = sp.hstack(blocks[::-1], format="csc")
     rl = np.zeros(n_rows)
     ru = np.zeros(n_rows)
     if orientation == "output":
@@ -385,14 +318,14 @@ def _build_problem(
         rl[-1], ru[-1] = {"vrs": (1.0, 1.0), "nirs": (-np.inf, 1.0), "ndrs": (1.0, np.inf)}[rts]
     n_cols = 1 + m + s + n
     cost = np.zeros(n_cols)
-    cost[n if lambda_first else 0] = 1.0
+    cost[n] = 1.0
     head_names = (
         "phi" if orientation == "output" else "theta",
         *(f"s_minus_{i}" for i in range(m)),
         *(f"s_plus_{r}" for r in range(s)),
     )
     lam_names = tuple(f"lambda_{j}" for j in range(n))
-    names = lam_names + head_names if lambda_first else head_names + lam_names
+    names = lam_names + head_names
     row_names = (
         *(f"input_{i}" for i in range(m)),
         *(f"output_{r}" for r in range(s)),
@@ -412,7 +345,7 @@ def _build_problem(
     )
 
 
-def _graph_solve(lp: _UnitLP, k: int) -> tuple[_Sol, float, str]:
+def _graph_solve(session: LPSession, spec: _RadialSpec, k: int) -> tuple[LPSolution, float, str]:
     """Hyperbolic measure G* = min{G : f(G) <= G} by safeguarded secant on log G.
 
     ``f(G)`` is the input-oriented score with outputs ``y_k / G``; it is non-increasing in
@@ -421,11 +354,11 @@ def _graph_solve(lp: _UnitLP, k: int) -> tuple[_Sol, float, str]:
     replaced by bisection whenever they leave the bracket.
     """
     lo, hi = -np.inf, np.inf  # bracket on t = log G
-    best: _Sol | None = None
+    best: LPSolution | None = None
     t, pts = 0.0, []
-    sol = _Sol(status="error")
+    sol = LPSolution(status="error")
     for _ in range(_GRAPH_MAX_ITER):
-        sol = lp.solve(k, level=float(np.exp(t)))
+        sol = session.solve(spec.update(k, level=float(np.exp(t))))
         if sol.ok and sol.objective > 0:
             h = float(np.log(sol.objective) - t)
         elif sol.status in ("infeasible", "infeasible_or_unbounded"):
@@ -487,61 +420,109 @@ def _slacks_forced_zero(duals: np.ndarray, spec: _RadialSpec) -> bool:
     return bool((v > _SKIP_PHASE2_TOL).all() and (u > _SKIP_PHASE2_TOL).all())
 
 
-def _radial_chunk(
-    units: np.ndarray, spec: _RadialSpec, solver: str, options: dict[str, Any]
-) -> dict[str, Any]:
-    n = len(units)
-    m, s = spec.m, spec.s
-    n_rows = spec.problem.n_rows
-    value = np.full(n, np.nan)
-    status = np.empty(n, dtype=object)
-    status2 = np.full(n, "", dtype=object)
-    slacks = np.full((n, m + s), np.nan)
-    duals = np.full((n, n_rows), np.nan)
-    lam_idx: list[np.ndarray] = []
-    lam_val: list[np.ndarray] = []
-    lp = _UnitLP(spec, solver, options)
-    try:
-        for i, k in enumerate(units):
-            k = int(k)
-            if spec.orientation == "graph":
-                sol, v, st = _graph_solve(lp, k)
-                level = v
-            else:
-                sol = lp.solve(k)
-                st, v, level = sol.status, sol.objective, 1.0
-            status[i] = st
-            final: _Sol | None = None
-            if st == "optimal":
-                value[i] = v
-                duals[i] = sol.duals
-                final = sol
-                if spec.two_phase and _slacks_forced_zero(sol.duals, spec):
-                    status2[i] = "skipped"
-                elif spec.two_phase:
-                    raw = v if spec.orientation == "graph" else sol.score_col
-                    sol2 = lp.solve(k, level, fix=raw)
-                    status2[i] = sol2.status
-                    if sol2.ok:
-                        final = sol2
-            if final is None:
-                lam_idx.append(np.empty(0, np.int64))
-                lam_val.append(np.empty(0))
-            else:
-                lam_idx.append(final.lam_idx)
-                lam_val.append(final.lam_val)
-                slacks[i] = final.slacks
-    finally:
-        lp.close()
-    return {
-        "value": value,
-        "status": status.astype(str),
-        "status2": status2.astype(str),
-        "slacks": slacks,
-        "duals": duals,
-        "lam_idx": lam_idx,
-        "lam_val": lam_val,
-    }
+def _graph_unit(session: LPSession, spec: _RadialSpec, k: int) -> UnitOutcome:
+    """Graph orientation for unit ``k``: ``G*`` by :func:`_graph_solve`, then phase 2
+    (max slacks with G fixed at ``G*`` and outputs ``y_k / G*``) unless the duals at
+    ``G*`` prove every slack zero."""
+    sol, g, status = _graph_solve(session, spec, k)
+    if status != "optimal":
+        return UnitOutcome(status=status)
+    final, status2 = sol, ""
+    if spec.two_phase and not _slacks_forced_zero(sol.row_duals, spec):
+        sol2 = session.solve(spec.phase2(k, g, level=g))
+        status2 = sol2.status
+        if sol2.ok:
+            final = sol2
+    return UnitOutcome(
+        status="optimal", objective=g, row_duals=sol.row_duals, solution=final, status2=status2
+    )
+
+
+def _input_scores(
+    Xe: np.ndarray,
+    Ye: np.ndarray,
+    Xr: np.ndarray,
+    Yr: np.ndarray,
+    rts: str,
+    run: dict[str, Any],
+) -> np.ndarray:
+    """Input-oriented phase-1 scores of (Xe, Ye) against (Xr, Yr), NaN when not optimal.
+
+    Solved through :func:`solve_family` like :meth:`Radial.fit` (column generation above
+    ``_CG_MIN_UNITS`` reference units with HiGHS).
+    """
+    n_ref = Xr.shape[0]
+    cg = run["solver"] == "highs" and n_ref > _CG_MIN_UNITS
+    spec = _RadialSpec(
+        problem=_build_problem(Xr, Yr, rts, "input"),
+        Xr=Xr,
+        Yr=Yr,
+        Xe=Xe,
+        Ye=Ye,
+        rts=rts,
+        orientation="input",
+        exclude=np.full(Xe.shape[0], -1, dtype=np.int64),
+        two_phase=False,
+        slack_cost=np.zeros(Xe.shape[1] + Ye.shape[1]),
+        column_generation=cg,
+        initial_columns=_initial_columns(Xr, Yr) if cg else np.arange(n_ref),
+    )
+    order = _solve_order(Xe, Ye)
+    batch = solve_family(
+        _RadialFamily(spec),
+        order,
+        solver=run["solver"],
+        n_jobs=run["n_jobs"],
+        options=run["options"],
+        strategy=_RadialStrategy(spec),
+    )
+    theta = np.full(Xe.shape[0], np.nan)
+    ok = batch.status == "optimal"
+    theta[order[ok]] = batch.objective[ok]
+    return theta
+
+
+def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.ndarray | None:
+    """Reference positions F whose technology equals that of all reference units.
+
+    Lemma: every extreme point (and, under CRS/NDRS, every extreme ray) of the
+    technology ``T`` is a unit with input score 1, since a unit with score
+    ``theta < 1`` is ``(theta x, y)`` (in ``T``) plus the disposal direction
+    ``((1 - theta) x, 0)``.  So the units with score 1, ``E``, give ``T_E = T`` (for all
+    four RTS), and any superset of ``E`` does too.  A unit scoring below 1 against any
+    subset of the units scores below 1 against all of them, so it is not in ``E``.
+
+    Procedure (after Khezrimotlagh, Zhu, Cook & Toloo 2019, and Dulá's frame idea):
+    draw a sample S (seeded, 10 % of the units, at least ``_FRAME_BASE``, plus the
+    extreme units of :func:`_initial_columns`), find its frame ``E_S`` recursively,
+    score every unit against ``E_S`` (small LPs), and keep ``E_S`` plus every unit
+    scoring at least ``1 - _FRAME_MARGIN`` (or without an optimal LP): a superset of
+    ``E``.  If that set grew, it is reduced to its own units with score 1 (same
+    technology).  At most ``_FRAME_BASE`` units: ``E`` directly, by scoring them
+    against each other.  Returns None when the candidates exceed half the units
+    (screening would not pay; the caller prices instead).
+    """
+    n = Xr.shape[0]
+    sample = np.arange(n)
+    if n > _FRAME_BASE:
+        rng = np.random.default_rng(20261204)
+        size = max(_FRAME_BASE, n // 10)
+        sample = np.union1d(rng.choice(n, size=size, replace=False), _initial_columns(Xr, Yr))
+    if sample.size >= n:
+        theta = _input_scores(Xr, Yr, Xr, Yr, rts, run)
+        return np.flatnonzero(~(theta < 1.0 - _FRAME_MARGIN))
+    sub = _frame(Xr[sample], Yr[sample], rts, run)
+    if sub is None:
+        return None
+    e0 = sample[sub]
+    theta = _input_scores(Xr, Yr, Xr[e0], Yr[e0], rts, run)
+    s1 = np.union1d(e0, np.flatnonzero(~(theta < 1.0 - _FRAME_MARGIN)))
+    if s1.size > n // 2:
+        return None
+    if s1.size == e0.size:
+        return e0
+    theta1 = _input_scores(Xr[s1], Yr[s1], Xr[s1], Yr[s1], rts, run)
+    return s1[~(theta1 < 1.0 - _FRAME_MARGIN)]
 
 
 def _initial_columns(Xr: np.ndarray, Yr: np.ndarray) -> np.ndarray:
@@ -609,6 +590,20 @@ class Radial:
         Unit labels when ``data`` is None.
     solver_options : dict, optional
         Passed to the backend (``time_limit``, ``tolerance``).
+    screening : {"auto", "pricing", "frame", "none"}, default "auto"
+        How the reference units enter each LP.  ``"pricing"``: column generation (a
+        working set of lambda columns grown by pricing against all reference units;
+        HiGHS).  ``"frame"``: find a frame first, a set of reference units spanning the
+        same technology (every unit with score 1 is in it; see Notes), then solve every
+        LP against the frame alone, without pricing (still priced for a
+        super-efficient unit that is itself in the frame).  ``"none"``: one full LP per
+        unit.  ``"auto"``: ``"pricing"`` with HiGHS above 200 reference units, else
+        ``"none"`` (the frame is not chosen automatically yet: at the sizes measured so
+        far it was not faster, see ``benchmarks/README.md``).  Scores agree to 1e-9
+        whatever the choice (graph orientation: to HiGHS's feasibility tolerance); at
+        alternative optima, lambdas, slacks and weights may be other optimal solutions.
+        ``result.info`` reports the method used, ``frame_size`` and the seconds spent
+        screening and scoring.
 
     Raises
     ------
@@ -693,18 +688,31 @@ class Radial:
 
     Scores within 1e-9 of 1 are reported as exactly 1 (:data:`dea.results.EFFICIENCY_TOL`).
 
-    Computation.  With the HiGHS backend one model per worker is re-solved for each unit
-    from the previous basis (hot start); units are solved in an order that puts similar
-    input/output mixes together (independent of ``n_jobs``, so results are identical for
-    any ``n_jobs``).  Above 200 reference units the LP holds a working set of lambda
-    columns, grown by pricing: after each solve the reduced costs of *all* reference
-    units are computed from the duals and improving columns are appended and the LP
-    re-solved, so every reported solution is optimal for the full LP (column generation,
-    exact; no unit is screened out).  Phase 2 is skipped for a unit when every
-    phase-1 multiplier ``v_i``, ``u_r`` exceeds 1e-8 on the scaled data: by
-    complementary slackness all slacks are then zero in every optimal solution, so the
-    phase-1 solution already maximises the slack sum.  Other backends solve the full LP
-    for each unit.
+    Computation.  The LPs go through the package's one solve loop
+    (:func:`dea.solvers.solve_family`: chunks, ``n_jobs``, per-unit status) with a
+    radial strategy.  With the HiGHS backend one model per chunk is re-solved for each
+    unit from the previous basis (hot start); units are solved in an order that puts
+    similar input/output mixes together (independent of ``n_jobs``, so results are
+    identical for any ``n_jobs``).  Above 200 reference units the LP holds a working set
+    of lambda columns, grown by pricing (:class:`dea.solvers.ColumnGeneration`): after
+    each solve the reduced costs of *all* reference units are computed from the duals and
+    improving columns are appended and the LP re-solved, so every reported solution is
+    optimal for the full LP (column generation, exact; no unit is screened out).  Phase 2
+    is skipped for a unit when every phase-1 multiplier ``v_i``, ``u_r`` exceeds 1e-8 on
+    the scaled data: by complementary slackness all slacks are then zero in every optimal
+    solution, so the phase-1 solution already maximises the slack sum.  Other backends
+    solve the full LP for each unit.
+
+    Frame screening (``screening="frame"``) is exact: every extreme point (and extreme
+    ray) of the technology is a unit with input score 1, because a unit with score
+    ``theta < 1`` is the point ``(theta x, y)`` of the technology plus the disposal
+    direction ``((1 - theta) x, 0)``; so the units with score 1 span the technology under
+    every RTS, and so does any set containing them.  At an optimum of the LP against such
+    a frame, each other unit's reduced cost is bounded by a combination of the frame
+    units' (they dominate it), so no other column can improve phase 1 or phase 2.  The
+    frame is found by scoring a seeded sample's frame against all units (a unit below 1
+    against a subset is below 1 against all) and reducing the candidates, after
+    Khezrimotlagh et al. (2019).
 
     References
     ----------
@@ -720,6 +728,13 @@ class Radial:
 
     Färe, R., Grosskopf, S., & Lovell, C. A. K. (1985). *The Measurement of Efficiency of
     Production*. Kluwer-Nijhoff.
+
+    Khezrimotlagh, D., Zhu, J., Cook, W. D., & Toloo, M. (2019). Data envelopment
+    analysis and big data. *European Journal of Operational Research*, 274(3),
+    1047-1054.
+
+    Dulá, J. H. (2011). An algorithm for data envelopment analysis. *INFORMS Journal on
+    Computing*, 23(2), 284-296.
 
     Examples
     --------
@@ -762,7 +777,9 @@ class Radial:
         progress: bool = False,
         labels: Any = None,
         solver_options: dict[str, Any] | None = None,
+        screening: str = "auto",
     ) -> None:
+        self.screening = check_choice("screening", screening, SCREENINGS)
         self.rts = check_choice("rts", rts, RTS_CHOICES)
         self.orientation = check_choice("orientation", orientation, ORIENTATIONS)
         self.super_efficiency = bool(super_efficiency)
@@ -785,11 +802,23 @@ class Radial:
             f"orientation={self.orientation!r}, super_efficiency={self.super_efficiency})"
         )
 
-    def _spec(self) -> tuple[_RadialSpec, np.ndarray, np.ndarray]:
+    def _method(self) -> str:
+        """The reference-set method ``fit`` uses: "frame", "pricing" or "none"."""
+        if self.screening != "auto":
+            return self.screening
+        r = self.reference_data
+        if self.solver != "highs":
+            return "none"
+        if _FRAME_MIN_UNITS is not None and r.n >= _FRAME_MIN_UNITS and r.m + r.s <= _FRAME_MAX_DIM:
+            return "frame"
+        return "pricing" if r.n > _CG_MIN_UNITS else "none"
+
+    def _spec(self, method: str | None = None) -> tuple[_RadialSpec, np.ndarray, np.ndarray]:
         d, r = self.data, self.reference_data
         sx, sy, Xe, Ye, Xr, Yr, exclude = scaled_arrays(d, r, self.super_efficiency)
         problem = _build_problem(Xr, Yr, self.rts, self.orientation)
-        cg = self.solver == "highs" and r.n > _CG_MIN_UNITS
+        method = self._method() if method is None else method
+        cg = method != "none"
         spec = _RadialSpec(
             problem=problem,
             Xr=Xr,
@@ -884,23 +913,36 @@ class Radial:
         InfeasibleUnitWarning
             If some units' LPs are not optimal (NaN scores, status kept).
         """
-        spec, sx, sy = self._spec()
-        d = self.data
+        method = self._method()
+        spec, sx, sy = self._spec(method)
         order = _solve_order(spec.Xe, spec.Ye)
         options = dict(self.solver_options)
         if self.solver == "highs":
             options.setdefault("col_duals", False)
-        parts = map_chunks(
-            _radial_chunk,
+        screen: dict[str, Any] = {"screening": method}
+        if method == "frame":
+            t0 = time.perf_counter()
+            run = {"solver": self.solver, "n_jobs": self.n_jobs, "options": options}
+            frame = _frame(spec.Xr, spec.Yr, self.rts, run)
+            screen["screening_seconds"] = time.perf_counter() - t0
+            if frame is None:  # the frame would hold most units: price instead
+                screen["screening"] = "pricing"
+            else:
+                screen["frame_size"] = int(frame.size)
+                spec = replace(spec, frame=frame)
+        t0 = time.perf_counter()
+        batch = solve_family(
+            _RadialFamily(spec),
             order,
-            spec,
-            self.solver,
-            options,
+            solver=self.solver,
             n_jobs=self.n_jobs,
             progress=self.progress,
+            options=options,
+            strategy=_RadialStrategy(spec),
         )
-        res = _assemble(parts, d.n, spec.problem.n_rows, order)
-        return _radial_result(self, res, spec, sx, sy)
+        screen["scoring_seconds"] = time.perf_counter() - t0
+        res = _in_unit_order(batch, spec, order)
+        return _radial_result(self, res, spec, sx, sy, screen)
 
 
 def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
@@ -916,40 +958,34 @@ def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
     return np.lexsort(keys) if keys else np.arange(Xe.shape[0])
 
 
-def _assemble(
-    parts: list[dict[str, Any]], n: int, n_rows: int, order: np.ndarray
-) -> dict[str, Any]:
-    """Concatenate chunk results (solved in ``order``) back into unit order."""
-    if not parts:
-        return {
-            "value": np.empty(0),
-            "status": np.empty(0, dtype=str),
-            "status2": np.empty(0, dtype=str),
-            "slacks": np.empty((0, 0)),
-            "duals": np.empty((0, n_rows)),
-            "lam_idx": [],
-            "lam_val": [],
-        }
-    out: dict[str, Any] = {}
-    for key in ("value", "status", "status2"):
-        out[key] = np.concatenate([p[key] for p in parts])
-    for key in ("slacks", "duals"):
-        out[key] = np.vstack([p[key] for p in parts])
-    out["lam_idx"] = [a for p in parts for a in p["lam_idx"]]
-    out["lam_val"] = [a for p in parts for a in p["lam_val"]]
-    if out["value"].shape[0] != n:  # pragma: no cover - internal consistency
-        raise RuntimeError("radial: chunk results do not cover all units")
+def _in_unit_order(batch: LPBatchResult, spec: _RadialSpec, order: np.ndarray) -> dict[str, Any]:
+    """The batch (solved in ``order``) in unit order, split into the radial quantities."""
+    n = order.size
+    if batch.units.size != n:  # pragma: no cover - internal consistency
+        raise RuntimeError("radial: batch results do not cover all units")
     inv = np.empty(n, dtype=np.int64)
     inv[order] = np.arange(n)
-    for key in ("value", "status", "status2", "slacks", "duals"):
-        out[key] = out[key][inv]
-    out["lam_idx"] = [out["lam_idx"][i] for i in inv]
-    out["lam_val"] = [out["lam_val"][i] for i in inv]
-    return out
+    X = batch.x[inv]
+    n_ref = spec.n_ref
+    lam = X[:, :n_ref].tocsr()
+    lam.sort_indices()
+    return {
+        "value": batch.objective[inv],
+        "status": batch.status[inv],
+        "status2": batch.status2[inv],
+        "slacks": X[:, n_ref + 1 :].toarray(),
+        "duals": batch.row_duals[inv],
+        "lam": lam,
+    }
 
 
 def _radial_result(
-    model: Radial, res: dict[str, Any], spec: _RadialSpec, sx: np.ndarray, sy: np.ndarray
+    model: Radial,
+    res: dict[str, Any],
+    spec: _RadialSpec,
+    sx: np.ndarray,
+    sy: np.ndarray,
+    screen: dict[str, Any],
 ) -> DEAResult:
     d, r = model.data, model.reference_data
     m, s = d.m, d.s
@@ -961,17 +997,7 @@ def _radial_result(
             scores = snap_scores(1.0 / value)
     else:
         scores = snap_scores(value)
-    # lambdas
-    sizes = [a.size for a in res["lam_idx"]]
-    indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    lam = sp.csr_matrix(
-        (
-            np.concatenate(res["lam_val"]) if sizes else np.empty(0),
-            np.concatenate(res["lam_idx"]) if sizes else np.empty(0, np.int64),
-            indptr,
-        ),
-        shape=(d.n, r.n),
-    )
+    lam = res["lam"]
     # slacks and targets in user units
     scale = np.concatenate([sx, sy])
     slack = np.maximum(res["slacks"], 0.0) * scale + 0.0  # clip solver noise, no -0.0
@@ -1016,6 +1042,7 @@ def _radial_result(
         "slack_sum": model.slack_sum,
         "solver": model.solver,
         "phase2_status": status2,
+        **screen,
     }
     return DEAResult(
         labels=d.labels,

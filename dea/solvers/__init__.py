@@ -14,6 +14,7 @@ from typing import Any
 
 from dea.exceptions import InputDataError, SolverError
 from dea.solvers.base import (
+    ColumnGeneration,
     LPBackend,
     LPBatchResult,
     LPFamily,
@@ -22,10 +23,13 @@ from dea.solvers.base import (
     LPSolution,
     LPUpdate,
     SessionBackend,
+    SolveStrategy,
+    UnitOutcome,
     solve_family,
 )
 
 __all__ = [
+    "ColumnGeneration",
     "LPBackend",
     "LPBatchResult",
     "LPFamily",
@@ -34,6 +38,8 @@ __all__ = [
     "LPSolution",
     "LPUpdate",
     "SessionBackend",
+    "SolveStrategy",
+    "UnitOutcome",
     "available_backends",
     "get_backend",
     "register_backend",

@@ -47,8 +47,8 @@ Objects
 
     Optional: ``session.add_columns(A_cols, col_lower, col_upper, cost)`` appends columns
     (``A_cols`` sparse, ``n_rows x k``) to the open model, keeping its basis (HiGHS).
-    Callers check ``hasattr(session, "add_columns")``; radial DEA uses it for column
-    generation with the HiGHS backend only.
+    Callers check ``hasattr(session, "add_columns")``; :class:`ColumnGeneration` uses it
+    (HiGHS) and falls back to the full LP on backends without it.
 
 Conventions
 -----------
@@ -74,7 +74,10 @@ Families and batches
 (``family.second_stage(k, first_solution) -> LPUpdate | None``; the returned update is
 applied *instead of* the unit update, so it normally is ``unit_update(k).merge(...)``).
 :func:`solve_family` solves it for many units, optionally in parallel with joblib
-(chunks of units per task, one session per chunk, built inside the worker), and returns
+(chunks of units per task, one session per chunk, built inside the worker; a
+:class:`SolveStrategy` says how a chunk's session is opened and a unit solved: hot start by
+default, :class:`ColumnGeneration` on a working set of columns, or a model's own sequence
+of LPs per unit reported as a :class:`UnitOutcome`), and returns
 an :class:`LPBatchResult`: first-stage objective, statuses, row duals (dense,
 ``n_units x n_rows``) and the final-stage primal ``x`` as a ``scipy.sparse`` CSR matrix
 (exact zeros dropped; a basic solution has at most ``n_rows`` non-zeros, so memory is
@@ -109,6 +112,7 @@ from dea.exceptions import InputDataError
 
 __all__ = [
     "STATUSES",
+    "ColumnGeneration",
     "LPBackend",
     "LPBatchResult",
     "LPFamily",
@@ -117,6 +121,8 @@ __all__ = [
     "LPSolution",
     "LPUpdate",
     "SessionBackend",
+    "SolveStrategy",
+    "UnitOutcome",
     "solve_family",
 ]
 
@@ -352,6 +358,12 @@ class LPSolution:
         Simplex (or other) iterations used, when the backend reports them; else -1.
     message : str
         Backend-specific detail for non-optimal outcomes.
+    columns : ndarray of int or None
+        None (every backend session): ``x`` and ``col_duals`` hold all columns.  A
+        session that solves on a working set of the base problem's columns
+        (:class:`ColumnGeneration`) sets it to the base-problem column of each entry of
+        ``x``; every column not listed is 0.  Read such solutions with
+        :meth:`column_value` and :meth:`x_nonzero`, which work for both forms.
     """
 
     status: str
@@ -361,11 +373,34 @@ class LPSolution:
     col_duals: np.ndarray | None = None
     iterations: int = -1
     message: str = ""
+    columns: np.ndarray | None = None
 
     @property
     def ok(self) -> bool:
         """True when the status is ``"optimal"``."""
         return self.status == "optimal"
+
+    def column_value(self, j: int) -> float:
+        """Primal value of base-problem column ``j`` (NaN when there is no ``x``)."""
+        if self.x is None:
+            return float("nan")
+        if self.columns is None:
+            return float(self.x[j])
+        hit = np.flatnonzero(self.columns == j)
+        return float(self.x[hit[0]]) if hit.size else 0.0
+
+    def x_nonzero(self) -> tuple[np.ndarray, np.ndarray]:
+        """(base-problem column indices, values) of the non-zero entries of ``x``, sorted
+        by column (empty when there is no ``x``)."""
+        if self.x is None:
+            return np.empty(0, np.int64), np.empty(0)
+        x = np.asarray(self.x, dtype=float)
+        nz = np.flatnonzero(x)
+        if self.columns is None:
+            return nz, x[nz]
+        idx = np.asarray(self.columns, dtype=np.int64)[nz]
+        order = np.argsort(idx, kind="stable")
+        return idx[order], x[nz][order]
 
 
 @runtime_checkable
@@ -519,15 +554,353 @@ class LPBatchResult:
     iterations: np.ndarray
 
 
+_NO_X = (np.empty(0, np.int64), np.empty(0))
+
+
+def _trusted_update(**fields: Any) -> LPUpdate:
+    """An :class:`LPUpdate` from arrays already of the right dtypes and equal lengths
+    (skips the checks of ``__post_init__``; for updates derived from checked ones)."""
+    u = object.__new__(LPUpdate)
+    for name, value in fields.items():
+        object.__setattr__(u, name, value)
+    return u
+
+
+@dataclass(eq=False, slots=True)
+class UnitOutcome:
+    """What a :class:`SolveStrategy` reports for one unit (one row of the batch).
+
+    A plain record: a strategy may adjust the default's outcome before returning it
+    (e.g. ``out.status2 = "skipped"``).
+
+    Attributes
+    ----------
+    status : str
+        The unit's status (first stage, or the model's own procedure).
+    objective : float
+        The unit's value (the first-stage optimum for two-stage solves); NaN unless
+        ``status == "optimal"``.
+    row_duals : ndarray or None
+        First-stage row duals (``n_rows``).
+    solution : LPSolution or None
+        The solution whose ``x`` is kept (the last optimal stage); None when not optimal.
+    status2 : str
+        Second-stage status, ``""`` when none was run (a model may use its own word,
+        e.g. ``"skipped"``).
+    iterations : int
+        Total iterations of all solves for the unit, -1 when unknown.
+    """
+
+    status: str
+    objective: float = float("nan")
+    row_duals: np.ndarray | None = None
+    solution: LPSolution | None = None
+    status2: str = ""
+    iterations: int = -1
+
+    @property
+    def ok(self) -> bool:
+        """True when the status is ``"optimal"``."""
+        return self.status == "optimal"
+
+
+def _add_iterations(a: int, b: int) -> int:
+    return a + b if a >= 0 and b >= 0 else a
+
+
+class SolveStrategy:
+    """How :func:`solve_family` solves the units of one chunk (the default: hot start).
+
+    The loop in :func:`solve_family` owns chunking, ``n_jobs``, per-unit status and
+    result assembly; a strategy owns what happens inside one chunk, in two hooks that a
+    model may override (subclass; instances are sent to workers, so keep them
+    picklable):
+
+    * :meth:`open_session` opens the chunk's session (default: one backend session on
+      ``family.problem``, so that every solve hot-starts from the previous basis;
+      :class:`ColumnGeneration` opens a working-set session instead);
+    * :meth:`solve_unit` solves one unit on that session (default: the first stage
+      ``family.unit_update(k)``, then, if it is optimal and ``family.second_stage``
+      returns an update, the second stage on the same hot model).  A model whose unit
+      needs a sequence of LPs (e.g. a search over a parameter) overrides it.
+    """
+
+    def open_session(self, family: LPFamily, solver: str, options: dict[str, Any]) -> LPSession:
+        """Open the session a chunk's units are solved on."""
+        from dea.solvers import get_backend
+
+        return get_backend(solver).open(family.problem, **options)
+
+    def solve_unit(self, session: LPSession, family: LPFamily, k: int) -> UnitOutcome:
+        """Solve unit ``k``: first stage, then the optional second stage."""
+        first = session.solve(family.unit_update(k))
+        if not first.ok:
+            return UnitOutcome(status=first.status, iterations=first.iterations)
+        final, status2, iters = first, "", first.iterations
+        upd2 = family.second_stage(k, first)
+        if upd2 is not None:
+            second = session.solve(upd2)
+            status2 = second.status
+            iters = _add_iterations(iters, second.iterations)
+            if second.ok:
+                final = second
+        return UnitOutcome(
+            status="optimal",
+            objective=first.objective,
+            row_duals=first.row_duals,
+            solution=final,
+            status2=status2,
+            iterations=iters,
+        )
+
+
+class ColumnGeneration(SolveStrategy):
+    """Solve every LP on a working set of *candidate* columns, priced against all of them.
+
+    For families with many columns of which few are non-zero at any optimum (DEA's
+    lambda columns).  The chunk's session holds the non-candidate columns of
+    ``family.problem`` plus a working set W of candidates (``initial`` first).  After each
+    solve the reduced costs ``c_j - A_j' y`` of all candidates are computed from the row
+    duals; candidates that would improve the objective by more than ``tolerance`` (at
+    most ``batch`` per round, most improving first) are appended to the open model, whose
+    basis is kept, and the LP is re-solved, so the returned solution is optimal for the
+    full LP (exact, certified by pricing).  If the LP on W is infeasible, the full LP is
+    solved instead (on a second session opened when first needed) and the candidates in
+    its solution join W.  W grows over the chunk's units.
+
+    Updates are given in ``family.problem``'s coordinates, as always.  Candidates must
+    have lower bound 0 in the base problem (a candidate outside W is at 0).  An update
+    that fixes a candidate at 0 removes it from pricing for that solve; an update that
+    changes a candidate's coefficients, cost or bounds otherwise first brings it into W.
+    Solutions list the base columns they hold in ``LPSolution.columns``; ``col_duals`` are
+    not reported.  Backends whose sessions cannot ``add_columns`` solve the full LP.
+
+    Parameters
+    ----------
+    candidates : array_like of int
+        Columns of ``family.problem`` that may be left out of the working set.
+    initial : array_like of int, optional
+        Candidates in the first working set (default: none).
+    batch : int, default 8
+        Most candidates added per pricing round.
+    tolerance : float, default 1e-9
+        Reduced-cost improvement above which a candidate is added.
+    pricing : bool, default True
+        False when the caller knows that ``initial`` suffices for every LP of the family
+        (e.g. a frame that spans the technology, so no other candidate can improve any
+        objective): each LP is then solved on the working set alone (still falling back
+        to the full LP when that is infeasible).  A strategy may switch pricing on for
+        single solves with ``session.pricing = True`` (e.g. a unit whose update fixes a
+        working-set column at 0).
+    """
+
+    def __init__(
+        self,
+        candidates: Any,
+        initial: Any = None,
+        *,
+        batch: int = 8,
+        tolerance: float = 1e-9,
+        pricing: bool = True,
+    ) -> None:
+        self.candidates = np.asarray(candidates, dtype=np.int64).ravel()
+        self.initial = np.asarray([] if initial is None else initial, dtype=np.int64).ravel()
+        if not np.isin(self.initial, self.candidates).all():
+            raise InputDataError("ColumnGeneration: initial columns must be candidates")
+        self.batch = max(1, int(batch))
+        self.tolerance = float(tolerance)
+        self.pricing = bool(pricing)
+        self._cache: tuple[int, np.ndarray] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_cache"] = None  # rebuilt in the worker
+        return state
+
+    def _candidate_rows(self, problem: LPProblem) -> np.ndarray:
+        """Candidates' constraint columns as dense rows (n_candidates x n_rows), cached."""
+        if self._cache is None or self._cache[0] != id(problem):
+            rows = np.ascontiguousarray(problem.A[:, self.candidates].T.toarray())
+            self._cache = (id(problem), rows)
+        return self._cache[1]
+
+    def open_session(self, family: LPFamily, solver: str, options: dict[str, Any]) -> LPSession:
+        """A working-set session (plain session if the backend cannot add columns)."""
+        from dea.solvers import get_backend
+
+        backend = get_backend(solver)
+        session = _WorkingSetSession(family.problem, self, backend, options)
+        if session.supported:
+            return session
+        session.close()
+        return backend.open(family.problem, **options)
+
+
+class _WorkingSetSession(BaseSession):
+    """The session :class:`ColumnGeneration` opens (see there)."""
+
+    def __init__(
+        self,
+        problem: LPProblem,
+        strategy: ColumnGeneration,
+        backend: LPBackend,
+        options: dict[str, Any],
+    ) -> None:
+        super().__init__(problem)
+        cand = strategy.candidates
+        if cand.size and (cand.min() < 0 or cand.max() >= problem.n_cols):
+            raise InputDataError("ColumnGeneration: candidate column out of range")
+        if (problem.col_lower[cand] != 0.0).any():
+            raise InputDataError("ColumnGeneration: candidate columns need lower bound 0")
+        self._strategy, self._backend, self._options = strategy, backend, options
+        self._cand = cand
+        self._cand_pos = np.full(problem.n_cols, -1, dtype=np.int64)  # column -> candidate
+        self._cand_pos[cand] = np.arange(cand.size)
+        self._rows = strategy._candidate_rows(problem)
+        self._cost = problem.cost[cand]
+        self._zero_cost = not self._cost.any()
+        self._fixed = np.flatnonzero(problem.col_upper[cand] <= 0.0)  # never worth adding
+        is_cand = self._cand_pos >= 0
+        head = np.flatnonzero(~is_cand)
+        init = strategy.initial
+        self._cols = np.concatenate([head, init])  # local column -> base column
+        self._loc = np.full(problem.n_cols, -1, dtype=np.int64)  # base column -> local
+        self._loc[self._cols] = np.arange(self._cols.size)
+        self._ws_pos = self._cand_pos[init]  # candidate positions in the working set
+        sub = LPProblem(
+            A=problem.A[:, self._cols],
+            row_lower=problem.row_lower,
+            row_upper=problem.row_upper,
+            col_lower=problem.col_lower[self._cols],
+            col_upper=problem.col_upper[self._cols],
+            cost=problem.cost[self._cols],
+            sense=problem.sense,
+            name=problem.name,
+        )
+        self._ws: Any = backend.open(sub, **options)
+        self.supported = hasattr(self._ws, "add_columns")
+        self.pricing = strategy.pricing
+        self._full: Any = None
+
+    def _add(self, base_cols: np.ndarray) -> None:
+        p = self.problem
+        pos = self._cand_pos[base_cols]
+        block = sp.csc_matrix(self._rows[pos].T)  # = A[:, base_cols], built faster
+        lo, up, cost = p.col_lower[base_cols], p.col_upper[base_cols], p.cost[base_cols]
+        self._ws.add_columns(block, lo, up, cost)
+        self._loc[base_cols] = self._cols.size + np.arange(base_cols.size)
+        self._cols = np.concatenate([self._cols, base_cols])
+        self._ws_pos = np.concatenate([self._ws_pos, pos])
+
+    def _localise(self, u: LPUpdate) -> tuple[LPUpdate, np.ndarray]:
+        """The update in working-set columns, and the candidates it fixes at 0."""
+        cp, ci = self._cand_pos, u.col_index
+        n_coeff, n_cost = u.coeff_cols.size, u.cost_index.size
+        cols = np.concatenate((u.coeff_cols, u.cost_index, ci))
+        if (cp[cols] < 0).all():  # only head columns: always in the model
+            local_cols = self._loc[cols].astype(np.int32)
+            lc = local_cols[n_coeff + n_cost :]
+            lo, up = u.col_lower, u.col_upper
+            fixed = _NO_X[0]
+        else:
+            zero_fix = (u.col_lower == 0.0) & (u.col_upper == 0.0)
+            touched = np.concatenate((u.coeff_cols, u.cost_index, ci[~zero_fix]))
+            need = touched[cp[touched] >= 0]
+            need = need[self._loc[need] < 0]
+            if need.size:
+                self._add(np.unique(need).astype(np.int64))
+            local_cols = self._loc[cols].astype(np.int32)
+            lc = local_cols[n_coeff + n_cost :]
+            keep = lc >= 0
+            fixed = cp[ci[zero_fix]]
+            fixed = fixed[fixed >= 0]
+            if keep.all():
+                lo, up = u.col_lower, u.col_upper
+            else:
+                lc, lo, up = lc[keep], u.col_lower[keep], u.col_upper[keep]
+        local = _trusted_update(
+            coeff_rows=u.coeff_rows,
+            coeff_cols=local_cols[:n_coeff],
+            coeff_values=u.coeff_values,
+            row_index=u.row_index,
+            row_lower=u.row_lower,
+            row_upper=u.row_upper,
+            col_index=lc,
+            col_lower=lo,
+            col_upper=up,
+            cost_index=local_cols[n_coeff : n_coeff + n_cost],
+            cost_values=u.cost_values,
+            sense=u.sense,
+        )
+        return local, fixed
+
+    def solve(self, update: LPUpdate | None = None) -> LPSolution:
+        """Solve *base problem + update* to full-LP optimality by pricing."""
+        u = update if update is not None else LPUpdate()
+        maximise = (u.sense or self.problem.sense) == "max"
+        iters = 0
+        # Columns added by pricing are never ones the update touches (those were brought
+        # in first) or fixes at 0 (priced out), so the local update stays valid.
+        local, fixed = self._localise(u)
+        while True:
+            sol = self._ws.solve(local)
+            iters = _add_iterations(iters, sol.iterations)
+            if not sol.ok:
+                if self._full is None:
+                    self._full = self._backend.open(self.problem, **self._options)
+                full = self._full.solve(u)
+                if full.ok:
+                    nz = np.flatnonzero(full.x)
+                    new = nz[(self._cand_pos[nz] >= 0) & (self._loc[nz] < 0)]
+                    if new.size:
+                        self._add(new)
+                return full
+            if not self.pricing:
+                return self._working_solution(sol, iters)
+            price = self._rows @ sol.row_duals  # A_j' y
+            if self._zero_cost:
+                gain = -price if maximise else price
+            else:
+                gain = self._cost - price if maximise else price - self._cost
+            gain[self._ws_pos] = 0.0
+            gain[self._fixed] = 0.0
+            gain[fixed] = 0.0
+            cand = np.flatnonzero(gain > self._strategy.tolerance)
+            if cand.size == 0:
+                return self._working_solution(sol, iters)
+            batch = self._strategy.batch
+            if cand.size > batch:
+                cand = cand[np.argsort(-gain[cand], kind="stable")[:batch]]
+            self._add(self._cand[cand])
+
+    def _working_solution(self, sol: LPSolution, iters: int) -> LPSolution:
+        return LPSolution(
+            status=sol.status,
+            objective=sol.objective,
+            x=sol.x,
+            row_duals=sol.row_duals,
+            iterations=iters,
+            message=sol.message,
+            columns=self._cols,
+        )
+
+    def close(self) -> None:
+        """Close the working-set and (if opened) the full-LP session."""
+        for sess in (self._ws, self._full):
+            if sess is not None:
+                sess.close()
+        self._ws = self._full = None
+
+
 def _solve_chunk(
     units: Sequence[int],
     family: LPFamily,
     backend: str,
     options: dict[str, Any],
     dense_x: bool,
+    strategy: SolveStrategy | None = None,
 ) -> LPBatchResult:
-    from dea.solvers import get_backend
-
+    strategy = strategy if strategy is not None else SolveStrategy()
     prob = family.problem
     n = len(units)
     obj = np.full(n, np.nan)
@@ -538,34 +911,33 @@ def _solve_chunk(
     xs: list[np.ndarray] = []
     nz_idx: list[np.ndarray] = []
     nz_val: list[np.ndarray] = []
-    session = get_backend(backend).open(prob, **options)
+    session = strategy.open_session(family, backend, options) if n else None
     try:
         for i, k in enumerate(units):
-            sol = session.solve(family.unit_update(int(k)))
-            status[i] = sol.status
-            iters[i] = sol.iterations
-            x = np.zeros(prob.n_cols)
-            if sol.ok:
-                obj[i] = sol.objective
-                duals[i] = sol.row_duals
-                x = sol.x
-                upd2 = family.second_stage(int(k), sol)
-                if upd2 is not None:
-                    sol2 = session.solve(upd2)
-                    status2[i] = sol2.status
-                    if sol2.iterations >= 0 and iters[i] >= 0:
-                        iters[i] += sol2.iterations
-                    if sol2.ok:
-                        x = sol2.x
-            x = np.asarray(x, dtype=float)
+            out = strategy.solve_unit(session, family, int(k))
+            status[i] = out.status
+            status2[i] = out.status2
+            iters[i] = out.iterations
+            sol = out.solution if out.ok else None
+            if out.ok:
+                obj[i] = out.objective
+                duals[i] = out.row_duals
             if dense_x:
-                xs.append(x)
+                if sol is None or sol.x is None:
+                    xs.append(np.zeros(prob.n_cols))
+                elif sol.columns is None:
+                    xs.append(np.asarray(sol.x, dtype=float))
+                else:
+                    x = np.zeros(prob.n_cols)
+                    x[sol.columns] = sol.x
+                    xs.append(x)
             else:
-                nz = np.flatnonzero(x)
-                nz_idx.append(nz)
-                nz_val.append(x[nz])
+                idx, val = sol.x_nonzero() if sol is not None else _NO_X
+                nz_idx.append(idx)
+                nz_val.append(val)
     finally:
-        session.close()
+        if session is not None:
+            session.close()
     if dense_x:
         X = np.vstack(xs) if xs else np.zeros((0, prob.n_cols))
     else:
@@ -599,8 +971,13 @@ def solve_family(
     progress: bool = False,
     dense_x: bool = False,
     options: dict[str, Any] | None = None,
+    strategy: SolveStrategy | None = None,
 ) -> LPBatchResult:
     """Solve an :class:`LPFamily` for many units.
+
+    The one solve loop of :mod:`dea`: every model's per-unit LPs go through it (chunks,
+    ``n_jobs``, per-unit status, two stages); a model changes *how* a chunk is solved
+    with a ``strategy``, never by a loop of its own.
 
     Parameters
     ----------
@@ -623,11 +1000,20 @@ def solve_family(
         Return ``x`` as a dense array instead of a CSR matrix.
     options : dict, optional
         Passed to ``backend.open`` (``time_limit``, ``tolerance``).
+    strategy : SolveStrategy, optional
+        How each chunk opens its session and solves a unit (default
+        :class:`SolveStrategy`: one hot-started backend session per chunk, first stage
+        then second stage).  :class:`ColumnGeneration` solves on a working set of
+        columns; a model may subclass either (e.g. a sequence of LPs per unit).  Sent to
+        the workers, so it must be picklable.
 
     Returns
     -------
     LPBatchResult
-        Results in the order of ``units``; identical for any ``n_jobs``.
+        Results in the order of ``units``; identical for any ``n_jobs``.  ``objective``,
+        ``status``, ``status2`` and ``row_duals`` are the strategy's
+        :class:`UnitOutcome` fields; ``x`` holds its ``solution``'s primal values in
+        ``family.problem``'s columns.
 
     Raises
     ------
@@ -647,12 +1033,13 @@ def solve_family(
         solver,
         opts,
         dense_x,
+        strategy,
         n_jobs=n_jobs,
         chunk_size=chunk_size,
         progress=progress,
     )
     if not parts:
-        parts = [_solve_chunk([], family, solver, opts, dense_x)]
+        parts = [_solve_chunk([], family, solver, opts, dense_x, strategy)]
     X = np.vstack([p.x for p in parts]) if dense_x else sp.vstack([p.x for p in parts]).tocsr()
     return LPBatchResult(
         units=np.concatenate([p.units for p in parts]),

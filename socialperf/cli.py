@@ -148,7 +148,10 @@ def _build_parser() -> _Parser:
                    "impossible values set missing; see socialperf.screen)")
     d.add_argument("--solver", default="highs", help="LP backend (default highs)")
     d.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
-    d.add_argument("--out", default=None, help="write the result table to this CSV file")
+    d.add_argument("--out", default=None, help="write the result table to this CSV file "
+                   "(an existing file is kept unless --overwrite is given)")
+    d.add_argument("--overwrite", action="store_true",
+                   help="replace the --out file if it exists")
     d.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
 
     s = sub.add_parser("sensitivity", parents=[common],
@@ -291,6 +294,7 @@ def _read_units_csv(
 
 def _cmd_dea(args: argparse.Namespace) -> int:
     import dea
+    from socialperf.exceptions import OutputFolderError
     from socialperf.report import dea_table
     from socialperf.safety import write_csv
 
@@ -350,6 +354,15 @@ def _cmd_dea(args: argparse.Namespace) -> int:
     table.index.name = frame.index.name or "unit"
     if args.out:
         out = Path(args.out)
+        if out.is_symlink() or (out.exists() and not out.is_file()):
+            raise OutputFolderError(
+                f"--out {str(out)!r} is a symbolic link or not a file; nothing was written"
+            )
+        if out.exists() and not args.overwrite:
+            raise OutputFolderError(
+                f"--out {str(out)!r} exists; nothing was written (pass --overwrite to replace "
+                "it, or choose another file)"
+            )
         if out.parent and not out.parent.exists():
             out.parent.mkdir(parents=True, exist_ok=True)
         written = table

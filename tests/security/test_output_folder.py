@@ -252,3 +252,21 @@ def test_file_deleted_by_the_user_is_dropped_from_the_manifest(tmp_path):
     (out / "tables" / "b.csv").unlink()
     _report("a").write(out)
     assert _manifest(out) == BASE | {"tables/a.csv"}
+
+
+def test_dea_out_keeps_an_existing_file_unless_overwrite(tmp_path, capsys):
+    data = tmp_path / "u.csv"
+    pd.DataFrame({"unit": ["A", "B"], "x": [1.0, 2.0], "y": [1.0, 1.0]}).to_csv(data, index=False)
+    out = tmp_path / "mine.csv"
+    out.write_text("my own notes\n")
+    argv = ["dea", str(data), "--inputs", "x", "--outputs", "y", "--out", str(out)]
+    assert main(argv) == 1
+    assert "--overwrite" in capsys.readouterr().err
+    assert out.read_text() == "my own notes\n"
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "elsewhere.csv")
+    assert main([*argv[:-1], str(link), "--overwrite"]) == 1
+    assert not (tmp_path / "elsewhere.csv").exists()
+    capsys.readouterr()
+    assert main([*argv, "--overwrite"]) == 0
+    assert "score" in out.read_text()

@@ -169,8 +169,15 @@ def test_unreachable_scheduler_is_one_line(capsys, small_csv, monkeypatch):
     monkeypatch.setattr(dea._parallel, "CONNECT_TIMEOUT", 1.0)
     address = f"tcp://127.0.0.1:{_free_port()}"
     code, out, err = _run(
-        capsys, "dea", str(small_csv), "--inputs", "x1,x2", "--outputs", "y",
-        "--scheduler", address,
+        capsys,
+        "dea",
+        str(small_csv),
+        "--inputs",
+        "x1,x2",
+        "--outputs",
+        "y",
+        "--scheduler",
+        address,
     )
     assert code == 1
     line = _one_error_line(err)
@@ -233,7 +240,7 @@ def test_demo_on_local_cluster_writes_identical_tables(capsys, tmp_path):
 def test_sensitivity_and_dea_on_local_cluster_are_identical(capsys, tmp_path, small_csv):
     pytest.importorskip("dask.distributed")
     study = tmp_path / "study.toml"
-    Study.demo().replace(sensitivity={"runs": 40, "sobol": 8}).to_toml(study)
+    Study.demo().replace(sensitivity={"runs": 40, "sobol": 16}).to_toml(study)
     serial, dask = tmp_path / "serial", tmp_path / "dask"
     assert _run(capsys, "sensitivity", str(study), "--out", str(serial))[0] == 0
     # the study's own [run] scheduler, this time (no command-line option)

@@ -132,6 +132,7 @@ class StudyAudit:
             "coverage",
             "min_year_coverage",
             "validity_r",
+            "dimension_r",
             "rank_stability",
             "checks",
         ]

@@ -321,7 +321,7 @@ class Report:
                     )
         if self.settings:
             parts.append(
-                "<details><summary>Settings (<code>settings.toml</code>)</summary>"
+                "<details><summary>Settings (settings.toml)</summary>"
                 f"<pre>{esc(self.settings)}</pre></details>"
             )
         if self.provenance:

@@ -933,10 +933,23 @@ def _resolve(spec: str | pd.Series | None, data: pd.DataFrame, what: str) -> pd.
 
 
 def _score(scheme: Scheme, data: pd.DataFrame, reference: pd.DataFrame | None, by: Any) -> Any:
-    """:meth:`Scheme.score`, with the calibration groups ``by`` when given."""
-    if by is not None:
-        return scheme.score(data, reference, by=by)
-    return scheme.score(data, reference)
+    """:meth:`Scheme.score`, per calibration group when ``by`` is given.
+
+    A column name is passed on as such (``Scheme.score`` reads it from the data and the
+    reference); a Series named after a column of the reference is extended by the groups of
+    the reference rows.
+    """
+    if by is None:
+        return scheme.score(data, reference)
+    if (
+        isinstance(by, pd.Series)
+        and reference is not None
+        and isinstance(by.name, str)
+        and by.name in reference
+    ):
+        ref_g = reference[by.name]
+        by = pd.concat([by, ref_g.loc[~ref_g.index.isin(by.index)]])
+    return scheme.score(data, reference, by=by)
 
 
 def _numeric_view(scheme: Scheme, raw: pd.DataFrame, normalised: pd.DataFrame) -> pd.DataFrame:
@@ -1207,12 +1220,15 @@ def _compensability(
     rng = ref[numeric].astype(float)
     delta = (rng.max() - rng.min()).to_numpy() * step
     signs = np.array([scheme.indicators[c].direction.sign for c in numeric], dtype=float)
-    g = groups
+    g = groups  # covers the reference rows too when the reference is the data
 
     def rescore(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = _score(scheme, frame, ref, g)
+            try:
+                res = _score(scheme, frame, ref, g)
+            except ScaleLevelError:  # reported in admissibility; measure it anyway
+                res = _score(scheme.replace(allow_scale_violations=True), frame, ref, g)
         s = pd.Series(res.scores).reindex(units).to_numpy(dtype=float)
         y = pd.DataFrame(res.normalised).reindex(index=units, columns=numeric)
         return s, y.to_numpy(dtype=float)

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from weighting.estimator import Estimator
 from weighting.exceptions import InputDataError, format_labels
 from weighting.indicators import INTERVAL_UP, IndicatorSet
 
@@ -137,7 +138,7 @@ class MissingResult:
     coverage: pd.Series
 
 
-class MissingPolicy:
+class MissingPolicy(Estimator):
     """How missing indicator values are handled.
 
     Parameters
@@ -163,6 +164,9 @@ class MissingPolicy:
     values of the universe it is compared against (OECD/JRC 2008, Step 3, "single
     imputation"). Re-weighting is equivalent to imputing, unit by unit, the weighted mean
     of the unit's other normalised indicators.
+
+    Its parameters, copies, equality and ``repr`` follow
+    :class:`~weighting.estimator.Estimator`.
 
     References
     ----------
@@ -196,17 +200,8 @@ class MissingPolicy:
         self.min_coverage = cov
         self.groups = groups
 
-    def __repr__(self) -> str:
-        extra = f", groups={self.groups!r}" if self.groups else ""
-        return f"MissingPolicy({self.method!r}, min_coverage={self.min_coverage:g}{extra})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, MissingPolicy) and self.to_spec() == other.to_spec()
-
-    __hash__ = None  # type: ignore[assignment]
-
     def to_spec(self) -> dict[str, Any]:
-        """Plain dict form."""
+        """Plain dict form: method and minimum coverage always, groups when set."""
         out: dict[str, Any] = {"method": self.method, "min_coverage": self.min_coverage}
         if self.groups:
             out["groups"] = self.groups
@@ -371,7 +366,7 @@ class _ColumnTreatment:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class OutlierTreatment:
+class OutlierTreatment(Estimator):
     """Outlier treatment fitted on a reference set and applied to any units.
 
     Parameters
@@ -422,6 +417,9 @@ class OutlierTreatment:
     negative skew, with :math:`a = 0.01(\\max x - \\min x)` from the reference (new units
     beyond the reference range are first clipped to it).
 
+    Its parameters, copies, equality and ``repr`` follow
+    :class:`~weighting.estimator.Estimator`.
+
     References
     ----------
     OECD/JRC (2008). *Handbook on Constructing Composite Indicators*. Step 4.
@@ -466,20 +464,9 @@ class OutlierTreatment:
         self.fallback = fallback
         self.columns = columns
 
-    _DEFAULTS: dict[str, Any] = {  # noqa: RUF012
-        "method": "iterative", "lower": 0.05, "upper": 0.95, "skew_thresh": 2.0,
-        "kurt_thresh": 3.5, "winmax": 5, "rule": "either", "fallback": "log", "columns": None,
-    }
-
-    def get_params(self) -> dict[str, Any]:
-        """Hyperparameters as a dict."""
-        return {k: getattr(self, k) for k in self._DEFAULTS}
-
     def to_spec(self) -> dict[str, Any]:
         """Plain dict form (parameters that differ from the defaults, plus the method)."""
-        out = {"method": self.method}
-        out.update({k: v for k, v in self.get_params().items() if self._DEFAULTS[k] != v})
-        return out
+        return {"method": self.method, **self._changed_params()}
 
     @classmethod
     def from_spec(cls, spec: str | Mapping[str, Any] | OutlierTreatment | None):
@@ -496,25 +483,12 @@ class OutlierTreatment:
             except TypeError:
                 raise InputDataError(
                     f"outlier spec has unknown keys {format_labels(list(spec))}; allowed are "
-                    f"{format_labels(list(cls._DEFAULTS), limit=10)}"
+                    f"{format_labels(cls._param_names(), limit=10)}"
                 ) from None
         raise InputDataError(
             f"outliers must be a method name, a dict or an OutlierTreatment, got "
             f"{type(spec).__name__}"
         )
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.to_spec().items())
-        return f"OutlierTreatment({args})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, OutlierTreatment) and self.to_spec() == other.to_spec()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def clone(self) -> OutlierTreatment:
-        """Unfitted copy."""
-        return OutlierTreatment(**self.get_params())
 
     # -- the test ---------------------------------------------------------------------------
     def passes(self, x: np.ndarray) -> bool:

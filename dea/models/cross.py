@@ -728,7 +728,6 @@ class CrossEfficiency:
         W[~ok] = np.nan
         W[np.abs(W) < 1e-14] = 0.0
 
-        # E[d, j] = N_j(w_d) / D_j(w_d), assembled in blocks of raters
         # E[d, j] = N_j(w_d) / D_j(w_d), assembled (with its sums) in blocks of raters so
         # that the n x n matrix is the only array of that size
         E = np.empty((n, n))

@@ -25,10 +25,6 @@ ATTACKS = (
 )
 WRITER_TAGS = {
     "script",  # the report's own sorting/filtering script, checked to be exactly _JS below
-    "details",  # the settings block (settings.toml shown in the page)
-    "summary",
-    "pre",
-    "code",
     "html",
     "head",
     "meta",
@@ -54,6 +50,10 @@ WRITER_TAGS = {
     "img",
     "figcaption",
     "hr",
+    "details",  # the settings block (settings.toml shown at the end of the page)
+    "summary",
+    "pre",
+    "code",
 }
 
 

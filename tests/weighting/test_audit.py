@@ -384,6 +384,11 @@ def test_scale_violation_is_reported_not_raised():
     assert not adm["admissible"].any()
     assert "geometric mean does not admit" in adm.at["x3", "violation"]
     assert any("allow_scale_violations=True" in n for n in res.notes)
+    # with a result given, the re-scoring for compensability does not raise either
+    given = wt.Scheme(inds, normalisation="percentile").score(data)
+    again = wt.audit(scheme, data, result=given)
+    assert not again.admissibility["admissible"].any()
+    assert again.compensability.at["composite", "median_ratio"] > 0
     ok = wt.audit(wt.Scheme(inds, normalisation="percentile"), data).admissibility
     assert ok["admissible"].all()
     assert "minmax" not in res.indicators.at["x3", "admits_normalisation"].split(", ")
@@ -529,20 +534,3 @@ def test_validity_correlations_with_dimension_and_score():
         stats.spearmanr(n["x3"], r.dimension_scores["X"])[0], abs=1e-12
     )
     assert t.at["y1", "score_r"] == pytest.approx(stats.spearmanr(n["y1"], r.scores)[0], abs=1e-12)
-
-
-def test_scheme_by_groups_on_a_two_level_index():
-    # Scheme.score(by=...) gathers per-group results; with (unit, year) labels the reference
-    # rows keep both levels under the group key (this raised a MultiIndex names error)
-    data = pd.DataFrame(
-        {"a": [1.0, 2, 3, 4, 5, 6], "b": [3.0, 1, 2, 6, 4, 5]},
-        index=pd.MultiIndex.from_product([["u1", "u2", "u3"], [2010, 2011]], names=["id", "year"]),
-    )
-    scheme = _scheme(["a", "b"])
-    res = scheme.score(data, by=pd.Series(data.index.get_level_values("year"), index=data.index))
-    for year in (2010, 2011):
-        part = data.xs(year, level="year", drop_level=False)
-        np.testing.assert_allclose(
-            res.scores.loc[part.index], scheme.score(part).scores, atol=1e-12
-        )
-    assert res.reference_normalised.index.nlevels == 3

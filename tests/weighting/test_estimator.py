@@ -150,3 +150,25 @@ def test_registering_a_user_class():
         reg.register(PowerMean)
     with pytest.raises(InputDataError, match="has no name"):
         reg.register(type("Anon", (Normaliser,), {}))
+
+
+def test_pretreatment_steps_share_the_mechanism():
+    from weighting import MissingPolicy, OutlierTreatment
+
+    for cls in (MissingPolicy, OutlierTreatment):
+        assert issubclass(cls, Estimator)
+        for attr in ("get_params", "set_params", "clone", "__eq__", "__repr__"):
+            assert getattr(cls, attr) is getattr(Estimator, attr), (cls, attr)
+    o = OutlierTreatment("percentile", lower=0.1)
+    # their dict form always names the method (a parameter, not a registry name)
+    assert o.to_spec() == {"method": "percentile", "lower": 0.1}
+    assert OutlierTreatment().to_spec() == {"method": "iterative"}
+    assert OutlierTreatment.from_spec(o.to_spec()) == o and o.clone() == o
+    assert repr(o) == "OutlierTreatment(method='percentile', lower=0.1)"
+    m = MissingPolicy("median", min_coverage=0.75)
+    assert m.to_spec() == {"method": "median", "min_coverage": 0.75}
+    assert MissingPolicy.from_spec(m.to_spec()) == m == m.clone() != MissingPolicy()
+    with pytest.raises(InputDataError, match="has no parameter 'bogus'"):
+        m.clone().set_params(bogus=1)
+    with pytest.raises(InputDataError, match="allowed are 'method', 'lower'"):
+        OutlierTreatment.from_spec({"cap": 3})

@@ -236,3 +236,24 @@ def test_unrotated_option_uses_principal_components(fa4):
     np.testing.assert_allclose(est.squared_loadings_, L**2 / est.eigenvalues_.iloc[:4].to_numpy(),
                                rtol=1e-12)
     assert not np.allclose(est.weights_, fa4.weights_, atol=1e-3)  # rotation matters here
+
+
+def test_varimax_leaves_the_minimum_of_two_factors():
+    """Two indicators, both components kept: the unrotated loadings ``(c, -s), (c, s)`` are
+    the varimax *minimum* (criterion 0). The SVD map stayed there for exact input and
+    cycled next to it after a 1-ulp change, so PCA weights flipped between 0.5/0.5 and
+    0.538/0.462 when an indicator was rescaled (found by the invariance property tests).
+    The maximum is the 45-degree rotation: each indicator on its own factor."""
+    c, s = 0.73357666, 0.67960671
+    for L in ([[c, -s], [c, s]], [[c, s], [c, -s]], [[c, -s + 2.2e-16], [c, s]]):
+        rot, T = varimax(np.array(L))
+        np.testing.assert_allclose(np.sort(np.abs(rot), axis=1), [[0.038163, 0.999272]] * 2,
+                                   atol=1e-6)
+        np.testing.assert_allclose(T @ T.T, np.eye(2), atol=1e-12)
+    X = pd.DataFrame({"a": [0.131719, 0.061225, 1.0, 0.467526, 0.063028],
+                      "b": [0.109776, 1.0, 0.543774, 0.119616, 0.050620]})
+    for Y in (X, X * [1.0, 1.0 + 2.2e-16], X.iloc[::-1], X * [3.0, 1e-4]):
+        est = PCAWeights().fit(Y)
+        assert est.n_factors_ == 2
+        assert est.assigned_factor_.nunique() == 2  # one factor each
+        np.testing.assert_allclose(est.weights_.to_numpy(), [0.5, 0.5], atol=1e-9)

@@ -146,7 +146,7 @@ def map_chunks(
 CONNECT_TIMEOUT = 10.0  # seconds to wait for a remote scheduler before giving up
 _ACTIVE: contextvars.ContextVar[str | None] = contextvars.ContextVar("dea_scheduler", default=None)
 _LOCAL = re.compile(r"local:(.*)", re.IGNORECASE)
-_ADDRESS = re.compile(r"((tcp|tls|ws|wss|ucx|inproc)://)?[A-Za-z0-9_.\-\[\]:]+(:\d+)?")
+_ADDRESS = re.compile(r"((tcp|tls|ws|wss)://)?[A-Za-z0-9_.\-\[\]:]+(:\d+)?")
 
 
 def parse_scheduler(address: Any, option: str = "scheduler") -> str | None:
@@ -157,7 +157,7 @@ def parse_scheduler(address: Any, option: str = "scheduler") -> str | None:
     address : str or None
         ``"local:N"`` (a ``dask.distributed.LocalCluster`` of N worker processes started
         for the run) or the address of a running Dask scheduler (``"tcp://host:8786"``,
-        ``"tls://host:8786"``, ``"host:8786"``).
+        ``"tls://host:8786"``, ``"host:8786"``; protocols tcp, tls, ws, wss).
     option : str
         The setting's name, for messages (``--scheduler``, ``run.scheduler``).
 
@@ -282,7 +282,7 @@ def scheduler(address: str | None, *, option: str = "scheduler") -> Iterator[str
         else:
             try:
                 client = Client(addr, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError, ValueError) as exc:
+            except (OSError, TimeoutError, ValueError, ImportError, RuntimeError) as exc:
                 reason = " ".join(str(exc).split()) or type(exc).__name__
                 raise InputDataError(
                     f"{option}: cannot reach the Dask scheduler at {addr!r} ({reason})"

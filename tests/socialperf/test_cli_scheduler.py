@@ -88,6 +88,7 @@ def test_parse_scheduler_accepts(given, expected):
         ("local:", "positive integer"),
         ("local", "not a scheduler address"),
         ("two words", "not a scheduler address"),
+        ("ucx://host:1", "not a scheduler address"),
         (2, "expected a string"),
     ],
 )

@@ -2,23 +2,42 @@
 
 Solver objects (HiGHS models) cannot be pickled, so each task receives the picklable
 problem description plus a chunk of unit indices and builds its own solver session.
-The joblib backend is whatever the caller configured (``joblib.parallel_config``), so
-``with parallel_config(backend="dask"): model.fit(n_jobs=-1)`` runs on a dask cluster.
+The joblib backend is whatever the caller configured (``joblib.parallel_config``);
+``n_jobs`` is a constructor argument of every model, so::
+
+    with joblib.parallel_config(backend="dask"):      # a dask.distributed.Client is open
+        dea.Radial(df, inputs=X, outputs=Y, n_jobs=-1).fit()
+
+runs on a Dask cluster.  :func:`scheduler` opens that client (or a ``LocalCluster``) and
+that backend from one setting, the ``--scheduler`` option of the ``socialperf`` command and
+the ``[run] scheduler`` key of a study.  It adds no dispatch path: :func:`map_chunks` and
+the sensitivity engine's joblib calls run unchanged, on whatever backend is active.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import numpy as np
 
 from dea.exceptions import InputDataError
 
-__all__ = ["default_chunk_size", "map_chunks", "split_chunks"]
+__all__ = [
+    "active_scheduler",
+    "default_chunk_size",
+    "map_chunks",
+    "parse_scheduler",
+    "resolve_jobs",
+    "scheduler",
+    "split_chunks",
+]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -120,3 +139,157 @@ def map_chunks(
         out.append(res)
         bar.update(len(c))
     return out
+
+
+# ------------------------------------------------------------------ Dask scheduler setting
+
+CONNECT_TIMEOUT = 10.0  # seconds to wait for a remote scheduler before giving up
+_ACTIVE: contextvars.ContextVar[str | None] = contextvars.ContextVar("dea_scheduler", default=None)
+_LOCAL = re.compile(r"local:(.*)", re.IGNORECASE)
+_ADDRESS = re.compile(r"((tcp|tls|ws|wss)://)?[A-Za-z0-9_.\-\[\]:]+(:\d+)?")
+
+
+def parse_scheduler(address: Any, option: str = "scheduler") -> str | None:
+    """Check a scheduler setting and return it normalised (None or ``""``: no scheduler).
+
+    Parameters
+    ----------
+    address : str or None
+        ``"local:N"`` (a ``dask.distributed.LocalCluster`` of N worker processes started
+        for the run) or the address of a running Dask scheduler (``"tcp://host:8786"``,
+        ``"tls://host:8786"``, ``"host:8786"``; protocols tcp, tls, ws, wss).
+    option : str
+        The setting's name, for messages (``--scheduler``, ``run.scheduler``).
+
+    Raises
+    ------
+    InputDataError
+        A value that is neither form, or ``local:N`` whose N is not a positive integer.
+    """
+    if address is None:
+        return None
+    if not isinstance(address, str):
+        raise InputDataError(
+            f"{option}: expected a string such as 'local:2' or 'tcp://host:8786', got {address!r}"
+        )
+    text = address.strip()
+    if not text:
+        return None
+    local = _LOCAL.fullmatch(text)
+    if local:
+        n = local.group(1).strip()
+        if not n.isdigit() or int(n) < 1:
+            raise InputDataError(
+                f"{option}={address!r}: the number of local workers must be "
+                "a positive integer, e.g. 'local:2'"
+            )
+        return f"local:{int(n)}"
+    if text.lower() == "local" or not _ADDRESS.fullmatch(text):
+        raise InputDataError(
+            f"{option}={address!r} is not a scheduler address; use "
+            "'local:N' (N local worker processes) or the address of a "
+            "running Dask scheduler, e.g. 'tcp://host:8786'"
+        )
+    return text
+
+
+def active_scheduler() -> str | None:
+    """The scheduler opened by an enclosing :func:`scheduler` block, or None."""
+    return _ACTIVE.get()
+
+
+def resolve_jobs(n_jobs: int | None) -> int:
+    """``n_jobs`` to pass on: None is 1 on this machine, -1 (every worker) on a scheduler.
+
+    Under the Dask backend joblib sizes the work by the cluster's cores whatever the
+    (non-1) value, but ``n_jobs=1`` still runs in-process, so a scheduler needs ``-1``.
+    """
+    if n_jobs is None:
+        return -1 if _ACTIVE.get() is not None else 1
+    return n_jobs
+
+
+@contextlib.contextmanager
+def scheduler(address: str | None, *, option: str = "scheduler") -> Iterator[str | None]:
+    """Run the joblib work of the block on a Dask cluster.
+
+    Opens a ``dask.distributed.Client`` on ``address`` (for ``"local:N"``, on a
+    ``LocalCluster`` of N single-threaded worker processes on 127.0.0.1, without a
+    dashboard, closed at the end of the block) and sets
+    ``joblib.parallel_config(backend="dask")``.  Everything that dispatches through joblib
+    (:func:`map_chunks`: DEA fits and the bootstrap; :class:`weighting.UncertaintyAnalysis`:
+    Monte Carlo and Sobol' runs) then runs on the cluster when its ``n_jobs`` is not 1 (see
+    :func:`resolve_jobs`).  Results do not change: chunks and random streams never depend on
+    the backend.  ``None`` (or ``""``) does nothing; inside another ``scheduler`` block the
+    outer one is kept.
+
+    Parameters
+    ----------
+    address : str or None
+        See :func:`parse_scheduler`.
+    option : str
+        The setting's name, for messages.
+
+    Yields
+    ------
+    str or None
+        The scheduler in use.
+
+    Raises
+    ------
+    InputDataError
+        A malformed address, a scheduler that cannot be reached within
+        :data:`CONNECT_TIMEOUT` seconds, or dask.distributed not installed; the message names
+        ``option``.
+
+    Notes
+    -----
+    Tasks and data travel pickled: whoever controls the scheduler or a worker can run code
+    in this process.  Connect only to a cluster you trust.  The workers of a remote cluster
+    need the same packages (dea, weighting, socialperf) installed.
+    """
+    addr = parse_scheduler(address, option)
+    if addr is None or _ACTIVE.get() is not None:
+        yield _ACTIVE.get()
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputDataError(
+            f"{option}={addr!r} needs dask.distributed; install it with "
+            "python -m pip install 'dask[distributed]'"
+        ) from None
+    from joblib import parallel_config
+
+    with contextlib.ExitStack() as stack:
+        if not logger.isEnabledFor(logging.DEBUG):  # cluster start/stop chatter: debug only
+            quiet = logging.getLogger("distributed")
+            stack.callback(quiet.setLevel, quiet.level)
+            quiet.setLevel(logging.ERROR)
+        local = _LOCAL.fullmatch(addr)
+        if local:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=int(local.group(1)),
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        else:
+            try:
+                client = Client(addr, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError, ValueError, ImportError, RuntimeError) as exc:
+                reason = " ".join(str(exc).split()) or type(exc).__name__
+                raise InputDataError(
+                    f"{option}: cannot reach the Dask scheduler at {addr!r} ({reason})"
+                ) from None
+            stack.enter_context(client)
+        logger.debug("scheduler %s: workers %s", addr, client.ncores())
+        token = _ACTIVE.set(addr)
+        stack.callback(_ACTIVE.reset, token)
+        stack.enter_context(parallel_config(backend="dask"))
+        yield addr

@@ -10,6 +10,10 @@ Subcommands (``socialperf --version`` prints the version)::
     socialperf sensitivity study.toml [--runs N] [--sobol N] [--n-jobs K] [--seed S] [--out DIR]
     socialperf audit study.toml [--out DIR] [--no-universe]   quality audit (prints, writes)
 
+``run``, ``demo``, ``dea`` and ``sensitivity`` take ``--scheduler ADDRESS``: the DEA fits and
+the Monte Carlo and Sobol' runs go to that Dask scheduler (``local:N`` starts N local worker
+processes), with results identical to the serial run; see :func:`dea._parallel.scheduler`.
+
 CSV files are written with OWASP's leading apostrophe before text that starts with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return (so spreadsheets do not run it as a formula);
 ``--raw-csv`` writes the values unchanged, for programs.
@@ -50,6 +54,12 @@ _RAW_CSV_HELP = (
     "or CR gets a leading apostrophe, so that spreadsheets do not run it as a formula)"
 )
 _ORIENTATIONS = ("input", "output")
+_JOBS_HELP = "parallel workers (default 1; with --scheduler, every worker of the cluster)"
+_SCHEDULER_HELP = (
+    "run the heavy work on a Dask cluster: 'local:N' starts N local worker processes, or "
+    "give a running scheduler's address, e.g. tcp://host:8786 (trusted clusters only: "
+    "tasks travel pickled); results are identical to the serial run"
+)
 
 
 class _UsageError(Exception):
@@ -115,7 +125,8 @@ def _build_parser() -> _Parser:
                           help="run the whole study on the bundled example data")
     demo.add_argument("--out", default="socialperf-report", help="report folder "
                       "(default: ./socialperf-report)")
-    demo.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
+    demo.add_argument("--n-jobs", type=int, default=None, help=_JOBS_HELP)
+    demo.add_argument("--scheduler", default=None, metavar="ADDRESS", help=_SCHEDULER_HELP)
     demo.add_argument("--no-sensitivity", action="store_true",
                       help="skip the uncertainty / Sobol' analysis")
     demo.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
@@ -123,7 +134,9 @@ def _build_parser() -> _Parser:
     run = sub.add_parser("run", parents=[common], help="run a study described by a TOML file")
     run.add_argument("study", help="study configuration (TOML)")
     run.add_argument("--out", default="socialperf-report", help="report folder")
-    run.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
+    run.add_argument("--n-jobs", type=int, default=None, help=_JOBS_HELP)
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help=_SCHEDULER_HELP + " (default: the study's [run] scheduler)")
     run.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
 
     d = sub.add_parser("dea", parents=[common],
@@ -147,7 +160,8 @@ def _build_parser() -> _Parser:
                    help="apply socialperf's MIX screening rules first (annual rows only, "
                    "impossible values set missing; see socialperf.screen)")
     d.add_argument("--solver", default="highs", help="LP backend (default highs)")
-    d.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
+    d.add_argument("--n-jobs", type=int, default=None, help=_JOBS_HELP)
+    d.add_argument("--scheduler", default=None, metavar="ADDRESS", help=_SCHEDULER_HELP)
     d.add_argument("--out", default=None, help="write the result table to this CSV file "
                    "(an existing file is kept unless --overwrite is given)")
     d.add_argument("--overwrite", action="store_true",
@@ -160,7 +174,9 @@ def _build_parser() -> _Parser:
     s.add_argument("--runs", type=int, default=None, help="Monte Carlo runs")
     s.add_argument("--sobol", type=int, default=None,
                    help="Sobol' base sample size N (0 = skip Sobol')")
-    s.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
+    s.add_argument("--n-jobs", type=int, default=None, help=_JOBS_HELP)
+    s.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help=_SCHEDULER_HELP + " (default: the study's [run] scheduler)")
     s.add_argument("--seed", type=int, default=None, help="random seed")
     s.add_argument("--out", default="socialperf-sensitivity", help="report folder")
     s.add_argument("--no-miv", action="store_true",
@@ -294,6 +310,7 @@ def _read_units_csv(
 
 def _cmd_dea(args: argparse.Namespace) -> int:
     import dea
+    from dea._parallel import resolve_jobs
     from socialperf.exceptions import OutputFolderError
     from socialperf.report import dea_table
     from socialperf.safety import write_csv
@@ -339,11 +356,12 @@ def _cmd_dea(args: argparse.Namespace) -> int:
     if len(screened_out):
         dropped = pd.concat([dropped, screened_out])
     names = frame["mfiname"] if "mfiname" in frame.columns else None
-    model = dea.Radial(
-        frame, inputs=inputs, outputs=outputs, rts=args.rts, orientation=args.orientation,
-        solver=args.solver, n_jobs=args.n_jobs,
-    )
-    with _stdout_to_stderr():
+    _check_jobs(args.n_jobs)
+    with _scheduler(args), _stdout_to_stderr():
+        model = dea.Radial(
+            frame, inputs=inputs, outputs=outputs, rts=args.rts, orientation=args.orientation,
+            solver=args.solver, n_jobs=resolve_jobs(args.n_jobs),
+        )
         result = model.fit()
     table = dea_table(result)
     # a score within the engine's tolerance of 1 is efficient: print and write it as 1
@@ -435,7 +453,7 @@ def _run_and_report(study, args: argparse.Namespace) -> int:
     from socialperf.study import run_study
 
     _check_jobs(args.n_jobs)
-    with _stdout_to_stderr():
+    with _scheduler(args), _stdout_to_stderr():
         result = run_study(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
         with _out_option():
             files = write_study_report(result, args.out, raw_csv=args.raw_csv)
@@ -455,7 +473,20 @@ def _out_option() -> Iterator[None]:
         raise OutputFolderError(f"--out: {exc}") from None
 
 
-def _check_jobs(n_jobs: int) -> None:
+def _scheduler(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """The ``--scheduler`` cluster for the block (nothing without the option).
+
+    It takes precedence over a study's ``[run] scheduler`` (an enclosing scheduler block is
+    kept by :func:`socialperf.run_study`).
+    """
+    from dea._parallel import scheduler
+
+    return scheduler(getattr(args, "scheduler", None), option="--scheduler")
+
+
+def _check_jobs(n_jobs: int | None) -> None:
+    if n_jobs is None:
+        return
     if n_jobs == 0 or n_jobs < -1:
         raise InputDataError(f"--n-jobs={n_jobs} is not allowed; use a positive number or -1")
 
@@ -474,7 +505,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     if args.no_miv:
         changes["miv"] = {"enabled": False}
     study = study.replace(sensitivity=changes)
-    with _stdout_to_stderr():
+    with _scheduler(args), _stdout_to_stderr():
         outcome = run_sensitivity(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
         with _out_option():
             files = write_sensitivity_report(outcome, args.out,

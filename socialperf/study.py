@@ -71,6 +71,12 @@ A study file looks like this (paths are relative to the file)::
     [units]                      # units of measurement, for figure labels
     personnel = "staff"
 
+    [run]                        # where the heavy work runs; results do not depend on it
+    scheduler = "local:2"        # Dask: "local:N" starts N local worker processes for the
+                                 # run; or a running scheduler, e.g. "tcp://host:8786"
+                                 # (a cluster you trust: tasks travel pickled). Omit: here.
+                                 # The command's --scheduler takes precedence.
+
 Every table and key is optional except a data source (``data.mfis`` or
 ``data.example = true``); unknown keys and bad values raise :class:`StudyConfigError`
 naming ``section.key`` and what is allowed.  DEA columns may be any numeric column of the
@@ -86,6 +92,7 @@ MFI table or the derived ``women_borrowers`` and ``poverty_reach`` of
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import sys
 import time
@@ -142,6 +149,34 @@ _DATA_KEYS = (
 
 class StudyConfigError(InputDataError):
     """A study configuration is invalid; the message names the key (``section.key``)."""
+
+
+def _get_scheduler(run: Mapping[str, Any], source: str | None) -> str | None:
+    """``[run] scheduler``, checked by :func:`dea._parallel.parse_scheduler`."""
+    from dea._parallel import parse_scheduler
+
+    try:
+        return parse_scheduler(run.get("scheduler"), "run.scheduler")
+    except InputDataError as exc:
+        where = f" (in {source})" if source else ""
+        raise StudyConfigError(f"study key {exc}{where}") from None
+
+
+def _on_scheduler(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``func(study, ...)`` inside the study's ``[run] scheduler`` (if any).
+
+    An enclosing :func:`dea._parallel.scheduler` block (the command's ``--scheduler``) is
+    kept.  ``n_jobs=None`` becomes 1 here, or -1 (every worker) on a scheduler.
+    """
+
+    @functools.wraps(func)
+    def wrapper(study: Study, *args: Any, n_jobs: int | None = None, **kwargs: Any) -> Any:
+        from dea._parallel import resolve_jobs, scheduler
+
+        with scheduler(study.scheduler, option="run.scheduler"):
+            return func(study, *args, n_jobs=resolve_jobs(n_jobs), **kwargs)
+
+    return wrapper
 
 
 # ----------------------------------------------------------------------------- specs
@@ -487,6 +522,11 @@ class Study:
     sensitivity : SensitivitySpec
     units : dict of str to str
         Units of measurement by column, for figure labels.
+    scheduler : str or None
+        ``[run] scheduler``: where :func:`run_study` and :func:`run_sensitivity` run the
+        DEA fits, Monte Carlo and Sobol' runs (:func:`dea._parallel.scheduler`):
+        ``"local:N"`` or a Dask scheduler's address; None runs them in this process (or
+        with ``n_jobs``).  Results do not depend on it.
     source : str or None
         Name of the study file, for messages.
     path : pathlib.Path or None
@@ -505,6 +545,7 @@ class Study:
     dea: DEASpec | None = None
     sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
     units: Mapping[str, str] = field(default_factory=dict)
+    scheduler: str | None = None
     source: str | None = None
     path: Path | None = None
 
@@ -519,8 +560,8 @@ class Study:
         Parameters
         ----------
         config : mapping
-            Tables ``study``, ``data``, ``mfi``, ``miv``, ``dea``, ``sensitivity``, ``units``
-            (see the module docstring); all optional except some data source.
+            Tables ``study``, ``data``, ``mfi``, ``miv``, ``dea``, ``sensitivity``, ``units``,
+            ``run`` (see the module docstring); all optional except some data source.
         base_dir : str or pathlib.Path, optional
             Relative data paths are resolved against it (default: the current directory).
         source : str, optional
@@ -538,7 +579,7 @@ class Study:
         """
         if not isinstance(config, Mapping):
             raise StudyConfigError(f"study configuration must be a table, got {config!r}")
-        sections = ("study", "data", "mfi", "miv", "dea", "sensitivity", "units")
+        sections = ("study", "data", "mfi", "miv", "dea", "sensitivity", "units", "run")
         _check_keys("", config, sections, source)
         for sec in sections:
             if sec in config and not isinstance(config[sec], Mapping):
@@ -607,10 +648,12 @@ class Study:
         if bad_units:
             raise _fail(f"units.{bad_units[0]}", "expected a string", 'write e.g. staff = "FTE"',
                         source)
+        run = config.get("run", {})
+        _check_keys("run", run, ("scheduler",), source)
         return cls(name=name, year=year, reference=reference, example=example, data=data,
                    screening=screening, schemes=schemes, scheme_files=scheme_files, miv=miv,
                    dea=dea_spec, sensitivity=sens,
-                   units=dict(units), source=source)
+                   units=dict(units), scheduler=_get_scheduler(run, source), source=source)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Study:
@@ -661,6 +704,8 @@ class Study:
             changes["schemes"] = tuple(changes["schemes"])
         if "scheme_files" in changes:
             changes["scheme_files"] = tuple(Path(p).resolve() for p in changes["scheme_files"])
+        if "scheduler" in changes:
+            changes["scheduler"] = _get_scheduler({"scheduler": changes["scheduler"]}, None)
         return dataclasses.replace(self, **changes)
 
     # -- serialisation ----------------------------------------------------------------------
@@ -696,6 +741,8 @@ class Study:
         out["sensitivity"] = self.sensitivity.to_dict()
         if self.units:
             out["units"] = dict(self.units)
+        if self.scheduler is not None:
+            out["run"] = {"scheduler": self.scheduler}
         return out
 
     def to_toml(self, path: str | Path | None = None) -> str:
@@ -1307,7 +1354,9 @@ def _fit_dea(study: Study, data: StudyData, n_jobs: int) -> tuple[Any, pd.DataFr
     return result, used, pd.Series(reasons, name="reason", dtype=object)
 
 
-def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> StudyResult:
+@_on_scheduler
+def run_study(study: Study, *, progress: bool = False, n_jobs: int | None = None
+              ) -> StudyResult:
     """Run a study: MFI scores under each scheme, their comparison, DEA, MIVs, sensitivity.
 
     Parameters
@@ -1315,8 +1364,10 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int = 1) -> Study
     study : Study
     progress : bool, default False
         Show a progress bar on stderr.
-    n_jobs : int, default 1
-        Parallel workers for DEA and the sensitivity analysis (joblib).
+    n_jobs : int, optional
+        Parallel workers for DEA and the sensitivity analysis (joblib); default 1, or
+        every worker of the study's ``[run] scheduler`` when it has one (there the
+        DEA fits and the Monte Carlo and Sobol' runs go to that Dask cluster).
 
     Returns
     -------
@@ -2183,7 +2234,8 @@ def miv_sensitivity(
                                  seed=seed, names=_unit_names(miv_indicators, "miv", "name"))
 
 
-def run_sensitivity(study: Study, *, progress: bool = False, n_jobs: int = 1
+@_on_scheduler
+def run_sensitivity(study: Study, *, progress: bool = False, n_jobs: int | None = None
                     ) -> SensitivityOutcome:
     """Run only the uncertainty and Sobol' analysis of a study (MFI and MIV level).
 
@@ -2194,8 +2246,9 @@ def run_sensitivity(study: Study, *, progress: bool = False, n_jobs: int = 1
         alternatives compared and the MIV analysis (``[sensitivity.miv]``).
     progress : bool, default False
         Progress bars on stderr.
-    n_jobs : int, default 1
-        joblib workers; results do not depend on it.
+    n_jobs : int, optional
+        joblib workers (default 1, or every worker of the study's ``[run] scheduler``);
+        results do not depend on it.
 
     Returns
     -------

@@ -7,6 +7,8 @@ Subcommands (``socialperf --version`` prints the version)::
     socialperf dea data.csv --inputs a,b --outputs c,d [--rts vrs] [--orientation input]
                    [--index-col COL] [--year Y] [--missing error|drop] [--screen]
                    [--out scores.csv]
+    socialperf malmquist panel.csv --inputs a,b --outputs c [--years 2005-2015] [--rts crs]
+                   [--orientation input] [--base consecutive|first] [--screen] [--out DIR]
     socialperf sensitivity study.toml [--runs N] [--sobol N] [--n-jobs K] [--seed S] [--out DIR]
     socialperf audit study.toml [--out DIR] [--no-universe]   quality audit (prints, writes)
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
 import sys
@@ -168,6 +171,27 @@ def _build_parser() -> _Parser:
                    help="replace the --out file if it exists")
     d.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
 
+    m = sub.add_parser("malmquist", parents=[common],
+                       help="Malmquist productivity change of the units of a panel, by year")
+    m.add_argument("panel", help="CSV or Excel panel, one row per unit (mfiid) and year")
+    m.add_argument("--inputs", required=True, help="comma-separated input columns")
+    m.add_argument("--outputs", required=True, help="comma-separated output columns")
+    m.add_argument("--years", default=None,
+                   help="range of fiscal years, e.g. 2005-2015 (default: all years)")
+    m.add_argument("--rts", default="crs", choices=_RTS,
+                   help="returns to scale (default crs, which also gives the scale parts)")
+    m.add_argument("--orientation", default="input", choices=_ORIENTATIONS,
+                   help="orientation (default input)")
+    m.add_argument("--base", default="consecutive", choices=("consecutive", "first"),
+                   help="compare consecutive years (default) or each year with the first")
+    m.add_argument("--screen", action="store_true",
+                   help="apply socialperf's MIX screening rules first (see socialperf.screen)")
+    m.add_argument("--unit-col", default="mfiid", help="unit id column (default mfiid)")
+    m.add_argument("--solver", default="highs", help="LP backend (default highs)")
+    m.add_argument("--n-jobs", type=int, default=1, help="parallel workers (default 1)")
+    m.add_argument("--out", default="socialperf-malmquist", help="report folder")
+    m.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
+
     s = sub.add_parser("sensitivity", parents=[common],
                        help="uncertainty and Sobol' analysis of a study")
     s.add_argument("study", help="study configuration (TOML), or 'demo' for the bundled one")
@@ -225,7 +249,7 @@ def _split_columns(text: str, option: str) -> list[str]:
 
 def _read_units_csv(
     path: str, index_col: str | None, used: tuple[str, ...] = (), *, year: int | None = None,
-    screen: bool = False,
+    screen: bool = False, panel: bool = False,
 ) -> pd.DataFrame:
     """Read a CSV or Excel table of units.
 
@@ -233,7 +257,10 @@ def _read_units_csv(
     else the first column when it holds text, or whole-number ids (not one of the ``used``
     input/output columns). Otherwise units are labelled by their file row number (header =
     row 1). Labels must be unique: a panel (one row per unit and year) needs ``year``.
-    With ``screen``, socialperf's MIX screening rules run first.
+    With ``screen``, socialperf's MIX screening rules run first.  With ``panel``, the
+    table is returned as read (one row per unit and year, no label index) and
+    ``attrs["screen_dropped_rows"]`` maps ``(mfiid, year)`` to the screening rule of each
+    MFI-year that screening removed.
     """
     from socialperf.io import _id_string, read_table
     from socialperf.screen import screen_mfis
@@ -263,6 +290,19 @@ def _read_units_csv(
             mfi = _id_string(r["mfiid"])
             if mfi not in kept:  # not a quarterly row of an MFI-year with an annual one
                 screen_dropped.setdefault(mfi, f"screening rule {r['rule']}")
+        if panel:
+            have = set(zip(frame["mfiid"], pd.to_numeric(frame["year"], errors="coerce"),
+                           strict=True)) if {"mfiid", "year"} <= set(frame.columns) else set()
+            gone = {}
+            for _, r in ex.loc[ex["action"] == "row dropped"].iterrows():
+                key = (_id_string(r["mfiid"]), int(r["year"]))
+                if key not in have:
+                    gone.setdefault(key, f"screening rule {r['rule']}")
+            frame.attrs["screen_dropped_rows"] = gone
+    if panel:
+        if "mfiid" in frame.columns:
+            frame["mfiid"] = frame["mfiid"].map(_id_string)
+        return frame
     if year is not None:
         if "year" not in frame.columns:
             raise InputDataError(
@@ -491,6 +531,58 @@ def _check_jobs(n_jobs: int | None) -> None:
         raise InputDataError(f"--n-jobs={n_jobs} is not allowed; use a positive number or -1")
 
 
+def _cmd_malmquist(args: argparse.Namespace) -> int:
+    from socialperf.productivity import malmquist_panel, parse_years, productivity_section
+    from socialperf.report import Report, _use_agg
+
+    _check_jobs(args.n_jobs)
+    inputs = _split_columns(args.inputs, "--inputs")
+    outputs = _split_columns(args.outputs, "--outputs")
+    years = parse_years(args.years) if args.years is not None else None
+    frame = _read_units_csv(args.panel, None, screen=args.screen, panel=True)
+    name = Path(args.panel).name
+    for option, cols in (("--inputs", inputs), ("--outputs", outputs),
+                         ("--unit-col", [args.unit_col]), ("(panel)", ["year"])):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise InputDataError(
+                f"{option}: column(s) {format_labels(missing)} not in {name}; "
+                f"columns are {format_labels(list(frame.columns), limit=10)}"
+            )
+    try:
+        with _stdout_to_stderr():
+            result = malmquist_panel(
+                frame, inputs, outputs, unit=args.unit_col, years=years, rts=args.rts,
+                orientation=args.orientation, base=args.base, n_jobs=args.n_jobs,
+                excluded=frame.attrs.get("screen_dropped_rows"), solver=args.solver,
+            )
+    except InputDataError as exc:
+        if years is not None and str(exc).startswith("years "):
+            raise InputDataError(f"--{exc}") from None
+        raise
+    _use_agg()
+    rep = Report(f"Malmquist productivity change: {name}",
+                 settings=_malmquist_settings(args))
+    productivity_section(rep, result)
+    with _out_option():
+        files = rep.write(args.out, raw_csv=args.raw_csv)
+    print(result.summary())
+    print(f"report written to {files.html}")
+    return EXIT_OK
+
+
+def _malmquist_settings(args: argparse.Namespace) -> str:
+    keys = ("panel", "inputs", "outputs", "years", "rts", "orientation", "base", "screen",
+            "unit_col")
+    lines = ["[malmquist]"]
+    for k in keys:
+        v = getattr(args, k)
+        if v is None:
+            continue
+        lines.append(f"{k} = {str(v).lower() if isinstance(v, bool) else json.dumps(str(v))}")
+    return "\n".join(lines) + "\n"
+
+
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from socialperf.report import write_sensitivity_report
     from socialperf.study import Study, run_sensitivity
@@ -542,6 +634,7 @@ _COMMANDS = {
     "demo": _cmd_demo,
     "run": _cmd_run,
     "dea": _cmd_dea,
+    "malmquist": _cmd_malmquist,
     "sensitivity": _cmd_sensitivity,
     "audit": _cmd_audit,
 }

@@ -26,6 +26,7 @@ __all__ = [
     "frontier_points",
     "hide_overlapping_labels",
     "miv_profile",
+    "productivity_by_year",
     "scheme_ranks",
     "use_log_axes",
 ]
@@ -701,3 +702,39 @@ def _close(ax: Any) -> None:
     import matplotlib.pyplot as plt
 
     plt.close(ax.figure)
+
+
+def productivity_by_year(by_year: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Productivity change by year: geometric means of the Malmquist index and its parts.
+
+    Parameters
+    ----------
+    by_year : DataFrame
+        :attr:`socialperf.productivity.ProductivityResult.by_year` (columns
+        ``<part>_gmean``, ``malmquist_q1``, ``malmquist_q3``), indexed by the later year.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    _require_columns(by_year, ["malmquist_gmean", "malmquist_q1", "malmquist_q3"],
+                     "productivity_by_year")
+    ax = _new_axes(ax, figsize=(7.0, 4.5))
+    x = np.asarray(by_year.index, dtype=float)
+    ax.fill_between(x, by_year["malmquist_q1"], by_year["malmquist_q3"], alpha=0.2,
+                    color="C0", label="Malmquist, interquartile range")
+    labels = {"malmquist": "Malmquist index", "effch": "efficiency change",
+              "techch": "technical change", "sech": "scale change"}
+    for k, (part, label) in enumerate(labels.items()):
+        col = f"{part}_gmean"
+        if col in by_year.columns:
+            ax.plot(x, by_year[col], marker="o" if part == "malmquist" else ".",
+                    lw=2 if part == "malmquist" else 1, color=f"C{k}", label=label)
+    ax.axhline(1.0, color="0.4", lw=0.8, ls="--")
+    ax.set_xlabel("year (compared with the year before, or with the base year)")
+    ax.set_ylabel("change (1 = none; geometric mean over MFIs)")
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(int(v)) for v in x], rotation=45 if len(x) > 8 else 0)
+    ax.legend(fontsize="small")
+    return ax

@@ -703,6 +703,16 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
             f"{spec.orientation}-oriented; inputs: {', '.join(spec.inputs)}; outputs: "
             f"{', '.join(spec.outputs)}."
         )
+        boot = getattr(result, "dea_bootstrap", None)
+        if boot is not None:
+            rep.text(
+                f"Bootstrap ([dea] bootstrap = {boot.n_boot}): smoothed homogeneous bootstrap "
+                "of Simar & Wilson (1998), seed "
+                f"{study.sensitivity.seed}, bandwidth {boot.bandwidth:.4g}; scores_bc is the "
+                f"bias-corrected score, [lower, upper] its {100 * (1 - boot.alpha):g}% "
+                "confidence interval; use_bias_correction is false where the bias is "
+                "smaller than its noise (|bias| <= std/sqrt(3)): keep the original score there."
+            )
         rep.table("dea_results", _named(result.dea_table(), names),
                   caption="Study DEA model: scores, slacks and peers")
         drawable = len(spec.inputs) == 1 and (

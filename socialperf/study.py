@@ -47,6 +47,9 @@ A study file looks like this (paths are relative to the file)::
     outputs = ["number_of_active_borrowers"]   # inputs and outputs are fixed
     rts = "vrs"                  # crs, vrs, nirs, ndrs
     orientation = "input"        # input, output
+    bootstrap = 0                # Simar-Wilson bootstrap replications (0 = off; 2000 for
+                                 # intervals), seeded from [sensitivity] seed
+    alpha = 0.05                 # bootstrap confidence intervals of level 1 - alpha
 
     [sensitivity]
     enabled = false
@@ -258,17 +261,30 @@ class DEASpec:
     :math:`\\sum_j \\lambda_j y_{rj} \\ge y_{ro}`, :math:`\\sum_j \\lambda_j = 1`,
     :math:`\\lambda \\ge 0` (Banker, Charnes & Cooper 1984); CRS drops the convexity row
     (Charnes, Cooper & Rhodes 1978).  See :class:`dea.Radial`.
+
+    With ``bootstrap = N > 0`` the scores also get the smoothed homogeneous bootstrap of
+    Simar & Wilson (1998) with ``N`` replications (:func:`dea.bootstrap`): bias-corrected
+    scores, bias, standard errors and ``1 - alpha`` confidence intervals, seeded from the
+    study's ``[sensitivity] seed``.
+
+    References
+    ----------
+    Simar, L., & Wilson, P. W. (1998). Sensitivity analysis of efficiency scores: how to
+    bootstrap in nonparametric frontier models. *Management Science*, 44(1), 49-61.
     """
 
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     rts: str = "vrs"
     orientation: str = "input"
+    bootstrap: int = 0
+    alpha: float = 0.05
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], source: str | None = None) -> DEASpec:
         """Build from the ``[dea]`` table; raises :class:`StudyConfigError` naming the key."""
-        _check_keys("dea", d, ("inputs", "outputs", "rts", "orientation"), source)
+        _check_keys("dea", d, ("inputs", "outputs", "rts", "orientation", "bootstrap", "alpha"),
+                    source)
         inputs = _get_list(d, "dea", "inputs", (), source)
         outputs = _get_list(d, "dea", "outputs", (), source)
         if not inputs:
@@ -284,12 +300,24 @@ class DEASpec:
             outputs=outputs,
             rts=_get_str(d, "dea", "rts", "vrs", source, _RTS),
             orientation=_get_str(d, "dea", "orientation", "input", source, _ORIENTATIONS),
+            bootstrap=_get_number(d, "dea", "bootstrap", cls.bootstrap, source, lo=0,
+                                  integer=True),
+            alpha=_get_alpha(d, source),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The ``[dea]`` table."""
         return {"inputs": list(self.inputs), "outputs": list(self.outputs), "rts": self.rts,
-                "orientation": self.orientation}
+                "orientation": self.orientation, "bootstrap": self.bootstrap,
+                "alpha": self.alpha}
+
+
+def _get_alpha(d: Mapping[str, Any], source: str | None) -> float:
+    alpha = _get_number(d, "dea", "alpha", DEASpec.alpha, source, lo=0.0, hi=1.0)
+    if not 0.0 < alpha < 1.0:
+        raise _fail("dea.alpha", f"{alpha!r} is out of range",
+                    "allowed: strictly between 0 and 1 (0.05 gives 95% intervals)", source)
+    return alpha
 
 
 @dataclass(frozen=True)
@@ -1099,6 +1127,8 @@ class StudyResult:
     skipped : tuple of str
         Requested steps that could not run, each with the reason and the study key (also
         logged as warnings, printed by the command and shown in the report).
+    dea_bootstrap : dea.BootstrapResult or None
+        The Simar-Wilson bootstrap of the DEA model (``[dea] bootstrap > 0``).
     """
 
     study: Study
@@ -1114,6 +1144,7 @@ class StudyResult:
     provenance: str
     timings: dict[str, float]
     skipped: tuple[str, ...] = ()
+    dea_bootstrap: Any = None
 
     def excluded_table(self) -> pd.DataFrame:
         """Long table (scheme, MFI, reason) of the MFIs a scheme could not score."""
@@ -1142,12 +1173,25 @@ class StudyResult:
         return out
 
     def dea_table(self) -> pd.DataFrame:
-        """Scores, status, slacks and peers of the DEA model, by MFI."""
+        """Scores, status, slacks and peers of the DEA model, by MFI.
+
+        With ``[dea] bootstrap > 0``, the bootstrap columns follow ``score``:
+        ``scores_bc``, ``lower``, ``upper``, ``bias``, ``std_error`` and
+        ``use_bias_correction`` (see :class:`dea.BootstrapResult`).
+        """
         from socialperf.report import dea_table
 
         if self.dea is None:
             return pd.DataFrame()
-        return dea_table(self.dea)
+        table = dea_table(self.dea)
+        boot = self.dea_bootstrap
+        if boot is not None:  # bootstrap columns after the score (see DEASpec)
+            cols = {c: getattr(boot, c).reindex(table.index) for c in
+                    ("scores_bc", "lower", "upper", "bias", "std_error", "use_bias_correction")}
+            at = table.columns.get_loc("score") + 1
+            for k, (name, col) in enumerate(cols.items()):
+                table.insert(at + k, name, col)
+        return table
 
     def miv_profile(self) -> pd.DataFrame:
         """MIV x dimension table for the profile figure.
@@ -1349,9 +1393,31 @@ def _fit_dea(study: Study, data: StudyData, n_jobs: int) -> tuple[Any, pd.DataFr
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=getattr(dea, "FewUnitsWarning", UserWarning))
-        result = dea.Radial(used, inputs=list(spec.inputs), outputs=list(spec.outputs),
-                            rts=spec.rts, orientation=spec.orientation, n_jobs=n_jobs).fit()
+        result = _dea_model(spec, used, n_jobs).fit()
     return result, used, pd.Series(reasons, name="reason", dtype=object)
+
+
+def _dea_model(spec: DEASpec, used: pd.DataFrame, n_jobs: int) -> Any:
+    """The study's radial DEA model on the MFIs ``used`` (see :func:`_fit_dea`)."""
+    import dea
+
+    return dea.Radial(used, inputs=list(spec.inputs), outputs=list(spec.outputs),
+                      rts=spec.rts, orientation=spec.orientation, n_jobs=n_jobs)
+
+
+def _bootstrap_dea(study: Study, used: pd.DataFrame, n_jobs: int) -> Any:
+    """:func:`dea.bootstrap` of the study's DEA model, ``[dea] bootstrap`` replications."""
+    import dea
+
+    spec = study.dea
+    assert spec is not None and spec.bootstrap > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=getattr(dea, "FewUnitsWarning", UserWarning))
+        try:
+            return dea.bootstrap(_dea_model(spec, used, n_jobs), spec.bootstrap,
+                                 alpha=spec.alpha, seed=study.sensitivity.seed, n_jobs=n_jobs)
+        except InputDataError as exc:
+            raise InputDataError(f"study key 'dea.bootstrap': {exc}") from None
 
 
 @_on_scheduler
@@ -1432,9 +1498,12 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int | None = None
     bar.step("comparison")
 
     dea_result, dea_data, dea_excl = None, None, pd.Series(dtype=object, name="reason")
+    dea_boot = None
     if study.dea is not None:
         t = time.perf_counter()
         dea_result, dea_data, dea_excl = _fit_dea(study, data, n_jobs)
+        if study.dea.bootstrap:
+            dea_boot = _bootstrap_dea(study, dea_data, n_jobs)
         timings["dea"] = time.perf_counter() - t
         bar.step("DEA")
 
@@ -1488,6 +1557,7 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int | None = None
         dea=dea_result, dea_data=dea_data, dea_excluded=dea_excl, miv=miv,
         sensitivity=sens, data=data, provenance=data.provenance, timings=timings,
         skipped=tuple(skipped),
+        dea_bootstrap=dea_boot,
     )
 
 

@@ -5,6 +5,9 @@ Subcommands (``socialperf --version`` prints the version)::
     socialperf demo [--out DIR]                      whole study on the bundled example data
     socialperf run study.toml [--out DIR]            whole study from a configuration file
     socialperf dea data.csv --inputs a,b --outputs c,d [--rts vrs] [--orientation input]
+                   [--model radial|sbm|additive|ddf] [--sbm-orientation non|input|output]
+                   [--super] [--direction observed|inputs|outputs|unit]
+                   [--slack-weights ones|ram|mip|normalized] [--cross-efficiency]
                    [--index-col COL] [--year Y] [--missing error|drop] [--screen]
                    [--out scores.csv]
     socialperf malmquist panel.csv --inputs a,b --outputs c [--years 2005-2015] [--rts crs]
@@ -32,10 +35,12 @@ import contextlib
 import json
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -143,13 +148,25 @@ def _build_parser() -> _Parser:
     run.add_argument("--raw-csv", action="store_true", help=_RAW_CSV_HELP)
 
     d = sub.add_parser("dea", parents=[common],
-                       help="score the units of a CSV table with a radial DEA model")
+                       help="score the units of a CSV table with a DEA model (radial by default)")
     d.add_argument("data", help="CSV or Excel file, one row per unit")
     d.add_argument("--inputs", required=True, help="comma-separated input columns")
     d.add_argument("--outputs", required=True, help="comma-separated output columns")
     d.add_argument("--rts", default="vrs", choices=_RTS, help="returns to scale (default vrs)")
     d.add_argument("--orientation", default="input", choices=_ORIENTATIONS,
                    help="orientation (default input)")
+    d.add_argument("--model", default="radial", choices=("radial", "sbm", "additive", "ddf"),
+                   help="DEA model (default radial; see [dea] model in socialperf.study)")
+    d.add_argument("--sbm-orientation", default=None,
+                   help="--model sbm: non, input or output (default non)")
+    d.add_argument("--super", action="store_true", default=None,
+                   help="--model sbm: super-SBM for the efficient units")
+    d.add_argument("--direction", default=None,
+                   help="--model ddf: observed, inputs, outputs or unit (default observed)")
+    d.add_argument("--slack-weights", default=None,
+                   help="--model additive: ones, ram, mip or normalized (default ones)")
+    d.add_argument("--cross-efficiency", action="store_true",
+                   help="add mean cross-efficiency and maverick columns")
     d.add_argument("--index-col", default=None,
                    help="column with unit labels (default: 'mfiid' when the table has it, "
                    "as MIX files do; else the first column if it holds text or whole-number "
@@ -396,17 +413,19 @@ def _cmd_dea(args: argparse.Namespace) -> int:
     if len(screened_out):
         dropped = pd.concat([dropped, screened_out])
     names = frame["mfiname"] if "mfiname" in frame.columns else None
+    spec = _dea_spec(args, inputs, outputs)
     _check_jobs(args.n_jobs)
+    n_jobs = resolve_jobs(args.n_jobs)
     with _scheduler(args), _stdout_to_stderr():
-        model = dea.Radial(
-            frame, inputs=inputs, outputs=outputs, rts=args.rts, orientation=args.orientation,
-            solver=args.solver, n_jobs=resolve_jobs(args.n_jobs),
-        )
+        model = spec.build(frame, solver=args.solver, n_jobs=n_jobs)
         result = model.fit()
-    table = dea_table(result)
-    # a score within the engine's tolerance of 1 is efficient: print and write it as 1
-    near_one = (table["score"] - 1.0).abs() <= dea.EFFICIENCY_TOL
-    table.loc[near_one, "score"] = 1.0
+        cross = (spec.build_cross(frame, solver=args.solver, n_jobs=n_jobs).fit()
+                 if spec.cross_efficiency else None)
+    table = dea_table(result, cross=cross)
+    if not spec.inefficiency:
+        # a score within the engine's tolerance of 1 is efficient: print and write it as 1
+        near_one = (table["score"] - 1.0).abs() <= dea.EFFICIENCY_TOL
+        table.loc[near_one, "score"] = 1.0
     if names is not None:
         table.insert(0, "name", names.reindex(table.index))
     table.index.name = frame.index.name or "unit"
@@ -441,6 +460,27 @@ def _cmd_dea(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _dea_spec(args: argparse.Namespace, inputs: list[str], outputs: list[str]) -> Any:
+    """The options of ``socialperf dea`` as a :class:`socialperf.study.DEASpec` (its
+    validation, its factory); errors name the option."""
+    from socialperf.study import DEASpec, StudyConfigError
+
+    table: dict[str, Any] = {"inputs": inputs, "outputs": outputs, "rts": args.rts,
+                             "orientation": args.orientation, "model": args.model,
+                             "cross_efficiency": bool(args.cross_efficiency)}
+    for key in ("sbm_orientation", "super", "direction", "slack_weights"):
+        value = getattr(args, key)
+        if value is not None:
+            table[key] = value
+    try:
+        return DEASpec.from_dict(table)
+    except StudyConfigError as err:
+        msg = re.sub(r"study key 'dea\.(\w+)'",
+                     lambda m: "option --" + m.group(1).replace("_", "-"), str(err))
+        msg = re.sub(r'(?:dea\.)?model = "(\w+)"', r"--model \1", msg)
+        raise InputDataError(msg.replace("or set --model", "or pass --model")) from None
+
+
 def _dropped_lines(dropped: pd.Series) -> str:
     lines = [f"{len(dropped)} unit(s) left out (--missing drop):"]
     lines += [f"  {u}: {why}" for u, why in dropped.head(20).items()]
@@ -455,11 +495,22 @@ def _dea_summary(table: pd.DataFrame, dropped: pd.Series, args: argparse.Namespa
     status = table["status"] if "status" in table else pd.Series("optimal", index=table.index)
     ok = status.eq("optimal")
     year = f", fiscal year {args.year}" if args.year is not None else ""
-    lines = [
-        f"{len(table)} units scored{year} ({args.rts.upper()}, {args.orientation}-oriented): "
-        f"{int((score[ok] == 1.0).sum())} efficient (score 1), median score "
-        f"{score[ok].median():.4g}, lowest {score[ok].min():.4g}",
-    ]
+    model = getattr(args, "model", "radial")
+    if model in ("additive", "ddf"):  # an inefficiency: 0 = efficient, higher = worse
+        lines = [
+            f"{len(table)} units scored{year} ({model}, {args.rts.upper()}): "
+            f"{int((score[ok] == 0.0).sum())} efficient (score 0), median score "
+            f"{score[ok].median():.4g}, highest {score[ok].max():.4g} (higher = worse)",
+        ]
+    else:
+        how = (f"{args.orientation}-oriented" if model == "radial"
+               else f"sbm, {args.sbm_orientation or 'non'}-oriented")
+        lines = [
+            f"{len(table)} units scored{year} ({args.rts.upper()}, {how}): "
+            f"{int((score[ok] >= 1.0).sum())} efficient (score "
+            f"{'>= 1' if getattr(args, 'super', None) else '1'}), median score "
+            f"{score[ok].median():.4g}, lowest {score[ok].min():.4g}",
+        ]
     other = status[~ok]
     if len(other):
         counts = ", ".join(f"{k}: {v}" for k, v in other.value_counts().items())

@@ -699,9 +699,12 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
         rep.section("Study DEA model ([dea])")
         rep.text(
             f"The study's own DEA model (study table [dea]; not the 'dea' MFI scheme, whose "
-            f"social-efficiency inputs and outputs are fixed): radial DEA, {spec.rts.upper()}, "
-            f"{spec.orientation}-oriented; inputs: {', '.join(spec.inputs)}; outputs: "
-            f"{', '.join(spec.outputs)}."
+            f"social-efficiency inputs and outputs are fixed): {spec.describe()}; inputs: "
+            f"{', '.join(spec.inputs)}; outputs: {', '.join(spec.outputs)}."
+            + (" Cross-efficiency columns (Doyle & Green 1994, simple secondary goal): mean "
+               "cross-efficiency with and without self-appraisal and the maverick index "
+               "(own score / peer mean - 1; high = the unit rates itself far better than "
+               "its peers do)." if getattr(result, "dea_cross", None) is not None else "")
         )
         boot = getattr(result, "dea_bootstrap", None)
         if boot is not None:
@@ -715,7 +718,8 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
             )
         rep.table("dea_results", _named(result.dea_table(), names),
                   caption="Study DEA model: scores, slacks and peers")
-        drawable = len(spec.inputs) == 1 and (
+        model = getattr(spec, "model", "radial")
+        drawable = model == "radial" and len(spec.inputs) == 1 and (
             (len(spec.outputs) == 1 and spec.rts in ("crs", "vrs"))
             or (len(spec.outputs) == 2 and spec.rts == "crs")
         )
@@ -730,6 +734,11 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
                 caption="Units (coloured by efficiency score) and the DEA frontier; the "
                 "units on the frontier are labelled with their names (log axes when the "
                 "data span more than two orders of magnitude)",
+            )
+        elif model != "radial":
+            rep.text(
+                f"No frontier figure: the figure shows radial scores on the frontier, and "
+                f"the {model} score measures distance to it differently (see the table)."
             )
         else:
             rep.text(
@@ -1015,7 +1024,7 @@ def numeric_summary(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def dea_table(result: Any) -> pd.DataFrame:
+def dea_table(result: Any, cross: Any = None) -> pd.DataFrame:
     """One row per unit: DEA score, status, slacks and peers of a :mod:`dea` result.
 
     Parameters
@@ -1023,13 +1032,19 @@ def dea_table(result: Any) -> pd.DataFrame:
     result : dea result
         Anything with ``scores`` (Series by unit); ``status``, ``slacks`` (DataFrame by unit
         and column) and ``peers`` (per unit: a list of peer labels, or a units x peers
-        DataFrame of lambdas) are used when present.
+        DataFrame of lambdas) are used when present.  This covers :class:`dea.Radial`,
+        :class:`dea.SBM` (score rho or super-SBM delta), :class:`dea.Additive` (score =
+        slack sum) and :class:`dea.DDF` (score = beta) results alike.
+    cross : dea.CrossEfficiencyResult, optional
+        Adds ``mean_cross_efficiency`` (with self-appraisal), ``mean_peer_appraisal``
+        (without) and ``maverick`` for the same units.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``score``, ``status``, ``slack_<column>`` for each input and output, and
-        ``peers`` (peer labels joined by ``"; "``), indexed by unit label.
+        ``peers`` (peer labels joined by ``"; "``), indexed by unit label; then the
+        cross-efficiency columns when ``cross`` is given.
     """
     scores = result.scores
     out = pd.DataFrame({"score": pd.to_numeric(scores, errors="coerce")}, index=scores.index)
@@ -1048,6 +1063,10 @@ def dea_table(result: Any) -> pd.DataFrame:
     peers = getattr(result, "peers", None)
     if peers is not None:
         out["peers"] = _peer_strings(peers, out.index)
+    if cross is not None:
+        out["mean_cross_efficiency"] = cross.mean.reindex(out.index)
+        out["mean_peer_appraisal"] = cross.mean_peer.reindex(out.index)
+        out["maverick"] = cross.maverick.reindex(out.index)
     return out
 
 

@@ -108,7 +108,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dea.exceptions import InputDataError, format_labels
+from dea.exceptions import FewUnitsWarning, InputDataError, format_labels
+from dea.models.additive import WEIGHT_RULES
+from dea.models.directional import DIRECTIONS
+from dea.models.sbm import SBM_ORIENTATIONS
 from socialperf.exceptions import MissingColumnWarning, _with_context
 from socialperf.safety import check_input_file
 from socialperf.screen import Screening, ScreeningRules, read_mix_panel
@@ -138,6 +141,13 @@ _RTS = ("crs", "vrs", "nirs", "ndrs")
 _MIV_METHODS = ("exposure", "equal", "top_quartile")  # as socialperf.miv.METHODS
 _UNCOVERED = ("renormalise", "zero", "exclude")  # as socialperf.miv.UNCOVERED_RULES
 _ORIENTATIONS = ("input", "output")
+_DEA_MODELS = ("radial", "sbm", "additive", "ddf")
+_SBM_ORIENTATIONS = SBM_ORIENTATIONS
+_DDF_DIRECTIONS = DIRECTIONS
+_SLACK_WEIGHTS = WEIGHT_RULES
+# the model-specific [dea] keys and the model each applies to
+_DEA_MODEL_KEYS = {"sbm_orientation": "sbm", "super": "sbm", "direction": "ddf",
+                   "slack_weights": "additive"}
 _DATA_KEYS = (
     "mfis",
     "holdings",
@@ -252,15 +262,43 @@ def _get_list(d: Mapping[str, Any], section: str, key: str, default: Sequence[st
 
 @dataclass(frozen=True)
 class DEASpec:
-    """A radial DEA model on the MFI data: inputs, outputs, returns to scale, orientation.
+    """A DEA model on the MFI data: model family, inputs, outputs, returns to scale and
+    the family's own options.
+
+    Attributes
+    ----------
+    inputs, outputs : tuple of str
+        Columns of the MFI table (or the derived social-efficiency outputs).
+    rts : {"crs", "vrs", "nirs", "ndrs"}, default "vrs"
+    orientation : {"input", "output"}, default "input"
+        Of the radial model (and of the "dea" MFI scheme and the cross-efficiency raters).
+    model : {"radial", "sbm", "additive", "ddf"}, default "radial"
+        :class:`dea.Radial` (score theta or 1/phi, 1 = efficient), :class:`dea.SBM`
+        (Tone's rho, 1 = efficient; super-SBM delta >= 1 with ``super``),
+        :class:`dea.Additive` (weighted slack sum, 0 = efficient, higher = worse) or
+        :class:`dea.DDF` (inefficiency beta, 0 = efficient, higher = worse).
+    sbm_orientation : {"non", "input", "output"}, default "non"
+        SBM only.
+    super : bool, default False
+        SBM only: super-SBM (Tone 2002) for the SBM-efficient units.
+    direction : {"observed", "inputs", "outputs", "unit"}, default "observed"
+        DDF only (see :class:`dea.DDF`).
+    slack_weights : {"ones", "ram", "mip", "normalized"}, default "ones"
+        Additive only (see :class:`dea.Additive`).
+    cross_efficiency : bool, default False
+        Add the mean cross-efficiency and the maverick index (:class:`dea.CrossEfficiency`,
+        simple secondary goal, the study's ``rts`` and ``orientation``) to the DEA table.
 
     Notes
     -----
-    The input-oriented VRS model for unit :math:`o` solves
+    The input-oriented VRS radial model for unit :math:`o` solves
     :math:`\\min \\theta` s.t. :math:`\\sum_j \\lambda_j x_{ij} \\le \\theta x_{io}`,
     :math:`\\sum_j \\lambda_j y_{rj} \\ge y_{ro}`, :math:`\\sum_j \\lambda_j = 1`,
     :math:`\\lambda \\ge 0` (Banker, Charnes & Cooper 1984); CRS drops the convexity row
-    (Charnes, Cooper & Rhodes 1978).  See :class:`dea.Radial`.
+    (Charnes, Cooper & Rhodes 1978).  The other families' LPs are in the Notes of
+    :class:`dea.SBM` (Tone 2001, 2002), :class:`dea.Additive` (Charnes et al. 1985) and
+    :class:`dea.DDF` (Chambers, Chung & Färe 1996).  :meth:`build` is the one place a spec
+    becomes a :mod:`dea` model (the study and ``socialperf dea`` both use it).
 
     With ``bootstrap = N > 0`` the scores also get the smoothed homogeneous bootstrap of
     Simar & Wilson (1998) with ``N`` replications (:func:`dea.bootstrap`): bias-corrected
@@ -279,11 +317,18 @@ class DEASpec:
     orientation: str = "input"
     bootstrap: int = 0
     alpha: float = 0.05
+    model: str = "radial"
+    sbm_orientation: str = "non"
+    super: bool = False
+    direction: str = "observed"
+    slack_weights: str = "ones"
+    cross_efficiency: bool = False
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], source: str | None = None) -> DEASpec:
         """Build from the ``[dea]`` table; raises :class:`StudyConfigError` naming the key."""
-        _check_keys("dea", d, ("inputs", "outputs", "rts", "orientation", "bootstrap", "alpha"),
+        _check_keys("dea", d, ("inputs", "outputs", "rts", "orientation", "model",
+                               *_DEA_MODEL_KEYS, "cross_efficiency", "bootstrap", "alpha"),
                     source)
         inputs = _get_list(d, "dea", "inputs", (), source)
         outputs = _get_list(d, "dea", "outputs", (), source)
@@ -295,21 +340,105 @@ class DEASpec:
         if both:
             raise _fail("dea.outputs", f"{format_labels(sorted(both))} also an input",
                         "a column is an input or an output, not both", source)
-        return cls(
+        model = _get_str(d, "dea", "model", "radial", source, _DEA_MODELS)
+        for key, owner in _DEA_MODEL_KEYS.items():
+            if key in d and owner != model:
+                raise _fail(f"dea.{key}", f"applies to model = \"{owner}\" only, not "
+                            f"model = \"{model}\"", f"remove it or set dea.model = "
+                            f"\"{owner}\"", source)
+        spec = cls(
             inputs=inputs,
             outputs=outputs,
             rts=_get_str(d, "dea", "rts", "vrs", source, _RTS),
             orientation=_get_str(d, "dea", "orientation", "input", source, _ORIENTATIONS),
+            model=model,
+            sbm_orientation=_get_str(d, "dea", "sbm_orientation", "non", source,
+                                     _SBM_ORIENTATIONS),
+            super=_get_bool(d, "dea", "super", False, source),
+            direction=_get_str(d, "dea", "direction", "observed", source, _DDF_DIRECTIONS),
+            slack_weights=_get_str(d, "dea", "slack_weights", "ones", source,
+                                   _SLACK_WEIGHTS),
+            cross_efficiency=_get_bool(d, "dea", "cross_efficiency", False, source),
             bootstrap=_get_number(d, "dea", "bootstrap", cls.bootstrap, source, lo=0,
                                   integer=True),
             alpha=_get_alpha(d, source),
         )
+        if spec.bootstrap and spec.model != "radial":
+            raise _fail("dea.bootstrap", f"the bootstrap is defined for the radial model, not "
+                        f"model = {spec.model!r}", "set bootstrap = 0, or model = \"radial\"",
+                        source)
+        return spec
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``[dea]`` table."""
-        return {"inputs": list(self.inputs), "outputs": list(self.outputs), "rts": self.rts,
-                "orientation": self.orientation, "bootstrap": self.bootstrap,
-                "alpha": self.alpha}
+        """The ``[dea]`` table (the model's own options only where they apply)."""
+        out: dict[str, Any] = {"inputs": list(self.inputs), "outputs": list(self.outputs),
+                               "rts": self.rts, "orientation": self.orientation}
+        if self.model != "radial":
+            out["model"] = self.model
+        for key, owner in _DEA_MODEL_KEYS.items():
+            if owner == self.model:
+                out[key] = getattr(self, key)
+        if self.cross_efficiency:
+            out["cross_efficiency"] = True
+        out["bootstrap"] = self.bootstrap
+        out["alpha"] = self.alpha
+        return out
+
+    @property
+    def inefficiency(self) -> bool:
+        """True when the model's score is an inefficiency (0 = efficient, higher = worse)."""
+        return self.model in ("additive", "ddf")
+
+    def describe(self) -> str:
+        """One sentence: the model and what its score means."""
+        rts = self.rts.upper()
+        if self.model == "sbm":
+            what = (f"slack-based measure (Tone 2001), {rts}, "
+                    f"{self.sbm_orientation}-oriented; score rho in (0, 1], 1 = efficient "
+                    "(every slack counts, so rho <= the radial score)")
+            if self.super:
+                what += "; super-SBM (Tone 2002) for the efficient units: delta >= 1"
+            return what
+        if self.model == "additive":
+            return (f"additive model (Charnes et al. 1985), {rts}, slack weights "
+                    f"\"{self.slack_weights}\"; score = the weighted sum of slacks, "
+                    "0 = efficient, higher = worse")
+        if self.model == "ddf":
+            return (f"directional distance function (Chambers, Chung & Färe 1996), {rts}, "
+                    f"direction \"{self.direction}\"; score = the inefficiency beta, 0 = "
+                    "efficient, higher = worse")
+        return (f"radial DEA, {rts}, {self.orientation}-oriented; score in (0, 1], "
+                "1 = efficient")
+
+    def build(self, frame: pd.DataFrame, *, n_jobs: int = 1, solver: str = "highs") -> Any:
+        """The :mod:`dea` model of this spec on ``frame`` (one row per unit).
+
+        Returns
+        -------
+        dea.Radial, dea.SBM, dea.Additive or dea.DDF
+            Not yet fitted.
+        """
+        import dea
+
+        common = {"inputs": list(self.inputs), "outputs": list(self.outputs),
+                  "rts": self.rts, "solver": solver, "n_jobs": n_jobs}
+        if self.model == "sbm":
+            return dea.SBM(frame, orientation=self.sbm_orientation,
+                           super_efficiency=self.super, **common)
+        if self.model == "additive":
+            return dea.Additive(frame, weights=self.slack_weights, **common)
+        if self.model == "ddf":
+            return dea.DDF(frame, direction=self.direction, **common)
+        return dea.Radial(frame, orientation=self.orientation, **common)
+
+    def build_cross(self, frame: pd.DataFrame, *, n_jobs: int = 1,
+                    solver: str = "highs") -> Any:
+        """The :class:`dea.CrossEfficiency` model of ``cross_efficiency = true``."""
+        import dea
+
+        return dea.CrossEfficiency(frame, inputs=list(self.inputs), outputs=list(self.outputs),
+                                   rts=self.rts, orientation=self.orientation, solver=solver,
+                                   n_jobs=n_jobs)
 
 
 def _get_alpha(d: Mapping[str, Any], source: str | None) -> float:
@@ -725,6 +854,10 @@ class Study:
             if isinstance(value, Mapping):
                 current = getattr(self, name)
                 merged = {**(current.to_dict() if current is not None else {}), **value}
+                if name == "dea" and "model" in value:
+                    merged = {k: v for k, v in merged.items()
+                              if _DEA_MODEL_KEYS.get(k, value["model"]) == value["model"]
+                              or k in value}
                 if name == "sensitivity" and isinstance(value.get("miv"), Mapping):
                     merged["miv"] = {**current.miv.to_dict(), **value["miv"]}
                 changes[name] = spec_cls.from_dict(merged, None)
@@ -1129,6 +1262,8 @@ class StudyResult:
         logged as warnings, printed by the command and shown in the report).
     dea_bootstrap : dea.BootstrapResult or None
         The Simar-Wilson bootstrap of the DEA model (``[dea] bootstrap > 0``).
+    dea_cross : dea.CrossEfficiencyResult or None
+        Cross-efficiency of the DEA units (``[dea] cross_efficiency = true``).
     """
 
     study: Study
@@ -1145,6 +1280,7 @@ class StudyResult:
     timings: dict[str, float]
     skipped: tuple[str, ...] = ()
     dea_bootstrap: Any = None
+    dea_cross: Any = None
 
     def excluded_table(self) -> pd.DataFrame:
         """Long table (scheme, MFI, reason) of the MFIs a scheme could not score."""
@@ -1183,7 +1319,7 @@ class StudyResult:
 
         if self.dea is None:
             return pd.DataFrame()
-        table = dea_table(self.dea)
+        table = dea_table(self.dea, cross=self.dea_cross)
         boot = self.dea_bootstrap
         if boot is not None:  # bootstrap columns after the score (see DEASpec)
             cols = {c: getattr(boot, c).reindex(table.index) for c in
@@ -1393,16 +1529,8 @@ def _fit_dea(study: Study, data: StudyData, n_jobs: int) -> tuple[Any, pd.DataFr
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=getattr(dea, "FewUnitsWarning", UserWarning))
-        result = _dea_model(spec, used, n_jobs).fit()
+        result = spec.build(used, n_jobs=n_jobs).fit()
     return result, used, pd.Series(reasons, name="reason", dtype=object)
-
-
-def _dea_model(spec: DEASpec, used: pd.DataFrame, n_jobs: int) -> Any:
-    """The study's radial DEA model on the MFIs ``used`` (see :func:`_fit_dea`)."""
-    import dea
-
-    return dea.Radial(used, inputs=list(spec.inputs), outputs=list(spec.outputs),
-                      rts=spec.rts, orientation=spec.orientation, n_jobs=n_jobs)
 
 
 def _bootstrap_dea(study: Study, used: pd.DataFrame, n_jobs: int) -> Any:
@@ -1414,7 +1542,7 @@ def _bootstrap_dea(study: Study, used: pd.DataFrame, n_jobs: int) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=getattr(dea, "FewUnitsWarning", UserWarning))
         try:
-            return dea.bootstrap(_dea_model(spec, used, n_jobs), spec.bootstrap,
+            return dea.bootstrap(spec.build(used, n_jobs=n_jobs), spec.bootstrap,
                                  alpha=spec.alpha, seed=study.sensitivity.seed, n_jobs=n_jobs)
         except InputDataError as exc:
             raise InputDataError(f"study key 'dea.bootstrap': {exc}") from None
@@ -1499,11 +1627,16 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int | None = None
 
     dea_result, dea_data, dea_excl = None, None, pd.Series(dtype=object, name="reason")
     dea_boot = None
+    dea_cross = None
     if study.dea is not None:
         t = time.perf_counter()
         dea_result, dea_data, dea_excl = _fit_dea(study, data, n_jobs)
         if study.dea.bootstrap:
             dea_boot = _bootstrap_dea(study, dea_data, n_jobs)
+        if study.dea.cross_efficiency:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", category=FewUnitsWarning)
+                dea_cross = study.dea.build_cross(dea_data, n_jobs=n_jobs).fit()
         timings["dea"] = time.perf_counter() - t
         bar.step("DEA")
 
@@ -1558,6 +1691,7 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int | None = None
         sensitivity=sens, data=data, provenance=data.provenance, timings=timings,
         skipped=tuple(skipped),
         dea_bootstrap=dea_boot,
+        dea_cross=dea_cross,
     )
 
 

@@ -103,3 +103,12 @@ def test_seed_and_n_jobs_passed_through(monkeypatch):
     )
     run_study(study, n_jobs=2)
     assert seen == {"n_boot": 3, "alpha": 0.05, "seed": 99, "n_jobs": 2}
+
+
+def test_bootstrap_needs_the_radial_model():
+    """dea.bootstrap resamples radial scores: asking for it with another model is an error."""
+    spec = {"inputs": ["personnel"], "outputs": ["number_of_active_borrowers"],
+            "model": "sbm", "bootstrap": 20}
+    with pytest.raises(StudyConfigError, match=r"dea\.bootstrap.*radial"):
+        DEASpec.from_dict(spec)
+    assert DEASpec.from_dict({**spec, "bootstrap": 0}).model == "sbm"

@@ -28,6 +28,7 @@ Malmquist: the MIX panel (``/work/shared/data/mix``), screened with
 ``socialperf.screen.read_mix_panel``, years 2005-2015, inputs operating expense and
 personnel, outputs gross loan portfolio and active borrowers (rows with a missing or
 non-positive value in those dropped), ``dea.Malmquist(..., rts="crs")`` and ``"vrs"``
+with ``scale=False`` (four distances per unit-pair, what ``malmq`` computes)
 (input orientation, consecutive periods) against R's Benchmarking ``malmq`` on each pair of
 consecutive years of the same data, timed inside R the same way; the index of the units
 both compute is checked equal (to 1e-6).
@@ -235,7 +236,10 @@ def bench_malmquist(args: argparse.Namespace, r_reason: str | None, tmp: Path) -
     print(head)
     print("-" * len(head))
     for rts in ("crs", "vrs"):
-        m = dea.Malmquist(p, MIX_INPUTS, MIX_OUTPUTS, unit="mfiid", period="year", rts=rts)
+        # scale=False: the CRS index alone (4 distances per unit-pair), as R's malmq
+        m = dea.Malmquist(
+            p, MIX_INPUTS, MIX_OUTPUTS, unit="mfiid", period="year", rts=rts, scale=False
+        )
         res, w, c = timed(m.fit)
         if r_reason is None:
             t, rr = r_malmq(p, rts, tmp)

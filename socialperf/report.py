@@ -750,18 +750,21 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
     if result.miv is not None:
         miv = result.miv
         rep.section("MIV index")
-        rep.table("miv_index", _as_frame(miv.index, "index"), caption="MIV social performance "
-                  "index")
+        miv_names = _miv_names(result)
+        rep.table("miv_index", _named(_as_frame(miv.index, "index"), miv_names),
+                  caption="MIV social performance index")
         if getattr(miv, "coverage", None) is not None:
-            rep.table("miv_coverage", _as_frame(miv.coverage, "coverage"),
+            rep.table("miv_coverage", _named(_as_frame(miv.coverage, "coverage"), miv_names),
                       caption="Share of each MIV's portfolio with a scored MFI")
         details = getattr(miv, "details", None)
         if isinstance(details, pd.DataFrame):
-            rep.table("miv_details", details, caption="MIV index, blocks, coverage and rules")
+            rep.table("miv_details", _named(details, miv_names),
+                      caption="MIV index, blocks, coverage and rules")
         profile = result.miv_profile()
         if not profile.empty:
-            rep.table("miv_profile", profile, caption="MIV profile: look-through score and "
-                      "own-indicator points by dimension")
+            rep.table("miv_profile", _named(profile, miv_names),
+                      caption="MIV profile: look-through score and own-indicator points by "
+                      "dimension")
             rep.try_figure("miv_profile", lambda: plots.miv_profile(profile, limit=8),
                            caption="MIV profile by dimension (scores in [0, 1])")
 
@@ -887,6 +890,15 @@ def _mfi_names(result: StudyResult) -> dict[str, str] | None:
 
     data = getattr(result, "data", None)
     return _unit_names(getattr(data, "mfis", None), "mfiid", "mfiname")
+
+
+def _miv_names(result: StudyResult) -> dict[str, str] | None:
+    """MIV id -> MIV name from the study's MIV indicator table (None without names)."""
+    table = getattr(getattr(result, "data", None), "miv_indicators", None)
+    if not isinstance(table, pd.DataFrame) or "name" not in table.columns:
+        return None
+    names = table["name"].dropna()
+    return {str(k): str(v) for k, v in names.items()} or None
 
 
 def _rank_grid(scores: pd.DataFrame, base: str, others: Sequence[str]) -> Any:

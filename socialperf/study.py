@@ -46,9 +46,18 @@ A study file looks like this (paths are relative to the file)::
     inputs = ["personnel"]       # orientation also apply to the "dea" MFI scheme, whose
     outputs = ["number_of_active_borrowers"]   # inputs and outputs are fixed
     rts = "vrs"                  # crs, vrs, nirs, ndrs
-    orientation = "input"        # input, output
-    bootstrap = 0                # Simar-Wilson bootstrap replications (0 = off; 2000 for
-                                 # intervals), seeded from [sensitivity] seed
+    orientation = "input"        # input, output (radial model, cross-efficiency raters)
+    model = "radial"             # radial (score 1 = efficient), sbm (Tone's rho, 1 =
+                                 # efficient), additive (slack sum) or ddf (inefficiency
+                                 # beta); for additive and ddf 0 = efficient, higher = worse
+    cross_efficiency = false     # true: mean cross-efficiency and maverick index columns
+    # each model's own keys, allowed only with that model (an error otherwise):
+    # sbm_orientation = "non"    # model = "sbm": non, input, output
+    # super = false              # model = "sbm": super-SBM (Tone 2002), delta >= 1
+    # direction = "observed"     # model = "ddf": observed, inputs, outputs, unit
+    # slack_weights = "ones"     # model = "additive": ones, ram, mip, normalized
+    bootstrap = 0                # Simar-Wilson bootstrap replications, radial model only
+                                 # (0 = off; 2000 for intervals), seeded from [sensitivity] seed
     alpha = 0.05                 # bootstrap confidence intervals of level 1 - alpha
 
     [sensitivity]

@@ -37,6 +37,7 @@ from socialperf.io import (
     validate_miv_indicators,
 )
 from socialperf.mfi import (
+    DEFAULT_RTS,
     SCHEMES,
     MFIScores,
     RatingScale,
@@ -70,6 +71,7 @@ from socialperf.study import (
 )
 
 __all__ = [
+    "DEFAULT_RTS",
     "SCHEMES",
     "Catalogue",
     "CatalogueError",

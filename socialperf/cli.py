@@ -46,6 +46,7 @@ import pandas as pd
 
 from dea._version import distribution_version
 from dea.exceptions import DEAError, InputDataError, format_labels
+from socialperf.mfi import DEFAULT_RTS
 
 __all__ = ["main"]
 
@@ -152,7 +153,8 @@ def _build_parser() -> _Parser:
     d.add_argument("data", help="CSV or Excel file, one row per unit")
     d.add_argument("--inputs", required=True, help="comma-separated input columns")
     d.add_argument("--outputs", required=True, help="comma-separated output columns")
-    d.add_argument("--rts", default="vrs", choices=_RTS, help="returns to scale (default vrs)")
+    d.add_argument("--rts", default=DEFAULT_RTS, choices=_RTS,
+                   help=f"returns to scale (default {DEFAULT_RTS}, as in a study)")
     d.add_argument("--orientation", default="input", choices=_ORIENTATIONS,
                    help="orientation (default input)")
     d.add_argument("--model", default="radial", choices=("radial", "sbm", "additive", "ddf"),

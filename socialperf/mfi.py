@@ -17,7 +17,8 @@ pca        same normalisation, OECD/JRC PCA/FA weights fitted on the reference y
 bod        same normalisation, benefit-of-the-doubt (unit-specific DEA weights)
 dea        social efficiency after Gutierrez-Nieto, Serrano-Cinca & Mar Molinero (2009):
            radial DEA with inputs assets, operating expense, staff and outputs gross loan
-           portfolio, women borrowers, poverty reach (see :func:`social_efficiency_data`)
+           portfolio, women borrowers, poverty reach (see :func:`social_efficiency_data`),
+           variable returns to scale unless ``rts`` is given (:data:`DEFAULT_RTS`)
 ========== ================================================================================
 
 All scores are in [0, 1], higher is better, indexed by MFI id (one year) or by
@@ -46,6 +47,7 @@ from weighting.normalise import QuantileClasses
 __all__ = [
     "DEA_INPUTS",
     "DEA_OUTPUTS",
+    "DEFAULT_RTS",
     "SCHEMES",
     "MFIScores",
     "RatingScale",
@@ -60,6 +62,16 @@ LOG = logging.getLogger(__name__)
 SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
 DEA_INPUTS = ("assets", "operating_expense", "personnel")
 DEA_OUTPUTS = ("gross_loan_portfolio", "women_borrowers", "poverty_reach")
+#: Returns to scale of every DEA model in socialperf unless the user picks another: the
+#: ``dea`` scheme of :func:`score_mfis`, the study's ``[dea]`` table (``DEASpec.rts``),
+#: ``socialperf dea --rts`` and the frontier figures. Variable returns to scale (Banker,
+#: Charnes & Cooper 1984), because MFIs differ greatly in size (in the bundled MIX panel
+#: the middle 90% run from 5 to 750 staff and from 0.09 to 85 million USD of assets): under
+#: constant returns a small MFI is measured against big ones scaled down, so its score
+#: mixes scale with the efficiency of its social outreach. VRS compares each MFI with MFIs
+#: of its size; CRS (``rts="crs"``) remains a choice, and the sensitivity analysis of the
+#: ``dea`` scheme compares both by default. It is also the default of :class:`dea.Radial`.
+DEFAULT_RTS = "vrs"
 ID, YEAR = "mfiid", "year"
 
 
@@ -577,8 +589,9 @@ def score_mfis(
         year), ``min_coverage`` (share of indicator weight a unit needs, default 0.6),
         rating: ``n_classes`` (5), ``rating_method`` ("percentile"/"moments"), ``points``;
         composite schemes: ``normalisation`` (default "percentile"), ``by_dimension`` (equal),
-        ``pca_options``, ``bod_options``, ``ahp_options``; dea: ``rts`` ("crs"),
-        ``orientation`` ("input"), ``dea_options``.
+        ``pca_options``, ``bod_options``, ``ahp_options``; dea: ``rts`` (default
+        :data:`DEFAULT_RTS`, "vrs": MFIs differ greatly in size), ``orientation``
+        ("input"), ``dea_options`` (keywords of :class:`dea.Radial`, e.g. ``n_jobs``).
 
     Returns
     -------
@@ -848,7 +861,7 @@ def _radial(data: pd.DataFrame, rts: str, orientation: str, dea_options: Mapping
 
 
 def _score_dea(mfis: pd.DataFrame, year: Any, options: dict) -> MFIScores:
-    rts = options.pop("rts", "crs")
+    rts = options.pop("rts", DEFAULT_RTS)
     orientation = options.pop("orientation", "input")
     dea_options = options.pop("dea_options", {})
     data = social_efficiency_data(mfis, year)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
+from socialperf.mfi import DEFAULT_RTS
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -294,7 +295,7 @@ def _upper_hull(points: np.ndarray) -> np.ndarray:
 
 
 def frontier_points(
-    x: np.ndarray, y: np.ndarray, *, rts: str = "vrs", kind: str = "io"
+    x: np.ndarray, y: np.ndarray, *, rts: str = DEFAULT_RTS, kind: str = "io"
 ) -> np.ndarray:
     """Vertices of a two-dimensional DEA frontier, as a polyline to draw.
 
@@ -493,7 +494,7 @@ def dea_frontier(
     *,
     inputs: Sequence[str],
     outputs: Sequence[str],
-    rts: str = "vrs",
+    rts: str = DEFAULT_RTS,
     scores: pd.Series | None = None,
     units: Mapping[str, str] | None = None,
     label: str | int = "efficient",

@@ -45,7 +45,7 @@ A study file looks like this (paths are relative to the file)::
     [dea]                        # the study's own DEA model (table, frontier figure); rts and
     inputs = ["personnel"]       # orientation also apply to the "dea" MFI scheme, whose
     outputs = ["number_of_active_borrowers"]   # inputs and outputs are fixed
-    rts = "vrs"                  # crs, vrs, nirs, ndrs
+    rts = "vrs"                  # crs, vrs (default: MFIs differ greatly in size), nirs, ndrs
     orientation = "input"        # input, output (radial model, cross-efficiency raters)
     model = "radial"             # radial (score 1 = efficient), sbm (Tone's rho, 1 =
                                  # efficient), additive (slack sum) or ddf (inefficiency
@@ -122,6 +122,7 @@ from dea.models.additive import WEIGHT_RULES
 from dea.models.directional import DIRECTIONS
 from dea.models.sbm import SBM_ORIENTATIONS
 from socialperf.exceptions import MissingColumnWarning, _with_context
+from socialperf.mfi import DEFAULT_RTS
 from socialperf.safety import check_input_file
 from socialperf.screen import Screening, ScreeningRules, read_mix_panel
 from weighting import tomlfile
@@ -304,7 +305,9 @@ class DEASpec:
     :math:`\\min \\theta` s.t. :math:`\\sum_j \\lambda_j x_{ij} \\le \\theta x_{io}`,
     :math:`\\sum_j \\lambda_j y_{rj} \\ge y_{ro}`, :math:`\\sum_j \\lambda_j = 1`,
     :math:`\\lambda \\ge 0` (Banker, Charnes & Cooper 1984); CRS drops the convexity row
-    (Charnes, Cooper & Rhodes 1978).  The other families' LPs are in the Notes of
+    (Charnes, Cooper & Rhodes 1978).  ``rts`` defaults to
+    :data:`socialperf.mfi.DEFAULT_RTS` (VRS, as MFIs differ greatly in size), as do the
+    ``dea`` scheme and ``socialperf dea``.  The other families' LPs are in the Notes of
     :class:`dea.SBM` (Tone 2001, 2002), :class:`dea.Additive` (Charnes et al. 1985) and
     :class:`dea.DDF` (Chambers, Chung & Färe 1996).  :meth:`build` is the one place a spec
     becomes a :mod:`dea` model (the study and ``socialperf dea`` both use it).
@@ -322,7 +325,7 @@ class DEASpec:
 
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
-    rts: str = "vrs"
+    rts: str = DEFAULT_RTS
     orientation: str = "input"
     bootstrap: int = 0
     alpha: float = 0.05
@@ -358,7 +361,7 @@ class DEASpec:
         spec = cls(
             inputs=inputs,
             outputs=outputs,
-            rts=_get_str(d, "dea", "rts", "vrs", source, _RTS),
+            rts=_get_str(d, "dea", "rts", DEFAULT_RTS, source, _RTS),
             orientation=_get_str(d, "dea", "orientation", "input", source, _ORIENTATIONS),
             model=model,
             sbm_orientation=_get_str(d, "dea", "sbm_orientation", "non", source,
@@ -1457,8 +1460,10 @@ def _reference(study: Study, data: StudyData) -> Any:
         raise type(exc)(f"study.reference ({path.name}): {exc}") from exc
 
 
-def _scheme_kwargs(study: Study, data: StudyData, scheme: str, reference: Any) -> dict:
-    """Keyword arguments of ``score_mfis`` for one scheme, from the study's data and spec."""
+def _scheme_kwargs(study: Study, data: StudyData, scheme: str, reference: Any,
+                   n_jobs: int = 1) -> dict:
+    """Keyword arguments of ``score_mfis`` for one scheme, from the study's data and spec
+    (``n_jobs``: the DEA workers of the ``dea`` scheme)."""
     kwargs: dict[str, Any] = {"year": study_year(study, data), "reference": reference,
                               "catalogue": data.catalogue}
     if scheme == "expert":
@@ -1470,6 +1475,7 @@ def _scheme_kwargs(study: Study, data: StudyData, scheme: str, reference: Any) -
         kwargs["weights"] = data.ahp_matrix
     elif scheme == "dea":
         del kwargs["catalogue"], kwargs["reference"]
+        kwargs.update(rts=DEFAULT_RTS, dea_options={"n_jobs": n_jobs})
         if study.dea is not None:
             kwargs.update(rts=study.dea.rts, orientation=study.dea.orientation)
     return kwargs
@@ -1624,7 +1630,8 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int | None = None
 
     reference = _reference(study, data)
     names = [*study.schemes, *study.load_schemes()]
-    results = _score_schemes(study, data, names, reference, bar=bar, timings=timings)
+    results = _score_schemes(study, data, names, reference, bar=bar, timings=timings,
+                             n_jobs=n_jobs)
     scores = pd.DataFrame({k: _score_series(v) for k, v in results.items()})
 
     comparison = None
@@ -1705,8 +1712,8 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int | None = None
 
 
 def _score_schemes(study: Study, data: StudyData, names: Sequence[str], reference: Any, *,
-                   bar: _Progress | None = None, timings: dict[str, float] | None = None
-                   ) -> dict[str, Any]:
+                   bar: _Progress | None = None, timings: dict[str, float] | None = None,
+                   n_jobs: int = 1) -> dict[str, Any]:
     """:func:`socialperf.score_mfis` of each named scheme (built-in or from scheme_files)."""
     from socialperf import score_mfis
 
@@ -1715,7 +1722,7 @@ def _score_schemes(study: Study, data: StudyData, names: Sequence[str], referenc
     for name in names:
         t = time.perf_counter()
         builtin = name in MFI_SCHEMES
-        kwargs = _scheme_kwargs(study, data, name if builtin else "custom", reference)
+        kwargs = _scheme_kwargs(study, data, name if builtin else "custom", reference, n_jobs)
         try:
             results[name] = score_mfis(data.mfis, scheme=name if builtin else custom[name],
                                        **kwargs)
@@ -2166,18 +2173,18 @@ def _check_reproduces(model: Any, base: pd.Series, what: str) -> None:
         )
 
 
-def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any
+def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any, n_jobs: int = 1
                ) -> tuple[Any, list[Any], pd.Series]:
     """The MFI scheme as a cheap callable of its assumptions, its factors, its base scores."""
     from socialperf import score_mfis
     from weighting.sensitivity import Factor
 
     spec = study.sensitivity
-    kwargs = _scheme_kwargs(study, data, scheme, reference)
+    kwargs = _scheme_kwargs(study, data, scheme, reference, n_jobs)
     if scheme == "dea":
         table = {r: score_mfis(data.mfis, scheme="dea", **{**kwargs, "rts": r}).scores
                  for r in spec.rts}
-        base_rts = kwargs.get("rts", "crs")
+        base_rts = kwargs["rts"]
         base = table.get(base_rts)
         if base is None:
             base = score_mfis(data.mfis, scheme="dea", **kwargs).scores
@@ -2255,7 +2262,7 @@ def _sensitivity(study: Study, data: StudyData, *, progress: bool, n_jobs: int,
             f"{', '.join(SENSITIVITY_SCHEMES)}"
         )
     reference = _reference(study, data)
-    model, factors, base_scores = _mfi_model(study, data, scheme, reference)
+    model, factors, base_scores = _mfi_model(study, data, scheme, reference, n_jobs)
     factors = _varying(factors)
     if not factors:
         raise StudyConfigError(
@@ -2296,7 +2303,7 @@ def _study_miv_sensitivity(study: Study, data: StudyData, results: Mapping[str, 
     results = dict(results or {})
     missing = [n for n in names if n not in results]
     if missing:
-        results.update(_score_schemes(study, data, missing, reference))
+        results.update(_score_schemes(study, data, missing, reference, n_jobs=n_jobs))
     year = study_year(study, data)
     composites = {}
     for name in names:

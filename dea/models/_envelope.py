@@ -23,7 +23,7 @@ assembly of the :class:`~dea.results.DEAResult`.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,6 +216,93 @@ def exclusion_update(ex: int) -> LPUpdate:
     if ex < 0:
         return LPUpdate()
     return LPUpdate(col_index=[ex], col_lower=[0.0], col_upper=[0.0])
+
+
+def per_column_values(
+    value: Any,
+    data: DEAData,
+    option: str,
+    *,
+    item: str,
+    column: str,
+) -> np.ndarray:
+    """One value per input and output column, from a DataFrame, a mapping or an array.
+
+    The owner of "an option given per input/output column" (Additive ``weights``, DDF
+    ``direction``); string rules stay with each model.
+
+    Parameters
+    ----------
+    value : DataFrame, Mapping or array-like
+        A DataFrame indexed by unit with one column per input and output, a mapping
+        ``{column: value}`` naming every input and output once, or an array of shape
+        ``(m + s,)`` or ``(n, m + s)`` (inputs then outputs).
+    data : DEAData
+        The evaluated units.
+    option : str
+        The option's name, used in error messages.
+    item, column : str
+        Words for the messages: "give {k} {item}s" and "give one {column} per input".
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, m + s)`` for a DataFrame, ``(m + s,)`` for a mapping, and the array's
+        own shape (``(m + s,)`` or ``(n, m + s)``) otherwise; always a new array.
+
+    Raises
+    ------
+    InputDataError
+        A missing or unknown column, a unit without a row, or a wrong shape.
+    """
+    cols = [*data.inputs, *data.outputs]
+    k = len(cols)
+    if isinstance(value, pd.DataFrame):
+        missing = [c for c in cols if c not in value.columns]
+        if missing:
+            raise InputDataError(
+                f"{option} DataFrame lacks column(s) {format_labels(missing)}; give one "
+                f"{column} per input and output"
+            )
+        absent = data.labels.difference(value.index)
+        if len(absent):
+            raise InputDataError(
+                f"{option} DataFrame has no row for unit(s) {format_labels(absent)}"
+            )
+        return value.loc[data.labels, cols].to_numpy(dtype=float)
+    if isinstance(value, Mapping):
+        missing = [c for c in cols if c not in value]
+        unknown = [c for c in value if c not in cols]
+        if missing or unknown:
+            raise InputDataError(
+                f"{option} mapping must name every input and output once: "
+                + (f"missing {format_labels(missing)}" if missing else "")
+                + ("; " if missing and unknown else "")
+                + (f"unknown {format_labels(unknown)}" if unknown else "")
+            )
+        return np.array([float(value[c]) for c in cols])
+    arr = np.array(value, dtype=float)
+    if arr.shape not in ((k,), (data.n, k)):
+        raise InputDataError(
+            f"{option} has shape {arr.shape}; give {k} {item}s (inputs then outputs) "
+            f"or an array of shape ({data.n}, {k})"
+        )
+    return arr
+
+
+def check_nonnegative(values: np.ndarray, data: DEAData, subject: str, rule: str) -> None:
+    """Raise if any per-column value is negative or not finite.
+
+    ``subject`` starts the message ("weights for ... are"), ``rule`` ends it.
+    """
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        cols = [*data.inputs, *data.outputs]
+        where = np.flatnonzero(bad.any(axis=0) if values.ndim == 2 else bad)
+        raise InputDataError(
+            f"{subject.format(format_labels([cols[j] for j in where]))} negative or not "
+            f"finite; {rule}"
+        )
 
 
 def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from dea.data import DEAData, prepare, resolve_reference
+from dea.data import DEAData, prepare, resolve_reference, unit_position
 from dea.exceptions import InputDataError, format_labels
 from dea.models._base import RTS_CHOICES, check_choice, check_n_jobs, scaled_arrays
 from dea.results import SLACK_TOL, DEAResult, _quantile_table
@@ -416,16 +416,7 @@ class EnvelopeModel:
 
     def _unit_position(self, unit: Hashable) -> int:
         """Row position of an evaluated unit given by the user's label."""
-        labels = self.data.labels
-        try:
-            k = labels.get_loc(unit)
-        except (KeyError, TypeError):
-            raise InputDataError(
-                f"unit {unit!r} is not among the evaluated units ({format_labels(labels)})"
-            ) from None
-        if not isinstance(k, int | np.integer):
-            raise InputDataError(f"unit {unit!r} does not identify exactly one evaluated unit")
-        return int(k)
+        return unit_position(self.data.labels, unit)
 
     def _result(
         self,

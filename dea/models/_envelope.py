@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -495,20 +495,7 @@ class InefficiencyResult(DEAResult):
     direction_values: np.ndarray | None = None
     inefficiency_values: np.ndarray | None = None
 
-    @property
-    def efficient(self) -> pd.Series:
-        """``score == 0`` (no inefficiency)."""
-        return pd.Series(self.score_values == 0.0, index=self.labels, name="efficient")
-
-    @property
-    def pareto_efficient(self) -> pd.Series | None:
-        """``score == 0`` and no slack above ``SLACK_TOL`` x column mean."""
-        if self.slack_values is None or self.slack_tolerance is None:
-            return None
-        no_slack = (np.abs(self.slack_values) <= self.slack_tolerance).all(axis=1)
-        return pd.Series(
-            (self.score_values == 0.0) & no_slack, index=self.labels, name="pareto_efficient"
-        )
+    _efficient_score: ClassVar[float] = 0.0  # efficient and pareto_efficient: score == 0
 
     @property
     def direction(self) -> pd.DataFrame | None:

@@ -355,3 +355,22 @@ def resolve_reference(
         raise InputDataError("the reference set is empty; select at least one unit")
     pos = np.flatnonzero(mask)
     return data.subset(pos), pos
+
+
+def unit_position(labels: pd.Index, unit: Hashable) -> int:
+    """Row position of the evaluated unit ``unit`` (the user's label) in ``labels``.
+
+    Raises
+    ------
+    InputDataError
+        If the label is not an evaluated unit or names several.
+    """
+    try:
+        k = labels.get_loc(unit)
+    except (KeyError, TypeError):
+        raise InputDataError(
+            f"unit {unit!r} is not among the evaluated units ({format_labels(labels)})"
+        ) from None
+    if not isinstance(k, int | np.integer):
+        raise InputDataError(f"unit {unit!r} does not identify exactly one evaluated unit")
+    return int(k)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -74,10 +74,7 @@ class _SummaryDisplay:
             for k, v in s["rows"]
         )
         table = s["table"].to_html(float_format=lambda x: f"{x:.6g}", border=0)
-        return (
-            f"<div><strong>{html.escape(s['title'])}</strong>"
-            f"<table>{cells}</table>{table}</div>"
-        )
+        return f"<div><strong>{html.escape(s['title'])}</strong><table>{cells}</table>{table}</div>"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -160,6 +157,7 @@ class DEAResult(_SummaryDisplay):
     virtual_values: np.ndarray | None = None
     slack_tolerance: np.ndarray | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    _efficient_score: ClassVar[float] = 1.0  # the score of an efficient unit
 
     # -- pandas views -------------------------------------------------------------------
     @property
@@ -238,17 +236,23 @@ class DEAResult(_SummaryDisplay):
 
     @property
     def efficient(self) -> pd.Series:
-        """Radial (weak) efficiency: ``score == 1`` after the tolerance rule."""
-        return pd.Series(self.score_values == 1.0, index=self.labels, name="efficient")
+        """Radial (weak) efficiency: ``score == 1`` after the tolerance rule.
+
+        For inefficiency scores (Additive, DDF: ``_efficient_score`` 0) ``score == 0``.
+        """
+        eff = self.score_values == self._efficient_score
+        return pd.Series(eff, index=self.labels, name="efficient")
 
     @property
     def pareto_efficient(self) -> pd.Series | None:
-        """``score == 1`` and no slack above ``SLACK_TOL`` x column mean (needs phase 2)."""
+        """``efficient`` and no slack above ``SLACK_TOL`` x column mean (needs phase 2)."""
         if self.slack_values is None or self.slack_tolerance is None:
             return None
         no_slack = (np.abs(self.slack_values) <= self.slack_tolerance).all(axis=1)
         return pd.Series(
-            (self.score_values == 1.0) & no_slack, index=self.labels, name="pareto_efficient"
+            (self.score_values == self._efficient_score) & no_slack,
+            index=self.labels,
+            name="pareto_efficient",
         )
 
     # -- summary ------------------------------------------------------------------------

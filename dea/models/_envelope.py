@@ -23,15 +23,15 @@ assembly of the :class:`~dea.results.DEAResult`.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from dea.data import DEAData, prepare, resolve_reference
+from dea.data import DEAData, prepare, resolve_reference, unit_position
 from dea.exceptions import InputDataError, format_labels
 from dea.models._base import RTS_CHOICES, check_choice, check_n_jobs, scaled_arrays
 from dea.results import SLACK_TOL, DEAResult, _quantile_table
@@ -218,6 +218,93 @@ def exclusion_update(ex: int) -> LPUpdate:
     return LPUpdate(col_index=[ex], col_lower=[0.0], col_upper=[0.0])
 
 
+def per_column_values(
+    value: Any,
+    data: DEAData,
+    option: str,
+    *,
+    item: str,
+    column: str,
+) -> np.ndarray:
+    """One value per input and output column, from a DataFrame, a mapping or an array.
+
+    The owner of "an option given per input/output column" (Additive ``weights``, DDF
+    ``direction``); string rules stay with each model.
+
+    Parameters
+    ----------
+    value : DataFrame, Mapping or array-like
+        A DataFrame indexed by unit with one column per input and output, a mapping
+        ``{column: value}`` naming every input and output once, or an array of shape
+        ``(m + s,)`` or ``(n, m + s)`` (inputs then outputs).
+    data : DEAData
+        The evaluated units.
+    option : str
+        The option's name, used in error messages.
+    item, column : str
+        Words for the messages: "give {k} {item}s" and "give one {column} per input".
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, m + s)`` for a DataFrame, ``(m + s,)`` for a mapping, and the array's
+        own shape (``(m + s,)`` or ``(n, m + s)``) otherwise; always a new array.
+
+    Raises
+    ------
+    InputDataError
+        A missing or unknown column, a unit without a row, or a wrong shape.
+    """
+    cols = [*data.inputs, *data.outputs]
+    k = len(cols)
+    if isinstance(value, pd.DataFrame):
+        missing = [c for c in cols if c not in value.columns]
+        if missing:
+            raise InputDataError(
+                f"{option} DataFrame lacks column(s) {format_labels(missing)}; give one "
+                f"{column} per input and output"
+            )
+        absent = data.labels.difference(value.index)
+        if len(absent):
+            raise InputDataError(
+                f"{option} DataFrame has no row for unit(s) {format_labels(absent)}"
+            )
+        return value.loc[data.labels, cols].to_numpy(dtype=float)
+    if isinstance(value, Mapping):
+        missing = [c for c in cols if c not in value]
+        unknown = [c for c in value if c not in cols]
+        if missing or unknown:
+            raise InputDataError(
+                f"{option} mapping must name every input and output once: "
+                + (f"missing {format_labels(missing)}" if missing else "")
+                + ("; " if missing and unknown else "")
+                + (f"unknown {format_labels(unknown)}" if unknown else "")
+            )
+        return np.array([float(value[c]) for c in cols])
+    arr = np.array(value, dtype=float)
+    if arr.shape not in ((k,), (data.n, k)):
+        raise InputDataError(
+            f"{option} has shape {arr.shape}; give {k} {item}s (inputs then outputs) "
+            f"or an array of shape ({data.n}, {k})"
+        )
+    return arr
+
+
+def check_nonnegative(values: np.ndarray, data: DEAData, subject: str, rule: str) -> None:
+    """Raise if any per-column value is negative or not finite.
+
+    ``subject`` starts the message ("weights for ... are"), ``rule`` ends it.
+    """
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        cols = [*data.inputs, *data.outputs]
+        where = np.flatnonzero(bad.any(axis=0) if values.ndim == 2 else bad)
+        raise InputDataError(
+            f"{subject.format(format_labels([cols[j] for j in where]))} negative or not "
+            f"finite; {rule}"
+        )
+
+
 def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
     from dea.models.radial import _solve_order as order
 
@@ -329,16 +416,7 @@ class EnvelopeModel:
 
     def _unit_position(self, unit: Hashable) -> int:
         """Row position of an evaluated unit given by the user's label."""
-        labels = self.data.labels
-        try:
-            k = labels.get_loc(unit)
-        except (KeyError, TypeError):
-            raise InputDataError(
-                f"unit {unit!r} is not among the evaluated units ({format_labels(labels)})"
-            ) from None
-        if not isinstance(k, int | np.integer):
-            raise InputDataError(f"unit {unit!r} does not identify exactly one evaluated unit")
-        return int(k)
+        return unit_position(self.data.labels, unit)
 
     def _result(
         self,
@@ -417,20 +495,7 @@ class InefficiencyResult(DEAResult):
     direction_values: np.ndarray | None = None
     inefficiency_values: np.ndarray | None = None
 
-    @property
-    def efficient(self) -> pd.Series:
-        """``score == 0`` (no inefficiency)."""
-        return pd.Series(self.score_values == 0.0, index=self.labels, name="efficient")
-
-    @property
-    def pareto_efficient(self) -> pd.Series | None:
-        """``score == 0`` and no slack above ``SLACK_TOL`` x column mean."""
-        if self.slack_values is None or self.slack_tolerance is None:
-            return None
-        no_slack = (np.abs(self.slack_values) <= self.slack_tolerance).all(axis=1)
-        return pd.Series(
-            (self.score_values == 0.0) & no_slack, index=self.labels, name="pareto_efficient"
-        )
+    _efficient_score: ClassVar[float] = 0.0  # efficient and pareto_efficient: score == 0
 
     @property
     def direction(self) -> pd.DataFrame | None:

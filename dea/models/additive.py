@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from dea.exceptions import InputDataError, format_labels
+from dea.exceptions import InputDataError
 from dea.models._base import warn_not_optimal
 from dea.models._envelope import (
     EnvelopeLP,
     EnvelopeModel,
     InefficiencyResult,
     build_envelope,
+    check_nonnegative,
     clean_slacks,
     exclusion_update,
+    per_column_values,
 )
 from dea.solvers.base import LPFamily, LPUpdate
 
@@ -208,44 +209,8 @@ class Additive(EnvelopeModel):
             own = np.hstack([d.X, d.Y])
             with np.errstate(divide="ignore"):
                 return np.where(own > 0, 1.0 / own, 0.0)
-        if isinstance(weights, pd.DataFrame):
-            missing = [c for c in cols if c not in weights.columns]
-            if missing:
-                raise InputDataError(
-                    f"weights DataFrame lacks column(s) {format_labels(missing)}; give one "
-                    "weight column per input and output"
-                )
-            absent = d.labels.difference(weights.index)
-            if len(absent):
-                raise InputDataError(
-                    f"weights DataFrame has no row for unit(s) {format_labels(absent)}"
-                )
-            w = weights.loc[d.labels, cols].to_numpy(dtype=float)
-        elif isinstance(weights, Mapping):
-            missing = [c for c in cols if c not in weights]
-            unknown = [c for c in weights if c not in cols]
-            if missing or unknown:
-                raise InputDataError(
-                    "weights mapping must name every input and output once: "
-                    + (f"missing {format_labels(missing)}" if missing else "")
-                    + ("; " if missing and unknown else "")
-                    + (f"unknown {format_labels(unknown)}" if unknown else "")
-                )
-            w = np.array([float(weights[c]) for c in cols])
-        else:
-            w = np.asarray(weights, dtype=float)
-            if w.shape not in ((k,), (d.n, k)):
-                raise InputDataError(
-                    f"weights has shape {w.shape}; give {k} weights (inputs then outputs) "
-                    f"or an array of shape ({d.n}, {k})"
-                )
-        bad = ~np.isfinite(w) | (w < 0)
-        if bad.any():
-            where = np.flatnonzero(bad.any(axis=0) if w.ndim == 2 else bad)
-            raise InputDataError(
-                f"weights for {format_labels([cols[j] for j in where])} are negative or not "
-                "finite; weights must be finite and >= 0"
-            )
+        w = per_column_values(weights, d, "weights", item="weight", column="weight column")
+        check_nonnegative(w, d, "weights for {} are", "weights must be finite and >= 0")
         return w
 
     def _family(self, scaled: bool = True) -> tuple[_AdditiveFamily, dict[str, np.ndarray]]:

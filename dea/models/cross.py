@@ -262,17 +262,38 @@ class _CrossSpec:
         return _Pieces(peer_N - peer_D, sense, Nd, 1.0, Dd, objective)  # N_d = 1, D_d = phi
 
 
-class _MultiplierFamily(LPFamily):
+class _CrossFamily(LPFamily):
+    """What both LP forms share: the frame's rows ``N - D`` and each rater's pieces."""
+
+    spec: _CrossSpec
+    stage: int
+    objective: np.ndarray | None
+    n_frame: int
+
+    def _start(
+        self, spec: _CrossSpec, stage: int, objective: np.ndarray | None, frame: np.ndarray
+    ) -> np.ndarray:
+        """Store the stage's settings; return ``N - D`` on the frame units' rows."""
+        self.spec, self.stage, self.objective = spec, stage, objective
+        self.n_frame = frame.size
+        return (spec.N - spec.D)[frame]
+
+    def _pieces(self, k: int) -> _Pieces:
+        """Rater ``k``'s objective, normalisation and link in this stage."""
+        if self.stage == 1:
+            return self.spec.first(k)
+        return self.spec.second(k, float(self.objective[k]))
+
+
+class _MultiplierFamily(_CrossFamily):
     """The multiplier LPs as written: rows ``0..n-1`` are ``N_j - D_j <= 0``, row ``n`` the
     normalisation and row ``n + 1`` the link of the secondary goal (free in stage 1)."""
 
     def __init__(
         self, spec: _CrossSpec, stage: int, objective: np.ndarray | None, frame: np.ndarray
     ) -> None:
-        self.spec, self.stage, self.objective = spec, stage, objective
+        G = self._start(spec, stage, objective, frame)
         n, k = frame.size, spec.k
-        self.n_frame = n
-        G = (spec.N - spec.D)[frame]
         A = sp.vstack([sp.csr_matrix(G), sp.csr_matrix((2, k))]).tocsc()
         problem = LPProblem(
             A=A,
@@ -289,8 +310,7 @@ class _MultiplierFamily(LPFamily):
         super().__init__(problem, spec.n)
 
     def unit_update(self, k: int) -> LPUpdate:
-        spec = self.spec
-        p = spec.first(k) if self.stage == 1 else spec.second(k, float(self.objective[k]))
+        spec, p = self.spec, self._pieces(k)
         n, cols = self.n_frame, np.arange(spec.k)
         link = np.zeros(spec.k) if p.link is None else p.link
         link_bounds = (-np.inf, np.inf) if p.link is None else (p.link_rhs, p.link_rhs)
@@ -307,7 +327,7 @@ class _MultiplierFamily(LPFamily):
         )
 
 
-class _DualFamily(LPFamily):
+class _DualFamily(_CrossFamily):
     """The LP dual of each multiplier LP: one row per weight, one column per unit.
 
     A minimisation is first written as the maximisation of ``c' = -cost``; the dual of
@@ -325,10 +345,8 @@ class _DualFamily(LPFamily):
     def __init__(
         self, spec: _CrossSpec, stage: int, objective: np.ndarray | None, frame: np.ndarray
     ) -> None:
-        self.spec, self.stage, self.objective = spec, stage, objective
+        G = self._start(spec, stage, objective, frame)
         n, k = frame.size, spec.k
-        self.n_frame = n
-        G = (spec.N - spec.D)[frame]
         A = sp.hstack([sp.csc_matrix(G.T), sp.csc_matrix((k, 2))]).tocsc()
         problem = LPProblem(
             A=A,
@@ -347,8 +365,7 @@ class _DualFamily(LPFamily):
         super().__init__(problem, spec.n)
 
     def unit_update(self, k: int) -> LPUpdate:
-        spec = self.spec
-        p = spec.first(k) if self.stage == 1 else spec.second(k, float(self.objective[k]))
+        spec, p = self.spec, self._pieces(k)
         c = p.cost if p.sense == "max" else -p.cost
         lo = np.where(self._nonpos, -np.inf, c)
         hi = np.where(self._free | self._nonpos, c, np.inf)

@@ -3,7 +3,7 @@ optional undesirable outputs under weak (or strong) disposability."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,9 @@ from dea.models._envelope import (
     EnvelopeModel,
     InefficiencyResult,
     build_envelope,
+    check_nonnegative,
     clean_slacks,
+    per_column_values,
 )
 from dea.results import EFFICIENCY_TOL
 from dea.solvers.base import LPFamily, LPSolution, LPUpdate
@@ -278,48 +280,17 @@ class DDF(EnvelopeModel):
                 G[:, : d.m] = 0.0
             elif rule == "unit":
                 G = np.ones((d.n, k))
-        elif isinstance(direction, pd.DataFrame):
-            missing = [c for c in cols if c not in direction.columns]
-            if missing:
-                raise InputDataError(
-                    f"direction DataFrame lacks column(s) {format_labels(missing)}; give one "
-                    "column per input and output"
-                )
-            absent = d.labels.difference(direction.index)
-            if len(absent):
-                raise InputDataError(
-                    f"direction DataFrame has no row for unit(s) {format_labels(absent)}"
-                )
-            G = direction.loc[d.labels, cols].to_numpy(dtype=float)
-        elif isinstance(direction, Mapping):
-            missing = [c for c in cols if c not in direction]
-            unknown = [c for c in direction if c not in cols]
-            if missing or unknown:
-                raise InputDataError(
-                    "direction mapping must name every input and output once: "
-                    + (f"missing {format_labels(missing)}" if missing else "")
-                    + ("; " if missing and unknown else "")
-                    + (f"unknown {format_labels(unknown)}" if unknown else "")
-                )
-            G = np.tile([float(direction[c]) for c in cols], (d.n, 1))
         else:
-            G = np.asarray(direction, dtype=float)
-            if G.shape == (k,):
+            G = per_column_values(direction, d, "direction", item="value", column="column")
+            if G.ndim == 1:
                 G = np.tile(G, (d.n, 1))
-            elif G.shape != (d.n, k):
-                raise InputDataError(
-                    f"direction has shape {G.shape}; give {k} values (inputs then outputs) "
-                    f"or an array of shape ({d.n}, {k})"
-                )
-            G = G.copy()
-        bad = ~np.isfinite(G) | (G < 0)
-        if bad.any():
-            where = np.flatnonzero(bad.any(axis=0))
-            raise InputDataError(
-                f"direction for {format_labels([cols[j] for j in where])} is negative or not "
-                "finite; directions must be finite and >= 0 (the sign is set by the role: "
-                "inputs and undesirable outputs go down, good outputs go up)"
-            )
+        check_nonnegative(
+            G,
+            d,
+            "direction for {} is",
+            "directions must be finite and >= 0 (the sign is set by the role: "
+            "inputs and undesirable outputs go down, good outputs go up)",
+        )
         zero = (G == 0).all(axis=1)
         if zero.any():
             raise InputDataError(

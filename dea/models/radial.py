@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from dea.data import DEAData, prepare, resolve_reference
-from dea.exceptions import InputDataError, format_labels
+from dea.data import DEAData, prepare, resolve_reference, unit_position
+from dea.exceptions import InputDataError
 from dea.models._base import (
     ORIENTATIONS,
     RTS_CHOICES,
@@ -877,16 +877,7 @@ class Radial:
         InputDataError
             If the label is not an evaluated unit or names several.
         """
-        labels = self.data.labels
-        try:
-            k = labels.get_loc(unit)
-        except (KeyError, TypeError):
-            raise InputDataError(
-                f"unit {unit!r} is not among the evaluated units ({format_labels(labels)})"
-            ) from None
-        if not isinstance(k, int | np.integer):
-            raise InputDataError(f"unit {unit!r} does not identify exactly one evaluated unit")
-        return int(k)
+        return unit_position(self.data.labels, unit)
 
     def _lp_family(self) -> LPFamily:
         """The LPs this model solves, one per evaluated unit, in user units and names.

@@ -331,8 +331,7 @@ def _envelope_cases(draw):
     return kind, option
 
 
-@FAST
-@given(
+ENVELOPE = dict(
     seed=seeds,
     shape=shapes,
     tied=ties,
@@ -342,22 +341,17 @@ def _envelope_cases(draw):
     rts=st.sampled_from(["crs", "vrs", "nirs", "ndrs"]),
     sup=st.booleans(),
 )
+
+
+@FAST
+@given(**ENVELOPE)
 def test_envelope_models_invariant(seed, shape, tied, fac, perm_seed, case, rts, sup):
     check_envelope(seed, shape, tied, fac, perm_seed, case[0], rts, case[1], sup)
 
 
 @pytest.mark.slow
 @SLOW
-@given(
-    seed=seeds,
-    shape=shapes,
-    tied=ties,
-    fac=factors,
-    perm_seed=seeds,
-    case=_envelope_cases(),
-    rts=st.sampled_from(["crs", "vrs", "nirs", "ndrs"]),
-    sup=st.booleans(),
-)
+@given(**ENVELOPE)
 def test_envelope_models_invariant_slow(seed, shape, tied, fac, perm_seed, case, rts, sup):
     check_envelope(seed, shape, tied, fac, perm_seed, case[0], rts, case[1], sup)
 

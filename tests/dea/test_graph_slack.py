@@ -60,3 +60,25 @@ def test_graph_crs_no_slack(screening):
     np.testing.assert_allclose(res.scores, np.sqrt(DATA["y"] / DATA["x"] / 5), atol=2e-7)
     ok = REF["crs_score"] > 0.101
     np.testing.assert_allclose(res.scores[REF.index[ok]], REF["crs_score"][ok], atol=2e-6)
+
+
+@pytest.mark.parametrize(
+    ("seed", "n", "m", "s", "rts"),
+    [(0, 8, 1, 1, "vrs"), (1, 9, 2, 2, "vrs"), (1, 9, 2, 2, "nirs"), (3, 11, 1, 2, "nirs")],
+)
+def test_graph_phase2_optimal_on_degenerate_data(seed, n, m, s, rts):
+    # before the fix, phase 2 at G* came back "infeasible" for one or two units of each
+    # of these degenerate sets (duplicated units, a shared maximum output: tests/dea/
+    # test_frame.py's generator) and their slacks were phase 1's
+    import test_frame
+
+    df = test_frame._data(seed, n, m, s, "degenerate")
+    cols = list(df.columns)
+    res = dea.Radial(df, cols[:m], cols[m:], rts=rts, orientation="graph").fit()
+    one = dea.Radial(df, cols[:m], cols[m:], rts=rts, orientation="graph", two_phase=False)
+    assert (res.status == "optimal").all()
+    assert (res.info["phase2_status"] == "optimal").all()
+    # phase 2 leaves the phase-1 score alone (to HiGHS's feasibility tolerance: phase 2
+    # changes the hot-start basis of the next unit, and G* moves by about 1e-8 with it)
+    np.testing.assert_allclose(res.score_values, one.fit().score_values, rtol=0, atol=1e-6)
+    assert (res.slack_values >= -1e-9).all()

@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 _GRAPH_TOL = 1e-11  # relative width of the final bracket on log G
 _GRAPH_MAX_ITER = 200
 _GRAPH_MAX_G = 1e12
+# graph phase 2 infeasible at G* (edge of feasibility): retry at G* * (1 + margin)
+_GRAPH_PHASE2_MARGINS = (1e-7, 1e-6)
 _CG_MIN_UNITS = 200  # column generation (highs) above this many reference units
 # screening="auto" picks the frame from this many reference units (and at most
 # _FRAME_MAX_DIM inputs + outputs); None: never, until benchmarks show where it pays
@@ -452,14 +454,34 @@ def _slacks_forced_zero(duals: np.ndarray, spec: _RadialSpec) -> bool:
 
 def _graph_unit(session: LPSession, spec: _RadialSpec, k: int) -> UnitOutcome:
     """Graph orientation for unit ``k``: ``G*`` by :func:`_graph_solve`, then phase 2
-    (max slacks with G fixed at ``G*`` and outputs ``y_k / G*``) unless the duals at
-    ``G*`` prove every slack zero."""
+    (max slacks with G fixed at ``G*`` and outputs ``y_k / G*``), always.
+
+    Phase 2 is never skipped here: :func:`_slacks_forced_zero` is exact only for the
+    duals of an optimal LP, and the graph LP at ``G*`` is often one that HiGHS accepts
+    only within its primal feasibility tolerance (``G*`` where the output rows first
+    become feasible, returned about 1e-7 low).  Its duals then need not be optimal duals
+    of the true LP and can "prove" slacks zero that are not (A = (5, 5) beside
+    B = (1, 5) under vrs lost its input slack 4).  The phase-2 LP's own optimum decides
+    instead; hot-started from the phase-1 basis it costs no iteration when that basis
+    already is optimal.
+    """
     sol, g, status = _graph_solve(session, spec, k)
     if status != "optimal":
         return UnitOutcome(status=status)
     final, status2 = sol, ""
-    if spec.two_phase and not _slacks_forced_zero(sol.row_duals, spec):
+    if spec.two_phase:
         sol2 = session.solve(spec.phase2(k, g, level=g))
+        # G* is where the LP first becomes feasible, placed by HiGHS only to its primal
+        # feasibility tolerance (1e-7 on the scaled rows): phase 2 at that very G, from
+        # another basis, can then be declared infeasible.  Retry at G* raised by a few
+        # times that tolerance, where the rows are feasible with room to spare; the
+        # slacks found there are those of G* to the same relative accuracy (the score
+        # stays G*).
+        for margin in _GRAPH_PHASE2_MARGINS:
+            if sol2.ok or sol2.status not in ("infeasible", "infeasible_or_unbounded"):
+                break
+            gm = g * (1.0 + margin)
+            sol2 = session.solve(spec.phase2(k, gm, level=gm))
         status2 = sol2.status
         if sol2.ok:
             final = sol2

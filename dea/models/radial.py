@@ -753,8 +753,11 @@ class Radial:
     optimal for the full LP (column generation, exact; no unit is screened out).  Phase 2
     is skipped for a unit when every phase-1 multiplier ``v_i``, ``u_r`` exceeds 1e-8 on
     the scaled data: by complementary slackness all slacks are then zero in every optimal
-    solution, so the phase-1 solution already maximises the slack sum.  Other backends
-    solve the full LP for each unit.
+    solution, so the phase-1 solution already maximises the slack sum (input and output
+    orientation only: in graph orientation phase 2 always runs, since the LP at ``G*`` is
+    feasible only to the solver's tolerance and its duals prove nothing; if phase 2 is
+    infeasible at ``G*`` it is re-solved at ``G*(1 + 1e-7)``, then ``G*(1 + 1e-6)``).
+    Other backends solve the full LP for each unit.
 
     Frame screening (``screening="frame"``) is exact: every extreme point (and extreme
     ray) of the technology is a unit with input score 1, because a unit with score

@@ -365,8 +365,9 @@ def test_additive_plain_slack_sum_is_documented_as_unit_dependent():
 
 
 # ---------------------------------------------------------------------------------------------
-# cross-efficiency: the matrix is unit-free for every goal; under a permutation the own
-# scores and the secondary criterion are unique, the matrix itself need not be
+# cross-efficiency: the secondary criterion is unit-free for every goal, and so is the matrix
+# when its optimal weights are unique (no ties); under a permutation the own scores and the
+# secondary criterion are unique, the matrix itself need not be
 # ---------------------------------------------------------------------------------------------
 def check_cross(seed, shape, tied, fac, perm_seed, rts, goal, method):
     df = _data(seed, shape, tied)
@@ -378,9 +379,18 @@ def check_cross(seed, shape, tied, fac, perm_seed, rts, goal, method):
     c = pd.Series(dict(zip(df.columns, fac, strict=False)))
     scaled = _fit_quiet(lambda: dea.CrossEfficiency(df * c, **kw))
     if goal != "simple":  # the simple goal's weights are whatever the backend returns
+        # the secondary goal's optimum is unit-free; its optimal weights (hence the matrix)
+        # are unique only without ties: with tied units the rescaled LP may stop at another
+        # vertex of the same optimal face (found by the 1,000-example run: VRS, aggressive)
         np.testing.assert_allclose(
-            scaled.matrix.to_numpy(), a.matrix.to_numpy(), rtol=1e-6, atol=1e-8, equal_nan=True
+            scaled.secondary_objective, a.secondary_objective, rtol=1e-6, atol=1e-8,
+            equal_nan=True,
         )
+        if not tied:
+            np.testing.assert_allclose(
+                scaled.matrix.to_numpy(), a.matrix.to_numpy(), rtol=1e-6, atol=1e-8,
+                equal_nan=True,
+            )
     perm = np.random.default_rng(perm_seed).permutation(len(df))
     b = _fit_quiet(lambda: dea.CrossEfficiency((df * c).iloc[perm], **kw))
     pd.testing.assert_series_equal(b.status.loc[df.index], a.status, check_names=False)

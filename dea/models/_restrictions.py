@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,7 @@ __all__ = [
     "Bounds",
     "RatioRow",
     "RestrictionRow",
+    "check_restrictions",
     "parse_bounds",
     "ratio_coefficients",
     "ratio_rows",
@@ -283,3 +285,85 @@ def restriction_matrix(rows: Sequence[RestrictionRow], k: int) -> tuple[np.ndarr
     if not rows:
         return np.zeros((0, k)), np.zeros(0)
     return np.vstack([r.g for r in rows]), np.array([r.h for r in rows], dtype=float)
+
+
+def check_restrictions(
+    data: Any,
+    weight_bounds: Bounds | None,
+    ratio_bounds: Mapping[tuple[Hashable, Hashable], tuple[float | None, float | None]] | None,
+) -> None:
+    """Validate an input/output model's restrictions before any unit is solved.
+
+    ``data`` is a :class:`dea.data.DEAData`.  Besides the checks of
+    :func:`restriction_rows`, two small LPs on the restrictions alone: the system must
+    have a solution ``w >= 0`` at all, and its homogeneous part (the ratio rows and upper
+    bounds of 0) must leave some input weight and some output weight free to be
+    positive; otherwise no unit's multiplier LP is feasible.
+
+    Raises
+    ------
+    InputDataError
+        Naming the option, the restrictions and the variables.
+    """
+    from dea.solvers import get_backend
+    from dea.solvers.base import LPProblem
+
+    ins, outs = list(data.inputs), list(data.outputs)
+    both = [c for c in ins if c in outs]
+    if both:
+        raise InputDataError(
+            f"{format_labels(both)} are both inputs and outputs, so weight restrictions "
+            "naming them are ambiguous; rename one side"
+        )
+    names = ins + outs
+    k = len(names)
+    rows = restriction_rows(
+        names, np.ones(k), weight_bounds=weight_bounds, ratio_bounds=ratio_bounds
+    )
+    if not rows:
+        return
+    G, h = restriction_matrix(rows, k)
+    labels = [r.label for r in rows]
+    backend = get_backend("highs")
+    # (1) any w >= 0 at all?
+    feas = LPProblem(
+        A=G,
+        row_lower=np.full(len(rows), -np.inf),
+        row_upper=h,
+        col_lower=np.zeros(k),
+        col_upper=np.full(k, np.inf),
+        cost=np.zeros(k),
+    )
+    with backend.open(feas) as session:
+        if session.solve().status != "optimal":
+            raise InputDataError(
+                f"the weight restrictions {format_labels(labels, 20)} contradict each other: "
+                "no non-negative weights satisfy them all; loosen the bounds"
+            )
+    # (2) which weights can be positive under the homogeneous rows?  max sum t,
+    # t_j <= w_j, 0 <= t <= 1, G0 w <= 0 (a cone, so t_j = 1 iff w_j can be positive)
+    homog = [i for i, r in enumerate(rows) if r.h == 0.0]
+    G0 = G[homog] if homog else np.zeros((0, k))
+    A = np.block([[G0, np.zeros((len(homog), k))], [-np.eye(k), np.eye(k)]])
+    cone = LPProblem(
+        A=A,
+        row_lower=np.full(A.shape[0], -np.inf),
+        row_upper=np.zeros(A.shape[0]),
+        col_lower=np.zeros(2 * k),
+        col_upper=np.concatenate([np.full(k, np.inf), np.ones(k)]),
+        cost=np.concatenate([np.zeros(k), np.ones(k)]),
+        sense="max",
+    )
+    with backend.open(cone) as session:
+        sol = session.solve()
+    if sol.status != "optimal" or sol.x is None:  # pragma: no cover - always feasible (w = 0)
+        return
+    free = sol.x[k:] > 0.5
+    used = [labels[i] for i in homog]
+    for side, idx in (("input", range(len(ins))), ("output", range(len(ins), k))):
+        if not free[list(idx)].any():
+            raise InputDataError(
+                f"the weight restrictions {format_labels(used, 20)} force every {side} "
+                f"weight ({format_labels([names[j] for j in idx], 10)}) to zero, so no "
+                "unit's multiplier LP is feasible; loosen them"
+            )

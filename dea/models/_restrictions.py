@@ -37,7 +37,9 @@ __all__ = [
     "parse_bounds",
     "ratio_coefficients",
     "ratio_rows",
+    "restriction_columns",
     "restriction_matrix",
+    "restriction_report",
     "restriction_rows",
 ]
 
@@ -367,3 +369,61 @@ def check_restrictions(
                 f"weight ({format_labels([names[j] for j in idx], 10)}) to zero, so no "
                 "unit's multiplier LP is feasible; loosen them"
             )
+
+
+def restriction_columns(rows: Sequence[RestrictionRow], m: int) -> np.ndarray:
+    """Envelopment columns of the restriction rows, shape ``(m + s, len(rows))``.
+
+    The multiplier row ``g @ (v, u) <= h`` (dual ``pi >= 0``) becomes the envelopment
+    column ``pi`` with ``-g_v`` in the input rows and ``+g_u`` in the output rows of
+    ``X lambda + s- = ...``, ``Y lambda - s+ = ...`` (radial and directional models alike;
+    its cost is ``h`` in a min and ``-h`` in a max envelopment LP).
+    """
+    if not rows:
+        return np.zeros((0, 0))
+    G = np.vstack([r.g for r in rows]).T.copy()
+    G[:m] *= -1.0
+    return G
+
+
+def restriction_report(
+    rows: Sequence[RestrictionRow], ws: np.ndarray, pi: np.ndarray, ok: np.ndarray
+) -> dict[str, Any]:
+    """Per unit and restriction: dual value (user units) and binding flag.
+
+    Parameters
+    ----------
+    rows : the restriction rows of the LP
+    ws : ndarray (n, m + s)
+        Multiplier weights on the LP's scaled data (the envelopment LP's row duals).
+    pi : ndarray (n, len(rows))
+        The restriction columns' values in the envelopment solution.
+    ok : ndarray of bool
+        Units with an optimal LP (others get NaN).
+
+    Returns
+    -------
+    dict
+        ``restriction_labels``, ``restriction_dual_values`` (``pi / norm``: the dual of the
+        restriction as written in user weights) and ``restriction_binding_values`` (1.0
+        where the restriction holds with equality at ``ws`` to 1e-9 relative, or where
+        ``pi > 1e-9``; by complementary slackness a positive dual binds), as the
+        :class:`dea.results.DEAResult` fields of the same names.
+    """
+    G = np.vstack([row.g for row in rows])
+    h = np.array([row.h for row in rows])
+    norm = np.array([row.norm for row in rows])
+    ws = np.nan_to_num(np.asarray(ws, dtype=float))
+    act = ws @ G.T - h
+    size = 1.0 + np.abs(h) + np.abs(ws) @ np.abs(G).T
+    pi = np.maximum(np.nan_to_num(np.asarray(pi, dtype=float)), 0.0)
+    binding = (act >= -1e-9 * size) | (pi > 1e-9)
+    duals = pi / norm + 0.0
+    duals[~ok] = np.nan
+    flags = binding.astype(float)
+    flags[~ok] = np.nan
+    return {
+        "restriction_labels": tuple(row.label for row in rows),
+        "restriction_dual_values": duals,
+        "restriction_binding_values": flags,
+    }

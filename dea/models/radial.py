@@ -33,9 +33,11 @@ from dea.models._restrictions import (
     Bounds,
     RestrictionRow,
     check_restrictions,
+    restriction_columns,
+    restriction_report,
     restriction_rows,
 )
-from dea.results import EFFICIENCY_TOL, LAMBDA_TOL, SLACK_TOL, DEAResult
+from dea.results import EFFICIENCY_TOL, SLACK_TOL, DEAResult
 from dea.solvers import get_backend
 from dea.solvers.base import (
     ColumnGeneration,
@@ -366,9 +368,8 @@ def _build_problem(
     head[np.arange(m), 1 + np.arange(m)] = 1.0  # s-
     head[m + np.arange(s), 1 + m + np.arange(s)] = -1.0  # s+
     h_sign = 1.0 if orientation != "output" else -1.0
-    for p, row in enumerate(restrictions):
-        head[:m, 1 + m + s + p] = -row.g[:m]
-        head[m : m + s, 1 + m + s + p] = row.g[m:]
+    if n_res:
+        head[: m + s, 1 + m + s :] = restriction_columns(restrictions, m)
     if obj_row:
         head[-1, 0] = 1.0
         head[-1, 1 + m + s :] = [h_sign * r.h for r in restrictions]
@@ -1247,33 +1248,12 @@ def _radial_result(
 
 
 def _restriction_values(spec: _RadialSpec, res: dict[str, Any], ok: np.ndarray) -> dict[str, Any]:
-    """Dual value (user units) and binding flag of every restriction, per unit.
-
-    The dual of restriction ``p`` is its envelopment column ``pi_p`` (final stage), mapped
-    to the restriction as written in user weights (divided by the row's ``norm``).  It is
-    binding when the multiplier weights (phase-1 duals, scaled) meet it with equality, to
-    1e-9 relative; by complementary slackness every restriction with ``pi_p > 0`` binds.
-    """
+    """Dual value and binding flag of every restriction per unit (:func:`restriction_report`)."""
     m, s = spec.m, spec.s
     du = res["duals"]
     sign = 1.0 if spec.orientation == "output" else -1.0
     ws = np.hstack([sign * du[:, :m], -sign * du[:, m : m + s]])  # scaled (v, u)
-    G = np.vstack([row.g for row in spec.restrictions])
-    h = np.array([row.h for row in spec.restrictions])
-    norm = np.array([row.norm for row in spec.restrictions])
-    act = ws @ G.T - h
-    size = 1.0 + np.abs(h) + np.abs(ws) @ np.abs(G).T
-    pi = np.maximum(res["restriction"], 0.0)
-    binding = (act >= -1e-9 * size) | (pi > LAMBDA_TOL)
-    duals = pi / norm + 0.0
-    duals[~ok] = np.nan
-    flags = binding.astype(float)
-    flags[~ok] = np.nan
-    return {
-        "restriction_labels": tuple(row.label for row in spec.restrictions),
-        "restriction_dual_values": duals,
-        "restriction_binding_values": flags,
-    }
+    return restriction_report(spec.restrictions, ws, res["restriction"], ok)
 
 
 # ----------------------------------------------------------------------------------------

@@ -509,3 +509,125 @@ def test_column_generation_and_n_jobs_agree_with_the_full_lp():
     np.testing.assert_allclose(
         cg.restriction_duals.sum().sum(), full.restriction_duals.sum().sum(), rtol=1e-6
     )
+
+
+# ----------------------------------------------------------------------------------------
+# DDF (assurance regions; absolute bounds are not offered)
+# ----------------------------------------------------------------------------------------
+def _ddf_multiplier(df, ins, outs, rts, G, rb):
+    """min v x_k - u y_k + w  s.t.  v x_j - u y_j + w >= 0,  v g_x + u g_y = 1, AR rows."""
+    X, Y = df[ins].to_numpy(float), df[outs].to_numpy(float)
+    n, m = X.shape
+    s = Y.shape[1]
+    names = ins + outs
+    k = m + s + 1
+    A_ub, b_ub = [], []
+    for (a, b), (lo, hi) in rb.items():
+        ia, ib = names.index(a), names.index(b)
+        for bound, lower in ((lo, True), (hi, False)):
+            if bound is None:
+                continue
+            row = np.zeros(k)
+            row[ia] += -1 if lower else 1
+            row[ib] += bound if lower else -bound
+            A_ub.append(row)
+            b_ub.append(0.0)
+    bounds = [(0, None)] * (m + s) + [(None, None) if rts == "vrs" else (0, 0)]
+    out = np.full(n, np.nan)
+    for o in range(n):
+        c = np.concatenate([X[o], -Y[o], [1.0]])
+        rows = -np.hstack([X, -Y, np.ones((n, 1))])
+        A = np.vstack([rows, *A_ub]) if A_ub else rows
+        eq = np.concatenate([G[o], [0.0]])[None]
+        r = linprog(
+            c,
+            A_ub=A,
+            b_ub=np.concatenate([np.zeros(n), b_ub]),
+            A_eq=eq,
+            b_eq=[1.0],
+            bounds=bounds,
+            method="highs",
+        )
+        if r.status == 0:
+            out[o] = r.fun
+    return out
+
+
+@pytest.mark.parametrize("solver", BACKENDS)
+def test_ddf_type_two_by_hand(solver):
+    """x = (1, 2, 4), y = (1, 1, 2), CRS, g = (1, 1): beta = min over v + u = 1 of
+    v x_k - u y_k with u / v <= min x / y = 1 free (beta = (x_k - y_k) / 2) and
+    u / v <= 0.5 restricted (u = 1/3, v = 2/3: beta = (2 x_k - y_k) / 3)."""
+    df = pd.DataFrame({"x": [1.0, 2.0, 4.0], "y": [1.0, 1.0, 2.0]}, index=["A", "B", "C"])
+    free = dea.DDF(df, ["x"], ["y"], rts="crs", direction="unit", solver=solver).fit()
+    np.testing.assert_allclose(free.scores, [0.0, 0.5, 1.0], atol=1e-9)
+    res = dea.DDF(
+        df,
+        ["x"],
+        ["y"],
+        rts="crs",
+        direction="unit",
+        solver=solver,
+        ratio_bounds={("y", "x"): (None, 0.5)},
+    ).fit()
+    np.testing.assert_allclose(res.scores, [1 / 3, 1.0, 2.0], atol=1e-9)
+    np.testing.assert_allclose(
+        res.weights[["x", "y"]].to_numpy(), np.tile([2 / 3, 1 / 3], (3, 1)), atol=1e-9
+    )
+    assert res.restriction_binding["y/x <= 0.5"].all()
+    assert (res.restriction_duals["y/x <= 0.5"] > 0).all()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_cases(), st.sampled_from(["observed", "unit", "outputs"]))
+def test_ddf_envelopment_columns_equal_the_restricted_multiplier_lp(case, direction):
+    df, ins, outs, rb, _, rts, _ = case
+    try:
+        res = _fit_ddf(df, ins, outs, rts, direction, rb)
+    except InputDataError:
+        return
+    d = res.direction.to_numpy()
+    ref = _ddf_multiplier(df, ins, outs, rts, d, rb)
+    np.testing.assert_allclose(res.scores.to_numpy(), ref, rtol=1e-7, atol=1e-8, equal_nan=True)
+    free = _fit_ddf(df, ins, outs, rts, direction, None)
+    ok = (res.status == "optimal") & (free.status == "optimal")
+    assert (res.scores[ok] >= free.scores[ok] - 1e-9).all()  # restrictions add inefficiency
+
+
+def _fit_ddf(df, ins, outs, rts, direction, rb, solver="highs"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return dea.DDF(
+            df, ins, outs, rts=rts, direction=direction, ratio_bounds=rb, solver=solver
+        ).fit()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_cases())
+def test_ddf_backends_agree(case):
+    df, ins, outs, rb, _, rts, _ = case
+    try:
+        fits = [_fit_ddf(df, ins, outs, rts, "observed", rb, sv) for sv in BACKENDS]
+    except InputDataError:
+        return
+    for other in fits[1:]:
+        np.testing.assert_allclose(other.scores, fits[0].scores, atol=1e-7, equal_nan=True)
+
+
+def test_ddf_and_sbm_refuse_what_is_not_defined():
+    df = HAND.assign(bad=[1.0, 2.0, 1.0, 3.0])
+    with pytest.raises(InputDataError, match=r"weight_bounds.*not offered for DDF"):
+        dea.DDF(HAND, ["x1", "x2"], ["y"], weight_bounds={"x1": (0.1, None)})
+    with pytest.raises(InputDataError, match=r"ratio_bounds names undesirable output.*'bad'"):
+        dea.DDF(
+            df,
+            ["x1", "x2"],
+            ["y", "bad"],
+            undesirable=["bad"],
+            ratio_bounds={("bad", "y"): (None, 2)},
+        )
+    with pytest.raises(InputDataError, match="ratio_bounds names 'q'"):
+        dea.DDF(HAND, ["x1", "x2"], ["y"], ratio_bounds={("q", "x1"): (None, 2)})
+    for option in ("ratio_bounds", "weight_bounds"):
+        with pytest.raises(InputDataError, match=f"{option}.*SBM"):
+            dea.SBM(HAND, ["x1", "x2"], ["y"], **{option: {("x1", "x2"): (1, 2)}})

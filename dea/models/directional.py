@@ -142,6 +142,13 @@ class DDF(EnvelopeModel):
         Unit labels when ``data`` is None.
     solver_options : dict, optional
         Passed to the backend (``time_limit``, ``tolerance``).
+    ratio_bounds : mapping (a, b) -> (L, U), optional
+        Assurance regions :math:`L \le w_a / w_b \le U` on the multiplier weights of
+        inputs and good outputs (type I: two inputs or two outputs; type II: an input
+        and an output), as for :class:`dea.Radial`.  See Notes.
+    weight_bounds : None
+        Not offered (raises): absolute bounds depend on the normalisation
+        :math:`v g_x + u g_y = 1`, which changes with each unit's direction.
 
     Raises
     ------
@@ -173,6 +180,17 @@ class DDF(EnvelopeModel):
     on data divided by column means, with g divided likewise.  Weak disposability under
     VRS is imposed as above, the common simplification (Kuosmanen 2005 discusses an
     exact VRS formulation).
+
+    Assurance regions.  The multiplier (dual) LP is ``min v x_k - u y_k + u0`` s.t.
+    ``v x_j - u y_j + u0 >= 0`` (all j; u0 = 0 under CRS), ``v g_x + u g_y = 1``,
+    ``v, u >= 0``.  Each ratio restriction is a row ``g_p (v, u) <= 0`` of it and one
+    column ``pi_p >= 0`` (cost 0) of the envelopment LP above: ``-g_p`` in the input rows
+    and ``+g_p`` in the good-output rows (``X lambda - G_v' pi + s- = x_k - beta g_x``,
+    ``Y lambda + G_u' pi - s+ = y_k + beta g_y``), the same columns for every unit.
+    Restrictions never lower beta.  The result then carries ``weights`` (the row duals,
+    user units), ``restriction_duals`` (``pi_p``) and ``restriction_binding``.
+    Undesirable outputs cannot be restricted (their weight is free in sign under weak
+    disposability).
 
     References
     ----------

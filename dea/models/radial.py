@@ -732,11 +732,22 @@ class Radial:
         alternative optima, lambdas, slacks and weights may be other optimal solutions.
         ``result.info`` reports the method used, ``frame_size`` and the seconds spent
         screening and scoring.
+    ratio_bounds : mapping (a, b) -> (L, U), optional
+        Assurance regions on the multiplier weights, :math:`L \le w_a / w_b \le U`
+        (``None`` leaves a side open), ``a`` and ``b`` input or output names: two inputs
+        or two outputs give type I, an input and an output type II (Thompson et al.
+        1990).  Input and output orientation only.  See Notes.
+    weight_bounds : (L, U) or mapping name -> (L, U), optional
+        Absolute bounds :math:`L \le w_j \le U` on the weights in user units (under the
+        normalisation :math:`v x_k = 1`, or :math:`u y_k = 1` in output orientation).
+        A unit left without feasible weights gets status ``"restrictions_infeasible"``.
 
     Raises
     ------
     InputDataError
-        Invalid data (see :func:`dea.data.prepare`) or options.
+        Invalid data (see :func:`dea.data.prepare`) or options; weight restrictions
+        naming unknown variables, with negative bounds, lower above upper, contradicting
+        each other or forcing every input (or output) weight to zero.
 
     Warns
     -----
@@ -814,6 +825,31 @@ class Radial:
     VRS/NIRS/NDRS the LP can be infeasible (status ``"infeasible"``, NaN score,
     :class:`~dea.exceptions.InfeasibleUnitWarning`).
 
+    Weight restrictions.  Each restriction is a row ``g_p (v, u) <= h_p`` of the
+    multiplier LP above (``ratio_bounds``: ``w_a - U w_b <= 0`` and ``L w_b - w_a <= 0``,
+    ``h = 0``; ``weight_bounds``: ``w_j <= U`` and ``-w_j <= -L``), and one column
+    ``pi_p >= 0`` of the envelopment LP, its dual (input orientation)::
+
+        min theta + h' pi  s.t.  X lambda - G_v' pi + s- = theta x_k,
+                                 Y lambda + G_u' pi - s+ = y_k,  lambda in Lambda,
+                                 theta free
+
+    (output orientation: ``max phi - h' pi`` with ``X lambda - G_v' pi + s- = x_k``,
+    ``Y lambda + G_u' pi - s+ = phi y_k``).  The columns are the same for every unit, so
+    the hot-started loop and column generation are unchanged.  ``theta`` is free because
+    it prices the normalisation ``v x_k = 1``: an unbounded envelopment LP means the
+    restricted multiplier LP is infeasible (status ``"restrictions_infeasible"``).  The
+    score is the optimal objective (``theta`` itself when ``h = 0``); with absolute
+    bounds phase 2 fixes that objective (a row of its own) instead of ``theta``.
+    Targets ``theta x_k - s-``, ``y_k + s+`` (output: ``x_k - s-``, ``phi y_k + s+``) lie
+    on the frontier of the technology widened by the restrictions.  ``restriction_duals``
+    are ``pi_p`` for the restriction written in user weights, and ``restriction_binding``
+    marks restrictions met with equality by the unit's weights (1e-9 relative, or
+    ``pi_p > 1e-9``).  Rescaling input ``a`` by ``c`` divides ``v_a`` by ``c``: with
+    ratio bounds on ``v_a / v_b`` moved to ``(L/c, U/c)`` (on ``v_b / v_a`` or
+    ``u_r / v_a`` to ``(cL, cU)``) and absolute bounds on ``v_a`` to ``(L/c, U/c)``,
+    scores are unchanged.
+
     Scores within 1e-9 of 1 are reported as exactly 1 (:data:`dea.results.EFFICIENCY_TOL`).
 
     Computation.  The LPs go through the package's one solve loop
@@ -868,6 +904,14 @@ class Radial:
     Dulá, J. H. (2011). An algorithm for data envelopment analysis. *INFORMS Journal on
     Computing*, 23(2), 284-296.
 
+    Thompson, R. G., Langemeier, L. N., Lee, C.-T., Lee, E., & Thrall, R. M. (1990). The
+    role of multiplier bounds in efficiency analysis with application to Kansas farming.
+    *Journal of Econometrics*, 46(1-2), 93-108.
+
+    Allen, R., Athanassopoulos, A., Dyson, R. G., & Thanassoulis, E. (1997). Weights
+    restrictions and value judgements in data envelopment analysis: evolution,
+    development and future directions. *Annals of Operations Research*, 73, 13-34.
+
     Examples
     --------
     >>> import pandas as pd, dea
@@ -890,6 +934,17 @@ class Radial:
     >>> sup = dea.Radial(df, inputs=["x"], outputs=["y"], rts="crs", super_efficiency=True)
     >>> sup.fit().scores.round(4).tolist()
     [0.6667, 1.5, 0.6667]
+
+    An assurance region of type II, ``u_y / v_x <= 0.5`` (unrestricted, the optimal
+    weights have ``u / v = 4 / 3``, B's ``x / y``): every score falls to ``0.5 y / x`` and
+    the restriction binds:
+
+    >>> ar = dea.Radial(df, inputs=["x"], outputs=["y"], rts="crs",
+    ...                 ratio_bounds={("y", "x"): (None, 0.5)}).fit()
+    >>> ar.scores.round(4).tolist()
+    [0.25, 0.375, 0.25]
+    >>> ar.restriction_binding["y/x <= 0.5"].tolist()
+    [True, True, True]
     """
 
     def __init__(

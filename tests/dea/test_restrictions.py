@@ -300,7 +300,16 @@ def _multiplier(df, ins, outs, rts, orientation, wb, rb):
             row[ia] -= 1
             A_ub.append(row)
             b_ub.append(0.0)
-    bounds = [(0, None)] * (m + s) + [(None, None) if rts == "vrs" else (0, 0)]
+    # the free term: 0 (CRS), free (VRS); NIRS <= 0 in input, >= 0 in output orientation
+    # (the convexity row's dual), NDRS the other way round
+    nonpos, nonneg = (None, 0), (0, None)
+    free_bounds = {
+        "crs": (0, 0),
+        "vrs": (None, None),
+        "nirs": nonpos if orientation == "input" else nonneg,
+        "ndrs": nonneg if orientation == "input" else nonpos,
+    }[rts]
+    bounds = [(0, None)] * (m + s) + [free_bounds]
     for name, (lo, hi) in wb.items():
         j = names.index(name)
         bounds[j] = (lo if lo is not None else 0, hi)
@@ -355,7 +364,7 @@ def _cases(draw):
     if draw(st.booleans()):
         j = draw(st.sampled_from(names))
         wb[j] = (None, draw(st.sampled_from([0.05, 0.2, 1.0])))
-    rts = draw(st.sampled_from(["crs", "vrs"]))
+    rts = draw(st.sampled_from(["crs", "vrs", "nirs", "ndrs"]))
     orientation = draw(st.sampled_from(["input", "output"]))
     return df, ins, outs, rb, wb, rts, orientation
 
@@ -534,7 +543,8 @@ def _ddf_multiplier(df, ins, outs, rts, G, rb):
             row[ib] += bound if lower else -bound
             A_ub.append(row)
             b_ub.append(0.0)
-    bounds = [(0, None)] * (m + s) + [(None, None) if rts == "vrs" else (0, 0)]
+    free_bounds = {"crs": (0, 0), "vrs": (None, None), "nirs": (0, None), "ndrs": (None, 0)}
+    bounds = [(0, None)] * (m + s) + [free_bounds[rts]]
     out = np.full(n, np.nan)
     for o in range(n):
         c = np.concatenate([X[o], -Y[o], [1.0]])

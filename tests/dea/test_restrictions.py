@@ -643,3 +643,29 @@ def test_ddf_and_sbm_refuse_what_is_not_defined():
     for option in ("ratio_bounds", "weight_bounds"):
         with pytest.raises(InputDataError, match=f"{option}.*SBM"):
             dea.SBM(HAND, ["x1", "x2"], ["y"], **{option: {("x1", "x2"): (1, 2)}})
+
+
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_targets_are_lambda_combinations_shifted_by_the_restriction_columns(orientation):
+    """Envelopment identity in user units: ``X lambda - R_v' pi + s- = theta x_k`` (input
+    rows) and ``Y lambda + R_u' pi - s+ = y_k`` (output rows), with ``R`` the restriction
+    rows as written in user weights (``2 w_x2 - w_x1 <= 0`` for ``x1/x2 >= 2``) and ``pi``
+    = ``restriction_duals``; so targets lie in the technology widened by the columns."""
+    df = HAND.assign(y2=[1.0, 2.0, 1.0, 1.5])
+    ins, outs = ["x1", "x2"], ["y", "y2"]
+    res = dea.Radial(
+        df,
+        ins,
+        outs,
+        rts="vrs",
+        orientation=orientation,
+        ratio_bounds={("x1", "x2"): (2, None), ("y2", "y"): (None, 0.5)},
+    ).fit()
+    R = np.array([[-1.0, 2.0, 0.0, 0.0], [0.0, 0.0, -0.5, 1.0]])  # rows on (v1, v2, u1, u2)
+    lam = res.lambdas.sparse.to_dense().to_numpy()
+    pi = res.restriction_duals.to_numpy()
+    X, Y = df[ins].to_numpy(), df[outs].to_numpy()
+    t = res.targets.to_numpy()
+    np.testing.assert_allclose(lam @ X - pi @ R[:, :2], t[:, :2], atol=1e-8)
+    np.testing.assert_allclose(lam @ Y + pi @ R[:, 2:], t[:, 2:], atol=1e-8)
+    assert (res.restriction_duals.to_numpy() > 1e-6).any()

@@ -29,7 +29,6 @@ from socialperf.exceptions import (
 )
 from socialperf.io import (
     read_fx_rates,
-    read_holdings,
     read_mfis,
     read_miv_indicators,
     validate_holdings,
@@ -52,6 +51,7 @@ from socialperf.miv import (
     HoldingsGraph,
     MIVScores,
     look_through,
+    read_holdings,
     score_miv_block,
     score_mivs,
 )

@@ -331,7 +331,7 @@ def audit_study(
     InputDataError
         If the reference universe has no rows for the study year.
     """
-    from socialperf.study import _reference, study_year
+    from socialperf.study.data import _reference, study_year
 
     study, data = result.study, result.data
     cat: Catalogue = data.catalogue

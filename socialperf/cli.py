@@ -83,7 +83,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from socialperf.study import _tomllib
+    from socialperf.study._files import _tomllib
 
     return (
         DEAError,

@@ -30,7 +30,6 @@ from socialperf.safety import check_input_file, read_excel
 __all__ = [
     "MIX_RENAMES",
     "read_fx_rates",
-    "read_holdings",
     "read_mfis",
     "read_miv_indicators",
     "read_table",
@@ -41,6 +40,20 @@ __all__ = [
 ]
 
 LOG = logging.getLogger(__name__)
+
+#: attribution of the bundled MIX Market panel (the reference universe)
+MIX_ATTRIBUTION = (
+    "MFI data: The World Bank: MIX Market dataset: MIX (datacatalog.worldbank.org/dataset/"
+    "mix-market), CC BY 4.0; GDP per capita from the World Bank's World Development "
+    "Indicators; via the African MFI panel 1999-2019 compiled by J. Karuitha "
+    "(FinancialSocialEff). Changes: annual rows only, columns selected and renamed, screened, "
+    "rounded (see socialperf/data/README.md). Values are as reported to MIX, not audited."
+)
+#: the note on the synthetic MIV-level example data
+EXAMPLE_MIV_NOTE = (
+    "The MIVs, their holdings and indicators, the expert weights and the AHP matrix of the "
+    "example data are illustrative (synthetic), not real funds or real experts."
+)
 
 #: raw MIX / panel column names -> the names used by the catalogue and the bundled data
 MIX_RENAMES = {
@@ -739,51 +752,6 @@ def _convert_currency(
         )
     df["amount"] = df["amount"].to_numpy() * factor
     return df
-
-
-def read_holdings(
-    source: str | Path | pd.DataFrame,
-    *,
-    mfis: pd.DataFrame | pd.Index | list[str] | None = None,
-    fx_rates: str | Path | pd.DataFrame | dict[str, float] | None = None,
-    base_currency: str = "USD",
-    date: str | None = None,
-    sheet_name: str | int = 0,
-) -> Any:
-    """Read holdings (CSV/Excel/DataFrame), validate them and build a :class:`Holdings`.
-
-    Parameters
-    ----------
-    source : str, Path or DataFrame
-        Columns holder, held, amount[, currency, date].
-    mfis, base_currency, date
-        See :func:`validate_holdings`.
-    fx_rates : str, Path, DataFrame or dict, optional
-        Exchange rates (file or table, see :func:`validate_fx_rates`).
-    sheet_name : str or int, default 0
-        Excel sheet.
-
-    Returns
-    -------
-    socialperf.miv.Holdings
-
-    Raises
-    ------
-    HoldingsError, HoldingsCycleError
-        See :func:`validate_holdings`.
-    """
-    from socialperf.miv import Holdings
-
-    rates = None
-    if fx_rates is not None:
-        rates = read_fx_rates(fx_rates)
-    return Holdings(
-        read_table(source, sheet_name=sheet_name),
-        mfis=mfis,
-        fx_rates=rates,
-        base_currency=base_currency,
-        date=date,
-    )
 
 
 # -------------------------------------------------------------------------------------------

@@ -15,12 +15,14 @@ import logging
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from socialperf._display import _SummaryRepr
 from socialperf.exceptions import (
     HoldingsCycleError,
     InputDataError,
@@ -29,14 +31,20 @@ from socialperf.exceptions import (
     MissingIndicatorWarning,
     format_labels,
 )
-from socialperf.io import _id_string, validate_holdings, validate_miv_indicators
-from socialperf.mfi import _SummaryRepr
+from socialperf.io import (
+    _id_string,
+    read_fx_rates,
+    read_table,
+    validate_holdings,
+    validate_miv_indicators,
+)
 
 __all__ = [
     "Holdings",
     "HoldingsGraph",
     "MIVScores",
     "look_through",
+    "read_holdings",
     "score_miv_block",
     "score_mivs",
 ]
@@ -229,6 +237,49 @@ class Holdings:
             f"Holdings({len(self.table)} positions, {len(self.mivs)} MIVs, {len(self.mfis)} "
             f"MFIs, {self.base_currency}, date={self.date!r})"
         )
+
+
+def read_holdings(
+    source: str | Path | pd.DataFrame,
+    *,
+    mfis: pd.DataFrame | pd.Index | list[str] | None = None,
+    fx_rates: str | Path | pd.DataFrame | dict[str, float] | None = None,
+    base_currency: str = "USD",
+    date: str | None = None,
+    sheet_name: str | int = 0,
+) -> Any:
+    """Read holdings (CSV/Excel/DataFrame), validate them and build a :class:`Holdings`.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        Columns holder, held, amount[, currency, date].
+    mfis, base_currency, date
+        See :func:`validate_holdings`.
+    fx_rates : str, Path, DataFrame or dict, optional
+        Exchange rates (file or table, see :func:`validate_fx_rates`).
+    sheet_name : str or int, default 0
+        Excel sheet.
+
+    Returns
+    -------
+    socialperf.miv.Holdings
+
+    Raises
+    ------
+    HoldingsError, HoldingsCycleError
+        See :func:`validate_holdings`.
+    """
+    rates = None
+    if fx_rates is not None:
+        rates = read_fx_rates(fx_rates)
+    return Holdings(
+        read_table(source, sheet_name=sheet_name),
+        mfis=mfis,
+        fx_rates=rates,
+        base_currency=base_currency,
+        date=date,
+    )
 
 
 def look_through(holdings: Holdings | pd.DataFrame, **options: Any) -> pd.DataFrame:

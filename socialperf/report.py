@@ -32,6 +32,8 @@ import pandas as pd
 
 from dea._version import distribution_version
 from dea.exceptions import InputDataError
+from socialperf.io import EXAMPLE_MIV_NOTE as EXAMPLE_MIV_NOTE
+from socialperf.io import MIX_ATTRIBUTION
 from socialperf.safety import OutputFolder, excel_safe_strings, excel_text_cells, write_csv
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,18 +51,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-MIX_ATTRIBUTION = (
-    "MFI data: The World Bank: MIX Market dataset: MIX (datacatalog.worldbank.org/dataset/"
-    "mix-market), CC BY 4.0; GDP per capita from the World Bank's World Development "
-    "Indicators; via the African MFI panel 1999-2019 compiled by J. Karuitha "
-    "(FinancialSocialEff). Changes: annual rows only, columns selected and renamed, screened, "
-    "rounded (see socialperf/data/README.md). Values are as reported to MIX, not audited."
-)
-EXAMPLE_MIV_NOTE = (
-    "The MIVs, their holdings and indicators, the expert weights and the AHP matrix of the "
-    "example data are illustrative (synthetic), not real funds or real experts."
-)
 
 _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;
@@ -886,7 +876,7 @@ def _named(frame: pd.DataFrame, names: Mapping[str, str] | None) -> pd.DataFrame
 
 def _mfi_names(result: StudyResult) -> dict[str, str] | None:
     """MFI label -> MFI name from the study's MFI table (None without a name column)."""
-    from socialperf.study import _unit_names
+    from socialperf.study.sensitivity import _unit_names
 
     data = getattr(result, "data", None)
     return _unit_names(getattr(data, "mfis", None), "mfiid", "mfiname")

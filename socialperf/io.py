@@ -19,13 +19,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from socialperf.catalogue import load_catalogue
 from socialperf.exceptions import (
     HoldingsCycleError,
     HoldingsError,
     InputDataError,
     format_labels,
 )
-from socialperf.safety import check_input_file, read_excel
+from socialperf.safety import _read_csv, read_excel
 
 __all__ = [
     "MIX_RENAMES",
@@ -136,26 +137,6 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
                 df[col] = df[col].str.replace("\x82", "é", regex=False)
     df.index = pd.RangeIndex(2, len(df) + 2, name="row")
     return df
-
-
-def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
-    """Read a CSV (UTF-8, else Latin-1); an empty or malformed file names the file.
-
-    The input limits of :func:`socialperf.safety.check_input_file` are checked first.
-    """
-    check_input_file(path)
-    try:
-        try:
-            return pd.read_csv(path, encoding="utf-8", **kwargs)
-        except UnicodeDecodeError:
-            return pd.read_csv(path, encoding="latin-1", **kwargs)
-    except pd.errors.EmptyDataError:
-        raise InputDataError(
-            f"file {str(path)!r} is empty: it has no header row and no data"
-        ) from None
-    except pd.errors.ParserError as exc:
-        detail = " ".join(str(exc).split())
-        raise InputDataError(f"file {str(path)!r} is not a readable CSV table: {detail}") from None
 
 
 def _known_columns(df: pd.DataFrame, names: Any) -> pd.DataFrame:
@@ -301,8 +282,6 @@ def _check_fraction(
 
 
 def _bundled_catalogue() -> Any:
-    from socialperf.catalogue import load_catalogue
-
     global _CATALOGUE
     if _CATALOGUE is None:
         _CATALOGUE = load_catalogue()
@@ -783,8 +762,6 @@ def validate_miv_indicators(
         For duplicated or missing MIV labels, categories not in an indicator's point map,
         non-numeric or out-of-range metric values; the message names the MIVs.
     """
-    from socialperf.catalogue import load_catalogue
-
     cat = load_catalogue() if catalogue is None else catalogue
     if not isinstance(table, pd.DataFrame):
         raise InputDataError(f"MIV indicators must be a DataFrame, got {type(table).__name__}")

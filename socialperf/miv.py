@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from socialperf._display import _SummaryRepr
+from socialperf.catalogue import load_catalogue
 from socialperf.exceptions import (
     HoldingsCycleError,
     InputDataError,
@@ -38,6 +39,7 @@ from socialperf.io import (
     validate_holdings,
     validate_miv_indicators,
 )
+from weighting.weights import EqualWeights
 
 __all__ = [
     "Holdings",
@@ -360,9 +362,6 @@ def score_miv_block(
     weights of the others rescaled:
     :math:`B_h = \\sum_{j \\in J_h} w_j p_{hj} / \\sum_{j \\in J_h} w_j`.
     """
-    from socialperf.catalogue import load_catalogue
-    from weighting.weights import EqualWeights
-
     cat = load_catalogue() if catalogue is None else catalogue
     df = validate_miv_indicators(miv_indicators, catalogue=cat)
     specs = [s for s in cat if s.level == "MIV" and s.source in df.columns]

@@ -37,9 +37,12 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy import stats
 
 from dea.exceptions import InputDataError, format_labels
+from weighting.aggregate import PowerMean
 from weighting.compare import _as_series
 from weighting.estimator import Estimator
-from weighting.exceptions import SmallSampleWarning
+from weighting.exceptions import CoverageWarning, SmallSampleWarning
+from weighting.plots import plot_rank_intervals
+from weighting.scheme import Scheme
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -1376,8 +1379,6 @@ class UncertaintyResult:
         -------
         matplotlib.axes.Axes
         """
-        from weighting.plots import plot_rank_intervals
-
         return plot_rank_intervals(self.summary, ax=ax, n=n)
 
     def report(self, n: int = 10) -> str:
@@ -1566,10 +1567,6 @@ def _make_model(
 
 
 def _is_scheme(model: Any) -> bool:
-    try:
-        from weighting.scheme import Scheme
-    except ImportError:  # pragma: no cover - scheme module missing
-        return False
     return isinstance(model, Scheme)
 
 
@@ -1649,8 +1646,6 @@ class _SchemeModel(_Model):
         return s
 
     def _score(self, scheme: Any) -> Any:
-        from weighting.exceptions import CoverageWarning
-
         with _SCORE_LOCK, warnings.catch_warnings():
             warnings.simplefilter("ignore", CoverageWarning)
             return scheme.score(self.data, **self.kw)
@@ -1682,8 +1677,6 @@ class _SchemeModel(_Model):
             return prep
 
     def _prepare(self, assignment: Mapping[str, Any]) -> _Prepared | None:
-        from weighting.aggregate import PowerMean
-
         var = self.variant(assignment, self._base_weights)
         if getattr(var.weights, "unit_specific", False):
             return None

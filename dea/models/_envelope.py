@@ -34,6 +34,7 @@ import scipy.sparse as sp
 from dea.data import DEAData, prepare, resolve_reference, unit_position
 from dea.exceptions import InputDataError, format_labels
 from dea.models._base import RTS_CHOICES, check_choice, check_n_jobs, scaled_arrays
+from dea.models.radial import _solve_order as order
 from dea.results import SLACK_TOL, DEAResult, _quantile_table
 from dea.solvers import get_backend
 from dea.solvers.base import LPBatchResult, LPFamily, LPProblem, LPUpdate, solve_family
@@ -306,8 +307,6 @@ def check_nonnegative(values: np.ndarray, data: DEAData, subject: str, rule: str
 
 
 def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
-    from dea.models.radial import _solve_order as order
-
     return order(Xe, Ye)
 
 

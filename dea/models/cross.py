@@ -30,6 +30,7 @@ from dea.models._base import (
     column_scales,
     snap_scores,
 )
+from dea.models.radial import Radial
 from dea.results import _quantile_table, _SummaryDisplay
 from dea.solvers.base import LPFamily, LPProblem, LPUpdate, solve_family
 
@@ -648,8 +649,6 @@ class CrossEfficiency:
     def _frame(self) -> np.ndarray:
         """Units on the frontier (own score 1, by :class:`dea.Radial`): the only
         constraints of the multiplier LPs that can bind (see Notes)."""
-        from dea.models.radial import Radial
-
         d = self.data
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -108,7 +108,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import scipy.sparse as sp
 
+from dea._parallel import map_chunks
 from dea.exceptions import InputDataError
+from dea.solvers.registry import get_backend
 
 __all__ = [
     "STATUSES",
@@ -627,8 +629,6 @@ class SolveStrategy:
 
     def open_session(self, family: LPFamily, solver: str, options: dict[str, Any]) -> LPSession:
         """Open the session a chunk's units are solved on."""
-        from dea.solvers import get_backend
-
         return get_backend(solver).open(family.problem, **options)
 
     def solve_unit(self, session: LPSession, family: LPFamily, k: int) -> UnitOutcome:
@@ -736,8 +736,6 @@ class ColumnGeneration(SolveStrategy):
 
     def open_session(self, family: LPFamily, solver: str, options: dict[str, Any]) -> LPSession:
         """A working-set session (plain session if the backend cannot add columns)."""
-        from dea.solvers import get_backend
-
         backend = get_backend(solver)
         session = _WorkingSetSession(family.problem, self, backend, options)
         if session.supported:
@@ -1041,8 +1039,6 @@ def solve_family(
     SolverError
         If the backend cannot be used at all.
     """
-    from dea._parallel import map_chunks
-
     units_arr = (
         np.arange(family.n_units) if units is None else np.asarray(units, dtype=np.int64)
     )

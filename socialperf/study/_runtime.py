@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from dea._parallel import resolve_jobs, scheduler
+
 if TYPE_CHECKING:
     from socialperf.study.config import Study
 
@@ -24,8 +26,6 @@ def _on_scheduler(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(study: Study, *args: Any, n_jobs: int | None = None, **kwargs: Any) -> Any:
-        from dea._parallel import resolve_jobs, scheduler
-
         with scheduler(study.scheduler, option="run.scheduler"):
             return func(study, *args, n_jobs=resolve_jobs(n_jobs), **kwargs)
 

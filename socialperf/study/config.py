@@ -14,15 +14,18 @@ from typing import Any
 
 import pandas as pd
 
+import dea
+from dea._parallel import parse_scheduler
 from dea.exceptions import InputDataError, format_labels
 from dea.models.additive import WEIGHT_RULES
 from dea.models.directional import DIRECTIONS
 from dea.models.sbm import SBM_ORIENTATIONS
 from socialperf.mfi import DEFAULT_RTS
-from socialperf.safety import check_input_file
+from socialperf.safety import check_input_file, sha256_file
 from socialperf.screen import ScreeningRules
 from socialperf.study._files import _relative, _resolve, _tomllib
 from weighting import tomlfile
+from weighting.scheme import Scheme
 
 logger = logging.getLogger("socialperf.study")
 
@@ -57,8 +60,6 @@ class StudyConfigError(InputDataError):
 
 def _get_scheduler(run: Mapping[str, Any], source: str | None) -> str | None:
     """``[run] scheduler``, checked by :func:`dea._parallel.parse_scheduler`."""
-    from dea._parallel import parse_scheduler
-
     try:
         return parse_scheduler(run.get("scheduler"), "run.scheduler")
     except InputDataError as exc:
@@ -295,8 +296,6 @@ class DEASpec:
         dea.Radial, dea.SBM, dea.Additive or dea.DDF
             Not yet fitted.
         """
-        import dea
-
         common = {"inputs": list(self.inputs), "outputs": list(self.outputs),
                   "rts": self.rts, "solver": solver, "n_jobs": n_jobs}
         if self.model == "sbm":
@@ -311,8 +310,6 @@ class DEASpec:
     def build_cross(self, frame: pd.DataFrame, *, n_jobs: int = 1,
                     solver: str = "highs") -> Any:
         """The :class:`dea.CrossEfficiency` model of ``cross_efficiency = true``."""
-        import dea
-
         return dea.CrossEfficiency(frame, inputs=list(self.inputs), outputs=list(self.outputs),
                                    rts=self.rts, orientation=self.orientation, solver=solver,
                                    n_jobs=n_jobs)
@@ -815,8 +812,6 @@ class Study:
             ``mfi.scheme_files[i]``), with columns ``path``, ``bytes`` and ``sha256``
             (missing for a file that does not exist).
         """
-        from socialperf.safety import sha256_file
-
         rows: list[tuple[str, Path]] = []
         if self.path is not None:
             rows.append(("study", Path(self.path)))
@@ -845,8 +840,6 @@ class Study:
 
     def load_schemes(self) -> dict[str, Any]:
         """The user-defined schemes of ``scheme_files``, by name (``weighting.Scheme``)."""
-        from weighting.scheme import Scheme
-
         out: dict[str, Any] = {}
         for path in self.scheme_files:
             scheme = Scheme.from_toml(path)
@@ -871,8 +864,6 @@ def _get_screening(value: Any, source: str | None) -> ScreeningRules | None:
 
 def _custom_scheme_name(path: Path, builtin: Sequence[str], source: str | None) -> str:
     """Read a scheme file (``weighting.Scheme.from_toml``) and return its checked name."""
-    from weighting.scheme import Scheme
-
     if not path.is_file():
         raise _fail("mfi.scheme_files", f"no such file {str(path)!r}",
                     "give the path of a scheme TOML file, relative to the study file", source)

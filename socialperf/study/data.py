@@ -14,8 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import socialperf.io as sio
 from dea.exceptions import InputDataError, format_labels
+from socialperf._example import example_data
+from socialperf.catalogue import load_catalogue
 from socialperf.exceptions import MissingColumnWarning, _with_context
+from socialperf.io import EXAMPLE_MIV_NOTE, MIX_ATTRIBUTION, _read_csv, read_mfis
 from socialperf.screen import Screening, read_mix_panel
 from socialperf.study.config import Study
 
@@ -46,17 +50,11 @@ def load_study_data(study: Study) -> StudyData:
     InputDataError
         A file is malformed (raised by :mod:`socialperf.io`).
     """
-    import socialperf.io as sio
-    from socialperf.catalogue import load_catalogue
-    from socialperf.io import EXAMPLE_MIV_NOTE, MIX_ATTRIBUTION
-
     for key, path in study.data.items():
         if not Path(path).is_file():
             raise FileNotFoundError(2, f"data.{key}: no such file", str(path))
     ex = None
     if study.example:
-        from socialperf import example_data
-
         ex = example_data()
     paths = study.data
 
@@ -143,8 +141,6 @@ def _absent_columns_note(study: Study, mfis: pd.DataFrame, catalogue: Any, file:
 
 
 def _read_weights(path: Path) -> pd.Series:
-    from socialperf.io import _read_csv
-
     frame = _read_csv(path)
     if frame.shape[1] != 2:
         raise InputDataError(
@@ -158,8 +154,6 @@ def _read_weights(path: Path) -> pd.Series:
 
 
 def _read_matrix(path: Path) -> pd.DataFrame:
-    from socialperf.io import _read_csv
-
     frame = _read_csv(path, index_col=0)
     return _numbers_in_csv(frame, lambda r, c: f"row {r!r}, column {c!r}")
 
@@ -187,7 +181,6 @@ def _reference(study: Study, data: StudyData) -> Any:
         return None
     if ref == "self":
         return "self"
-    from socialperf.io import read_mfis
 
     path = Path(ref)
     if not path.is_file():

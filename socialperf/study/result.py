@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from socialperf.mfi import load_reference
 from socialperf.study.config import Study
 from socialperf.study.data import StudyData, study_year
 
@@ -102,8 +104,6 @@ class StudyResult:
         ``scores_bc``, ``lower``, ``upper``, ``bias``, ``std_error`` and
         ``use_bias_correction`` (see :class:`dea.BootstrapResult`).
         """
-        from socialperf.report import dea_table
-
         if self.dea is None:
             return pd.DataFrame()
         table = dea_table(self.dea, cross=self.dea_cross)
@@ -152,8 +152,6 @@ class StudyResult:
         if ref == "self":
             ref_rows = self.data.mfis
         elif ref == "bundled":
-            from socialperf.mfi import load_reference
-
             ref_rows = load_reference()
         if ref_rows is not None and "year" in ref_rows:
             n_ref = int((pd.to_numeric(ref_rows["year"]) == y).sum())
@@ -210,3 +208,69 @@ class StudyResult:
 
     def __repr__(self) -> str:
         return f"StudyResult({self.describe()})"
+
+
+def dea_table(result: Any, cross: Any = None) -> pd.DataFrame:
+    """One row per unit: DEA score, status, slacks and peers of a :mod:`dea` result.
+
+    Parameters
+    ----------
+    result : dea result
+        Anything with ``scores`` (Series by unit); ``status``, ``slacks`` (DataFrame by unit
+        and column) and ``peers`` (per unit: a list of peer labels, or a units x peers
+        DataFrame of lambdas) are used when present.  This covers :class:`dea.Radial`,
+        :class:`dea.SBM` (score rho or super-SBM delta), :class:`dea.Additive` (score =
+        slack sum) and :class:`dea.DDF` (score = beta) results alike.
+    cross : dea.CrossEfficiencyResult, optional
+        Adds ``mean_cross_efficiency`` (with self-appraisal), ``mean_peer_appraisal``
+        (without) and ``maverick`` for the same units.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``score``, ``status``, ``slack_<column>`` for each input and output, and
+        ``peers`` (peer labels joined by ``"; "``), indexed by unit label; then the
+        cross-efficiency columns when ``cross`` is given.
+    """
+    scores = result.scores
+    out = pd.DataFrame({"score": pd.to_numeric(scores, errors="coerce")}, index=scores.index)
+    status = getattr(result, "status", None)
+    if isinstance(status, pd.Series):
+        out["status"] = status.reindex(out.index).astype(str)
+    slacks = getattr(result, "slacks", None)
+    if isinstance(slacks, pd.DataFrame):
+        if isinstance(slacks.columns, pd.MultiIndex):
+            names = ["slack_" + "_".join(map(str, c)) for c in slacks.columns]
+        else:
+            names = [c if str(c).startswith("slack") else f"slack_{c}" for c in slacks.columns]
+        sl = slacks.copy()
+        sl.columns = names
+        out = out.join(sl.reindex(out.index))
+    peers = getattr(result, "peers", None)
+    if peers is not None:
+        out["peers"] = _peer_strings(peers, out.index)
+    if cross is not None:
+        out["mean_cross_efficiency"] = cross.mean.reindex(out.index)
+        out["mean_peer_appraisal"] = cross.mean_peer.reindex(out.index)
+        out["maverick"] = cross.maverick.reindex(out.index)
+    return out
+
+
+def _peer_strings(peers: Any, index: pd.Index) -> pd.Series:
+    if isinstance(peers, pd.DataFrame):  # units x reference units, lambdas
+        numeric = peers.apply(pd.to_numeric, errors="coerce")
+        if numeric.notna().all().all():
+            rows = {
+                u: "; ".join(str(c) for c in numeric.columns if numeric.at[u, c] > 1e-9)
+                for u in numeric.index
+            }
+            return pd.Series(rows).reindex(index)
+        return peers.astype(str).agg("; ".join, axis=1).reindex(index)
+    if isinstance(peers, pd.Series):
+        return peers.map(
+            lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple | set | pd.Index)
+            else ("" if v is None else str(v))
+        ).reindex(index)
+    if isinstance(peers, Mapping):
+        return pd.Series({k: "; ".join(map(str, v)) for k, v in peers.items()}).reindex(index)
+    return pd.Series([str(peers)] * len(index), index=index)

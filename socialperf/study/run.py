@@ -10,14 +10,18 @@ from typing import Any
 
 import pandas as pd
 
+import dea
 from dea.exceptions import FewUnitsWarning, InputDataError, format_labels
 from socialperf.exceptions import MissingColumnWarning
+from socialperf.mfi import social_efficiency_data
+from socialperf.miv import score_mivs
 from socialperf.study._runtime import _on_scheduler, _Progress
 from socialperf.study.config import Study, StudyConfigError
 from socialperf.study.data import StudyData, _reference, load_study_data, study_year
 from socialperf.study.result import StudyResult
 from socialperf.study.scoring import _score_schemes, _score_series
 from socialperf.study.sensitivity import _sensitivity
+from weighting.compare import compare
 
 logger = logging.getLogger("socialperf.study")
 
@@ -29,9 +33,6 @@ def _fit_dea(study: Study, data: StudyData, n_jobs: int) -> tuple[Any, pd.DataFr
     social-efficiency model (``women_borrowers``, ``poverty_reach``; see
     :func:`socialperf.social_efficiency_data`).
     """
-    import dea
-    from socialperf import social_efficiency_data
-
     spec = study.dea
     assert spec is not None
     year = study_year(study, data)
@@ -80,8 +81,6 @@ def _fit_dea(study: Study, data: StudyData, n_jobs: int) -> tuple[Any, pd.DataFr
 
 def _bootstrap_dea(study: Study, used: pd.DataFrame, n_jobs: int) -> Any:
     """:func:`dea.bootstrap` of the study's DEA model, ``[dea] bootstrap`` replications."""
-    import dea
-
     spec = study.dea
     assert spec is not None and spec.bootstrap > 0
     with warnings.catch_warnings():
@@ -137,9 +136,6 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int | None = None
     Meyer, J. & Krauss, A. (2015). Measuring and aggregating social performance of
     microfinance investment vehicles. CMF Working Paper 03-2015, University of Zurich.
     """
-    from socialperf import score_mivs
-    from weighting.compare import compare
-
     steps = len(study.schemes) + len(study.scheme_files) + 2 + int(study.dea is not None)
     steps += int(study.miv.enabled)
     steps += int(study.sensitivity.enabled)

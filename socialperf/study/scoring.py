@@ -12,7 +12,7 @@ import pandas as pd
 
 from dea.exceptions import InputDataError
 from socialperf.exceptions import _with_context
-from socialperf.mfi import DEFAULT_RTS
+from socialperf.mfi import DEFAULT_RTS, score_mfis
 from socialperf.study._runtime import _Progress
 from socialperf.study.config import MFI_SCHEMES, Study
 from socialperf.study.data import StudyData, study_year
@@ -45,8 +45,6 @@ def _score_schemes(study: Study, data: StudyData, names: Sequence[str], referenc
                    bar: _Progress | None = None, timings: dict[str, float] | None = None,
                    n_jobs: int = 1) -> dict[str, Any]:
     """:func:`socialperf.score_mfis` of each named scheme (built-in or from scheme_files)."""
-    from socialperf import score_mfis
-
     custom = study.load_schemes() if any(n not in MFI_SCHEMES for n in names) else {}
     results: dict[str, Any] = {}
     for name in names:

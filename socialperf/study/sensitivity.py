@@ -15,6 +15,9 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
+from socialperf.catalogue import load_catalogue
+from socialperf.mfi import score_mfis
+from socialperf.miv import Holdings, _drop_uncovered, _mfi_series, _portfolio, score_mivs
 from socialperf.study._runtime import _on_scheduler
 from socialperf.study.config import (
     SENSITIVITY_SCHEMES,
@@ -26,6 +29,7 @@ from socialperf.study.config import (
 from socialperf.study.data import StudyData, _reference, load_study_data, study_year
 from socialperf.study.scoring import _scheme_kwargs, _score_schemes
 from weighting.normalise import RatioToBest
+from weighting.sensitivity import Factor, UncertaintyAnalysis
 
 logger = logging.getLogger("socialperf.study")
 
@@ -137,8 +141,6 @@ def _ratio_kind(spec: Any) -> str | None:
 def _ratio_normaliser_kinds(catalogue: Any, names: Sequence[str]) -> dict[str, str]:
     """The :func:`_ratio_kind` of each indicator; raises if one has none."""
     if catalogue is None:
-        from socialperf.catalogue import load_catalogue
-
         catalogue = load_catalogue()
     kinds = {n: _ratio_kind(catalogue[n]) for n in names}
     bad = [n for n, k in kinds.items() if k is None]
@@ -209,8 +211,6 @@ class _MIVModel:
     def __call__(self, _data: Any = None, *, w: float | None = None, method: str | None = None,
                  uncovered: str | None = None, mfi_scheme: str | None = None,
                  mfi_weights: pd.Series | None = None) -> pd.Series:
-        from socialperf.miv import _drop_uncovered, _portfolio
-
         w = self.base["w"] if w is None else float(w)
         method = method or self.base["method"]
         uncovered = uncovered or self.base["uncovered"]
@@ -432,8 +432,6 @@ def _varying(factors: list[Any]) -> list[Any]:
 def _analyse(model: Any, factors: list[Any], runs: int, sobol_n: int, seed: int,
              n_jobs: int, progress: bool, top_k: int) -> tuple[Any, Any]:
     """Monte Carlo (and Sobol' if ``sobol_n``) of a callable model."""
-    from weighting.sensitivity import UncertaintyAnalysis
-
     ua = UncertaintyAnalysis(model, None, factors)
     uncertainty = ua.run(runs, random_state=seed, n_jobs=n_jobs, progress=progress,
                          top_k=top_k)
@@ -460,9 +458,6 @@ def _check_reproduces(model: Any, base: pd.Series, what: str) -> None:
 def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any, n_jobs: int = 1
                ) -> tuple[Any, list[Any], pd.Series]:
     """The MFI scheme as a cheap callable of its assumptions, its factors, its base scores."""
-    from socialperf import score_mfis
-    from weighting.sensitivity import Factor
-
     spec = study.sensitivity
     kwargs = _scheme_kwargs(study, data, scheme, reference, n_jobs)
     if scheme == "dea":
@@ -512,8 +507,6 @@ def _composite(data: StudyData, scheme: str, base: Any, kwargs: Mapping[str, Any
                geometric: bool = False) -> _FastComposite:
     """A :class:`_FastComposite` of a weighted scheme, one matrix per normalisation (and
     the ratio-to-best matrix of the geometric mean if ``geometric``)."""
-    from socialperf import score_mfis
-
     weights = _base_weights(base)
     common = {k: v for k, v in kwargs.items() if k != "weights"}
     if scheme == "rating":
@@ -690,9 +683,6 @@ def miv_sensitivity(
     Meyer, J. & Krauss, A. (2015). Measuring and aggregating social performance of
     microfinance investment vehicles. CMF Working Paper 03-2015, University of Zurich.
     """
-    from socialperf.miv import Holdings, _mfi_series, score_mivs
-    from weighting.sensitivity import Factor
-
     spec = spec or MIVSensitivitySpec()
     names = list(spec.schemes or mfi_scores)
     unknown = [n for n in names if n not in mfi_scores]

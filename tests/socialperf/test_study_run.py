@@ -191,7 +191,7 @@ def demo_folder(tmp_path_factory, result):
         return result
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("socialperf.study.run_study", _cached)
+        mp.setattr("socialperf.cli.run_study", _cached)
         code = main(["demo", "--out", str(out)])
     assert code == 0
     assert calls and calls[0][0] == Study.demo()

@@ -20,6 +20,7 @@ from socialperf._example import example_data
 from socialperf.catalogue import load_catalogue
 from socialperf.exceptions import MissingColumnWarning, _with_context
 from socialperf.io import EXAMPLE_MIV_NOTE, MIX_ATTRIBUTION, _read_csv, read_mfis
+from socialperf.miv import read_holdings
 from socialperf.screen import Screening, read_mix_panel
 from socialperf.study.config import Study
 
@@ -78,7 +79,7 @@ def load_study_data(study: Study) -> StudyData:
         mfis = _given("mfis", sio.read_mfis)
     if "holdings" in paths:
         fx = paths.get("fx_rates")
-        holdings = _given("holdings", lambda p: sio.read_holdings(p, mfis=mfis, fx_rates=fx))
+        holdings = _given("holdings", lambda p: read_holdings(p, mfis=mfis, fx_rates=fx))
     else:
         holdings = ex.holdings if ex is not None else None
     miv_ind = _given("miv_indicators",

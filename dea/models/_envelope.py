@@ -36,7 +36,15 @@ from dea.exceptions import InputDataError, format_labels
 from dea.models._base import RTS_CHOICES, check_choice, check_n_jobs, scaled_arrays
 from dea.results import SLACK_TOL, DEAResult, _quantile_table
 from dea.solvers import get_backend
-from dea.solvers.base import LPBatchResult, LPFamily, LPProblem, LPUpdate, solve_family
+from dea.solvers.base import (
+    ColumnGeneration,
+    LPBatchResult,
+    LPFamily,
+    LPProblem,
+    LPUpdate,
+    SolveStrategy,
+    solve_family,
+)
 
 __all__ = [
     "EnvelopeLP",
@@ -311,6 +319,63 @@ def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
     return order(Xe, Ye)
 
 
+def _cg_min_units() -> int:
+    """Reference units above which the HiGHS backend uses column generation (Radial's)."""
+    from dea.models.radial import _CG_MIN_UNITS
+
+    return _CG_MIN_UNITS
+
+
+def envelope_strategy(
+    env: EnvelopeLP,
+    solver: str,
+    own: np.ndarray,
+    exclude: np.ndarray | None = None,
+) -> SolveStrategy | None:
+    """The session strategy of an envelopment family: column generation or plain LPs.
+
+    With HiGHS and more than Radial's ``_CG_MIN_UNITS`` reference units, the lambda
+    columns are priced (:class:`~dea.solvers.base.ColumnGeneration`): the working set
+    starts from Radial's initial columns (extreme units of every ratio, input and
+    output) and, before each unit, takes in the unit's own column ``own[k]`` (when it is
+    a reference unit and not excluded), so the working LP is feasible (``lambda_k = 1``,
+    no slack) and never falls back to the full LP.  Otherwise None (plain full LPs).
+
+    Pricing rule.  Write the rows of unit k's LP as ``X lambda + ... = x``,
+    ``Y lambda + ... = y``, the convexity row ``e' lambda (- t)`` and extra rows on the
+    slack and extra columns only, with duals (``d objective / d rhs``) ``v`` (inputs),
+    ``u`` (outputs), ``u0`` (convexity) and ``w`` (extra rows).  A lambda column has cost
+    0 and entries ``x_j``, ``y_j``, 1 (and none in an extra row, nor in any per-unit
+    update: updates touch right-hand sides, slack costs and the extra columns), so its
+    reduced cost is::
+
+        d_j = 0 - (v' x_j + u' y_j + u0)
+
+    and, the LP being optimal on the working set W, the full LP is optimal exactly when
+    no ``j`` outside W improves: ``d_j <= tol`` for a maximising LP (Additive, DDF),
+    ``d_j >= -tol`` for a minimising one (SBM, super-SBM).  This is the radial rule
+    with the score column's term gone: there ``theta`` (or ``phi``) carries the unit's
+    data, here the slacks and the Charnes-Cooper ``t`` do, and neither is a candidate.
+    Because the slack columns are always in W, ``v`` and ``u`` are sign-constrained by
+    the slacks' own reduced costs (e.g. Additive: ``v_i >= w-_i``, ``-u_r >= w+_r``), which
+    is what makes a dominated unit price out.  An excluded column (super-efficiency) is
+    fixed at 0 by the update and so left out of pricing for that unit.
+    """
+    n_ref = env.n_ref
+    if solver != "highs" or n_ref <= _cg_min_units():
+        return None
+    from dea.models.radial import _initial_columns
+
+    A = env.problem.A
+    m, s = env.m, env.s
+    lam = A[: m + s, :n_ref].toarray()
+    Xr, Yr = lam[:m].T, lam[m:].T
+    seed = np.asarray(own, dtype=np.int64).copy()
+    if exclude is not None:
+        seed[np.asarray(exclude) >= 0] = -1
+    return ColumnGeneration(np.arange(n_ref), _initial_columns(Xr, Yr), unit_columns=seed)
+
+
 class EnvelopeModel:
     """What Additive, SBM and DDF share: options, data boundary, solve call, result.
 
@@ -372,6 +437,8 @@ class EnvelopeModel:
         options = dict(self.solver_options)
         if self.solver == "highs":
             options.setdefault("col_duals", False)
+        own = self.reference_data.labels.get_indexer(self.data.labels)
+        exclude = getattr(family, "exclude", None)
         batch = solve_family(
             family,
             order,
@@ -379,6 +446,7 @@ class EnvelopeModel:
             n_jobs=self.n_jobs,
             progress=self.progress,
             options=options,
+            strategy=envelope_strategy(family.env, self.solver, own, exclude),
         )
         inv = np.empty(units.size, dtype=np.int64)
         pos = {int(k): i for i, k in enumerate(order)}

@@ -76,7 +76,7 @@ class _DDFFamily(LPFamily):
             red = -self.slack_coef * first.row_duals[:n_io]
             if (red[free] < -_SKIP_PHASE2_TOL).all():
                 return None
-        beta = float(first.x[env.extra0])
+        beta = first.column_value(env.extra0)
         return self.unit_update(k).merge(
             LPUpdate(
                 col_index=[env.extra0],

@@ -413,6 +413,16 @@ class EnvelopeModel:
         self.data: DEAData = prepare(data, inputs, outputs, labels=labels)
         self.reference_data, _ = resolve_reference(reference, self.data, data)
 
+    @property
+    def screening(self) -> str:
+        """How reference units enter the LPs: ``"pricing"`` (column generation, see
+        :func:`envelope_strategy`) or ``"none"`` (every LP holds all of them)."""
+        return (
+            "pricing"
+            if self.solver == "highs" and self.reference_data.n > _cg_min_units()
+            else "none"
+        )
+
     # -- helpers ------------------------------------------------------------------------
     def _scaled(self, exclude_self: bool = False) -> dict[str, np.ndarray]:
         """Column scales and data divided by them (see :func:`dea.models._base.scaled_arrays`)."""
@@ -523,7 +533,13 @@ class EnvelopeModel:
             slack_values=slacks,
             target_values=targets,
             slack_tolerance=SLACK_TOL * scale,
-            info={"model": self._name, "rts": self.rts, **info, "solver": self.solver},
+            info={
+                "model": self._name,
+                "rts": self.rts,
+                **info,
+                "solver": self.solver,
+                "screening": self.screening,
+            },
             **extra,
         )
 

@@ -352,13 +352,20 @@ def envelope_strategy(
         d_j = 0 - (v' x_j + u' y_j + u0)
 
     and, the LP being optimal on the working set W, the full LP is optimal exactly when
-    no ``j`` outside W improves: ``d_j <= tol`` for a maximising LP (Additive, DDF),
-    ``d_j >= -tol`` for a minimising one (SBM, super-SBM).  This is the radial rule
-    with the score column's term gone: there ``theta`` (or ``phi``) carries the unit's
-    data, here the slacks and the Charnes-Cooper ``t`` do, and neither is a candidate.
-    Because the slack columns are always in W, ``v`` and ``u`` are sign-constrained by
-    the slacks' own reduced costs (e.g. Additive: ``v_i >= w-_i``, ``-u_r >= w+_r``), which
-    is what makes a dominated unit price out.  An excluded column (super-efficiency) is
+    no ``j`` outside W improves: ``d_j <= tol`` for a maximising LP (Additive, DDF,
+    output SBM), ``d_j >= -tol`` for a minimising one (non- and input-oriented SBM,
+    super-SBM).  In multiplier terms (Additive, with ``mu = -u``): j enters when
+    ``mu' y_j - v' x_j - u0 > tol``, i.e. when it lies above the hyperplane of the
+    working-set dual.  The formula is that of Radial's lambda columns; what differs is
+    where the multipliers come from.  Radial's are normalised by its score column
+    (``v' x_k = 1``) and its working LP can be infeasible (outputs not covered by W).
+    Here the slack columns, always in W, sign the multipliers by their own reduced
+    costs (Additive: ``v_i >= w-_i >= 0``, ``mu_r >= w+_r >= 0``; DDF phase 1:
+    ``v, mu >= 0`` and ``v' g_x + mu' g_y = 1`` from beta's column; SBM likewise with
+    ``t``'s terms), so a unit ``j`` dominated by a unit ``i`` of W never enters
+    (``d_j <= d_i <= 0`` when maximising).  Both input and output rows must be met by
+    W, which is why each unit's own column is seeded.  An excluded column
+    (super-efficiency) is
     fixed at 0 by the update and so left out of pricing for that unit.
     """
     n_ref = env.n_ref

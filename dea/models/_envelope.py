@@ -319,10 +319,14 @@ def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
     return order(Xe, Ye)
 
 
-def _cg_min_units() -> int:
-    """Reference units above which the HiGHS backend uses column generation (Radial's)."""
-    from dea.models.radial import _CG_MIN_UNITS
+#: Reference units above which the HiGHS backend generates lambda columns for Additive,
+#: SBM and DDF.  Higher than Radial's 200: measured (CPU seconds, 3 inputs, 2 outputs,
+#: VRS) column generation / full LPs was 1.3-1.7 at n = 250, 1.2-1.3 at 500, 0.8-1.0 at
+#: 1000, 0.3-0.5 at 3000 (benchmarks/README.md).
+_CG_MIN_UNITS = 800
 
+
+def _cg_min_units() -> int:
     return _CG_MIN_UNITS
 
 
@@ -334,7 +338,7 @@ def envelope_strategy(
 ) -> SolveStrategy | None:
     """The session strategy of an envelopment family: column generation or plain LPs.
 
-    With HiGHS and more than Radial's ``_CG_MIN_UNITS`` reference units, the lambda
+    With HiGHS and more than ``_CG_MIN_UNITS`` (800) reference units, the lambda
     columns are priced (:class:`~dea.solvers.base.ColumnGeneration`): the working set
     starts from Radial's initial columns (extreme units of every ratio, input and
     output) and, before each unit, takes in the unit's own column ``own[k]`` (when it is

@@ -114,7 +114,7 @@ class Additive(EnvelopeModel):
     ``result.efficient`` is ``score == 0``.  The score depends on units of measurement
     with ``weights="ones"``; with ``"ram"``, ``"mip"`` and ``"normalized"`` it does not.
 
-    Large problems.  With HiGHS and more than 200 reference units the lambda columns are
+    Large problems.  With HiGHS and more than 800 reference units the lambda columns are
     generated (``result.info["screening"] == "pricing"``; the shared
     :class:`dea.solvers.ColumnGeneration` strategy, see
     :func:`dea.models._envelope.envelope_strategy`): each LP is solved on a working set

@@ -168,7 +168,7 @@ class DDF(EnvelopeModel):
     VRS is imposed as above, the common simplification (Kuosmanen 2005 discusses an
     exact VRS formulation).
 
-    Large problems.  With HiGHS and more than 200 reference units the lambda columns are
+    Large problems.  With HiGHS and more than 800 reference units the lambda columns are
     generated (``result.info["screening"] == "pricing"``; the shared
     :class:`dea.solvers.ColumnGeneration` strategy, see
     :func:`dea.models._envelope.envelope_strategy`): each LP is solved on a working set

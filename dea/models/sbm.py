@@ -289,7 +289,7 @@ class SBM(EnvelopeModel):
 
     Scores within 1e-9 of 1 are reported as exactly 1.
 
-    Large problems.  With HiGHS and more than 200 reference units the lambda columns are
+    Large problems.  With HiGHS and more than 800 reference units the lambda columns are
     generated (``result.info["screening"] == "pricing"``; the shared
     :class:`dea.solvers.ColumnGeneration` strategy, see
     :func:`dea.models._envelope.envelope_strategy`): each LP is solved on a working set

@@ -1,15 +1,15 @@
 """Column generation for Additive, SBM and DDF gives the plain full LPs' results.
 
 The non-radial models price their lambda columns through the shared
-:class:`dea.solvers.ColumnGeneration` strategy (``dea.models._envelope.envelope_strategy``)
-above Radial's ``_CG_MIN_UNITS`` reference units.  Property test: on random data with
-ties, duplicated units, zero inputs and outputs and shared maxima, for every RTS and
-every model variant, column generation (threshold patched to 0) and one full LP per unit
-(threshold patched out of reach) give the same statuses and scores to 1e-9, the same
-phase-2 optimum (DDF: the max slack sum, unique even when the slacks are not), and a
-solution that is feasible for the full LP (``lambda' X``, ``lambda' Y`` equal the targets,
-the convexity row holds), so that, with the equal objective, it is an optimal solution
-of the full LP.
+:class:`dea.solvers.ColumnGeneration` strategy
+(``dea.models._envelope.envelope_strategy``) above ``_CG_MIN_UNITS`` (800) reference
+units.  Property test: on random data with ties, duplicated units, zero inputs and
+outputs and shared maxima, for every RTS and every model variant, column generation
+(threshold patched to 0) and one full LP per unit (threshold patched out of reach) give
+the same statuses and scores to 1e-9, the same phase-2 optimum (DDF: the max slack sum,
+unique even when the slacks are not), and a solution that is feasible for the full LP
+(``lambda' X``, ``lambda' Y`` equal the targets, the convexity row holds), so that, with
+the equal objective, it is an optimal solution of the full LP.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 
 import dea
 import dea.models._envelope as envelope
-import dea.models.radial as radial
 from dea.solvers import ColumnGeneration
 
 SETTINGS = settings(max_examples=40, deadline=None)
@@ -78,7 +77,7 @@ def _model(name: str, df: pd.DataFrame, m: int, rts: str, opts: dict, **kw):
 
 
 def _fit(model, threshold: int):
-    with mock.patch.object(radial, "_CG_MIN_UNITS", threshold):
+    with mock.patch.object(envelope, "_CG_MIN_UNITS", threshold):
         return model.fit()
 
 
@@ -141,22 +140,42 @@ def test_column_generation_equals_the_full_lp(seed, shape, kind, rts, variant):
         assert (total >= 1.0 - tol).all()
 
 
-def test_column_generation_is_the_default_above_the_threshold_and_n_jobs_agree():
-    # 260 reference units: above _CG_MIN_UNITS, so the HiGHS default prices
+def _big() -> pd.DataFrame:
     rng = np.random.default_rng(4)
-    X = rng.lognormal(2.0, 0.4, (260, 2))
-    Y = X.prod(axis=1, keepdims=True) ** 0.4 * np.exp(-np.abs(rng.normal(0, 0.3, (260, 2))))
-    df = pd.DataFrame(np.hstack([X, np.round(Y, 1)]), columns=["x1", "x2", "y1", "y2"])
-    ins, outs = ["x1", "x2"], ["y1", "y2"]
-    for cls in (dea.Additive, dea.SBM, dea.DDF):
-        one = cls(df, ins, outs).fit()
-        assert one.info["screening"] == "pricing"
-        plain = cls(df, ins, outs, solver="scipy").fit()
-        assert plain.info["screening"] == "none"
-        np.testing.assert_allclose(one.score_values, plain.score_values, atol=1e-8)
-        two = cls(df, ins, outs, n_jobs=2).fit()
-        np.testing.assert_array_equal(one.score_values, two.score_values)
-        np.testing.assert_array_equal(one.slack_values, two.slack_values)
+    X = rng.lognormal(2.0, 0.4, (810, 2))
+    Y = X.prod(axis=1, keepdims=True) ** 0.4 * np.exp(-np.abs(rng.normal(0, 0.3, (810, 2))))
+    return pd.DataFrame(np.hstack([X, np.round(Y, 1)]), columns=["x1", "x2", "y1", "y2"])
+
+
+IO = (["x1", "x2"], ["y1", "y2"])
+
+
+@pytest.mark.parametrize("cls", [dea.Additive, dea.SBM, dea.DDF])
+def test_column_generation_is_the_default_above_the_threshold(cls):
+    big = _big()
+    # 810 reference units: above _CG_MIN_UNITS, so the HiGHS default prices
+    assert cls(big, *IO).screening == "pricing"
+    assert cls(big.iloc[:800], *IO).screening == "none"
+    assert cls(big, *IO, solver="scipy").screening == "none"
+    df = big.iloc[:150]
+    with mock.patch.object(envelope, "_CG_MIN_UNITS", 100):
+        got = cls(df, *IO).fit()
+    plain = cls(df, *IO, solver="scipy").fit()
+    assert (got.info["screening"], plain.info["screening"]) == ("pricing", "none")
+    np.testing.assert_allclose(got.score_values, plain.score_values, atol=1e-8)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cls", [dea.Additive, dea.SBM, dea.DDF])
+def test_column_generation_n_jobs_identical(cls):
+    # the strategy is built in the parent and sent to the workers: same results
+    df = _big().iloc[:150]
+    with mock.patch.object(envelope, "_CG_MIN_UNITS", 100):
+        one = cls(df, *IO).fit()
+        two = cls(df, *IO, n_jobs=2).fit()
+    assert one.info["screening"] == two.info["screening"] == "pricing"
+    np.testing.assert_array_equal(one.score_values, two.score_values)
+    np.testing.assert_array_equal(one.slack_values, two.slack_values)
 
 
 def test_unit_columns_seed_the_working_set_and_keep_it_feasible():
@@ -177,7 +196,7 @@ def test_unit_columns_seed_the_working_set_and_keep_it_feasible():
         opened.append(sess)
         return sess
 
-    with mock.patch.object(radial, "_CG_MIN_UNITS", 0):
+    with mock.patch.object(envelope, "_CG_MIN_UNITS", 0):
         own = np.arange(n)
         strategy = envelope.envelope_strategy(family.env, "highs", own)
         assert isinstance(strategy, ColumnGeneration)
@@ -193,7 +212,7 @@ def test_unit_columns_seed_the_working_set_and_keep_it_feasible():
     # a unit whose own column is excluded (super-efficiency) is not seeded
     ex = np.full(n, -1)
     ex[3] = 3
-    with mock.patch.object(radial, "_CG_MIN_UNITS", 0):
+    with mock.patch.object(envelope, "_CG_MIN_UNITS", 0):
         st_ex = envelope.envelope_strategy(family.env, "highs", own, ex)
     assert st_ex.unit_columns[3] == -1 and st_ex.unit_columns[4] == 4
     # other backends, or few reference units: plain LPs

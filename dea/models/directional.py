@@ -171,7 +171,7 @@ class DDF(EnvelopeModel):
     Large problems.  With HiGHS and more than 800 reference units the lambda columns are
     generated (``result.info["screening"] == "pricing"``; the shared
     :class:`dea.solvers.ColumnGeneration` strategy, see
-    :func:`dea.models._envelope.envelope_strategy`): each LP is solved on a working set
+    ``dea.models._envelope.envelope_strategy``): each LP is solved on a working set
     of reference units (a few extreme ones, those priced in for earlier units, and the
     unit's own column, which keeps the LP feasible), then every other unit j is priced
     with the row duals ``v`` (input rows), ``u`` (output rows), ``u0`` (convexity row):

@@ -346,9 +346,10 @@ def envelope_strategy(
     no slack) and never falls back to the full LP.  Otherwise None (plain full LPs).
 
     Pricing rule.  Write the rows of unit k's LP as ``X lambda + ... = x``,
-    ``Y lambda + ... = y``, the convexity row ``e' lambda (- t)`` and extra rows on the
-    slack and extra columns only, with duals (``d objective / d rhs``) ``v`` (inputs),
-    ``u`` (outputs), ``u0`` (convexity) and ``w`` (extra rows).  A lambda column has cost
+    ``Y lambda + ... = y`` (inequalities in super-SBM), the convexity row
+    ``e' lambda (- t)`` (none under CRS: ``u0 = 0``) and extra rows on the slack and
+    extra columns only, with duals (``d objective / d rhs``) ``v`` (inputs), ``u``
+    (outputs), ``u0`` (convexity) and ``w`` (extra rows).  A lambda column has cost
     0 and entries ``x_j``, ``y_j``, 1 (and none in an extra row, nor in any per-unit
     update: updates touch right-hand sides, slack costs and the extra columns), so its
     reduced cost is::
@@ -369,8 +370,8 @@ def envelope_strategy(
     ``t``'s terms), so a unit ``j`` dominated by a unit ``i`` of W never enters
     (``d_j <= d_i <= 0`` when maximising).  Both input and output rows must be met by
     W, which is why each unit's own column is seeded.  An excluded column
-    (super-efficiency) is
-    fixed at 0 by the update and so left out of pricing for that unit.
+    (super-efficiency) is fixed at 0 by the update and so left out of pricing for that
+    unit.
     """
     n_ref = env.n_ref
     if solver != "highs" or n_ref <= _cg_min_units():

@@ -44,6 +44,7 @@ METHODS = ("ratio", "difference")
 _BLOCK = 1024  # raters per block when the matrix is assembled
 _SCREEN_MIN_UNITS = 200  # screen the frame (``screen=None``) from this many units
 _FRAME_TOL = 1e-6  # units scoring above 1 - _FRAME_TOL are kept in the frame
+_CORRECTED_ZERO = 1e-9  # correction: adjusted input below this x its terms counts as 0
 _VIOLATION_TOL = 1e-7  # relative violation of an omitted constraint that forces a re-solve
 
 
@@ -528,7 +529,8 @@ class CrossEfficiency:
     which moves :math:`u_0` to the denominator: :math:`E_{dj} = u_d y_j / (v_d x_j -
     u_{0d})` for :math:`j \ne d`.  Rater d's constraint
     :math:`u_d y_j + u_{0d} \le v_d x_j` gives :math:`v_d x_j - u_{0d} \ge u_d y_j \ge 0`,
-    so :math:`0 \le E_{dj} \le 1` (NaN when both are 0); the diagonal keeps the own score
+    so :math:`0 \le E_{dj} \le 1` (NaN when both are 0, i.e. when the adjusted input is
+    below 1e-9 times the magnitude of its terms); the diagonal keeps the own score
     :math:`\theta_d` (the corrected ratio equals it only for efficient raters), and with
     ``method="ratio"`` the secondary goal optimises :math:`\sum_{j \ne d} u y_j` with
     :math:`\sum_{j \ne d} (v x_j - u_0)` normalised, while ``"difference"`` is unchanged
@@ -718,7 +720,8 @@ class CrossEfficiency:
         n, m, s = d.n, d.m, d.s
         N, D, sx, sy = self._coefficients()
         Nm, Dm = N, D
-        if self.correction and self.rts != "crs":
+        corrected = self.correction and self.rts != "crs"
+        if corrected:
             # Lim & Zhu: u y_j / (v x_j - u0), i.e. u0 moved from numerator to denominator
             Nm, Dm = N.copy(), D.copy()
             Nm[:, -1], Dm[:, -1] = 0.0, -1.0
@@ -796,8 +799,14 @@ class CrossEfficiency:
             stop = min(start + _BLOCK, n)
             Wb = W[start:stop]
             Eb = Wb @ Nm.T
+            den = Wb @ Dm.T
+            if corrected:
+                # 0/0: weights with u y_j = 0 and v x_j = u0 (to rounding) leave the
+                # corrected rating undefined; NaN, not a ratio of rounding errors
+                den[den <= _CORRECTED_ZERO * (np.abs(Wb) @ np.abs(Dm).T)] = np.nan
             with np.errstate(divide="ignore", invalid="ignore"):
-                np.divide(Eb, Wb @ Dm.T, out=Eb)
+                np.divide(Eb, den, out=Eb)
+            del den
             rows = np.arange(stop - start)
             Eb[rows, start + rows] = own_score[start:stop]
             E[start:stop] = Eb

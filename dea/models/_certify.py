@@ -18,9 +18,10 @@ free (VRS), ``<= 0`` (NIRS), ``>= 0`` (NDRS), ``0`` (CRS).
    optimum from above.
 2. *Lower bound.*  For the basis's multipliers ``v, u >= 0`` (negative rounding set to
    0), the largest feasible ``w`` is ``-max_j (u'y_j - v'x_j)`` over *every* reference
-   unit (clipped to the RTS sign; CRS: ``u`` scaled down until ``u'y_j <= v'x_j`` for
-   all ``j``), so ``(u'y_k + w) / v'x_k`` bounds the optimum from below (weak duality),
-   whatever the simplex did.
+   unit (clipped to the RTS sign; CRS, or NDRS when that ``w`` is negative: ``w = 0``
+   and ``u`` scaled down until ``u'y_j <= v'x_j`` for all ``j``), so
+   ``(u'y_k + w) / v'x_k`` bounds the optimum from below (weak duality), whatever the
+   simplex did.
 3. The unit's factor is proven when the two bounds agree to ``1e-9`` (relative).
 
 So a proven factor equals the LP optimum to within ``1e-9`` (and in practice to
@@ -301,37 +302,34 @@ def prove(
     primal = np.where(where, np.nan_to_num(xB), 0.0).sum(axis=1)
     duals = np.nan_to_num(pi) if spec.orientation == "input" else -np.nan_to_num(pi)
     VU = directions(duals, m, s, spec.orientation)
-    V, U = VU[:, :m], VU[:, m:]
+    V, U = VU[:, :m].copy(), VU[:, m:].copy()
     inp = spec.orientation == "input"
     vx, uy = V @ spec.Xr.T, U @ spec.Yr.T  # N x n_ref
     rts = spec.rts
     with np.errstate(divide="ignore", invalid="ignore"):
-        if inp:
-            if rts == "crs":
-                t = np.where(uy > 0, vx / uy, np.inf).min(axis=1)
-                U = U * np.minimum(1.0, t)[:, None]
-                w = np.zeros(N)
-            else:
-                w = -(uy - vx).max(axis=1)
-                if rts == "nirs":
-                    w = np.minimum(w, 0.0)
-                elif rts == "ndrs":
-                    ok &= w >= 0.0
+        if inp:  # need u'y_j + w <= v'x_j for all j
+            w = -(uy - vx).max(axis=1)
+            if rts == "nirs":
+                w = np.minimum(w, 0.0)
+            # CRS, and NDRS where w >= 0 fails: w = 0 and u scaled down until feasible
+            zero = np.full(N, rts == "crs") if rts != "ndrs" else w < 0.0
+            if zero.any():
+                t = np.where(uy[zero] > 0, vx[zero] / uy[zero], np.inf).min(axis=1)
+                U[zero] *= np.minimum(1.0, t)[:, None]
+                w[zero] = 0.0
             bound = (np.einsum("ns,ns->n", U, spec.Ye[units]) + w) / np.einsum(
                 "nm,nm->n", V, spec.Xe[units]
             )
-        else:
-            if rts == "crs":
-                t = np.where(vx > 0, uy / vx, np.inf).max(axis=1)
-                ok &= np.isfinite(t)
-                V = V * np.maximum(1.0, np.where(np.isfinite(t), t, 1.0))[:, None]
-                w = np.zeros(N)
-            else:
-                w = (uy - vx).max(axis=1)
-                if rts == "nirs":
-                    w = np.maximum(w, 0.0)
-                elif rts == "ndrs":
-                    ok &= w <= 0.0
+        else:  # need v'x_j + w >= u'y_j for all j
+            w = (uy - vx).max(axis=1)
+            if rts == "nirs":
+                w = np.maximum(w, 0.0)
+            zero = np.full(N, rts == "crs") if rts != "ndrs" else w > 0.0
+            if zero.any():
+                t = np.where(vx[zero] > 0, uy[zero] / vx[zero], np.inf).max(axis=1)
+                t = np.where(np.isfinite(t), t, np.where((uy[zero] > 0).any(axis=1), np.nan, 1.0))
+                V[zero] *= np.maximum(1.0, t)[:, None]
+                w[zero] = 0.0
             bound = (np.einsum("nm,nm->n", V, spec.Xe[units]) + w) / np.einsum(
                 "ns,ns->n", U, spec.Ye[units]
             )

@@ -8,10 +8,15 @@ Run from the repository root::
 
 Bootstrap (issue 11 item 2): seeded data of ``bench_dea.make_data`` (3 inputs, 2 outputs),
 ``dea.bootstrap(dea.Radial(df, ..., rts="vrs"), n_boot=reps, seed=...)`` (input
-orientation, n_jobs=1).  A few replications only (the machine is shared); the table gives
+orientation, default ``method="batch"``, ``n_jobs=--jobs``).  A few replications only
+(the machine is shared); the table gives
 wall and CPU (``time.process_time``) seconds per replication and their projection to
 2,000 replications (the issue's goal: 2,000 replications at n = 1,000 in under 60 s).
 Baselines measured in the same run on the same data:
+
+* ``dea-lp``: ``dea.bootstrap(..., method="lp")``, one ``Radial(..., reference=pseudo).fit()``
+  per replication (the method before the batched simplex), same seed; its replications
+  are checked equal to the batch method's to 1e-9;
 
 * ``loop``: a plain loop, one ``scipy.optimize.linprog(method="highs")`` LP per unit per
   replication, on the same pseudo-samples (the draws of ``dea.bootstrap`` itself, same
@@ -146,7 +151,10 @@ cat("cpu=", t[["user.self"]] + t[["sys.self"]], "\\n", sep = "")
 
 
 def bench_bootstrap(args: argparse.Namespace, r_reason: str | None, tmp: Path) -> None:
-    print(f"# dea.bootstrap: VRS, input, 3 inputs, 2 outputs, seed {args.seed}, n_jobs=1")
+    print(
+        f"# dea.bootstrap: VRS, input, 3 inputs, 2 outputs, seed {args.seed}, "
+        f"n_jobs={args.jobs} (dea), 1 (dea-lp)"
+    )
     print(f"# {args.reps} replications per timing; 'x2000' = seconds per rep x {GOAL_REPS}")
     if r_reason:
         print(f"# R baseline skipped: {r_reason}")
@@ -160,7 +168,14 @@ def bench_bootstrap(args: argparse.Namespace, r_reason: str | None, tmp: Path) -
         df = make_data(n, args.seed)
         model = dea.Radial(df, INPUTS, OUTPUTS, rts="vrs")
         dea.bootstrap(dea.Radial(df.iloc[:30], INPUTS, OUTPUTS, rts="vrs"), 2, seed=0)  # warm-up
-        res, w, c = timed(dea.bootstrap, model, args.reps, seed=args.seed, return_replications=True)
+        res, w, c = timed(
+            dea.bootstrap,
+            model,
+            args.reps,
+            seed=args.seed,
+            return_replications=True,
+            n_jobs=args.jobs,
+        )
         base = (w / args.reps, c / args.reps)
 
         def row(name: str, reps: int, w: float, c: float, n: int = n, base: tuple = base) -> None:
@@ -175,6 +190,15 @@ def bench_bootstrap(args: argparse.Namespace, r_reason: str | None, tmp: Path) -
             )
 
         row("dea", args.reps, w, c)
+        if args.lp_reps > 0:
+            k = min(args.reps, args.lp_reps)
+            lp, lw, lc = timed(
+                dea.bootstrap, model, k, seed=args.seed, return_replications=True, method="lp"
+            )
+            ours = res.replications.to_numpy()[:, :k]
+            diff = np.nanmax(np.abs(lp.replications.to_numpy() - ours))
+            assert diff < 1e-9, f"method='lp' and 'batch' replications differ by {diff}"
+            row("dea-lp", k, lw, lc)
         if n <= args.max_loop_n:
             k = min(args.reps, args.loop_reps)
             reps_loop, lw, lc = timed(loop_bootstrap, df, k, args.seed, res.bandwidth)
@@ -262,7 +286,9 @@ def bench_malmquist(args: argparse.Namespace, r_reason: str | None, tmp: Path) -
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[200, 1000])
-    ap.add_argument("--reps", type=int, default=10, help="dea.bootstrap replications")
+    ap.add_argument("--reps", type=int, default=40, help="dea.bootstrap replications")
+    ap.add_argument("--lp-reps", type=int, default=3, help="replications of method='lp' (0: skip)")
+    ap.add_argument("--jobs", type=int, default=1, help="n_jobs of dea.bootstrap (batch)")
     ap.add_argument("--loop-reps", type=int, default=3, help="plain-loop replications")
     ap.add_argument("--r-reps", type=int, default=5, help="R dea.boot replications")
     ap.add_argument("--max-loop-n", type=int, default=200)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -64,16 +65,25 @@ class RadialArrays:
         return int(self.Xr.shape[0])
 
 
+_CONTROLLER: Any = None  # threadpoolctl.ThreadpoolController, built on first use
+
+
 @contextlib.contextmanager
 def _one_thread() -> Iterator[None]:
     """BLAS on one thread: the products here are small, and threads only contend
     (several times slower on a loaded machine).  Needs ``threadpoolctl``; else no-op."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - optional
+            _CONTROLLER = False
+        else:
+            _CONTROLLER = ThreadpoolController()
+    if _CONTROLLER is False:  # pragma: no cover - optional
         yield
         return
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _CONTROLLER.limit(limits=1, user_api="blas"):
         yield
 
 
@@ -304,30 +314,34 @@ def prove(
     VU = directions(duals, m, s, spec.orientation)
     V, U = VU[:, :m].copy(), VU[:, m:].copy()
     inp = spec.orientation == "input"
-    vx, uy = V @ spec.Xr.T, U @ spec.Yr.T  # N x n_ref
     rts = spec.rts
+    # u'y_j - v'x_j for every unit and reference unit: one product
+    gap = np.hstack([U, -V]) @ np.hstack([spec.Yr, spec.Xr]).T  # N x n_ref
+    gmax = gap.max(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         if inp:  # need u'y_j + w <= v'x_j for all j
-            w = -(uy - vx).max(axis=1)
+            w = -gmax
             if rts == "nirs":
                 w = np.minimum(w, 0.0)
             # CRS, and NDRS where w >= 0 fails: w = 0 and u scaled down until feasible
             zero = np.full(N, rts == "crs") if rts != "ndrs" else w < 0.0
             if zero.any():
-                t = np.where(uy[zero] > 0, vx[zero] / uy[zero], np.inf).min(axis=1)
+                vx, uy = V[zero] @ spec.Xr.T, U[zero] @ spec.Yr.T
+                t = np.where(uy > 0, vx / uy, np.inf).min(axis=1)
                 U[zero] *= np.minimum(1.0, t)[:, None]
                 w[zero] = 0.0
             bound = (np.einsum("ns,ns->n", U, spec.Ye[units]) + w) / np.einsum(
                 "nm,nm->n", V, spec.Xe[units]
             )
         else:  # need v'x_j + w >= u'y_j for all j
-            w = (uy - vx).max(axis=1)
+            w = gmax
             if rts == "nirs":
                 w = np.maximum(w, 0.0)
             zero = np.full(N, rts == "crs") if rts != "ndrs" else w > 0.0
             if zero.any():
-                t = np.where(vx[zero] > 0, uy[zero] / vx[zero], np.inf).max(axis=1)
-                t = np.where(np.isfinite(t), t, np.where((uy[zero] > 0).any(axis=1), np.nan, 1.0))
+                vx, uy = V[zero] @ spec.Xr.T, U[zero] @ spec.Yr.T
+                t = np.where(vx > 0, uy / vx, np.inf).max(axis=1)
+                t = np.where(np.isfinite(t), t, np.where((uy > 0).any(axis=1), np.nan, 1.0))
                 V[zero] *= np.maximum(1.0, t)[:, None]
                 w[zero] = 0.0
             bound = (np.einsum("nm,nm->n", V, spec.Xe[units]) + w) / np.einsum(

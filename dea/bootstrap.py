@@ -10,6 +10,7 @@ draws pseudo-samples and summarises replications.  Replications run in chunks th
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ import pandas as pd
 from scipy.optimize import minimize_scalar
 
 from dea._parallel import map_chunks
-from dea.exceptions import InputDataError, format_labels
+from dea.exceptions import FewUnitsWarning, InputDataError, format_labels
 from dea.models._base import check_n_jobs
 from dea.models._certify import RadialArrays, radial_factors
 from dea.models.radial import Radial
@@ -224,7 +225,10 @@ def _replication_chunk(
         ref = pd.DataFrame(pseudo, index=frame.index, columns=frame.columns)
 
         def fit(units: np.ndarray, ref: pd.DataFrame = ref) -> np.ndarray:
-            res = Radial(frame.iloc[units], inputs, outputs, reference=ref, **model_kwargs).fit()
+            with warnings.catch_warnings():  # a few evaluated units against n pseudo units
+                warnings.simplefilter("ignore", FewUnitsWarning)
+                model = Radial(frame.iloc[units], inputs, outputs, reference=ref, **model_kwargs)
+                res = model.fit()
             return res.scores.to_numpy(dtype=float)
 
         if method == "lp":

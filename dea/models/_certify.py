@@ -139,17 +139,73 @@ def _lambda_rows(spec: RadialArrays) -> np.ndarray:
     return np.vstack(parts)
 
 
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` with ``0 / 0 = 0`` and ``a / 0 = inf`` (a > 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.where(num > 0, np.inf, 0.0))
+
+
+def _single(spec: RadialArrays, Xk: np.ndarray, Yk: np.ndarray, Xj: np.ndarray, Yj: np.ndarray):
+    """Unit k scored against reference unit j alone: ``(lam, factor, drop_x, drop_y)``.
+
+    Input orientation: ``lam`` covers the outputs (1 under VRS), ``factor = theta`` the
+    smallest contraction with ``lam x_j <= theta x_k``; output orientation mirrors it.
+    ``drop_x``/``drop_y`` are the binding rows.  Works elementwise on broadcast arrays
+    (last axis: inputs or outputs).
+    """
+    if spec.orientation == "input":
+        ry = _ratio(Yk, Yj)
+        lam = np.ones(ry.shape[:-1]) if spec.rts == "vrs" else ry.max(axis=-1)
+        rx = lam[..., None] * _ratio(Xj, Xk)
+        return lam, rx.max(axis=-1), rx.argmax(axis=-1), ry.argmax(axis=-1)
+    rx = _ratio(Xk, Xj)
+    lam = np.ones(rx.shape[:-1]) if spec.rts == "vrs" else rx.min(axis=-1)
+    ry = lam[..., None] * _ratio(Yj, Yk)
+    return lam, ry.min(axis=-1), rx.argmin(axis=-1), ry.argmin(axis=-1)
+
+
+def pick_starts(spec: RadialArrays, block: int = 256) -> np.ndarray:
+    """Per evaluated unit, the reference unit that alone gives the best feasible point
+    (the start of :func:`batch_simplex`), or -1 if none does (then an LP is solved).
+
+    Feasible alone: VRS input orientation needs ``y_j >= y_k``, output ``x_j <= x_k``;
+    NIRS / NDRS need the covering ``lam <= 1`` / ``>= 1``.  O(n_eval * n_ref) memory in
+    blocks of ``block`` evaluated units.
+    """
+    n = spec.Xe.shape[0]
+    out = np.full(n, -1, dtype=np.int64)
+    inp = spec.orientation == "input"
+    for a in range(0, n, block):
+        Xk, Yk = spec.Xe[a : a + block, None, :], spec.Ye[a : a + block, None, :]
+        lam, f, _, _ = _single(spec, Xk, Yk, spec.Xr[None], spec.Yr[None])
+        ok = np.isfinite(f)
+        if spec.rts == "vrs":
+            ok &= (spec.Yr[None] >= Yk).all(-1) if inp else (spec.Xr[None] <= Xk).all(-1)
+        elif spec.rts == "nirs":
+            ok &= lam <= 1.0
+        elif spec.rts == "ndrs":
+            ok &= lam >= 1.0
+        ok &= lam > 0
+        score = np.where(ok, f if inp else -f, np.inf)
+        best = score.argmin(axis=1)
+        found = np.isfinite(score[np.arange(best.size), best])
+        out[a : a + block] = np.where(found, best, -1)
+    return out
+
+
 def _start(spec: RadialArrays, units: np.ndarray, own: np.ndarray) -> np.ndarray:
     """A basis per unit (N x R column ids; lambdas 0..n_ref-1, then the head columns).
 
-    The score, the lambda of reference unit ``own[k]`` and every slack except one input
-    slack and (without a convexity equality) one output slack: primal feasible when
-    ``own[k]`` lies on unit ``k``'s ray (the bootstrap's pseudo unit ``k``).
+    The score, the lambda of reference unit ``own[k]`` and every slack except the
+    binding input row's and (without a convexity equality) the binding output row's:
+    unit ``k`` scored against ``own[k]`` alone (:func:`_single`), primal feasible when
+    :func:`pick_starts` chose ``own`` (or ``own[k]`` lies on unit ``k``'s ray, as the
+    bootstrap's pseudo unit ``k``).
     """
     m, s, rts, n_ref = spec.m, spec.s, spec.rts, spec.n_ref
     inp = spec.orientation == "input"
-    drop_x = np.argmax(spec.Xe[units], axis=1)
-    drop_y = np.argmax(spec.Ye[units], axis=1)
+    own = np.asarray(own, dtype=np.int64)
+    _, _, drop_x, drop_y = _single(spec, spec.Xe[units], spec.Ye[units], spec.Xr[own], spec.Yr[own])
     n_slack = m + s + (rts in ("nirs", "ndrs"))
     keep = np.ones((units.size, n_slack), dtype=bool)
     rows = np.arange(units.size)
@@ -159,8 +215,7 @@ def _start(spec: RadialArrays, units: np.ndarray, own: np.ndarray) -> np.ndarray
         keep[rows, m + drop_y] = False
     slack = np.broadcast_to(n_ref + 1 + np.arange(n_slack), keep.shape)[keep]
     slack = slack.reshape(units.size, -1)
-    own_col = np.asarray(own, dtype=np.int64)[:, None]
-    return np.hstack([own_col, np.full((units.size, 1), n_ref), slack])
+    return np.hstack([own[:, None], np.full((units.size, 1), n_ref), slack])
 
 
 def _basis_matrices(
@@ -198,7 +253,9 @@ def batch_simplex(
     n_ref = spec.n_ref
     A_lam = _lambda_rows(spec)
     head, b, c_head = _columns(spec, units)
-    basis = _start(spec, units, own)
+    own = np.asarray(own, dtype=np.int64)
+    none = own < 0
+    basis = _start(spec, units, np.where(none, 0, own))
     N, R = basis.shape
     out_basis = basis.copy()
     out_x = np.full((N, R), np.nan)
@@ -211,7 +268,7 @@ def batch_simplex(
     B = _basis_matrices(basis, A_lam, head, n_ref)
     with np.errstate(all="ignore"):
         det = np.linalg.det(B)
-    good = np.isfinite(det) & (np.abs(det) > 1e-300)
+    good = np.isfinite(det) & (np.abs(det) > 1e-300) & ~none
     Binv = np.zeros_like(B)
     if good.any():
         Binv[good] = np.linalg.inv(B[good])
@@ -355,7 +412,7 @@ def prove(
 
 def radial_factors(
     arrays: RadialArrays,
-    own: np.ndarray,
+    own: np.ndarray | None,
     solve_lps: Callable[[np.ndarray], np.ndarray],
     pool: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -365,8 +422,9 @@ def radial_factors(
     ----------
     arrays : RadialArrays
         The evaluated and reference units and the model.
-    own : ndarray
-        Per evaluated unit, a reference unit on its ray (start of the simplex).
+    own : ndarray or None
+        Per evaluated unit, the reference unit the simplex starts from (-1: none, solve
+        an LP); None: :func:`pick_starts`.
     solve_lps : callable
         ``solve_lps(units) -> factors`` solves the LPs of the units left unproven (the
         caller's engine, e.g. a :class:`dea.Radial` fit of those units); NaN where not
@@ -385,6 +443,8 @@ def radial_factors(
     units = np.arange(n)
     value = np.full(n, np.nan)
     with _one_thread():
+        if own is None:
+            own = pick_starts(arrays)
         basis, xB, pi, finished = batch_simplex(arrays, units, own, pool)
         if finished.any():
             f = units[finished]

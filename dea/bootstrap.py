@@ -1,9 +1,11 @@
 """Simar-Wilson (1998) smoothed homogeneous bootstrap of radial DEA scores.
 
-Every replication scores the original units against a pseudo-sample frontier with
-:class:`dea.Radial`'s reference-set evaluation (``reference=<DataFrame>``), so the LPs
-are the engine's own (one solve loop, hot starts, column generation); this module only
-draws pseudo-samples and summarises replications.  Replications run in chunks through
+Every replication scores the original units against a pseudo-sample frontier: the LPs
+of :class:`dea.Radial`'s reference-set evaluation (``reference=<DataFrame>``), solved by
+default all at once by the batched simplex of :mod:`dea.models._certify`, whose every
+answer is proven optimal on the data (the units it cannot prove, and ``method="lp"``,
+go through that Radial fit: one solve loop); this module only draws pseudo-samples and
+summarises replications.  Replications run in chunks through
 :func:`dea._parallel.map_chunks` (joblib, any backend), each replication with its own
 ``numpy.random.SeedSequence`` child, so results are identical for any ``n_jobs``.
 """

@@ -107,7 +107,7 @@ class Factor:
     Build factors with the class methods: :meth:`choice`, :meth:`uniform`,
     :meth:`continuous`, :meth:`weights_dirichlet`, :meth:`weights_uniform`,
     :meth:`normalisation`, :meth:`aggregation`, :meth:`exclude_indicator`,
-    :meth:`missing_policy`, :meth:`returns_to_scale`.
+    :meth:`missing_policy`, :meth:`returns_to_scale`, :meth:`replicates`.
 
     Parameters
     ----------

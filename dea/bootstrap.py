@@ -229,9 +229,12 @@ def _replication_chunk(
         def fit(units: np.ndarray, ref: pd.DataFrame = ref) -> np.ndarray:
             with warnings.catch_warnings():  # a few evaluated units against n pseudo units
                 warnings.simplefilter("ignore", FewUnitsWarning)
-                model = Radial(frame.iloc[units], inputs, outputs, reference=ref, **model_kwargs)
-                res = model.fit()
-            return res.scores.to_numpy(dtype=float)
+                try:
+                    sub = Radial(frame.iloc[units], inputs, outputs, reference=ref, **model_kwargs)
+                    return sub.fit().scores.to_numpy(dtype=float)
+                except InputDataError:  # e.g. a column zero for every unit of the subset
+                    res = Radial(frame, inputs, outputs, reference=ref, **model_kwargs).fit()
+                    return res.scores.to_numpy(dtype=float)[units]
 
         if method == "lp":
             out[:, b] = fit(np.arange(n))

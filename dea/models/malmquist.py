@@ -252,9 +252,13 @@ class Malmquist:
         status = pd.Series("optimal", index=obs.index, dtype=object)
 
         def lps(units: np.ndarray) -> np.ndarray:
-            res = self._fit(obs.iloc[units], frontier, rts)
-            status.iloc[units] = res.status.to_numpy()
-            sc = res.scores.to_numpy(dtype=float)
+            try:
+                res = self._fit(obs.iloc[units], frontier, rts)
+                st, sc = res.status.to_numpy(), res.scores.to_numpy(dtype=float)
+            except InputDataError:  # e.g. a column zero for every unit of the subset
+                res = self._fit(obs, frontier, rts)
+                st, sc = res.status.to_numpy()[units], res.scores.to_numpy(dtype=float)[units]
+            status.iloc[units] = st
             return sc if self.orientation == "input" else 1.0 / sc
 
         value, _ = radial_factors(arrays, None, lps)

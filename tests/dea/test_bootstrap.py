@@ -265,3 +265,52 @@ def test_radial_factors_falls_back_to_the_lp_engine():
 def test_method_error():
     with pytest.raises(dea.InputDataError, match="method='simplex'"):
         dea.bootstrap(_model(1, "vrs", "input"), 10, method="simplex")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 100_000),
+    rts=st.sampled_from(["crs", "vrs", "nirs", "ndrs"]),
+    orientation=st.sampled_from(["input", "output"]),
+    zeros=st.booleans(),
+    dup=st.booleans(),
+)
+def test_radial_factors_equal_radial_on_awkward_data(seed, rts, orientation, zeros, dup):
+    """Any evaluated and reference units (zeros, duplicates, units outside the
+    frontier's range, infeasible VRS LPs): the proven batch path plus its LP fallback
+    gives Radial's scores, NaN where Radial's LP is not optimal."""
+    import warnings
+
+    from dea.models._certify import RadialArrays, radial_factors
+
+    rng = np.random.default_rng(seed)
+    ref = random_frame(seed, n=25, m=2, s=2)
+    obs = random_frame(seed + 1, n=15, m=2, s=2).set_axis([f"o{i}" for i in range(15)])
+    obs = obs * rng.uniform(0.5, 1.5, (15, 1))
+    if zeros:
+        ref.iloc[rng.integers(0, 25, 3), 0] = 0.0  # x1 (x2 stays positive)
+        ref.iloc[rng.integers(0, 25, 3), 3] = 0.0  # y2
+        obs.iloc[rng.integers(0, 15, 2), 1] = 0.0  # x2
+        obs.iloc[rng.integers(0, 15, 2), 2] = 0.0  # y1
+    if dup:
+        ref.iloc[1] = ref.iloc[0]
+        obs.iloc[2] = ref.iloc[3]
+    kw = dict(rts=rts, orientation=orientation, two_phase=False)
+    cols = ["x1", "x2", "y1", "y2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = dea.Radial(obs, cols[:2], cols[2:], reference=ref, **kw).fit()
+
+        def lps(units):
+            sc = plain.scores.to_numpy()[units]
+            return sc if orientation == "input" else 1.0 / sc
+
+        scale = np.vstack([obs.to_numpy(), ref.to_numpy()]).mean(axis=0)
+        o, r = obs.to_numpy() / scale, ref.to_numpy() / scale
+        arr = RadialArrays(o[:, :2], o[:, 2:], r[:, :2], r[:, 2:], rts, orientation)
+        value, _ = radial_factors(arr, None, lps)
+    expect = plain.scores.to_numpy()
+    got = value if orientation == "input" else 1.0 / value
+    assert np.array_equal(np.isnan(got), np.isnan(expect))
+    ok = ~np.isnan(expect)
+    np.testing.assert_allclose(got[ok], expect[ok], rtol=1e-9, atol=1e-9)

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 _TOL = 1e-9  # feasibility tolerance of the primal witness (scaled data)
+_BLOCK_ELEMENTS = 1 << 22  # units x reference units per block (32 MB of floats)
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,17 +165,19 @@ def _single(spec: RadialArrays, Xk: np.ndarray, Yk: np.ndarray, Xj: np.ndarray, 
     return lam, ry.min(axis=-1), rx.argmin(axis=-1), ry.argmin(axis=-1)
 
 
-def pick_starts(spec: RadialArrays, block: int = 256) -> np.ndarray:
+def pick_starts(spec: RadialArrays, block: int | None = None) -> np.ndarray:
     """Per evaluated unit, the reference unit that alone gives the best feasible point
     (the start of :func:`batch_simplex`), or -1 if none does (then an LP is solved).
 
     Feasible alone: VRS input orientation needs ``y_j >= y_k``, output ``x_j <= x_k``;
-    NIRS / NDRS need the covering ``lam <= 1`` / ``>= 1``.  O(n_eval * n_ref) memory in
-    blocks of ``block`` evaluated units.
+    NIRS / NDRS need the covering ``lam <= 1`` / ``>= 1``.  O(block * n_ref) memory in
+    blocks of ``block`` evaluated units (default: about 8 MB per array).
     """
     n = spec.Xe.shape[0]
     out = np.full(n, -1, dtype=np.int64)
     inp = spec.orientation == "input"
+    if block is None:
+        block = max(1, (_BLOCK_ELEMENTS // 4) // max(1, spec.n_ref * max(spec.m, spec.s)))
     for a in range(0, n, block):
         Xk, Yk = spec.Xe[a : a + block, None, :], spec.Ye[a : a + block, None, :]
         lam, f, _, _ = _single(spec, Xk, Yk, spec.Xr[None], spec.Yr[None])
@@ -238,7 +241,7 @@ def batch_simplex(
     own: np.ndarray,
     pool: np.ndarray | None = None,
     max_iter: int = 200,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Primal simplex on many units' radial LPs at once (numpy), from :func:`_start`.
 
     Batched column generation: entering columns are priced among a shared ``pool`` of
@@ -247,8 +250,9 @@ def batch_simplex(
     pricing, a ratio-test tie-break, an iteration cap): its bases are *proven* (or
     rejected) by :func:`prove`, and a unit it does not finish is solved as an LP.
 
-    Returns ``(basis, xB, pi, finished)``: per unit the basic columns, their values,
-    the simplex multipliers (of the *min* problem) and whether pricing found it optimal.
+    Returns ``(basis, xB, pi, finished, pool)``: per unit the basic columns, their
+    values, the simplex multipliers (of the *min* problem) and whether pricing found it
+    optimal; and the pool as grown.  Memory: ``units x pool`` floats for pricing.
     """
     n_ref = spec.n_ref
     A_lam = _lambda_rows(spec)
@@ -338,7 +342,7 @@ def batch_simplex(
         x = x - step[:, None] * direc
         x[idx, r] = step
         bas[idx, r] = q
-    return out_basis, out_x, out_pi, finished
+    return out_basis, out_x, out_pi, finished, P
 
 
 def prove(
@@ -442,13 +446,19 @@ def radial_factors(
     n = arrays.Xe.shape[0]
     units = np.arange(n)
     value = np.full(n, np.nan)
+    # blocks of units keep the pricing and proof matrices (units x reference) small
+    block = max(16, _BLOCK_ELEMENTS // max(1, arrays.n_ref))
     with _one_thread():
         if own is None:
             own = pick_starts(arrays)
-        basis, xB, pi, finished = batch_simplex(arrays, units, own, pool)
-        if finished.any():
-            f = units[finished]
-            value[f] = prove(arrays, f, basis[f], xB[f], pi[f])
+        own = np.asarray(own, dtype=np.int64)
+        for a in range(0, n, block):
+            u = units[a : a + block]
+            basis, xB, pi, finished, pool = batch_simplex(arrays, u, own[u], pool)
+            if finished.any():
+                value[u[finished]] = prove(
+                    arrays, u[finished], basis[finished], xB[finished], pi[finished]
+                )
     by_lp = ~np.isfinite(value)
     if by_lp.any():
         value[by_lp] = solve_lps(units[by_lp])

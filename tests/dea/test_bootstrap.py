@@ -226,7 +226,7 @@ def test_prove_never_accepts_a_wrong_value(seed, rts, orientation, noise):
 
     arr, plain = _arrays(seed, rts, orientation)
     units = np.arange(arr.Xe.shape[0])
-    basis, xB, pi, _ = batch_simplex(arr, units, units)
+    basis, xB, pi, _, _ = batch_simplex(arr, units, units)
     v = prove(arr, units, basis, xB, pi)
     assert np.isfinite(v).mean() > 0.9
     np.testing.assert_allclose(v[np.isfinite(v)], plain[np.isfinite(v)], rtol=0, atol=1e-9)
@@ -314,3 +314,21 @@ def test_radial_factors_equal_radial_on_awkward_data(seed, rts, orientation, zer
     assert np.array_equal(np.isnan(got), np.isnan(expect))
     ok = ~np.isnan(expect)
     np.testing.assert_allclose(got[ok], expect[ok], rtol=1e-9, atol=1e-9)
+
+
+def test_blocks_of_units_give_the_same_factors(monkeypatch):
+    """Memory stays O(block x n_ref): many small blocks give the same proven factors."""
+    import dea.models._certify as C
+
+    arr, plain = _arrays(11, "vrs", "input", n=60)
+    n = arr.Xe.shape[0]
+
+    def lps(units):
+        return plain[units]
+
+    whole, _ = C.radial_factors(arr, np.arange(n), lps)
+    monkeypatch.setattr(C, "_BLOCK_ELEMENTS", 16 * n)  # blocks of 16 units
+    parts, by_lp = C.radial_factors(arr, np.arange(n), lps)
+    np.testing.assert_allclose(parts, whole, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(parts, plain, rtol=0, atol=1e-9)
+    assert by_lp.sum() < n // 4

@@ -13,9 +13,9 @@ theta s.t. Xr' lam <= theta x_k, Yr' lam >= y_k, lam in Lambda`` and its dual ``
 u'y_k + w s.t. v'x_k = 1, u'y_j + w - v'x_j <= 0 (all reference j), v, u >= 0``, ``w``
 free (VRS), ``<= 0`` (NIRS), ``>= 0`` (NDRS), ``0`` (CRS).
 
-1. *Upper bound.*  The basic solution satisfies ``B x_B = b`` (residual ``<= 1e-9``,
-   scaled data) and ``x_B >= 0``: a feasible point, so its ``theta`` bounds the
-   optimum from above.
+1. *Upper bound.*  The basic solution with negative rounding set to 0 satisfies
+   ``B x_B = b`` (residual ``<= 1e-9 (1 + max |b|)``, scaled data): a feasible point, so
+   its ``theta`` bounds the optimum from above.
 2. *Lower bound.*  For the basis's multipliers ``v, u >= 0`` (negative rounding set to
    0), the largest feasible ``w`` is ``-max_j (u'y_j - v'x_j)`` over *every* reference
    unit (clipped to the RTS sign; CRS, or NDRS when that ``w`` is negative: ``w = 0``
@@ -350,12 +350,12 @@ def prove(
 ) -> np.ndarray:
     """Optimal radial factor per unit where its basis is proven optimal, NaN elsewhere.
 
-    Checks, on the data, that the basic solution ``xB`` solves ``B xB = b`` and is
-    non-negative (a primal feasible point, so an upper bound of a min problem), then
-    bounds the optimum from the other side with the multipliers ``pi`` repaired over
-    every reference unit (as :func:`_repair`: dual feasible by construction, weak
-    duality); a unit is proven when the two bounds agree to ``1e-9`` (relative).  So
-    nothing computed by the simplex is trusted: only these two checks.
+    Checks, on the data, that the basic solution ``xB`` with its (rounding-size)
+    negative entries set to 0 solves ``B xB = b`` (a primal feasible point, so an upper
+    bound of a min problem), then bounds the optimum from the other side with the
+    multipliers ``pi`` repaired over every reference unit (dual feasible by
+    construction, weak duality); a unit is proven when the two bounds agree to ``1e-9``
+    (relative).  So nothing computed by the simplex is trusted: only these two checks.
     """
     n_ref, m, s = spec.n_ref, spec.m, spec.s
     N = units.size
@@ -363,14 +363,14 @@ def prove(
     A_lam = _lambda_rows(spec)
     head, b, _ = _columns(spec, units)
     B = _basis_matrices(basis, A_lam, head, n_ref)
+    x = np.clip(np.nan_to_num(xB), 0.0, None)  # the point checked: non-negative
     with np.errstate(invalid="ignore"):
-        resid = np.abs(np.einsum("nij,nj->ni", B, np.nan_to_num(xB)) - b).max(axis=1)
+        resid = np.abs(np.einsum("nij,nj->ni", B, x) - b).max(axis=1)
     ok = np.isfinite(xB).all(axis=1) & np.isfinite(pi).all(axis=1)
     ok &= resid <= _TOL * (1.0 + np.abs(b).max(axis=1))
-    ok &= (np.nan_to_num(xB) >= -_TOL).all(axis=1)
     where = basis == n_ref
     ok &= where.any(axis=1)
-    primal = np.where(where, np.nan_to_num(xB), 0.0).sum(axis=1)
+    primal = np.where(where, x, 0.0).sum(axis=1)
     duals = np.nan_to_num(pi) if spec.orientation == "input" else -np.nan_to_num(pi)
     VU = directions(duals, m, s, spec.orientation)
     V, U = VU[:, :m].copy(), VU[:, m:].copy()

@@ -57,9 +57,11 @@ def test_scheme_model_replaces_the_indicator_column(data, boot):
         for i in (0, 4, 11):
             b = int(out.design["boot"].iloc[i][5:-1])
             w = out.design.iloc[i][["weights[eff]", "weights[soc]"]].to_numpy(float)
-            exp = scheme.replace(weights={"eff": w[0], "soc": w[1]}).score(
-                d.assign(eff=boot[b])
-            ).scores
+            exp = (
+                scheme.replace(weights={"eff": w[0], "soc": w[1]})
+                .score(d.assign(eff=boot[b]))
+                .scores
+            )
             np.testing.assert_allclose(out.scores.iloc[i], exp.reindex(out.scores.columns))
     # the reference run keeps the original estimate
     np.testing.assert_allclose(ua.reference_scores, scheme.score(d).scores.reindex(ua.units))

@@ -751,24 +751,26 @@ class Scheme:
             Rg = R.assign(**{"__group__": g.reindex(R.index)}) if g is not None else R
         policy = self.missing
         if need_groups and g is not None:
-            policy = MissingPolicy(self.missing.method, self.missing.min_coverage, "__group__")
-        miss = policy.apply(Yg, names, reference=Rg)
-        ref_miss = policy.apply(Rg, names, reference=Rg)
-        Y = miss.data
-        R_fit = ref_miss.data.drop(index=ref_miss.excluded.index)
-        excluded = miss.excluded
-        if len(excluded):
-            warnings.warn(
-                f"{len(excluded)} unit(s) get no score ({format_labels(excluded.index)}); see "
-                "result.excluded for the reasons",
-                CoverageWarning,
-                stacklevel=2,
+            policy = MissingPolicy(self.missing.method, self.missing.min_coverage, "__group__",
+                                   self.missing.coverage)
+        weighter = self.weights.clone()
+        # coverage by weight: the reference rows the weights are fitted on are screened with
+        # no minimum, the data after the weights are known (step 4)
+        by_weight = policy.coverage == "weight"
+        if by_weight and getattr(weighter, "unit_specific", False):
+            raise InputDataError(
+                f"missing coverage='weight' needs shared weights; {type(weighter).__name__} "
+                "gives each unit its own, so use coverage='count'"
             )
-        scored = Y.index.difference(excluded.index, sort=False)
-        Ys = Y.loc[scored]
+        ref_policy = (policy.clone().set_params(min_coverage=0.0, coverage="count") if by_weight
+                      else policy)
+        ref_miss = ref_policy.apply(Rg, names, reference=Rg)
+        R_fit = ref_miss.data.drop(index=ref_miss.excluded.index)
+        if not by_weight:
+            miss = policy.apply(Yg, names, reference=Rg)
+            Y, excluded, Ys, scored = self._screened(miss)
 
         # 4. weights
-        weighter = self.weights.clone()
         if getattr(weighter, "unit_specific", False):
             return self._score_unit_specific(
                 weighter, Y, R_fit, Ys, excluded, miss, outlier_summary, outlier_changes,
@@ -788,6 +790,9 @@ class Scheme:
                 warnings.simplefilter("ignore", WeightNormalisationWarning)
             weighter.fit(fit_rows if len(fit_rows) else R_fit)
         w = _check_fitted_weights(weighter, names)
+        if by_weight:
+            miss = policy.apply(Yg, names, reference=Rg, weights=w)
+            Y, excluded, Ys, scored = self._screened(miss)
 
         # 5. aggregation
         agg = self.aggregation
@@ -891,6 +896,21 @@ class Scheme:
             linear=bool(linear),
             reference_normalised=R_fit,
         )
+
+    @staticmethod
+    def _screened(miss: Any) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, pd.Index]:
+        """Data after the missing-data policy, the excluded units (warned), the scored ones."""
+        Y = miss.data
+        excluded = miss.excluded
+        if len(excluded):
+            warnings.warn(
+                f"{len(excluded)} unit(s) get no score ({format_labels(excluded.index)}); see "
+                "result.excluded for the reasons",
+                CoverageWarning,
+                stacklevel=3,
+            )
+        scored = Y.index.difference(excluded.index, sort=False)
+        return Y, excluded, Y.loc[scored], scored
 
     def _score_by(
         self, data: pd.DataFrame, reference: pd.DataFrame | None, by: Any, groups: Any

@@ -730,7 +730,8 @@ def _weight_share(
     if w.isna().any() or (w < 0).any() or w.sum() <= 0:
         raise InputDataError(
             "coverage='weight' needs a non-negative weight for each of "
-            f"{format_labels(indicators)} with a positive total, got {dict(pd.Series(weights, dtype=float))}"
+            f"{format_labels(indicators)} with a positive total, got "
+            f"{dict(pd.Series(weights, dtype=float))}"
         )
     wv = w.to_numpy() / w.sum()
     return pd.Series(present.to_numpy(dtype=float) @ wv, index=present.index)

@@ -41,6 +41,7 @@ from dea.exceptions import FewUnitsWarning
 from socialperf.catalogue import Catalogue, load_catalogue
 from socialperf.exceptions import InputDataError, format_labels
 from socialperf.io import validate_mfis
+from socialperf.schemes import DEA_INPUTS, DEA_OUTPUTS, DEFAULT_RTS, SCHEMES
 from weighting.indicators import Indicator
 from weighting.normalise import QuantileClasses
 
@@ -59,19 +60,6 @@ __all__ = [
 ]
 
 LOG = logging.getLogger(__name__)
-SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
-DEA_INPUTS = ("assets", "operating_expense", "personnel")
-DEA_OUTPUTS = ("gross_loan_portfolio", "women_borrowers", "poverty_reach")
-#: Returns to scale of every DEA model in socialperf unless the user picks another: the
-#: ``dea`` scheme of :func:`score_mfis`, the study's ``[dea]`` table (``DEASpec.rts``),
-#: ``socialperf dea --rts`` and the frontier figures. Variable returns to scale (Banker,
-#: Charnes & Cooper 1984), because MFIs differ greatly in size (in the bundled MIX panel
-#: the middle 90% run from 5 to 750 staff and from 0.09 to 85 million USD of assets): under
-#: constant returns a small MFI is measured against big ones scaled down, so its score
-#: mixes scale with the efficiency of its social outreach. VRS compares each MFI with MFIs
-#: of its size; CRS (``rts="crs"``) remains a choice, and the sensitivity analysis of the
-#: ``dea`` scheme compares both by default. It is also the default of :class:`dea.Radial`.
-DEFAULT_RTS = "vrs"
 ID, YEAR = "mfiid", "year"
 
 

@@ -37,8 +37,11 @@ def test_apply_weight_share_needs_weights():
 
 def test_scheme_weight_coverage_uses_fitted_weights():
     inds = [{"name": n} for n in "abc"]
-    s = Scheme(inds, weights={"a": 3, "b": 1, "c": 1},
-               missing={"method": "reweight", "min_coverage": 0.7, "coverage": "weight"})
+    s = Scheme(
+        inds,
+        weights={"a": 3, "b": 1, "c": 1},
+        missing={"method": "reweight", "min_coverage": 0.7, "coverage": "weight"},
+    )
     with pytest.warns(UserWarning):
         res = s.score(DATA)
     assert list(res.excluded.index) == ["y"]

@@ -27,6 +27,7 @@ and score the others by the weighted mean over the indicators present.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from typing import Any
@@ -509,19 +510,20 @@ def build_scheme(
     ------
     InputDataError
         For ``"dea"`` (see :func:`dea_model`), an unknown name, or options the factory does
-        not take.
+        not take (named in the message).
     """
     if name == "dea":
         raise InputDataError("scheme 'dea' is a DEA model, not a composite: use dea_model()")
     if name not in FACTORIES:
         raise InputDataError(f"scheme must be one of {format_labels(SCHEMES)}, got {name!r}")
     factory = FACTORIES[name]
-    try:
-        return factory(catalogue, indicators, **options)
-    except TypeError as err:
-        if "unexpected keyword" not in str(err):
-            raise
+    takes = [
+        p for p in inspect.signature(factory).parameters if p not in ("catalogue", "indicators")
+    ]
+    bad = [k for k in options if k not in takes]
+    if bad:
         raise InputDataError(
-            f"options {format_labels(list(options))} do not all apply to scheme {name!r} "
-            f"({err}); see socialperf.schemes.{factory.__name__}"
-        ) from None
+            f"options {format_labels(bad)} do not apply to scheme {name!r}; its options are "
+            f"{format_labels(takes)} (socialperf.schemes.{factory.__name__})"
+        )
+    return factory(catalogue, indicators, **options)

@@ -51,6 +51,7 @@ from socialperf.miv import (
     HoldingsGraph,
     MIVScores,
     look_through,
+    miv_index,
     score_miv_block,
     score_mivs,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "load_reference",
     "look_through",
     "mfi_indicators",
+    "miv_index",
     "miv_sensitivity",
     "read_fx_rates",
     "read_holdings",

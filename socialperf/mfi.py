@@ -279,7 +279,8 @@ class MFIScores(_SummaryRepr):
         Indicator weights (a DataFrame year x indicator when fitted per year, units x
         indicators for BoD).
     info : dict
-        Options used.
+        Options used; for a named composite scheme ``info["scheme"]`` is the
+        ``weighting.Scheme`` that produced the scores (:mod:`socialperf.schemes`).
     """
 
     scheme: str
@@ -435,6 +436,7 @@ def score_mfis(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CoverageWarning)
         res = built.score(X.assign(**{YEAR: cal_years}), R.assign(**{YEAR: ref_years}), by=YEAR)
+    info["scheme"] = built
     return _view(scheme, res, X, cal_years, cat.dimensions(names), info)
 
 

@@ -52,3 +52,14 @@ def test_scheme_weight_coverage_uses_fitted_weights():
     pd.testing.assert_series_equal(res.scores.drop("y"), full.drop("y"))
     assert Scheme.from_dict(s.to_dict()) == s
     assert s.to_dict()["missing"]["coverage"] == "weight"
+
+
+def test_identity_fits_on_a_reference_column_without_values():
+    """'none' learns nothing from the reference, so an all-missing column is fine."""
+    data = pd.DataFrame({"a": [1.0, 2.0], "b": [1.0, 0.0]}, index=["x", "y"])
+    ref = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [np.nan] * 3})
+    s = Scheme([{"name": "a"}, {"name": "b"}], normalisation={"a": "minmax", "b": "none"})
+    # x: a (1 - 1) / 2 = 0, b = 1 -> 0.5; y: a = 0.5, b = 0 -> 0.25
+    np.testing.assert_allclose(s.score(data, ref).scores, [0.5, 0.25])
+    with pytest.raises(InputDataError, match="no non-missing reference values"):
+        s.replace(normalisation="percentile").score(data, ref)

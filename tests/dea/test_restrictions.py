@@ -669,3 +669,19 @@ def test_targets_are_lambda_combinations_shifted_by_the_restriction_columns(orie
     np.testing.assert_allclose(lam @ X - pi @ R[:, :2], t[:, :2], atol=1e-8)
     np.testing.assert_allclose(lam @ Y + pi @ R[:, 2:], t[:, 2:], atol=1e-8)
     assert (res.restriction_duals.to_numpy() > 1e-6).any()
+
+
+def test_ddf_column_generation_keeps_the_restriction_columns(monkeypatch):
+    """DDF prices lambda columns above a size threshold (lowered here); the restriction
+    columns stay in every working LP, so scores equal those of the full LPs (scipy)."""
+    import dea.models._envelope as envelope
+
+    monkeypatch.setattr(envelope, "_CG_MIN_UNITS", 40)
+    df, kw = _cg_case(120)
+    rb = kw["ratio_bounds"]
+    cg = _fit_ddf(df, ["x1", "x2"], ["y1", "y2"], "vrs", "observed", rb)
+    assert cg.info["screening"] == "pricing"
+    full = _fit_ddf(df, ["x1", "x2"], ["y1", "y2"], "vrs", "observed", rb, solver="scipy")
+    np.testing.assert_allclose(cg.scores, full.scores, atol=1e-9)
+    free = _fit_ddf(df, ["x1", "x2"], ["y1", "y2"], "vrs", "observed", None)
+    assert (cg.scores > free.scores + 1e-6).sum() >= 10

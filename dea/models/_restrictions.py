@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 
 from dea.exceptions import InputDataError, format_labels
+from dea.solvers import get_backend
+from dea.solvers.base import LPProblem
 
 __all__ = [
     "Bounds",
@@ -307,9 +309,6 @@ def check_restrictions(
     InputDataError
         Naming the option, the restrictions and the variables.
     """
-    from dea.solvers import get_backend
-    from dea.solvers.base import LPProblem
-
     ins, outs = list(data.inputs), list(data.outputs)
     both = [c for c in ins if c in outs]
     if both:

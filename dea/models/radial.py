@@ -61,6 +61,10 @@ _FRAME_MAX_DIM = 8
 _FRAME_BASE = 2000  # a frame of at most this many units is found by column generation
 _FRAME_MARGIN = 1e-6  # a unit leaves the frame candidates only with score < 1 - margin
 SCREENINGS = ("auto", "frame", "pricing", "none")
+_SEED_UNITS = 200  # fewest units solved by LP per screening round
+_SEED_PER_FRAME = 0.25  # and at least this many per frame unit
+_SCREEN_CHUNK = 4096  # units solved together by the batched simplex
+_POOL_MAX = 1000  # stored bases: units solved by numpy join the pool up to this size
 _SKIP_PHASE2_TOL = 1e-8  # reduced cost (scaled data) above which a slack is surely zero
 
 
@@ -505,6 +509,24 @@ def _input_scores(
     """
     n_ref = Xr.shape[0]
     cg = run["solver"] == "highs" and n_ref > _CG_MIN_UNITS
+    if cg:  # certify most units by stored bases (every reference unit is a frame unit)
+        spec = _RadialSpec(
+            problem=_build_problem(Xr, Yr, rts, "input"),
+            Xr=Xr,
+            Yr=Yr,
+            Xe=Xe,
+            Ye=Ye,
+            rts=rts,
+            orientation="input",
+            exclude=np.full(Xe.shape[0], -1, dtype=np.int64),
+            two_phase=False,
+            slack_cost=np.zeros(Xe.shape[1] + Ye.shape[1]),
+            column_generation=True,
+            initial_columns=_initial_columns(Xr, Yr),
+            frame=np.arange(n_ref),
+        )
+        res, _ = _screened_solve(spec, _solve_order(Xe, Ye), run)
+        return np.where(res["status"] == "optimal", res["value"], np.nan)
     spec = _RadialSpec(
         problem=_build_problem(Xr, Yr, rts, "input"),
         Xr=Xr,
@@ -979,18 +1001,194 @@ class Radial:
                 screen["frame_size"] = int(frame.size)
                 spec = replace(spec, frame=frame)
         t0 = time.perf_counter()
-        batch = solve_family(
-            _RadialFamily(spec),
-            order,
-            solver=self.solver,
-            n_jobs=self.n_jobs,
-            progress=self.progress,
-            options=options,
-            strategy=_RadialStrategy(spec),
-        )
+        run = {
+            "solver": self.solver,
+            "n_jobs": self.n_jobs,
+            "options": options,
+            "progress": self.progress,
+        }
+        if spec.frame is not None:
+            res, counts = _screened_solve(spec, order, run)
+            screen.update(counts)
+        else:
+            res = _in_unit_order(_solve_units(spec, order, run), spec, order)
         screen["scoring_seconds"] = time.perf_counter() - t0
-        res = _in_unit_order(batch, spec, order)
         return _radial_result(self, res, spec, sx, sy, screen)
+
+
+def _solve_units(spec: _RadialSpec, units: np.ndarray, run: dict[str, Any]) -> LPBatchResult:
+    """The LPs of ``units`` (in that order) through :func:`solve_family`."""
+    return solve_family(
+        _RadialFamily(spec),
+        units,
+        solver=run["solver"],
+        n_jobs=run["n_jobs"],
+        progress=run.get("progress", False),
+        options=run["options"],
+        strategy=_RadialStrategy(spec),
+    )
+
+
+def _spaced(units: np.ndarray, k: int) -> np.ndarray:
+    """``k`` units evenly spread over ``units`` (all of them when ``k >= units.size``)."""
+    if k >= units.size:
+        return units
+    return units[np.unique(np.linspace(0, units.size - 1, k).round().astype(np.int64))]
+
+
+def _screened_solve(
+    spec: _RadialSpec, order: np.ndarray, run: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Every unit against the frame ``spec.frame``: most certified by numpy, few by LP.
+
+    Input and output orientation (units whose own column is in the frame under
+    super-efficiency excepted): the LPs of a spread sample of units are solved (against
+    the frame, :class:`_RadialStrategy`); their optimal bases are stored in a
+    :class:`~dea.models._screen.FacetPool` and tried on every other unit by numpy
+    (exact: a basis primal and dual feasible for the unit's LP is optimal; see
+    :mod:`dea.models._screen`).  Units no stored basis certifies are sampled again, and
+    their LPs' bases join the pool, for a few rounds; the rest are solved by LP.  A
+    certified unit whose multipliers are all positive has zero slacks in every optimal
+    solution (phase 2 ``"skipped"``, as on the LP path); one with a zero multiplier is
+    solved by LP (both phases).  Graph orientation: every unit by LP.
+
+    Returns the per-unit quantities of :func:`_in_unit_order` and counts
+    (``lp_units``, ``certified_units``, ``bases``).
+    """
+    from dea.models._screen import FacetPool, geometry
+
+    n, n_ref = spec.Xe.shape[0], spec.n_ref
+    m, s, R = spec.m, spec.s, spec.problem.n_rows
+    frame = np.asarray(spec.frame, dtype=np.int64)
+    value = np.full(n, np.nan)
+    status = np.full(n, "", dtype=object)
+    status2 = np.full(n, "", dtype=object)
+    slacks = np.zeros((n, m + s))
+    duals = np.full((n, R), np.nan)
+    lam_parts: list[sp.csr_matrix] = []
+    done = np.zeros(n, dtype=bool)
+    pos = np.empty(n, dtype=np.int64)
+    pos[order] = np.arange(n)
+    eligible = np.full(n, spec.orientation != "graph")
+    eligible &= ~np.isin(spec.exclude, frame)
+    pool = None
+    if eligible.any():
+        Xf, Yf = spec.Xr[frame], spec.Yr[frame]
+        pool = FacetPool(geometry(Xf, Yf, spec.Xe, spec.Ye, spec.rts, spec.orientation))
+    counts = {"lp_units": 0, "certified_units": 0}
+
+    def lp(units: np.ndarray) -> None:
+        units = units[np.argsort(pos[units], kind="stable")]
+        if units.size == 0:
+            return
+        batch = _solve_units(spec, units, run)
+        X = batch.x.tocsr()
+        value[units] = batch.objective
+        status[units] = batch.status
+        status2[units] = batch.status2
+        slacks[units] = X[:, n_ref + 1 :].toarray()
+        duals[units] = batch.row_duals
+        lam = X[:, :n_ref].tocoo()
+        lam_parts.append(sp.csr_matrix((lam.data, (units[lam.row], lam.col)), shape=(n, n_ref)))
+        done[units] = True
+        counts["lp_units"] += int(units.size)
+        ok = (batch.status == "optimal") & eligible[units]
+        if pool is not None and ok.any():
+            pool.add(units[ok], batch.row_duals[ok])
+
+    def store(
+        units: np.ndarray,
+        z: np.ndarray,
+        yk: np.ndarray,
+        cols: np.ndarray,
+        st2: str,
+        val: np.ndarray,
+    ) -> None:
+        """Write numpy-solved units (``z``: values of the basic columns ``cols``)."""
+        if units.size == 0:
+            return
+        value[units] = val
+        status[units] = "optimal"
+        status2[units] = st2
+        duals[units] = yk
+        nf = pool.geo.n_frame if pool is not None else 0
+        is_lam = (cols >= 0) & (cols < nf) & (z != 0.0)
+        r, c = np.nonzero(is_lam)
+        lam_parts.append(sp.csr_matrix((z[r, c], (units[r], frame[cols[r, c]])), shape=(n, n_ref)))
+        sl = np.zeros((units.size, m + s))
+        is_sl = (cols >= nf) & (cols < nf + m + s)
+        r, c = np.nonzero(is_sl)
+        sl[r, cols[r, c] - nf] = z[r, c]
+        slacks[units] = sl
+        done[units] = True
+
+    todo = order[eligible[order]]
+    if pool is not None and todo.size:
+        lp(_spaced(todo, max(_SEED_UNITS, int(_SEED_PER_FRAME * frame.size))))
+        todo = todo[~done[todo]]
+        left: list[np.ndarray] = []
+        for lo in range(0, todo.size, _SCREEN_CHUNK):
+            chunk = todo[lo : lo + _SCREEN_CHUNK]
+            _simplex_units(chunk, pool, spec, store)
+            left.append(chunk[~done[chunk]])
+            if pool.size < _POOL_MAX:
+                got = chunk[done[chunk]]
+                pool.add(got, duals[got])
+        counts["certified_units"] = int(done[todo].sum())
+        todo = np.concatenate(left) if left else todo[:0]
+    lp(todo)
+    rest = np.flatnonzero(~done)
+    lp(rest)
+    lam = sp.csr_matrix((n, n_ref))
+    for part in lam_parts:
+        lam = lam + part
+    lam = lam.tocsr()
+    lam.sort_indices()
+    res = {
+        "value": value,
+        "status": status.astype(str),
+        "status2": status2.astype(str),
+        "slacks": slacks,
+        "duals": duals,
+        "lam": lam,
+    }
+    counts["bases"] = pool.size if pool is not None else 0
+    return res, counts
+
+
+def _simplex_units(units: np.ndarray, pool: Any, spec: _RadialSpec, store: Any) -> None:
+    """Solve ``units`` by numpy from the pool's bases (:mod:`dea.models._screen`).
+
+    Phase 1 by the batched dual simplex from each unit's best stored basis; phase 2
+    skipped when every multiplier exceeds ``_SKIP_PHASE2_TOL`` (slacks provably zero),
+    else the batched primal simplex.  Solved units go to ``store``; the others are left
+    for the LP.
+    """
+    from dea.models._screen import check_phase1, phase1, phase2
+
+    m, s = spec.m, spec.s
+    _, which = pool.best(units)
+    has = which >= 0
+    cand = units[has]
+    if cand.size == 0:
+        return
+    inv, cols = pool.start(cand, which[has])
+    ok, z, cols = phase1(pool.geo, cand, inv, cols)
+    _, _, y = check_phase1(pool.geo, cand[ok], cols[ok])
+    got, z, cols = cand[ok], z[ok], cols[ok]
+    value = z[:, 0]
+    if spec.two_phase:
+        sign = 1.0 if spec.orientation == "output" else -1.0
+        pos_w = (sign * y[:, :m] > _SKIP_PHASE2_TOL).all(axis=1)
+        pos_w &= (-sign * y[:, m : m + s] > _SKIP_PHASE2_TOL).all(axis=1)
+        skip = got[pos_w]
+        store(skip, z[pos_w, 1:], y[pos_w], cols[pos_w], "skipped", value[pos_w])
+        two = ~pos_w
+        ok2, z2, cols2 = phase2(pool.geo, got[two], value[two], cols[two], spec.slack_cost)
+        u2 = got[two][ok2]
+        store(u2, z2[ok2], y[two][ok2], cols2[ok2], "optimal", value[two][ok2])
+    else:
+        store(got, z[:, 1:], y, cols, "", value)
 
 
 def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:

@@ -22,7 +22,8 @@ import dea
 import dea.models.radial as radial
 from dea.exceptions import InputDataError
 
-SETTINGS = settings(max_examples=25, deadline=None)
+SETTINGS = settings(max_examples=60, deadline=None)
+cert: list[int] = []  # certified units per example (checked by the next test)
 
 
 def _data(seed: int, n: int, m: int, s: int, kind: str) -> pd.DataFrame:
@@ -62,13 +63,21 @@ def _slack_sum(res, df: pd.DataFrame) -> np.ndarray:
     orientation=st.sampled_from(["input", "output", "graph"]),
     sup=st.booleans(),
     base=st.integers(4, 12),
+    seed_units=st.integers(1, 4),
 )
-def test_frame_equals_plain_lps(seed, shape, kind, rts, orientation, sup, base):
+def test_frame_equals_plain_lps(seed, shape, kind, rts, orientation, sup, base, seed_units):
     n, m, s = shape
     df = _data(seed, n, m, s, kind)
     kw = {"rts": rts, "orientation": orientation, "super_efficiency": sup}
-    with mock.patch.object(radial, "_FRAME_BASE", base):
+    # few seed LPs, so that most units are solved by numpy from stored bases
+    # (dea.models._screen) rather than by LP
+    with (
+        mock.patch.object(radial, "_FRAME_BASE", base),
+        mock.patch.object(radial, "_SEED_UNITS", seed_units),
+        mock.patch.object(radial, "_SEED_PER_FRAME", 0),
+    ):
         got = _fit(df, m, screening="frame", **kw)
+    cert.append(got.info.get("certified_units", 0))
     want = _fit(df, m, screening="none", **kw)
     assert got.info["screening"] in ("frame", "pricing")
     np.testing.assert_array_equal(got.status_values, want.status_values)
@@ -89,6 +98,11 @@ def test_frame_equals_plain_lps(seed, shape, kind, rts, orientation, sup, base):
     if got.info["screening"] == "frame" and not sup:
         assert got.info["frame_size"] <= n
         assert got.lambda_matrix.shape == (n, n)
+
+
+def test_the_property_test_certified_units():
+    # the property test above must exercise the certification, not only the LP path
+    assert sum(cert) > 0
 
 
 def test_frame_on_a_larger_problem_and_its_report():

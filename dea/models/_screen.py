@@ -34,6 +34,7 @@ _TIGHT_TOL = 1e-9
 _DUAL_TOL = 1e-11
 _PRIMAL_TOL = 1e-10  # a basic value this far below 0 still counts as feasible (set to 0)
 _PIVOT_TOL = 1e-9  # |1 + d_0| of the Sherman-Morrison update below this: no certificate
+_ENTER_TOL = 1e-9  # a column enters the dual simplex only where -alpha exceeds this
 _CHUNK = 2048  # units per block of the bound matrix (units x facets)
 
 
@@ -126,12 +127,13 @@ class FacetPool:
         """Number of stored bases."""
         return int(self.cols.shape[0])
 
-    def add(self, units: np.ndarray, duals: np.ndarray) -> int:
+    def add(self, units: np.ndarray, duals: np.ndarray, limit: int | None = None) -> int:
         """Store the bases implied by the phase-1 duals of ``units`` (optimal LPs).
 
         The basic columns are those priced to 0 by the dual (besides the score column);
         a dual pricing other than ``R - 1`` columns to 0 (dual degenerate) or whose
-        basis is singular is skipped.  Returns the number of new bases.
+        basis is singular is skipped; at most ``limit`` new bases are kept.  Returns the
+        number of new bases.
         """
         geo = self.geo
         A, R = geo.A, geo.A.shape[0]
@@ -156,6 +158,8 @@ class FacetPool:
         a = a[pick[first]]
         fresh = np.array([c.tobytes() not in self._keys for c in cols], dtype=bool)
         cols, a = cols[fresh], a[fresh]
+        if limit is not None:
+            cols, a = cols[: max(0, limit)], a[: max(0, limit)]
         if cols.shape[0] == 0:
             return 0
         B = np.concatenate([a[:, :, None], A[:, cols].transpose(1, 0, 2)], axis=2)
@@ -238,7 +242,7 @@ def _basic_mask(cols: np.ndarray, n_cols: int) -> np.ndarray:
 
 def phase1(
     geo: Geometry, units: np.ndarray, inv: np.ndarray, cols: np.ndarray, max_iter: int = 60
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Phase-1 optima of ``units`` by a batched dual simplex from dual feasible bases.
 
     ``inv``, ``cols``: each unit's starting basis ``[a_k, A[:, cols]]`` and its inverse
@@ -246,10 +250,10 @@ def phase1(
     primal infeasible: the most negative basic value leaves (the score column never
     does: such units fail), the column of least ratio of reduced cost to ``-alpha``
     enters.  The final bases are re-inverted and checked primal and dual feasible
-    (:func:`check_phase1`).  Returns ``ok``, ``z`` (score, basic values) and ``cols``.
+    (:func:`check_phase1`).  Returns ``ok``, ``z`` (score, basic values), ``cols`` and
+    the row duals ``y``.
     """
     A = geo.A
-    C = A.shape[1]
     inv = inv.copy()
     cols = cols.copy()
     z = np.einsum("kij,kj->ki", inv, geo.rhs[units])
@@ -274,12 +278,12 @@ def phase1(
             break
         invi = inv[idx]
         ar = np.arange(idx.size)
-        alpha = invi[ar, r, :] @ A
-        dd = -geo.sign * (invi[:, 0, :] @ A)  # reduced costs (min form), >= 0
-        cand = alpha < -1e-12
-        cand &= ~_basic_mask(cols[idx], C)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(cand, np.maximum(dd, 0.0) / -alpha, np.inf)
+        # row r of B^{-1} A, negated; basic columns give 0 or -1 there, never candidates
+        nalpha = invi[ar, r, :] @ -A
+        dd = invi[:, 0, :] @ (-geo.sign * A)  # reduced costs (min form), >= 0
+        np.maximum(dd, 0.0, out=dd)
+        ratio = np.full(nalpha.shape, np.inf)
+        np.divide(dd, nalpha, out=ratio, where=nalpha > _ENTER_TOL)
         q = np.argmin(ratio, axis=1)
         none = ~np.isfinite(ratio[ar, q])  # no entering column: LP infeasible
         alive[idx[none]] = False
@@ -292,8 +296,8 @@ def phase1(
         _pivot(invi, zz, w, r)
         inv[idx], z[idx] = invi, zz
         cols[idx, r - 1] = q
-    ok, z, _ = check_phase1(geo, units, cols)
-    return ok, z, cols
+    ok, z, y = check_phase1(geo, units, cols)
+    return ok, z, cols, y
 
 
 def _inverses(B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

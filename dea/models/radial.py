@@ -61,10 +61,10 @@ _FRAME_MAX_DIM = 8
 _FRAME_BASE = 2000  # a frame of at most this many units is found by column generation
 _FRAME_MARGIN = 1e-6  # a unit leaves the frame candidates only with score < 1 - margin
 SCREENINGS = ("auto", "frame", "pricing", "none")
-_SEED_UNITS = 200  # fewest units solved by LP per screening round
+_SEED_UNITS = 64  # fewest units solved by LP per screening round
 _SEED_PER_FRAME = 0.25  # and at least this many per frame unit
 _SCREEN_CHUNK = 4096  # units solved together by the batched simplex
-_POOL_MAX = 1000  # stored bases: units solved by numpy join the pool up to this size
+_POOL_MAX = 400  # stored bases: units solved by numpy join the pool up to this size
 _SKIP_PHASE2_TOL = 1e-8  # reduced cost (scaled data) above which a slack is surely zero
 
 
@@ -1133,7 +1133,7 @@ def _screened_solve(
             left.append(chunk[~done[chunk]])
             if pool.size < _POOL_MAX:
                 got = chunk[done[chunk]]
-                pool.add(got, duals[got])
+                pool.add(got, duals[got], limit=_POOL_MAX - pool.size)
         counts["certified_units"] = int(done[todo].sum())
         todo = np.concatenate(left) if left else todo[:0]
     lp(todo)
@@ -1164,7 +1164,7 @@ def _simplex_units(units: np.ndarray, pool: Any, spec: _RadialSpec, store: Any) 
     else the batched primal simplex.  Solved units go to ``store``; the others are left
     for the LP.
     """
-    from dea.models._screen import check_phase1, phase1, phase2
+    from dea.models._screen import phase1, phase2
 
     m, s = spec.m, spec.s
     _, which = pool.best(units)
@@ -1173,9 +1173,8 @@ def _simplex_units(units: np.ndarray, pool: Any, spec: _RadialSpec, store: Any) 
     if cand.size == 0:
         return
     inv, cols = pool.start(cand, which[has])
-    ok, z, cols = phase1(pool.geo, cand, inv, cols)
-    _, _, y = check_phase1(pool.geo, cand[ok], cols[ok])
-    got, z, cols = cand[ok], z[ok], cols[ok]
+    ok, z, cols, y = phase1(pool.geo, cand, inv, cols)
+    got, z, cols, y = cand[ok], z[ok], cols[ok], y[ok]
     value = z[:, 0]
     if spec.two_phase:
         sign = 1.0 if spec.orientation == "output" else -1.0

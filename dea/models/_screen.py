@@ -135,16 +135,51 @@ class FacetPool:
         basis is singular is skipped; at most ``limit`` new bases are kept.  Returns the
         number of new bases.
         """
-        geo = self.geo
-        A, R = geo.A, geo.A.shape[0]
         units = np.asarray(units, dtype=np.int64)
         if units.size == 0:
             return 0
-        Y = np.asarray(duals, dtype=float)
-        a = geo.score_cols[units]
+        return self._add(self.geo.score_cols[units], np.asarray(duals, dtype=float), limit)
+
+    def seed(self) -> int:
+        """Store the trivial optimal-for-some-unit bases that need no LP.
+
+        Input orientation: for each input ``i`` the hyperplane ``v = e_i, u = 0`` with
+        the free term at the smallest frame input ``i`` (VRS, NDRS) or 0 (CRS, NIRS),
+        which prices every column right (``-x_ij + min_j x_ij <= 0``); output
+        orientation likewise with ``u = e_r`` and the largest frame output ``r``.
+        Candidates whose priced-to-zero columns do not form a basis are skipped by
+        :meth:`add`'s checks.  Returns the number stored.
+        """
+        geo = self.geo
+        A, R, m, s, nf = geo.A, geo.A.shape[0], geo.m, geo.s, geo.n_frame
+        conv = R > m + s
+        Ys, a0s = [], []
+        rows = range(m) if geo.sign > 0 else range(m, m + s)
+        for i in rows:
+            for free in (True, False):
+                if free and not conv:
+                    continue
+                y = np.zeros(R)
+                y[i] = -1.0
+                a0 = np.zeros(R)
+                if geo.sign > 0:
+                    a0[:m] = -1.0
+                else:
+                    a0[m : m + s] = -1.0
+                if free and nf:  # the hyperplane through the extreme frame unit
+                    y[-1] = A[i, :nf].min() if geo.sign > 0 else A[i, :nf].max()
+                Ys.append(y)
+                a0s.append(a0)
+        if not Ys:
+            return 0
+        return self._add(np.asarray(a0s), np.asarray(Ys), None)
+
+    def _add(self, a: np.ndarray, Y: np.ndarray, limit: int | None) -> int:
+        geo = self.geo
+        A, R = geo.A, geo.A.shape[0]
         norm = np.einsum("ij,ij->i", a, Y)
         good = np.isfinite(norm) & (np.abs(norm) > 1e-12)
-        units, Y, a, norm = units[good], Y[good], a[good], norm[good]
+        Y, a, norm = Y[good], a[good], norm[good]
         Y = Y / norm[:, None]
         G = Y @ A  # reduced costs up to sign (costs of these columns are 0)
         scale = np.maximum(1.0, np.abs(Y).max(axis=1))

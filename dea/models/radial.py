@@ -61,8 +61,8 @@ _FRAME_MAX_DIM = 8
 _FRAME_BASE = 2000  # a frame of at most this many units is found by column generation
 _FRAME_MARGIN = 1e-6  # a unit leaves the frame candidates only with score < 1 - margin
 SCREENINGS = ("auto", "frame", "pricing", "none")
-_SEED_UNITS = 64  # fewest units solved by LP per screening round
-_SEED_PER_FRAME = 0.25  # and at least this many per frame unit
+_SEED_UNITS = 0  # units solved by LP before the numpy simplex (16 if no trivial basis)
+_FIRST_CHUNK = 256  # the first units solved by numpy (their bases join the pool)
 _SCREEN_CHUNK = 4096  # units solved together by the batched simplex
 _POOL_MAX = 400  # stored bases: units solved by numpy join the pool up to this size
 _SKIP_PHASE2_TOL = 1e-8  # reduced cost (scaled data) above which a slack is surely zero
@@ -1124,11 +1124,14 @@ def _screened_solve(
 
     todo = order[eligible[order]]
     if pool is not None and todo.size:
-        lp(_spaced(todo, max(_SEED_UNITS, int(_SEED_PER_FRAME * frame.size))))
-        todo = todo[~done[todo]]
+        n_seed = _SEED_UNITS if pool.seed() else max(_SEED_UNITS, 16)
+        if n_seed:
+            lp(_spaced(todo, n_seed))
+            todo = todo[~done[todo]]
         left: list[np.ndarray] = []
-        for lo in range(0, todo.size, _SCREEN_CHUNK):
-            chunk = todo[lo : lo + _SCREEN_CHUNK]
+        starts = [0, *range(_FIRST_CHUNK, todo.size, _SCREEN_CHUNK)]
+        for lo, hi in zip(starts, [*starts[1:], todo.size], strict=True):
+            chunk = todo[lo:hi]
             _simplex_units(chunk, pool, spec, store)
             left.append(chunk[~done[chunk]])
             if pool.size < _POOL_MAX:

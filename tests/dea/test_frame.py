@@ -63,7 +63,7 @@ def _slack_sum(res, df: pd.DataFrame) -> np.ndarray:
     orientation=st.sampled_from(["input", "output", "graph"]),
     sup=st.booleans(),
     base=st.integers(4, 12),
-    seed_units=st.integers(1, 4),
+    seed_units=st.integers(0, 3),
 )
 def test_frame_equals_plain_lps(seed, shape, kind, rts, orientation, sup, base, seed_units):
     n, m, s = shape
@@ -74,7 +74,8 @@ def test_frame_equals_plain_lps(seed, shape, kind, rts, orientation, sup, base, 
     with (
         mock.patch.object(radial, "_FRAME_BASE", base),
         mock.patch.object(radial, "_SEED_UNITS", seed_units),
-        mock.patch.object(radial, "_SEED_PER_FRAME", 0),
+        mock.patch.object(radial, "_FIRST_CHUNK", 3),
+        mock.patch.object(radial, "_SCREEN_CHUNK", 7),
     ):
         got = _fit(df, m, screening="frame", **kw)
     cert.append(got.info.get("certified_units", 0))

@@ -58,7 +58,7 @@ _CG_MIN_UNITS = 200  # column generation (highs) above this many reference units
 # (at n = 10,000 it is 4x slower than pricing: see benchmarks/README.md)
 _FRAME_MIN_UNITS: int | None = None
 _FRAME_MAX_DIM = 8
-_FRAME_BASE = 2000  # a frame of at most this many units is found by column generation
+_FRAME_BASE = 600  # at most this many units: the frame is found by scoring them all
 _FRAME_MARGIN = 1e-6  # a unit leaves the frame candidates only with score < 1 - margin
 SCREENINGS = ("auto", "frame", "pricing", "none")
 _SEED_UNITS = 0  # units solved by LP before the numpy simplex (16 if no trivial basis)
@@ -509,7 +509,7 @@ def _input_scores(
     """
     n_ref = Xr.shape[0]
     cg = run["solver"] == "highs" and n_ref > _CG_MIN_UNITS
-    if cg:  # certify most units by stored bases (every reference unit is a frame unit)
+    if n_ref:  # most units solved by numpy (every reference unit is a frame unit)
         spec = _RadialSpec(
             problem=_build_problem(Xr, Yr, rts, "input"),
             Xr=Xr,
@@ -580,7 +580,7 @@ def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.
     sample = np.arange(n)
     if n > _FRAME_BASE:
         rng = np.random.default_rng(20261204)
-        size = max(_FRAME_BASE, n // 10)
+        size = min(n // 2, max(_FRAME_BASE // 2, n // 10))
         sample = np.union1d(rng.choice(n, size=size, replace=False), _initial_columns(Xr, Yr))
     if sample.size >= n:
         theta = _input_scores(Xr, Yr, Xr, Yr, rts, run)

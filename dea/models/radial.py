@@ -64,7 +64,7 @@ SCREENINGS = ("auto", "frame", "pricing", "none")
 _SEED_UNITS = 0  # units solved by LP before the numpy simplex (16 if no trivial basis)
 _FIRST_CHUNK = 256  # the first units solved by numpy (their bases join the pool)
 _SCREEN_CHUNK = 4096  # units solved together by the batched simplex
-_POOL_MAX = 400  # stored bases: units solved by numpy join the pool up to this size
+_POOL_MAX = 1500  # stored bases: units solved by numpy join the pool up to this size
 _SKIP_PHASE2_TOL = 1e-8  # reduced cost (scaled data) above which a slack is surely zero
 
 
@@ -595,8 +595,11 @@ def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.
         return None
     if s1.size == e0.size:
         return e0
-    theta1 = _input_scores(Xr[s1], Yr[s1], Xr[s1], Yr[s1], rts, run)
-    return s1[~(theta1 < 1.0 - _FRAME_MARGIN)]
+    sub1 = _frame(Xr[s1], Yr[s1], rts, run)  # T(s1) = T: its frame is a frame
+    if sub1 is None:  # s1 is mostly frame: score it against itself
+        theta1 = _input_scores(Xr[s1], Yr[s1], Xr[s1], Yr[s1], rts, run)
+        return s1[~(theta1 < 1.0 - _FRAME_MARGIN)]
+    return s1[sub1]
 
 
 def _initial_columns(Xr: np.ndarray, Yr: np.ndarray) -> np.ndarray:

@@ -360,9 +360,7 @@ def bootstrap(
         "solver": model.solver,
         "solver_options": dict(model.solver_options),
     }
-    frame = pd.DataFrame(
-        np.hstack([d.X, d.Y]), index=d.labels, columns=[*d.inputs, *d.outputs]
-    )
+    frame = pd.DataFrame(np.hstack([d.X, d.Y]), index=d.labels, columns=[*d.inputs, *d.outputs])
     inputs, outputs = list(d.inputs), list(d.outputs)
     original = Radial(frame, inputs, outputs, **kwargs).fit()
     scores = original.scores.to_numpy(dtype=float)

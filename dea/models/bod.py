@@ -469,9 +469,7 @@ class BoD:
             if (not np.isnan(lo[j]) and lo[j] < 0) or (not np.isnan(hi[j]) and hi[j] < 0):
                 raise InputDataError(f"{name} for {inds[j]!r} are negative; bounds must be >= 0")
             if not np.isnan(lo[j]) and not np.isnan(hi[j]) and lo[j] > hi[j]:
-                raise InputDataError(
-                    f"{name} for {inds[j]!r}: lower {lo[j]} exceeds upper {hi[j]}"
-                )
+                raise InputDataError(f"{name} for {inds[j]!r}: lower {lo[j]} exceeds upper {hi[j]}")
         return lo, hi
 
     @staticmethod
@@ -608,8 +606,10 @@ class BoD:
             ref = Y.mean(axis=0)
             for j in range(m):
                 for bound, is_lower in ((plo[j], True), (phi[j], False)):
-                    if np.isnan(bound) or (is_lower and bound == 0) or (
-                        not is_lower and bound >= 1
+                    if (
+                        np.isnan(bound)
+                        or (is_lower and bound == 0)
+                        or (not is_lower and bound >= 1)
                     ):
                         continue
                     coef = -bound * ref
@@ -716,4 +716,3 @@ class BoD:
             pie_shares=pd.DataFrame(pies, index=labels, columns=cols),
             status=pd.Series(status.astype(str), index=labels, name="status"),
         )
-

@@ -28,6 +28,7 @@ from dea.models._base import (
     snap_scores,
     warn_not_optimal,
 )
+from dea.models._screen import FacetPool, geometry, phase1, phase2
 from dea.results import EFFICIENCY_TOL, SLACK_TOL, DEAResult
 from dea.solvers import get_backend
 from dea.solvers.base import (
@@ -53,17 +54,19 @@ _GRAPH_MAX_G = 1e12
 # graph phase 2 infeasible at G* (edge of feasibility): retry at G* * (1 + margin)
 _GRAPH_PHASE2_MARGINS = (1e-7, 1e-6)
 _CG_MIN_UNITS = 200  # column generation (highs) above this many reference units
-# screening="auto" picks the frame from this many reference units (and at most
-# _FRAME_MAX_DIM inputs + outputs); None: never, until benchmarks show where it pays
-# (at n = 10,000 it is 4x slower than pricing: see benchmarks/README.md)
-_FRAME_MIN_UNITS: int | None = None
-_FRAME_MAX_DIM = 8
+# screening="auto" picks the frame from this many reference units with at most
+# _FRAME_MAX_DIM inputs + outputs (input/output orientation); measured (bench_frame.py,
+# 3 inputs 2 outputs): 2-4x faster than column generation at n = 100, 4-10x at 1,000;
+# at 4 + 4 (n = 3,000) the frame held most units and the fit fell back to pricing
+_FRAME_MIN_UNITS = 50
+_FRAME_MAX_DIM = 6
 _FRAME_BASE = 600  # at most this many units: the frame is found by scoring them all
 _FRAME_MARGIN = 1e-6  # a unit leaves the frame candidates only with score < 1 - margin
 SCREENINGS = ("auto", "frame", "pricing", "none")
 _SEED_UNITS = 0  # units solved by LP before the numpy simplex (16 if no trivial basis)
 _FIRST_CHUNK = 256  # the first units solved by numpy (their bases join the pool)
 _SCREEN_CHUNK = 4096  # units solved together by the batched simplex
+_SCREEN_ELEMENTS = 2**17  # at most this many units x columns per batch (1 MB a float array)
 _POOL_MAX = 1500  # stored bases: units solved by numpy join the pool up to this size
 _SKIP_PHASE2_TOL = 1e-8  # reduced cost (scaled data) above which a slack is surely zero
 
@@ -556,7 +559,9 @@ def _input_scores(
     return theta
 
 
-def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.ndarray | None:
+def _frame(
+    Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any], most: float = 0.5
+) -> np.ndarray | None:
     """Reference positions F whose technology equals that of all reference units.
 
     Lemma: every extreme point (and, under CRS/NDRS, every extreme ray) of the
@@ -591,11 +596,11 @@ def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.
     e0 = sample[sub]
     theta = _input_scores(Xr, Yr, Xr[e0], Yr[e0], rts, run)
     s1 = np.union1d(e0, np.flatnonzero(~(theta < 1.0 - _FRAME_MARGIN)))
-    if s1.size > n // 2:
+    if s1.size > most * n:
         return None
     if s1.size == e0.size:
         return e0
-    sub1 = _frame(Xr[s1], Yr[s1], rts, run)  # T(s1) = T: its frame is a frame
+    sub1 = _frame(Xr[s1], Yr[s1], rts, run, 0.8)  # T(s1) = T: its frame is a frame
     if sub1 is None:  # s1 is mostly frame: score it against itself
         theta1 = _input_scores(Xr[s1], Yr[s1], Xr[s1], Yr[s1], rts, run)
         return s1[~(theta1 < 1.0 - _FRAME_MARGIN)]
@@ -889,11 +894,9 @@ class Radial:
         if self.screening != "auto":
             return self.screening
         r = self.reference_data
-        if self.solver != "highs":
-            return "none"
-        if _FRAME_MIN_UNITS is not None and r.n >= _FRAME_MIN_UNITS and r.m + r.s <= _FRAME_MAX_DIM:
+        if self.orientation != "graph" and r.n >= _FRAME_MIN_UNITS and r.m + r.s <= _FRAME_MAX_DIM:
             return "frame"
-        return "pricing" if r.n > _CG_MIN_UNITS else "none"
+        return "pricing" if self.solver == "highs" and r.n > _CG_MIN_UNITS else "none"
 
     def _spec(self, method: str | None = None) -> tuple[_RadialSpec, np.ndarray, np.ndarray]:
         d, r = self.data, self.reference_data
@@ -1058,8 +1061,6 @@ def _screened_solve(
     Returns the per-unit quantities of :func:`_in_unit_order` and counts
     (``lp_units``, ``certified_units``, ``bases``).
     """
-    from dea.models._screen import FacetPool, geometry
-
     n, n_ref = spec.Xe.shape[0], spec.n_ref
     m, s, R = spec.m, spec.s, spec.problem.n_rows
     frame = np.asarray(spec.frame, dtype=np.int64)
@@ -1132,7 +1133,11 @@ def _screened_solve(
             lp(_spaced(todo, n_seed))
             todo = todo[~done[todo]]
         left: list[np.ndarray] = []
-        starts = [0, *range(_FIRST_CHUNK, todo.size, _SCREEN_CHUNK)]
+        # units per batch: bounded so that the batch's (units x columns) arrays stay
+        # small (memory O(batch x frame), never n x n)
+        step = min(_SCREEN_CHUNK, max(64, _SCREEN_ELEMENTS // pool.geo.A.shape[1]))
+        first = min(_FIRST_CHUNK, step)
+        starts = [0, *range(first, todo.size, step)]
         for lo, hi in zip(starts, [*starts[1:], todo.size], strict=True):
             chunk = todo[lo:hi]
             _simplex_units(chunk, pool, spec, store)
@@ -1170,8 +1175,6 @@ def _simplex_units(units: np.ndarray, pool: Any, spec: _RadialSpec, store: Any) 
     else the batched primal simplex.  Solved units go to ``store``; the others are left
     for the LP.
     """
-    from dea.models._screen import phase1, phase2
-
     m, s = spec.m, spec.s
     _, which = pool.best(units)
     has = which >= 0

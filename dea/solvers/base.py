@@ -1043,9 +1043,7 @@ def solve_family(
     """
     from dea._parallel import map_chunks
 
-    units_arr = (
-        np.arange(family.n_units) if units is None else np.asarray(units, dtype=np.int64)
-    )
+    units_arr = np.arange(family.n_units) if units is None else np.asarray(units, dtype=np.int64)
     opts = dict(options or {})
     parts = map_chunks(
         _solve_chunk,

@@ -507,8 +507,9 @@ def _input_scores(
 ) -> np.ndarray:
     """Input-oriented phase-1 scores of (Xe, Ye) against (Xr, Yr), NaN when not optimal.
 
-    Solved through :func:`solve_family` like :meth:`Radial.fit` (column generation above
-    ``_CG_MIN_UNITS`` reference units with HiGHS).
+    Solved like :meth:`Radial.fit` with every reference unit as frame
+    (:func:`_screened_solve`: the numpy simplex, LPs through :func:`solve_family` for
+    the rest).
     """
     n_ref = Xr.shape[0]
     cg = run["solver"] == "highs" and n_ref > _CG_MIN_UNITS
@@ -572,14 +573,16 @@ def _frame(
     subset of the units scores below 1 against all of them, so it is not in ``E``.
 
     Procedure (after Khezrimotlagh, Zhu, Cook & Toloo 2019, and Dulá's frame idea):
-    draw a sample S (seeded, 10 % of the units, at least ``_FRAME_BASE``, plus the
-    extreme units of :func:`_initial_columns`), find its frame ``E_S`` recursively,
-    score every unit against ``E_S`` (small LPs), and keep ``E_S`` plus every unit
-    scoring at least ``1 - _FRAME_MARGIN`` (or without an optimal LP): a superset of
-    ``E``.  If that set grew, it is reduced to its own units with score 1 (same
-    technology).  At most ``_FRAME_BASE`` units: ``E`` directly, by scoring them
-    against each other.  Returns None when the candidates exceed half the units
-    (screening would not pay; the caller prices instead).
+    draw a sample S (seeded, 10 % of the units, at least ``_FRAME_BASE / 2``, at most
+    half, plus the extreme units of :func:`_initial_columns`), find its frame ``E_S``
+    recursively, score every unit against ``E_S`` (:func:`_input_scores`: the numpy
+    simplex, few LPs), and keep ``E_S`` plus every unit scoring at least
+    ``1 - _FRAME_MARGIN`` (or without an optimal solution): a superset ``S1`` of ``E``.
+    If that set grew, its own frame is found the same way (``T(S1) = T``), or, when
+    it is mostly frame, by scoring its units against each other.  At most
+    ``_FRAME_BASE`` units: ``E`` directly, by scoring them against each other.  Returns
+    None when the candidates exceed the fraction ``most`` of the units (screening would
+    not pay; the caller prices instead).
     """
     n = Xr.shape[0]
     sample = np.arange(n)
@@ -673,20 +676,26 @@ class Radial:
     solver_options : dict, optional
         Passed to the backend (``time_limit``, ``tolerance``).
     screening : {"auto", "pricing", "frame", "none"}, default "auto"
-        How the reference units enter each LP.  ``"pricing"``: column generation (a
-        working set of lambda columns grown by pricing against all reference units;
-        HiGHS).  ``"frame"``: find a frame first, a set of reference units spanning the
-        same technology (every unit with score 1 is in it; see Notes), then run the
-        same column generation pricing the frame units only, so that pricing costs
-        O(frame) instead of O(n) per LP (a super-efficient unit that is itself in the
-        frame is priced against every reference unit).  ``"none"``: one full LP per
-        unit.  ``"auto"``: ``"pricing"`` with HiGHS above 200 reference units, else
-        ``"none"`` (the frame is not chosen automatically yet: at the sizes measured so
-        far it was not faster, see ``benchmarks/README.md``).  Scores agree to 1e-9
-        whatever the choice (graph orientation: to HiGHS's feasibility tolerance); at
-        alternative optima, lambdas, slacks and weights may be other optimal solutions.
-        ``result.info`` reports the method used, ``frame_size`` and the seconds spent
-        screening and scoring.
+        How the reference units enter each LP.  ``"frame"``: find a frame first, a set
+        of reference units spanning the same technology (every unit with score 1 is in
+        it; see Notes), then solve every unit against the frame: most units by a
+        batched simplex in numpy started from optimal bases of other units (exact: each
+        final basis is re-inverted and checked primal and dual feasible), the rest by
+        LP (column generation pricing the frame units only; a super-efficient unit that
+        is itself in the frame is priced against every reference unit; graph
+        orientation: every unit by LP).  ``"pricing"``: column generation (a working
+        set of lambda columns grown by pricing against all reference units; HiGHS).
+        ``"none"``: one full LP per unit.  ``"auto"``: ``"frame"`` for input and output
+        orientation with at least 50 reference units and at most 6 inputs + outputs
+        (measured 2-10x faster than pricing from n = 100 to 1,000 and more beyond, see
+        ``benchmarks/README.md``), else ``"pricing"`` with HiGHS above 200 reference
+        units, else ``"none"``.  A frame that would hold more than half the units
+        (many dimensions) is abandoned for pricing.  Scores agree to 1e-9 whatever the
+        choice (graph orientation: to HiGHS's feasibility tolerance), and so does the
+        phase-2 slack sum; at alternative optima, lambdas, slacks and weights may be
+        other optimal solutions.  ``result.info`` reports the method used,
+        ``frame_size``, the seconds spent screening and scoring, ``lp_units`` (units
+        that needed an LP) and ``certified_units`` (solved by numpy).
 
     Raises
     ------
@@ -798,8 +807,24 @@ class Radial:
     units' (they dominate it), so once no frame column improves, no other column can
     (phase 1 or phase 2): pricing the frame alone certifies the optimum.  The
     frame is found by scoring a seeded sample's frame against all units (a unit below 1
-    against a subset is below 1 against all) and reducing the candidates, after
-    Khezrimotlagh et al. (2019).
+    against a subset is below 1 against all) and finding the frame of the remaining
+    candidates the same way, after Khezrimotlagh et al. (2019).
+
+    Against the frame, unit ``k``'s phase-1 LP differs from unit ``j``'s only in the
+    score column and the right-hand side.  An optimal basis ``[a_j, A_S]`` of unit
+    ``j`` (score column plus basic frame and slack columns) gives, with ``a_k`` in place
+    of ``a_j``, a basis of unit ``k``'s LP whose dual is ``j``'s dual rescaled by a
+    positive factor when ``a_k' y_j > 0``: dual feasible against every frame column.
+    Started from the stored basis with the best dual bound ``b_k' y``, a dual simplex
+    (vectorised over thousands of units in numpy) reaches primal feasibility in a few
+    pivots; bases with no LP at all (the hyperplane of one input through the unit with
+    the smallest value of it, and so on) start the first units.  Phase 2 (max slacks,
+    the score fixed) has a fixed matrix, so a primal simplex from the phase-1 basis
+    completed by one slack column solves it; it is skipped, as on the LP path, when
+    every multiplier is positive.  Every final basis is re-inverted from the data and
+    checked primal feasible (``z >= -1e-10``) and dual feasible against every frame
+    column before it is used; a unit whose basis fails (degenerate ties, infeasible
+    LPs) is solved by LP.  Results are exact optimal solutions of the same LPs.
 
     References
     ----------

@@ -35,6 +35,7 @@ _DUAL_TOL = 1e-11
 _PRIMAL_TOL = 1e-10  # a basic value this far below 0 still counts as feasible (set to 0)
 _PIVOT_TOL = 1e-9  # |1 + d_0| of the Sherman-Morrison update below this: no certificate
 _ENTER_TOL = 1e-9  # a column enters the dual simplex only where -alpha exceeds this
+_DEGENERATE_MAX = 256  # dual degenerate duals turned into bases per call
 _CHUNK = 2048  # units per block of the bound matrix (units x facets)
 
 
@@ -186,9 +187,17 @@ class FacetPool:
         tight = np.abs(G) <= _TIGHT_TOL * scale[:, None]
         count = tight.sum(axis=1)
         pick = np.flatnonzero(count == R - 1)
+        cols = np.nonzero(tight[pick])[1].reshape(pick.size, R - 1)
+        # dual degenerate (more columns priced to 0, e.g. ties): any R - 1 of them
+        # independent of each other and of the score column make a basis with this dual
+        extra = [i for i in np.flatnonzero(count > R - 1)[:_DEGENERATE_MAX]]
+        more = [_independent(a[i], A, np.flatnonzero(tight[i]), R - 1) for i in extra]
+        keep = [i for i, c in zip(extra, more, strict=True) if c is not None]
+        if keep:
+            pick = np.concatenate([pick, np.asarray(keep, dtype=np.int64)])
+            cols = np.vstack([cols, np.asarray([c for c in more if c is not None])])
         if pick.size == 0:
             return 0
-        cols = np.nonzero(tight[pick])[1].reshape(pick.size, R - 1)
         cols, first = np.unique(cols, axis=0, return_index=True)
         a = a[pick[first]]
         fresh = np.array([c.tobytes() not in self._keys for c in cols], dtype=bool)
@@ -255,6 +264,21 @@ class FacetPool:
         inv = inv - d[:, :, None] * (inv[:, 0, :] / piv[:, None])[:, None, :]
         inv[bad] = np.nan
         return inv, self.cols[w].copy()
+
+
+def _independent(a0: np.ndarray, A: np.ndarray, cand: np.ndarray, k: int) -> np.ndarray | None:
+    """``k`` of the columns ``cand`` of ``A`` independent of each other and of ``a0``
+    (greedy, slack columns last so that lambdas are preferred), or None."""
+    chosen: list[int] = []
+    basis = a0[:, None]
+    for j in cand:
+        trial = np.column_stack([basis, A[:, j]])
+        if np.linalg.matrix_rank(trial, tol=1e-9) == trial.shape[1]:
+            basis = trial
+            chosen.append(int(j))
+            if len(chosen) == k:
+                return np.sort(np.asarray(chosen, dtype=np.int64))
+    return None
 
 
 def _pivot(inv: np.ndarray, z: np.ndarray, w: np.ndarray, r: np.ndarray) -> None:

@@ -130,3 +130,32 @@ def test_screening_choices():
         _fit(df, 2, screening="fast")
     assert _fit(df, 2).info["screening"] == "none"  # 20 units: one full LP each
     assert _fit(df, 2, solver="scipy", screening="frame").info["screening"] == "frame"
+
+
+@pytest.mark.parametrize("rts", ["vrs", "crs", "nirs", "ndrs"])
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_numpy_simplex_on_degenerate_data(rts, orientation):
+    # 400 units with rounded data (ties), duplicated units, zero inputs and a shared
+    # maximum: most units are solved by the numpy simplex, every result is the plain
+    # LPs' (scores, status, phase-2 slack sum) and the certified multipliers price every
+    # unit right (the dual constraints of the multiplier form hold)
+    df = _data(3, 400, 3, 2, "degenerate")
+    got = _fit(df, 3, rts=rts, orientation=orientation, screening="frame")
+    want = _fit(df, 3, rts=rts, orientation=orientation, screening="none")
+    assert got.info["screening"] == "frame"
+    assert got.info["certified_units"] > 200
+    np.testing.assert_array_equal(got.status_values, want.status_values)
+    np.testing.assert_allclose(got.score_values, want.score_values, rtol=0, atol=1e-9)
+    ok = want.status_values == "optimal"
+    np.testing.assert_allclose(
+        _slack_sum(got, df)[ok], _slack_sum(want, df)[ok], rtol=1e-8, atol=1e-6
+    )
+    # multipliers: v x_j - u y_j - free >= 0 (input; output mirrored), u, v >= 0
+    X, Y = df.to_numpy()[:, :3], df.to_numpy()[:, 3:]
+    W = got.weight_values[ok]
+    v, u = W[:, :3], W[:, 3:]
+    assert (W >= -1e-9).all()
+    free = got.free_values[ok]
+    gap = X @ v.T - Y @ u.T  # units x evaluated
+    gap = gap - free[None, :] if orientation == "input" else gap + free[None, :]
+    assert gap.min() >= -1e-7

@@ -1158,9 +1158,10 @@ def _screened_solve(
             lp(_spaced(todo, n_seed))
             todo = todo[~done[todo]]
         left: list[np.ndarray] = []
-        # units per batch: bounded so that the batch's (units x columns) arrays stay
-        # small (memory O(batch x frame), never n x n)
-        step = min(_SCREEN_CHUNK, max(64, _SCREEN_ELEMENTS // pool.geo.A.shape[1]))
+        # units per batch: the batch's (units x columns) arrays hold at most
+        # max(_SCREEN_ELEMENTS, 16 n) numbers (memory O(n), never n x n)
+        budget = max(_SCREEN_ELEMENTS, 16 * n)
+        step = min(_SCREEN_CHUNK, max(64, budget // pool.geo.A.shape[1]))
         first = min(_FIRST_CHUNK, step)
         starts = [0, *range(first, todo.size, step)]
         for lo, hi in zip(starts, [*starts[1:], todo.size], strict=True):

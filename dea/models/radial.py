@@ -39,6 +39,7 @@ from dea.models._restrictions import (
     restriction_report,
     restriction_rows,
 )
+from dea.models._screen import FacetPool, geometry, phase1, phase2
 from dea.results import EFFICIENCY_TOL, SLACK_TOL, DEAResult
 from dea.solvers import get_backend
 from dea.solvers.base import (
@@ -64,14 +65,20 @@ _GRAPH_MAX_G = 1e12
 # graph phase 2 infeasible at G* (edge of feasibility): retry at G* * (1 + margin)
 _GRAPH_PHASE2_MARGINS = (1e-7, 1e-6)
 _CG_MIN_UNITS = 200  # column generation (highs) above this many reference units
-# screening="auto" picks the frame from this many reference units (and at most
-# _FRAME_MAX_DIM inputs + outputs); None: never, until benchmarks show where it pays
-# (at n = 10,000 it is 4x slower than pricing: see benchmarks/README.md)
-_FRAME_MIN_UNITS: int | None = None
-_FRAME_MAX_DIM = 8
-_FRAME_BASE = 2000  # a frame of at most this many units is found by column generation
+# screening="auto" picks the frame from this many reference units with at most
+# _FRAME_MAX_DIM inputs + outputs (input/output orientation); measured (bench_frame.py,
+# 3 inputs 2 outputs): 2-4x faster than column generation at n = 100, 4-10x at 1,000;
+# at 4 + 4 (n = 3,000) the frame held most units and the fit fell back to pricing
+_FRAME_MIN_UNITS = 50
+_FRAME_MAX_DIM = 6
+_FRAME_BASE = 600  # at most this many units: the frame is found by scoring them all
 _FRAME_MARGIN = 1e-6  # a unit leaves the frame candidates only with score < 1 - margin
 SCREENINGS = ("auto", "frame", "pricing", "none")
+_SEED_UNITS = 0  # units solved by LP before the numpy simplex (16 if no trivial basis)
+_FIRST_CHUNK = 256  # the first units solved by numpy (their bases join the pool)
+_SCREEN_CHUNK = 4096  # units solved together by the batched simplex
+_SCREEN_ELEMENTS = 2**17  # at most this many units x columns per batch (1 MB a float array)
+_POOL_MAX = 1500  # stored bases: units solved by numpy join the pool up to this size
 _SKIP_PHASE2_TOL = 1e-8  # reduced cost (scaled data) above which a slack is surely zero
 
 
@@ -577,11 +584,30 @@ def _input_scores(
 ) -> np.ndarray:
     """Input-oriented phase-1 scores of (Xe, Ye) against (Xr, Yr), NaN when not optimal.
 
-    Solved through :func:`solve_family` like :meth:`Radial.fit` (column generation above
-    ``_CG_MIN_UNITS`` reference units with HiGHS).
+    Solved like :meth:`Radial.fit` with every reference unit as frame
+    (:func:`_screened_solve`: the numpy simplex, LPs through :func:`solve_family` for
+    the rest).
     """
     n_ref = Xr.shape[0]
     cg = run["solver"] == "highs" and n_ref > _CG_MIN_UNITS
+    if n_ref:  # most units solved by numpy (every reference unit is a frame unit)
+        spec = _RadialSpec(
+            problem=_build_problem(Xr, Yr, rts, "input"),
+            Xr=Xr,
+            Yr=Yr,
+            Xe=Xe,
+            Ye=Ye,
+            rts=rts,
+            orientation="input",
+            exclude=np.full(Xe.shape[0], -1, dtype=np.int64),
+            two_phase=False,
+            slack_cost=np.zeros(Xe.shape[1] + Ye.shape[1]),
+            column_generation=True,
+            initial_columns=initial_columns(Xr, Yr),
+            frame=np.arange(n_ref),
+        )
+        res, _ = _screened_solve(spec, solve_order(Xe, Ye), run)
+        return np.where(res["status"] == "optimal", res["value"], np.nan)
     spec = _RadialSpec(
         problem=_build_problem(Xr, Yr, rts, "input"),
         Xr=Xr,
@@ -611,7 +637,9 @@ def _input_scores(
     return theta
 
 
-def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.ndarray | None:
+def _frame(
+    Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any], most: float = 0.5
+) -> np.ndarray | None:
     """Reference positions F whose technology equals that of all reference units.
 
     Lemma: every extreme point (and, under CRS/NDRS, every extreme ray) of the
@@ -622,20 +650,22 @@ def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.
     subset of the units scores below 1 against all of them, so it is not in ``E``.
 
     Procedure (after Khezrimotlagh, Zhu, Cook & Toloo 2019, and Dulá's frame idea):
-    draw a sample S (seeded, 10 % of the units, at least ``_FRAME_BASE``, plus the
-    extreme units of :func:`dea.models._base.initial_columns`), find its frame ``E_S`` recursively,
-    score every unit against ``E_S`` (small LPs), and keep ``E_S`` plus every unit
-    scoring at least ``1 - _FRAME_MARGIN`` (or without an optimal LP): a superset of
-    ``E``.  If that set grew, it is reduced to its own units with score 1 (same
-    technology).  At most ``_FRAME_BASE`` units: ``E`` directly, by scoring them
-    against each other.  Returns None when the candidates exceed half the units
-    (screening would not pay; the caller prices instead).
+    draw a sample S (seeded, 10 % of the units, at least ``_FRAME_BASE / 2``, at most
+    half, plus the extreme units of :func:`dea.models._base.initial_columns`), find its
+    frame ``E_S`` recursively, score every unit against ``E_S`` (:func:`_input_scores`: the numpy
+    simplex, few LPs), and keep ``E_S`` plus every unit scoring at least
+    ``1 - _FRAME_MARGIN`` (or without an optimal solution): a superset ``S1`` of ``E``.
+    If that set grew, its own frame is found the same way (``T(S1) = T``), or, when
+    it is mostly frame, by scoring its units against each other.  At most
+    ``_FRAME_BASE`` units: ``E`` directly, by scoring them against each other.  Returns
+    None when the candidates exceed the fraction ``most`` of the units (screening would
+    not pay; the caller prices instead).
     """
     n = Xr.shape[0]
     sample = np.arange(n)
     if n > _FRAME_BASE:
         rng = np.random.default_rng(20261204)
-        size = max(_FRAME_BASE, n // 10)
+        size = min(n // 2, max(_FRAME_BASE // 2, n // 10))
         sample = np.union1d(rng.choice(n, size=size, replace=False), initial_columns(Xr, Yr))
     if sample.size >= n:
         theta = _input_scores(Xr, Yr, Xr, Yr, rts, run)
@@ -646,12 +676,15 @@ def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.
     e0 = sample[sub]
     theta = _input_scores(Xr, Yr, Xr[e0], Yr[e0], rts, run)
     s1 = np.union1d(e0, np.flatnonzero(~(theta < 1.0 - _FRAME_MARGIN)))
-    if s1.size > n // 2:
+    if s1.size > most * n:
         return None
     if s1.size == e0.size:
         return e0
-    theta1 = _input_scores(Xr[s1], Yr[s1], Xr[s1], Yr[s1], rts, run)
-    return s1[~(theta1 < 1.0 - _FRAME_MARGIN)]
+    sub1 = _frame(Xr[s1], Yr[s1], rts, run, 0.8)  # T(s1) = T: its frame is a frame
+    if sub1 is None:  # s1 is mostly frame: score it against itself
+        theta1 = _input_scores(Xr[s1], Yr[s1], Xr[s1], Yr[s1], rts, run)
+        return s1[~(theta1 < 1.0 - _FRAME_MARGIN)]
+    return s1[sub1]
 
 
 # ----------------------------------------------------------------------------------------
@@ -701,20 +734,26 @@ class Radial:
     solver_options : dict, optional
         Passed to the backend (``time_limit``, ``tolerance``).
     screening : {"auto", "pricing", "frame", "none"}, default "auto"
-        How the reference units enter each LP.  ``"pricing"``: column generation (a
-        working set of lambda columns grown by pricing against all reference units;
-        HiGHS).  ``"frame"``: find a frame first, a set of reference units spanning the
-        same technology (every unit with score 1 is in it; see Notes), then run the
-        same column generation pricing the frame units only, so that pricing costs
-        O(frame) instead of O(n) per LP (a super-efficient unit that is itself in the
-        frame is priced against every reference unit).  ``"none"``: one full LP per
-        unit.  ``"auto"``: ``"pricing"`` with HiGHS above 200 reference units, else
-        ``"none"`` (the frame is not chosen automatically yet: at the sizes measured so
-        far it was not faster, see ``benchmarks/README.md``).  Scores agree to 1e-9
-        whatever the choice (graph orientation: to HiGHS's feasibility tolerance); at
-        alternative optima, lambdas, slacks and weights may be other optimal solutions.
-        ``result.info`` reports the method used, ``frame_size`` and the seconds spent
-        screening and scoring.
+        How the reference units enter each LP.  ``"frame"``: find a frame first, a set
+        of reference units spanning the same technology (every unit with score 1 is in
+        it; see Notes), then solve every unit against the frame: most units by a
+        batched simplex in numpy started from optimal bases of other units (exact: each
+        final basis is re-inverted and checked primal and dual feasible), the rest by
+        LP (column generation pricing the frame units only; a super-efficient unit that
+        is itself in the frame is priced against every reference unit; graph
+        orientation: every unit by LP).  ``"pricing"``: column generation (a working
+        set of lambda columns grown by pricing against all reference units; HiGHS).
+        ``"none"``: one full LP per unit.  ``"auto"``: ``"frame"`` for input and output
+        orientation with at least 50 reference units and at most 6 inputs + outputs
+        (measured 2-10x faster than pricing from n = 100 to 1,000 and more beyond, see
+        ``benchmarks/README.md``), else ``"pricing"`` with HiGHS above 200 reference
+        units, else ``"none"``.  A frame that would hold more than half the units
+        (many dimensions) is abandoned for pricing.  Scores agree to 1e-9 whatever the
+        choice (graph orientation: to HiGHS's feasibility tolerance), and so does the
+        phase-2 slack sum; at alternative optima, lambdas, slacks and weights may be
+        other optimal solutions.  ``result.info`` reports the method used,
+        ``frame_size``, the seconds spent screening and scoring, ``lp_units`` (units
+        that needed an LP) and ``certified_units`` (solved by numpy).
     ratio_bounds : mapping (a, b) -> (L, U), optional
         Assurance regions on the multiplier weights, :math:`L \le w_a / w_b \le U`
         (``None`` leaves a side open), ``a`` and ``b`` input or output names: two inputs
@@ -862,8 +901,24 @@ class Radial:
     units' (they dominate it), so once no frame column improves, no other column can
     (phase 1 or phase 2): pricing the frame alone certifies the optimum.  The
     frame is found by scoring a seeded sample's frame against all units (a unit below 1
-    against a subset is below 1 against all) and reducing the candidates, after
-    Khezrimotlagh et al. (2019).
+    against a subset is below 1 against all) and finding the frame of the remaining
+    candidates the same way, after Khezrimotlagh et al. (2019).
+
+    Against the frame, unit ``k``'s phase-1 LP differs from unit ``j``'s only in the
+    score column and the right-hand side.  An optimal basis ``[a_j, A_S]`` of unit
+    ``j`` (score column plus basic frame and slack columns) gives, with ``a_k`` in place
+    of ``a_j``, a basis of unit ``k``'s LP whose dual is ``j``'s dual rescaled by a
+    positive factor when ``a_k' y_j > 0``: dual feasible against every frame column.
+    Started from the stored basis with the best dual bound ``b_k' y``, a dual simplex
+    (vectorised over thousands of units in numpy) reaches primal feasibility in a few
+    pivots; bases with no LP at all (the hyperplane of one input through the unit with
+    the smallest value of it, and so on) start the first units.  Phase 2 (max slacks,
+    the score fixed) has a fixed matrix, so a primal simplex from the phase-1 basis
+    completed by one slack column solves it; it is skipped, as on the LP path, when
+    every multiplier is positive.  Every final basis is re-inverted from the data and
+    checked primal feasible (``z >= -1e-10``) and dual feasible against every frame
+    column before it is used; a unit whose basis fails (degenerate ties, infeasible
+    LPs) is solved by LP.  Results are exact optimal solutions of the same LPs.
 
     References
     ----------
@@ -1007,14 +1062,21 @@ class Radial:
 
     def _method(self) -> str:
         """The reference-set method ``fit`` uses: "frame", "pricing" or "none"."""
+        restricted = self.ratio_bounds is not None or self.weight_bounds is not None
+        if self.screening == "frame" and restricted:
+            raise InputDataError(
+                "screening='frame' cannot be used with ratio_bounds or weight_bounds: the "
+                "frame is found for the unrestricted technology; use screening='auto', "
+                "'pricing' or 'none'"
+            )
         if self.screening != "auto":
             return self.screening
         r = self.reference_data
-        if self.solver != "highs":
-            return "none"
-        if _FRAME_MIN_UNITS is not None and r.n >= _FRAME_MIN_UNITS and r.m + r.s <= _FRAME_MAX_DIM:
+        if restricted:  # the restriction columns widen the technology: no frame
+            return "pricing" if self.solver == "highs" and r.n > _CG_MIN_UNITS else "none"
+        if self.orientation != "graph" and r.n >= _FRAME_MIN_UNITS and r.m + r.s <= _FRAME_MAX_DIM:
             return "frame"
-        return "pricing" if r.n > _CG_MIN_UNITS else "none"
+        return "pricing" if self.solver == "highs" and r.n > _CG_MIN_UNITS else "none"
 
     def _spec(self, method: str | None = None) -> tuple[_RadialSpec, np.ndarray, np.ndarray]:
         d, r = self.data, self.reference_data
@@ -1130,18 +1192,197 @@ class Radial:
                 screen["frame_size"] = int(frame.size)
                 spec = replace(spec, frame=frame)
         t0 = time.perf_counter()
-        batch = solve_family(
-            _RadialFamily(spec),
-            order,
-            solver=self.solver,
-            n_jobs=self.n_jobs,
-            progress=self.progress,
-            options=options,
-            strategy=_RadialStrategy(spec),
-        )
+        run = {
+            "solver": self.solver,
+            "n_jobs": self.n_jobs,
+            "options": options,
+            "progress": self.progress,
+        }
+        if spec.frame is not None:
+            res, counts = _screened_solve(spec, order, run)
+            screen.update(counts)
+        else:
+            res = _in_unit_order(_solve_units(spec, order, run), spec, order)
         screen["scoring_seconds"] = time.perf_counter() - t0
-        res = _in_unit_order(batch, spec, order)
         return _radial_result(self, res, spec, sx, sy, screen)
+
+
+def _solve_units(spec: _RadialSpec, units: np.ndarray, run: dict[str, Any]) -> LPBatchResult:
+    """The LPs of ``units`` (in that order) through :func:`solve_family`."""
+    return solve_family(
+        _RadialFamily(spec),
+        units,
+        solver=run["solver"],
+        n_jobs=run["n_jobs"],
+        progress=run.get("progress", False),
+        options=run["options"],
+        strategy=_RadialStrategy(spec),
+    )
+
+
+def _spaced(units: np.ndarray, k: int) -> np.ndarray:
+    """``k`` units evenly spread over ``units`` (all of them when ``k >= units.size``)."""
+    if k >= units.size:
+        return units
+    return units[np.unique(np.linspace(0, units.size - 1, k).round().astype(np.int64))]
+
+
+def _screened_solve(
+    spec: _RadialSpec, order: np.ndarray, run: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Every unit against the frame ``spec.frame``: most certified by numpy, few by LP.
+
+    Input and output orientation (units whose own column is in the frame under
+    super-efficiency excepted): the LPs of a spread sample of units are solved (against
+    the frame, :class:`_RadialStrategy`); their optimal bases are stored in a
+    :class:`~dea.models._screen.FacetPool` and tried on every other unit by numpy
+    (exact: a basis primal and dual feasible for the unit's LP is optimal; see
+    :mod:`dea.models._screen`).  Units no stored basis certifies are sampled again, and
+    their LPs' bases join the pool, for a few rounds; the rest are solved by LP.  A
+    certified unit whose multipliers are all positive has zero slacks in every optimal
+    solution (phase 2 ``"skipped"``, as on the LP path); one with a zero multiplier is
+    solved by LP (both phases).  Graph orientation: every unit by LP.
+
+    Returns the per-unit quantities of :func:`_in_unit_order` and counts
+    (``lp_units``, ``certified_units``, ``bases``).
+    """
+    n, n_ref = spec.Xe.shape[0], spec.n_ref
+    m, s, R = spec.m, spec.s, spec.problem.n_rows
+    frame = np.asarray(spec.frame, dtype=np.int64)
+    value = np.full(n, np.nan)
+    status = np.full(n, "", dtype=object)
+    status2 = np.full(n, "", dtype=object)
+    slacks = np.zeros((n, m + s))
+    duals = np.full((n, R), np.nan)
+    lam_parts: list[sp.csr_matrix] = []
+    done = np.zeros(n, dtype=bool)
+    pos = np.empty(n, dtype=np.int64)
+    pos[order] = np.arange(n)
+    eligible = np.full(n, spec.orientation != "graph")
+    eligible &= ~np.isin(spec.exclude, frame)
+    pool = None
+    if eligible.any():
+        Xf, Yf = spec.Xr[frame], spec.Yr[frame]
+        pool = FacetPool(geometry(Xf, Yf, spec.Xe, spec.Ye, spec.rts, spec.orientation))
+    counts = {"lp_units": 0, "certified_units": 0}
+
+    def lp(units: np.ndarray) -> None:
+        units = units[np.argsort(pos[units], kind="stable")]
+        if units.size == 0:
+            return
+        batch = _solve_units(spec, units, run)
+        X = batch.x.tocsr()
+        value[units] = batch.objective
+        status[units] = batch.status
+        status2[units] = batch.status2
+        slacks[units] = X[:, n_ref + 1 :].toarray()
+        duals[units] = batch.row_duals
+        lam = X[:, :n_ref].tocoo()
+        lam_parts.append(sp.csr_matrix((lam.data, (units[lam.row], lam.col)), shape=(n, n_ref)))
+        done[units] = True
+        counts["lp_units"] += int(units.size)
+        ok = (batch.status == "optimal") & eligible[units]
+        if pool is not None and ok.any():
+            pool.add(units[ok], batch.row_duals[ok])
+
+    def store(
+        units: np.ndarray,
+        z: np.ndarray,
+        yk: np.ndarray,
+        cols: np.ndarray,
+        st2: str,
+        val: np.ndarray,
+    ) -> None:
+        """Write numpy-solved units (``z``: values of the basic columns ``cols``)."""
+        if units.size == 0:
+            return
+        value[units] = val
+        status[units] = "optimal"
+        status2[units] = st2
+        duals[units] = yk
+        nf = pool.geo.n_frame if pool is not None else 0
+        is_lam = (cols >= 0) & (cols < nf) & (z != 0.0)
+        r, c = np.nonzero(is_lam)
+        lam_parts.append(sp.csr_matrix((z[r, c], (units[r], frame[cols[r, c]])), shape=(n, n_ref)))
+        sl = np.zeros((units.size, m + s))
+        is_sl = (cols >= nf) & (cols < nf + m + s)
+        r, c = np.nonzero(is_sl)
+        sl[r, cols[r, c] - nf] = z[r, c]
+        slacks[units] = sl
+        done[units] = True
+
+    todo = order[eligible[order]]
+    if pool is not None and todo.size:
+        n_seed = _SEED_UNITS if pool.seed() else max(_SEED_UNITS, 16)
+        if n_seed:
+            lp(_spaced(todo, n_seed))
+            todo = todo[~done[todo]]
+        left: list[np.ndarray] = []
+        # units per batch: the batch's (units x columns) arrays hold at most
+        # max(_SCREEN_ELEMENTS, 16 n) numbers (memory O(n), never n x n)
+        budget = max(_SCREEN_ELEMENTS, 16 * n)
+        step = min(_SCREEN_CHUNK, max(64, budget // pool.geo.A.shape[1]))
+        first = min(_FIRST_CHUNK, step)
+        starts = [0, *range(first, todo.size, step)]
+        for lo, hi in zip(starts, [*starts[1:], todo.size], strict=True):
+            chunk = todo[lo:hi]
+            _simplex_units(chunk, pool, spec, store)
+            left.append(chunk[~done[chunk]])
+            if pool.size < _POOL_MAX:
+                got = chunk[done[chunk]]
+                pool.add(got, duals[got], limit=_POOL_MAX - pool.size)
+        counts["certified_units"] = int(done[todo].sum())
+        todo = np.concatenate(left) if left else todo[:0]
+    lp(todo)
+    rest = np.flatnonzero(~done)
+    lp(rest)
+    lam = sp.csr_matrix((n, n_ref))
+    for part in lam_parts:
+        lam = lam + part
+    lam = lam.tocsr()
+    lam.sort_indices()
+    res = {
+        "value": value,
+        "status": status.astype(str),
+        "status2": status2.astype(str),
+        "slacks": slacks,
+        "duals": duals,
+        "lam": lam,
+    }
+    counts["bases"] = pool.size if pool is not None else 0
+    return res, counts
+
+
+def _simplex_units(units: np.ndarray, pool: Any, spec: _RadialSpec, store: Any) -> None:
+    """Solve ``units`` by numpy from the pool's bases (:mod:`dea.models._screen`).
+
+    Phase 1 by the batched dual simplex from each unit's best stored basis; phase 2
+    skipped when every multiplier exceeds ``_SKIP_PHASE2_TOL`` (slacks provably zero),
+    else the batched primal simplex.  Solved units go to ``store``; the others are left
+    for the LP.
+    """
+    m, s = spec.m, spec.s
+    _, which = pool.best(units)
+    has = which >= 0
+    cand = units[has]
+    if cand.size == 0:
+        return
+    inv, cols = pool.start(cand, which[has])
+    ok, z, cols, y = phase1(pool.geo, cand, inv, cols)
+    got, z, cols, y = cand[ok], z[ok], cols[ok], y[ok]
+    value = z[:, 0]
+    if spec.two_phase:
+        sign = 1.0 if spec.orientation == "output" else -1.0
+        pos_w = (sign * y[:, :m] > _SKIP_PHASE2_TOL).all(axis=1)
+        pos_w &= (-sign * y[:, m : m + s] > _SKIP_PHASE2_TOL).all(axis=1)
+        skip = got[pos_w]
+        store(skip, z[pos_w, 1:], y[pos_w], cols[pos_w], "skipped", value[pos_w])
+        two = ~pos_w
+        ok2, z2, cols2 = phase2(pool.geo, got[two], value[two], cols[two], spec.slack_cost)
+        u2 = got[two][ok2]
+        store(u2, z2[ok2], y[two][ok2], cols2[ok2], "optimal", value[two][ok2])
+    else:
+        store(got, z[:, 1:], y, cols, "", value)
 
 
 def _in_unit_order(batch: LPBatchResult, spec: _RadialSpec, order: np.ndarray) -> dict[str, Any]:

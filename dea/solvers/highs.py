@@ -184,9 +184,7 @@ class HighsSession(BaseSession):
 
     # -- applying updates -------------------------------------------------------------
     @staticmethod
-    def _sync(
-        held: dict[int, Any], want: dict[int, Any], base: Any
-    ) -> tuple[list[int], list[Any]]:
+    def _sync(held: dict[int, Any], want: dict[int, Any], base: Any) -> tuple[list[int], list[Any]]:
         """Entries to send so the model holds ``want`` on top of base values.
 
         ``held`` (entries currently off base) is updated in place.  Returns the indices

@@ -22,7 +22,8 @@ import dea
 import dea.models.radial as radial
 from dea.exceptions import InputDataError
 
-SETTINGS = settings(max_examples=25, deadline=None)
+SETTINGS = settings(max_examples=60, deadline=None)
+cert: list[int] = []  # certified units per example (checked by the next test)
 
 
 def _data(seed: int, n: int, m: int, s: int, kind: str) -> pd.DataFrame:
@@ -62,13 +63,22 @@ def _slack_sum(res, df: pd.DataFrame) -> np.ndarray:
     orientation=st.sampled_from(["input", "output", "graph"]),
     sup=st.booleans(),
     base=st.integers(4, 12),
+    seed_units=st.integers(0, 3),
 )
-def test_frame_equals_plain_lps(seed, shape, kind, rts, orientation, sup, base):
+def test_frame_equals_plain_lps(seed, shape, kind, rts, orientation, sup, base, seed_units):
     n, m, s = shape
     df = _data(seed, n, m, s, kind)
     kw = {"rts": rts, "orientation": orientation, "super_efficiency": sup}
-    with mock.patch.object(radial, "_FRAME_BASE", base):
+    # few seed LPs, so that most units are solved by numpy from stored bases
+    # (dea.models._screen) rather than by LP
+    with (
+        mock.patch.object(radial, "_FRAME_BASE", base),
+        mock.patch.object(radial, "_SEED_UNITS", seed_units),
+        mock.patch.object(radial, "_FIRST_CHUNK", 3),
+        mock.patch.object(radial, "_SCREEN_CHUNK", 7),
+    ):
         got = _fit(df, m, screening="frame", **kw)
+    cert.append(got.info.get("certified_units", 0))
     want = _fit(df, m, screening="none", **kw)
     assert got.info["screening"] in ("frame", "pricing")
     np.testing.assert_array_equal(got.status_values, want.status_values)
@@ -89,6 +99,11 @@ def test_frame_equals_plain_lps(seed, shape, kind, rts, orientation, sup, base):
     if got.info["screening"] == "frame" and not sup:
         assert got.info["frame_size"] <= n
         assert got.lambda_matrix.shape == (n, n)
+
+
+def test_the_property_test_certified_units():
+    # the property test above must exercise the certification, not only the LP path
+    assert sum(cert) > 0
 
 
 def test_frame_on_a_larger_problem_and_its_report():
@@ -115,3 +130,32 @@ def test_screening_choices():
         _fit(df, 2, screening="fast")
     assert _fit(df, 2).info["screening"] == "none"  # 20 units: one full LP each
     assert _fit(df, 2, solver="scipy", screening="frame").info["screening"] == "frame"
+
+
+@pytest.mark.parametrize("rts", ["vrs", "crs", "nirs", "ndrs"])
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_numpy_simplex_on_degenerate_data(rts, orientation):
+    # 400 units with rounded data (ties), duplicated units, zero inputs and a shared
+    # maximum: most units are solved by the numpy simplex, every result is the plain
+    # LPs' (scores, status, phase-2 slack sum) and the certified multipliers price every
+    # unit right (the dual constraints of the multiplier form hold)
+    df = _data(3, 400, 3, 2, "degenerate")
+    got = _fit(df, 3, rts=rts, orientation=orientation, screening="frame")
+    want = _fit(df, 3, rts=rts, orientation=orientation, screening="none")
+    assert got.info["screening"] == "frame"
+    assert got.info["certified_units"] > 200
+    np.testing.assert_array_equal(got.status_values, want.status_values)
+    np.testing.assert_allclose(got.score_values, want.score_values, rtol=0, atol=1e-9)
+    ok = want.status_values == "optimal"
+    np.testing.assert_allclose(
+        _slack_sum(got, df)[ok], _slack_sum(want, df)[ok], rtol=1e-8, atol=1e-6
+    )
+    # multipliers: v x_j - u y_j - free >= 0 (input; output mirrored), u, v >= 0
+    X, Y = df.to_numpy()[:, :3], df.to_numpy()[:, 3:]
+    W = got.weight_values[ok]
+    v, u = W[:, :3], W[:, 3:]
+    assert (W >= -1e-9).all()
+    free = got.free_values[ok]
+    gap = X @ v.T - Y @ u.T  # units x evaluated
+    gap = gap - free[None, :] if orientation == "input" else gap + free[None, :]
+    assert gap.min() >= -1e-7

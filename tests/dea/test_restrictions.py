@@ -685,3 +685,25 @@ def test_ddf_column_generation_keeps_the_restriction_columns(monkeypatch):
     np.testing.assert_allclose(cg.scores, full.scores, atol=1e-9)
     free = _fit_ddf(df, ["x1", "x2"], ["y1", "y2"], "vrs", "observed", None)
     assert (cg.scores > free.scores + 1e-6).sum() >= 10
+
+
+def test_restrictions_never_use_the_unrestricted_frame():
+    """The frame is found for the unrestricted technology, so with weight restrictions
+    ``screening="auto"`` prices instead (scores equal the full LPs) and ``"frame"`` is an
+    error naming the options."""
+    rng = np.random.default_rng(7)
+    n = 300
+    df = pd.DataFrame(
+        {"x1": rng.uniform(1, 10, n), "x2": rng.uniform(1, 10, n), "y": rng.uniform(1, 10, n)},
+        index=[f"u{i}" for i in range(n)],
+    )
+    bounds = {("x1", "x2"): (0.5, 2.0)}
+    kw = {"rts": "vrs", "ratio_bounds": bounds, "two_phase": False}
+    auto = dea.Radial(df, ["x1", "x2"], ["y"], **kw).fit()
+    plain = dea.Radial(df, ["x1", "x2"], ["y"], screening="none", **kw).fit()
+    free = dea.Radial(df, ["x1", "x2"], ["y"], rts="vrs", two_phase=False).fit()
+    assert auto.info["screening"] != "frame"
+    np.testing.assert_allclose(auto.scores, plain.scores, atol=1e-9)
+    assert (auto.scores <= free.scores + 1e-9).all() and (auto.scores < free.scores - 1e-6).any()
+    with pytest.raises(InputDataError, match=r"screening=.frame.*ratio_bounds"):
+        dea.Radial(df, ["x1", "x2"], ["y"], screening="frame", **kw).fit()

@@ -92,9 +92,12 @@ class GridCounts:
         self.width = float(width)
         self.atom = float(atom)
         self.max_cells = int(max_cells)
-        self.lo = np.zeros(self.n_units, dtype=np.int64)  # first bin of column 0, per unit
+        self.lo = np.zeros(self.n_units, dtype=np.int64)  # first bin used, per unit
         self.hi = np.full(self.n_units, -1, dtype=np.int64)  # last bin used (< lo: none)
-        self.counts = np.zeros((self.n_units, 0), dtype=np.int64)
+        self.base = np.zeros(self.n_units, dtype=np.int64)  # bin of column 0, per unit
+        self._counts = np.zeros((self.n_units, 0), dtype=np.int32)
+        self._pending: list[np.ndarray] = []  # flat keys into _counts not yet counted
+        self._n_pending = 0
 
     # ------------------------------------------------------------------ building
     @property
@@ -102,9 +105,24 @@ class GridCounts:
         """Largest distance between a counted value and the value its bin stands for."""
         return max(self.width - self.atom, 0.0) / 2
 
+    @property
+    def counts(self) -> np.ndarray:
+        """Counts (units x bins); column ``c`` of unit ``u`` is bin ``base[u] + c``."""
+        self._flush()
+        return self._counts
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        flat = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
+        self._pending, self._n_pending = [], 0
+        self._counts += np.bincount(flat, minlength=self._counts.size).reshape(
+            self._counts.shape).astype(np.int32, copy=False)
+
     def copy(self) -> GridCounts:
         out = GridCounts(self.n_units, self.width, self.atom, self.max_cells)
-        out.lo, out.hi, out.counts = self.lo.copy(), self.hi.copy(), self.counts.copy()
+        out.lo, out.hi, out.base = self.lo.copy(), self.hi.copy(), self.base.copy()
+        out._counts = self.counts.copy()
         return out
 
     def _fits(self, lo: np.ndarray, hi: np.ndarray) -> bool:
@@ -113,25 +131,24 @@ class GridCounts:
 
     def _coarsen(self) -> None:
         """Double the width: bins ``2k`` and ``2k + 1`` merge into ``k``."""
+        counts = self.counts
         self.width *= 2
         used = self.hi >= self.lo
-        new_lo = np.where(used, np.floor_divide(self.lo, 2), 0)
-        new_hi = np.where(used, np.floor_divide(self.hi, 2), -1)
-        span = self.counts.shape[1]
-        nspan = int(np.max(new_hi - new_lo + 1, initial=0))
-        out = np.zeros((self.n_units, nspan), dtype=np.int64)
-        if span and nspan:
-            col = (self.lo[:, None] + np.arange(span)[None, :]) // 2 - new_lo[:, None]
-            r, c = np.nonzero(self.counts)
-            np.add.at(out, (r, col[r, c]), self.counts[r, c])
-        self.counts = out
-        self.lo, self.hi = new_lo, new_hi
+        self.lo = np.where(used, np.floor_divide(self.lo, 2), 0)
+        self.hi = np.where(used, np.floor_divide(self.hi, 2), -1)
+        old_base = self.base
+        self.base = np.floor_divide(old_base, 2)
+        span = counts.shape[1]
+        out = np.zeros((self.n_units, span // 2 + 1), dtype=np.int32)
+        if span:
+            col = (old_base[:, None] + np.arange(span)[None, :]) // 2 - self.base[:, None]
+            r, c = np.nonzero(counts)
+            np.add.at(out, (r, col[r, c]), counts[r, c])
+        self._counts = out
 
-    def _ensure(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Make room for bins ``lo..hi`` per unit (at the current width; empty: hi < lo).
-
-        Coarsens while they do not fit; returns the extents at the final width.
-        """
+    def _ensure(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        """Make room for bins ``lo..hi`` per unit (at the current width; empty: hi < lo),
+        coarsening while the units' ranges do not fit ``max_cells``."""
         while True:
             used = self.hi >= self.lo
             want = hi >= lo
@@ -144,14 +161,27 @@ class GridCounts:
             self._coarsen()
             lo = np.where(want, np.floor_divide(lo, 2), 0)
             hi = np.where(want, np.floor_divide(hi, 2), -1)
-        span = int(np.max(nhi - nlo + 1, initial=0))
-        if span != self.counts.shape[1] or (nlo != self.lo).any():
-            out = np.zeros((self.n_units, span), dtype=np.int64)
-            r, c = np.nonzero(self.counts)
-            out[r, c + (self.lo - nlo)[r]] = self.counts[r, c]
-            self.counts = out
         self.lo, self.hi = nlo, nhi
-        return lo, hi
+        alloc = self._counts.shape[1]
+        occ = nhi >= nlo
+        if alloc and not ((nlo[occ] >= self.base[occ]).all()
+                          and (nhi[occ] < self.base[occ] + alloc).all()):
+            alloc = 0  # outside the allocation: re-allocate
+        if alloc:
+            return
+        counts = self.counts
+        span = int(np.max(nhi - nlo + 1, initial=0))
+        pad = span // 8 + 1  # headroom: re-allocations stay rare as ranges grow
+        new_base = np.where(occ, nlo - pad, self.base)
+        new = np.zeros((self.n_units, span + 2 * pad), dtype=np.int32)
+        if counts.shape[1]:
+            shift = self.base - new_base
+            keep = counts.shape[1]
+            cols = shift[:, None] + np.arange(keep)[None, :]
+            ok = (cols >= 0) & (cols < new.shape[1])
+            r, c = np.nonzero(ok & (counts != 0))
+            new[r, cols[r, c]] = counts[r, c]
+        self.base, self._counts = new_base, new
 
     def add(self, x: np.ndarray) -> None:
         """Count ``x`` (rows x units); NaN values are skipped."""
@@ -167,29 +197,41 @@ class GridCounts:
         kmax = np.where(have, np.max(np.where(finite, k, -np.inf), axis=0), -1).astype(
             np.int64)
         width = self.width
-        self._ensure(kmin, kmax)
-        if self.width != width:  # coarsened while growing: bin this chunk afresh
+        self._ensure(kmin, kmax)  # a layout change first counts the pending keys
+        if self.width != width:  # coarsened: bin this chunk afresh
             with np.errstate(invalid="ignore"):
                 k = np.floor(x / self.width)
-        span = self.counts.shape[1]
-        rows, cols = np.nonzero(finite)
-        flat = cols * span + (k[rows, cols].astype(np.int64) - self.lo[cols])
-        self.counts += np.bincount(flat, minlength=self.n_units * span).reshape(
-            self.n_units, span)
+        span = self._counts.shape[1]
+        rel = np.where(finite, k - self.base[None, :], 0).astype(np.int64)
+        flat = (rel + np.arange(self.n_units)[None, :] * span)[finite]
+        self._pending.append(flat)
+        self._n_pending += flat.size
+        if self._n_pending >= max(self._counts.size, 1 << 20):
+            self._flush()
 
     def merge(self, other: GridCounts) -> None:
         """Add another histogram's counts (of width ``w 2**a`` on the same grid)."""
-        o = other.copy()
+        o = other
         while True:
-            while o.width < self.width:
-                o._coarsen()
+            if o.width < self.width:
+                o = o.copy() if o is other else o
+                while o.width < self.width:
+                    o._coarsen()
             while self.width < o.width:
                 self._coarsen()
             self._ensure(o.lo, o.hi)
             if self.width == o.width:
                 break
-        r, c = np.nonzero(o.counts)
-        self.counts[r, o.lo[r] - self.lo[r] + c] += o.counts[r, c]
+        oc = o.counts
+        if not oc.shape[1]:
+            return
+        sc = self.counts
+        src0 = o.lo - o.base
+        dst0 = o.lo - self.base
+        size = o.hi - o.lo + 1
+        for u in np.flatnonzero(size > 0).tolist():  # one slice per unit: no fancy index
+            w, a, b = int(size[u]), int(src0[u]), int(dst0[u])
+            sc[u, b:b + w] += oc[u, a:a + w]
 
     # ------------------------------------------------------------------ reading
     def n(self) -> np.ndarray:
@@ -205,7 +247,7 @@ class GridCounts:
         cum = np.cumsum(self.counts, axis=1)
         b = (cum <= j[:, None]).sum(axis=1)
         b = np.minimum(b, max(self.counts.shape[1] - 1, 0))
-        return self._value((self.lo + b).astype(np.float64))
+        return self._value((self.base + b).astype(np.float64))
 
     def quantile(self, q: float) -> np.ndarray:
         """numpy's "linear" quantile of each unit's values (NaN where none)."""
@@ -223,7 +265,7 @@ class GridCounts:
         """Share of ``total`` runs whose value is ``<= t`` (exact for width == atom)."""
         if not self.counts.shape[1]:
             return np.zeros(self.n_units)
-        vals = self._value((self.lo[:, None] + np.arange(self.counts.shape[1])[None, :])
+        vals = self._value((self.base[:, None] + np.arange(self.counts.shape[1])[None, :])
                            .astype(np.float64))
         hits = np.where(vals <= t, self.counts, 0).sum(axis=1)
         return hits / total
@@ -237,13 +279,13 @@ class GridCounts:
         if not self.counts.shape[1]:
             return n, np.full(self.n_units, np.nan), np.full(self.n_units, np.nan)
         if self.width > self.atom:
-            vals = self._value((self.lo[:, None] + np.arange(self.counts.shape[1])[None, :])
+            vals = self._value((self.base[:, None] + np.arange(self.counts.shape[1])[None, :])
                                .astype(np.float64))
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = (self.counts * vals).sum(axis=1) / n
                 var = (self.counts * (vals - mean[:, None]) ** 2).sum(axis=1) / n
             return n, mean, var
-        k = self.lo[:, None] + np.arange(self.counts.shape[1])[None, :]
+        k = self.base[:, None] + np.arange(self.counts.shape[1])[None, :]
         s1 = (self.counts * k).sum(axis=1)
         s2 = (self.counts * k * k).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -305,15 +347,18 @@ class RunSummary:
     score_width : float
         Bin width of the score histogram.
     max_cells : int
-        Size cap of each histogram (see :class:`GridCounts`).
+        Size cap of the rank histogram (see :class:`GridCounts`).
+    score_cells : int, optional
+        Size cap of the score histogram (default ``max_cells``).
     """
 
     def __init__(self, n_units: int, score_width: float,
-                 max_cells: int = DEFAULT_MAX_CELLS) -> None:
+                 max_cells: int = DEFAULT_MAX_CELLS, score_cells: int | None = None) -> None:
         self.n_units = n_units
         self.runs = 0
         self.ranks = GridCounts(n_units, 0.5, atom=0.5, max_cells=max_cells)
-        self.scores = GridCounts(n_units, score_width, atom=0.0, max_cells=max_cells)
+        self.scores = GridCounts(n_units, score_width, atom=0.0,
+                                 max_cells=max_cells if score_cells is None else score_cells)
         self.score_min = np.full(n_units, np.inf)
         self.score_max = np.full(n_units, -np.inf)
         self.chunk_moments: list[Moments] = []  # per chunk, in order (tasks)

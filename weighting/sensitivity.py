@@ -876,6 +876,7 @@ class _StreamSpec:
     summary: bool
     score_width: float
     max_cells: int
+    score_cells: int
 
 
 def _run_batch(
@@ -890,8 +891,8 @@ def _run_batch(
     and a :class:`weighting._stream.RunSummary` of the chunks (merged by the caller).
     """
     if stream is not None:
-        summary = RunSummary(len(stream.units), stream.score_width, stream.max_cells) \
-            if stream.summary else None
+        summary = RunSummary(len(stream.units), stream.score_width, stream.max_cells,
+                             stream.score_cells) if stream.summary else None
         us, vals = [], []
         for t in batch:
             u, y, r = worker(model, plan, higher_is_better, *t)
@@ -1084,7 +1085,10 @@ class UncertaintyAnalysis:
         """
         bar = _Progress(total, progress, label)
         workers = effective_n_jobs(n_jobs)
-        per = 1 if workers <= 1 else -(-len(tasks) // (_BATCHES_PER_WORKER * workers))
+        if stream is not None:  # each task returns a summary: few, large tasks
+            per = -(-len(tasks) // (_BATCHES_PER_WORKER * max(workers, 1)))
+        else:
+            per = 1 if workers <= 1 else -(-len(tasks) // (_BATCHES_PER_WORKER * workers))
         batches = [tasks[i:i + per] for i in range(0, len(tasks), per)]
         par = Parallel(
             n_jobs=n_jobs, prefer="threads" if self.vectorised else None,
@@ -1097,8 +1101,8 @@ class UncertaintyAnalysis:
         at = 0
         if stream is not None:
             t_all = [np.empty(total) for _ in stream.targets]
-            merged = RunSummary(len(self.units), stream.score_width, stream.max_cells) \
-                if stream.summary else None
+            merged = RunSummary(len(self.units), stream.score_width, stream.max_cells,
+                                stream.score_cells) if stream.summary else None
             for u, vals, part in par(calls):
                 k = len(u)
                 u_all[at:at + k] = u
@@ -1221,7 +1225,8 @@ class UncertaintyAnalysis:
             logger.info("Monte Carlo: %d runs in %.2f s", n, time.perf_counter() - t0)
             return UncertaintyResult(self, u, y, r, top_k=top_k, random_state=ss.entropy)
         spec = _StreamSpec(self.units, self.reference_ranks.to_numpy(), ("mean_rank_shift",),
-                           True, self._score_width(score_bins), DEFAULT_MAX_CELLS)
+                           True, self._score_width(score_bins), DEFAULT_MAX_CELLS,
+                           _score_cells(len(self.units), score_bins))
         u, (shift,), summary = self._execute(tasks, _mc_chunk, n_jobs, progress, n,
                                              "Monte Carlo", stream=spec)
         logger.info("Monte Carlo: %d runs in %.2f s (streamed)", n, time.perf_counter() - t0)
@@ -1340,7 +1345,7 @@ class UncertaintyAnalysis:
             names: tuple[Any, ...] = ("mean_rank_shift",) if _same_target(
                 target, "mean_rank_shift") else ("mean_rank_shift", target)
             spec = _StreamSpec(self.units, self.reference_ranks.to_numpy(), names, False,
-                               1.0, DEFAULT_MAX_CELLS)
+                               1.0, DEFAULT_MAX_CELLS, DEFAULT_MAX_CELLS)
             u, vals, _ = self._execute(tasks, _design_chunk, n_jobs, progress, len(u),
                                        "Sobol'", stream=spec)
             y = r = None
@@ -1371,6 +1376,12 @@ class UncertaintyAnalysis:
             f"UncertaintyAnalysis({type(self.model).__name__}, {len(self.units)} units, "
             f"factors=[{fs}], vectorised={self.vectorised})"
         )
+
+
+def _score_cells(n_units: int, score_bins: int) -> int:
+    """Size cap of a streamed score histogram: each unit may span twice the reference range
+    at the initial width (bins merge in pairs beyond), at least 2**20 and at most 2**24."""
+    return int(min(DEFAULT_MAX_CELLS, max(1 << 20, 2 * n_units * score_bins)))
 
 
 def _same_target(a: Any, b: Any) -> bool:

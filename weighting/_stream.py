@@ -86,8 +86,9 @@ class GridCounts:
         ``width 2**a`` that fits all values seen, however they were split into tasks.
     """
 
-    def __init__(self, n_units: int, width: float, atom: float = 0.0,
-                 max_cells: int = DEFAULT_MAX_CELLS) -> None:
+    def __init__(
+        self, n_units: int, width: float, atom: float = 0.0, max_cells: int = DEFAULT_MAX_CELLS
+    ) -> None:
         self.n_units = int(n_units)
         self.width = float(width)
         self.atom = float(atom)
@@ -116,8 +117,11 @@ class GridCounts:
             return
         flat = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
         self._pending, self._n_pending = [], 0
-        self._counts += np.bincount(flat, minlength=self._counts.size).reshape(
-            self._counts.shape).astype(np.int32, copy=False)
+        self._counts += (
+            np.bincount(flat, minlength=self._counts.size)
+            .reshape(self._counts.shape)
+            .astype(np.int32, copy=False)
+        )
 
     def copy(self) -> GridCounts:
         out = GridCounts(self.n_units, self.width, self.atom, self.max_cells)
@@ -164,8 +168,9 @@ class GridCounts:
         self.lo, self.hi = nlo, nhi
         alloc = self._counts.shape[1]
         occ = nhi >= nlo
-        if alloc and not ((nlo[occ] >= self.base[occ]).all()
-                          and (nhi[occ] < self.base[occ] + alloc).all()):
+        if alloc and not (
+            (nlo[occ] >= self.base[occ]).all() and (nhi[occ] < self.base[occ] + alloc).all()
+        ):
             alloc = 0  # outside the allocation: re-allocate
         if alloc:
             return
@@ -194,8 +199,7 @@ class GridCounts:
         if not have.any():
             return
         kmin = np.where(have, np.min(np.where(finite, k, np.inf), axis=0), 0).astype(np.int64)
-        kmax = np.where(have, np.max(np.where(finite, k, -np.inf), axis=0), -1).astype(
-            np.int64)
+        kmax = np.where(have, np.max(np.where(finite, k, -np.inf), axis=0), -1).astype(np.int64)
         width = self.width
         self._ensure(kmin, kmax)  # a layout change first counts the pending keys
         if self.width != width:  # coarsened: bin this chunk afresh
@@ -231,7 +235,7 @@ class GridCounts:
         size = o.hi - o.lo + 1
         for u in np.flatnonzero(size > 0).tolist():  # one slice per unit: no fancy index
             w, a, b = int(size[u]), int(src0[u]), int(dst0[u])
-            sc[u, b:b + w] += oc[u, a:a + w]
+            sc[u, b : b + w] += oc[u, a : a + w]
 
     # ------------------------------------------------------------------ reading
     def n(self) -> np.ndarray:
@@ -239,8 +243,11 @@ class GridCounts:
         return self.counts.sum(axis=1)
 
     def _value(self, k: np.ndarray) -> np.ndarray:
-        return k * self.width + (self.width - self.atom) / 2 if self.width > self.atom \
+        return (
+            k * self.width + (self.width - self.atom) / 2
+            if self.width > self.atom
             else k * self.width
+        )
 
     def order_statistic(self, j: np.ndarray) -> np.ndarray:
         """The value standing for the ``j``-th smallest (0-based) count of each unit."""
@@ -265,8 +272,9 @@ class GridCounts:
         """Share of ``total`` runs whose value is ``<= t`` (exact for width == atom)."""
         if not self.counts.shape[1]:
             return np.zeros(self.n_units)
-        vals = self._value((self.base[:, None] + np.arange(self.counts.shape[1])[None, :])
-                           .astype(np.float64))
+        vals = self._value(
+            (self.base[:, None] + np.arange(self.counts.shape[1])[None, :]).astype(np.float64)
+        )
         hits = np.where(vals <= t, self.counts, 0).sum(axis=1)
         return hits / total
 
@@ -279,8 +287,9 @@ class GridCounts:
         if not self.counts.shape[1]:
             return n, np.full(self.n_units, np.nan), np.full(self.n_units, np.nan)
         if self.width > self.atom:
-            vals = self._value((self.base[:, None] + np.arange(self.counts.shape[1])[None, :])
-                               .astype(np.float64))
+            vals = self._value(
+                (self.base[:, None] + np.arange(self.counts.shape[1])[None, :]).astype(np.float64)
+            )
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = (self.counts * vals).sum(axis=1) / n
                 var = (self.counts * (vals - mean[:, None]) ** 2).sum(axis=1) / n
@@ -291,7 +300,7 @@ class GridCounts:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_k = s1 / n
             var_k = (s2 - s1 * mean_k) / n  # s1 * mean_k: float, exact integers below 2**53
-        return n, mean_k * self.width, np.maximum(var_k, 0) * self.width ** 2
+        return n, mean_k * self.width, np.maximum(var_k, 0) * self.width**2
 
 
 class Moments:
@@ -352,13 +361,22 @@ class RunSummary:
         Size cap of the score histogram (default ``max_cells``).
     """
 
-    def __init__(self, n_units: int, score_width: float,
-                 max_cells: int = DEFAULT_MAX_CELLS, score_cells: int | None = None) -> None:
+    def __init__(
+        self,
+        n_units: int,
+        score_width: float,
+        max_cells: int = DEFAULT_MAX_CELLS,
+        score_cells: int | None = None,
+    ) -> None:
         self.n_units = n_units
         self.runs = 0
         self.ranks = GridCounts(n_units, 0.5, atom=0.5, max_cells=max_cells)
-        self.scores = GridCounts(n_units, score_width, atom=0.0,
-                                 max_cells=max_cells if score_cells is None else score_cells)
+        self.scores = GridCounts(
+            n_units,
+            score_width,
+            atom=0.0,
+            max_cells=max_cells if score_cells is None else score_cells,
+        )
         self.score_min = np.full(n_units, np.inf)
         self.score_max = np.full(n_units, -np.inf)
         self.chunk_moments: list[Moments] = []  # per chunk, in order (tasks)
@@ -370,10 +388,14 @@ class RunSummary:
         self.ranks.add(ranks)
         self.scores.add(scores)
         with np.errstate(invalid="ignore"):
-            self.score_min = np.fmin(self.score_min, np.nanmin(
-                np.where(np.isnan(scores), np.inf, scores), axis=0, initial=np.inf))
-            self.score_max = np.fmax(self.score_max, np.nanmax(
-                np.where(np.isnan(scores), -np.inf, scores), axis=0, initial=-np.inf))
+            self.score_min = np.fmin(
+                self.score_min,
+                np.nanmin(np.where(np.isnan(scores), np.inf, scores), axis=0, initial=np.inf),
+            )
+            self.score_max = np.fmax(
+                self.score_max,
+                np.nanmax(np.where(np.isnan(scores), -np.inf, scores), axis=0, initial=-np.inf),
+            )
         self.chunk_moments.append(Moments.of(scores))
 
     def merge(self, other: RunSummary) -> None:

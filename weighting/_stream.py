@@ -206,11 +206,12 @@ class GridCounts:
             with np.errstate(invalid="ignore"):
                 k = np.floor(x / self.width)
         span = self._counts.shape[1]
-        rel = np.where(finite, k - self.base[None, :], 0).astype(np.int64)
-        flat = (rel + np.arange(self.n_units)[None, :] * span)[finite]
+        key = np.int32 if self._counts.size < 2**31 else np.int64  # compact pending keys
+        rel = np.where(finite, k - self.base[None, :], 0).astype(key)
+        flat = (rel + (np.arange(self.n_units, dtype=key) * key(span))[None, :])[finite]
         self._pending.append(flat)
         self._n_pending += flat.size
-        if self._n_pending >= max(self._counts.size, 1 << 20):
+        if self._n_pending >= max(self._counts.size // 4, 1 << 20):  # amortised zeroing
             self._flush()
 
     def merge(self, other: GridCounts) -> None:

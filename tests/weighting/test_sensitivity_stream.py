@@ -234,3 +234,46 @@ def test_grid_counts_coarsen_keeps_totals():
     assert g.width == 16.0 and g.n().tolist() == [3, 3]
     assert g.error == 8.0
     np.testing.assert_allclose(g.quantile(1.0), [40.0, 5.0], atol=g.error)
+
+
+def _dask_runs(ua, cluster_ctx):
+    with cluster_ctx:
+        res = ua.run(300, random_state=5, n_jobs=-1, keep="summary")
+        sob = ua.sobol(16, random_state=5, n_jobs=-1, keep="summary")
+    return res, sob
+
+
+def test_streamed_on_dask_in_process_equals_serial(data):
+    distributed = pytest.importorskip("dask.distributed")
+    import contextlib
+
+    import joblib
+
+    ua = UncertaintyAnalysis(coarse_score, data, factors(), chunk_size=40)
+    serial = ua.run(300, random_state=5, keep="summary")
+    serial_sob = ua.sobol(16, random_state=5, keep="summary")
+    stack = contextlib.ExitStack()
+    cluster = stack.enter_context(
+        distributed.LocalCluster(
+            processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None
+        )
+    )
+    stack.enter_context(distributed.Client(cluster))
+    stack.enter_context(joblib.parallel_config(backend="dask"))
+    dist, dist_sob = _dask_runs(ua, stack)
+    pd.testing.assert_frame_equal(serial.summary, dist.summary, check_exact=True)
+    pd.testing.assert_frame_equal(serial.moments, dist.moments, check_exact=True)
+    pd.testing.assert_frame_equal(serial_sob.indices, dist_sob.indices, check_exact=True)
+
+
+@pytest.mark.slow
+def test_streamed_on_local_cluster_processes_equals_serial(data):
+    pytest.importorskip("dask.distributed")
+    from dea._parallel import scheduler
+
+    ua = UncertaintyAnalysis(coarse_score, data, factors(), chunk_size=40)
+    serial = ua.run(300, random_state=5, keep="summary")
+    dist, _ = _dask_runs(ua, scheduler("local:2"))
+    pd.testing.assert_frame_equal(serial.summary, dist.summary, check_exact=True)
+    pd.testing.assert_frame_equal(serial.moments, dist.moments, check_exact=True)
+    np.testing.assert_array_equal(serial.mean_rank_shift, dist.mean_rank_shift)

@@ -123,6 +123,28 @@ class GridCounts:
             .astype(np.int32, copy=False)
         )
 
+    def __getstate__(self) -> dict:
+        """Compact pickle (what a process or dask worker sends back): the non-zero counts
+        only, as (unit, bin offset, count) triplets."""
+        counts = self.counts
+        r, c = np.nonzero(counts)
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_counts", "_pending")}
+        state["_nz"] = (
+            r.astype(np.int32),
+            (c + (self.base - self.lo)[r]).astype(np.int32),  # offset from lo
+            counts[r, c],
+        )
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        r, c, v = state.pop("_nz")
+        self.__dict__.update(state)
+        self._pending, self._n_pending = [], 0
+        span = int(np.max(self.hi - self.lo + 1, initial=0))
+        self.base = self.lo.copy()
+        self._counts = np.zeros((self.n_units, span), dtype=np.int32)
+        self._counts[r, c] = v
+
     def copy(self) -> GridCounts:
         out = GridCounts(self.n_units, self.width, self.atom, self.max_cells)
         out.lo, out.hi, out.base = self.lo.copy(), self.hi.copy(), self.base.copy()

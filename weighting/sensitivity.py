@@ -62,6 +62,7 @@ _EPS = 1e-12
 DEFAULT_CHUNK_SIZE = 250
 _DUMMY = "__unused__"
 _BATCHES_PER_WORKER = 4  # joblib tasks per worker: load balance vs per-task overhead
+_STREAM_BATCHES_PER_WORKER = 2  # streamed: each task also sends back its histograms
 _FLOAT32_EXACT = 1 << 23  # half-integer ranks are exact in float32 below this
 _BLOCK = DEFAULT_CHUNK_SIZE  # Monte Carlo runs per random block (one seed-sequence child)
 #: ``keep="auto"`` keeps the runs x units matrices up to this many cells (runs x units; 80 MB
@@ -1092,7 +1093,7 @@ class UncertaintyAnalysis:
         bar = _Progress(total, progress, label)
         workers = effective_n_jobs(n_jobs)
         if stream is not None:  # each task returns a summary: few, large tasks
-            per = -(-len(tasks) // (_BATCHES_PER_WORKER * max(workers, 1)))
+            per = -(-len(tasks) // (_STREAM_BATCHES_PER_WORKER * max(workers, 1)))
         else:
             per = 1 if workers <= 1 else -(-len(tasks) // (_BATCHES_PER_WORKER * workers))
         batches = [tasks[i:i + per] for i in range(0, len(tasks), per)]

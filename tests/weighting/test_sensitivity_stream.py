@@ -277,3 +277,18 @@ def test_streamed_on_local_cluster_processes_equals_serial(data):
     pd.testing.assert_frame_equal(serial.summary, dist.summary, check_exact=True)
     pd.testing.assert_frame_equal(serial.moments, dist.moments, check_exact=True)
     np.testing.assert_array_equal(serial.mean_rank_shift, dist.mean_rank_shift)
+
+
+def test_grid_counts_pickle_round_trip():
+    import pickle
+
+    rng = np.random.default_rng(1)
+    g = RunSummary(3, 0.01)
+    y = rng.normal(size=(50, 3))
+    g.add(y, _rank_rows(y, True))
+    h = pickle.loads(pickle.dumps(g))
+    for q in (0.1, 0.5, 0.9):
+        np.testing.assert_array_equal(g.ranks.quantile(q), h.ranks.quantile(q))
+        np.testing.assert_array_equal(g.score_quantile(q), h.score_quantile(q))
+    h.merge(g)
+    np.testing.assert_array_equal(h.ranks.n(), [100, 100, 100])

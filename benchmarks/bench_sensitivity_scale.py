@@ -6,15 +6,18 @@ Run from the repository root::
     python benchmarks/bench_sensitivity_scale.py --quick          # 10x fewer runs
     python benchmarks/bench_sensitivity_scale.py --only scale     # one part: scale, chunks,
                                                                   # memory, years, demo
+    python benchmarks/bench_sensitivity_scale.py --only scale --units 900   # synthetic size
 
 Data: the MIX Market panel of ``/work/shared/data/mix`` (``--mix PATH``) read and screened by
 ``socialperf.read_mix_panel`` and turned into catalogue indicators by
 ``socialperf.mfi.mfi_indicators``.  "The universe" is every MFI at its latest screened year
-(892 MFIs, 5 indicators: female share, depth and breadth of outreach, PAR30, write-offs);
-``years`` scores each fiscal year's MFIs as their own universe.  The scheme is
-``weighting.Scheme`` (min-max, expert weights, arithmetic mean in two dimensions, missing
-values re-weighted); the factors are the weights (Dirichlet, concentration 50), the
-normalisation (min-max, percentile rank, z-score) and leaving one indicator out (or none).
+(745 MFIs with indicators, 5 indicators: female share, depth and breadth of outreach,
+PAR30, write-offs); ``years`` scores each fiscal year's MFIs as their own universe.
+``--units N`` replaces the universe by ``N`` synthetic MFIs resampled from it (seeded, with
+multiplicative noise).  The scheme is ``weighting.Scheme`` (min-max, expert weights,
+arithmetic mean in two dimensions, missing values re-weighted); the factors are the
+weights (Dirichlet, concentration 50), the normalisation (min-max, percentile rank,
+z-score) and leaving one indicator out (or none).
 
 Parts (wall seconds of one run each; the machine is shared, compare ratios in one run):
 
@@ -79,6 +82,18 @@ def universe(ind: pd.DataFrame) -> pd.DataFrame:
     ind = ind.dropna(how="all")
     last = ind.reset_index().sort_values("year").groupby("mfiid").tail(1)
     return last.set_index("mfiid")[list(GROUPS)]
+
+
+def resample(data: pd.DataFrame, n: int, seed: int = 12) -> pd.DataFrame:
+    """``n`` synthetic MFIs: universe rows drawn with replacement (seeded), each value
+    times a log-normal factor (sd 0.1; shares clipped to [0, 1]), gaps kept."""
+    rng = np.random.default_rng(seed)
+    rows = data.iloc[rng.integers(0, len(data), n)].to_numpy(float)
+    rows = rows * np.exp(rng.normal(0, 0.1, rows.shape))
+    out = pd.DataFrame(rows, columns=data.columns, index=[f"S{i:05d}" for i in range(n)])
+    for c in ("female_share", "par30", "write_off_ratio"):
+        out[c] = out[c].clip(0, 1)
+    return out
 
 
 def scheme(names: list[str]) -> Scheme:
@@ -278,10 +293,18 @@ def main() -> None:
         help="another checkout's root for the demo part, e.g. from git archive main",
     )
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--units",
+        type=int,
+        default=None,
+        help="synthetic universe of this many MFIs resampled from the real one (seeded)",
+    )
     args = ap.parse_args()
     scale = 10 if args.quick else 1
     ind = mix_indicators(args.mix)
     data = universe(ind)
+    if args.units:
+        data = resample(data, args.units)
     print(
         f"python {platform.python_version()}, {os.cpu_count()} CPUs; MIX universe: "
         f"{len(data)} MFIs (latest year each), {len(ind)} MFI-years"

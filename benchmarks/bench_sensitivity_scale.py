@@ -306,8 +306,13 @@ def main() -> None:
     if args.units:
         data = resample(data, args.units)
     print(
-        f"python {platform.python_version()}, {os.cpu_count()} CPUs; MIX universe: "
-        f"{len(data)} MFIs (latest year each), {len(ind)} MFI-years"
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs; "
+        + (
+            f"synthetic universe of {len(data)} MFIs resampled from MIX"
+            if args.units
+            else f"MIX universe: {len(data)} MFIs (latest year each)"
+        )
+        + f"; {len(ind)} MFI-years"
     )
     if "scale" in args.only:
         part_scale(data, args.jobs, scale)

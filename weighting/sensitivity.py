@@ -1210,10 +1210,12 @@ class UncertaintyAnalysis:
         * approximate, with a bound: score quantiles, within ``result.score_error`` (half a
           histogram bin, the reference range / (2 ``score_bins``)) of the exact ones.
 
-        Memory is ``units x (2 units + bins)`` counters (int64), not ``n x units``.  A
-        histogram holds at most 2**24 counters; beyond (ranks of more than about 2,900
-        units) its bins merge in pairs and ``result.rank_error`` says by how much rank
-        quantiles may then be off (0 otherwise).
+        Memory is at most ``units x (2 units + 2 score_bins)`` int32 counters per task
+        (and as many for the merged result), not ``n x units``: the rank histogram spans
+        each unit's rank range (at most 2**24 counters, so ranks stay exact up to about
+        2,900 units even in the worst case), the score histogram twice the reference range
+        per unit.  Beyond its cap a histogram merges bins in pairs and
+        ``result.rank_error`` / ``result.score_error`` grow accordingly.
         """
         n = _check_pos_int(n, "n")
         top_k = _check_pos_int(top_k, "top_k")

@@ -8,10 +8,15 @@ Run from the repository root::
 
 Bootstrap (issue 11 item 2): seeded data of ``bench_dea.make_data`` (3 inputs, 2 outputs),
 ``dea.bootstrap(dea.Radial(df, ..., rts="vrs"), n_boot=reps, seed=...)`` (input
-orientation, n_jobs=1).  A few replications only (the machine is shared); the table gives
+orientation, default ``method="batch"``, ``n_jobs=--jobs``).  A few replications only
+(the machine is shared); the table gives
 wall and CPU (``time.process_time``) seconds per replication and their projection to
 2,000 replications (the issue's goal: 2,000 replications at n = 1,000 in under 60 s).
 Baselines measured in the same run on the same data:
+
+* ``dea-lp``: ``dea.bootstrap(..., method="lp")``, one ``Radial(..., reference=pseudo).fit()``
+  per replication (the method before the batched simplex), same seed; its replications
+  are checked equal to the batch method's to 1e-9;
 
 * ``loop``: a plain loop, one ``scipy.optimize.linprog(method="highs")`` LP per unit per
   replication, on the same pseudo-samples (the draws of ``dea.bootstrap`` itself, same
@@ -31,7 +36,10 @@ non-positive value in those dropped), ``dea.Malmquist(..., rts="crs")`` and ``"v
 with ``scale=False`` (four distances per unit-pair, what ``malmq`` computes)
 (input orientation, consecutive periods) against R's Benchmarking ``malmq`` on each pair of
 consecutive years of the same data, timed inside R the same way; the index of the units
-both compute is checked equal (to 1e-6).
+both compute is checked equal (to 1e-6).  Same-run baseline ``lp``: the same
+``dea.Malmquist`` with ``method="lp"`` (one ``Radial`` fit per set of distances, the
+method before the batched simplex; CPU seconds), its distances and statuses checked
+equal to the default method's (1e-9).
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -146,7 +155,10 @@ cat("cpu=", t[["user.self"]] + t[["sys.self"]], "\\n", sep = "")
 
 
 def bench_bootstrap(args: argparse.Namespace, r_reason: str | None, tmp: Path) -> None:
-    print(f"# dea.bootstrap: VRS, input, 3 inputs, 2 outputs, seed {args.seed}, n_jobs=1")
+    print(
+        f"# dea.bootstrap: VRS, input, 3 inputs, 2 outputs, seed {args.seed}, "
+        f"n_jobs={args.jobs} (dea), 1 (dea-lp)"
+    )
     print(f"# {args.reps} replications per timing; 'x2000' = seconds per rep x {GOAL_REPS}")
     if r_reason:
         print(f"# R baseline skipped: {r_reason}")
@@ -160,7 +172,14 @@ def bench_bootstrap(args: argparse.Namespace, r_reason: str | None, tmp: Path) -
         df = make_data(n, args.seed)
         model = dea.Radial(df, INPUTS, OUTPUTS, rts="vrs")
         dea.bootstrap(dea.Radial(df.iloc[:30], INPUTS, OUTPUTS, rts="vrs"), 2, seed=0)  # warm-up
-        res, w, c = timed(dea.bootstrap, model, args.reps, seed=args.seed, return_replications=True)
+        res, w, c = timed(
+            dea.bootstrap,
+            model,
+            args.reps,
+            seed=args.seed,
+            return_replications=True,
+            n_jobs=args.jobs,
+        )
         base = (w / args.reps, c / args.reps)
 
         def row(name: str, reps: int, w: float, c: float, n: int = n, base: tuple = base) -> None:
@@ -175,6 +194,15 @@ def bench_bootstrap(args: argparse.Namespace, r_reason: str | None, tmp: Path) -
             )
 
         row("dea", args.reps, w, c)
+        if args.lp_reps > 0:
+            k = min(args.reps, args.lp_reps)
+            lp, lw, lc = timed(
+                dea.bootstrap, model, k, seed=args.seed, return_replications=True, method="lp"
+            )
+            ours = res.replications.to_numpy()[:, :k]
+            diff = np.nanmax(np.abs(lp.replications.to_numpy() - ours))
+            assert diff < 1e-9, f"method='lp' and 'batch' replications differ by {diff}"
+            row("dea-lp", k, lw, lc)
         if n <= args.max_loop_n:
             k = min(args.reps, args.loop_reps)
             reps_loop, lw, lc = timed(loop_bootstrap, df, k, args.seed, res.bandwidth)
@@ -230,8 +258,8 @@ def bench_malmquist(args: argparse.Namespace, r_reason: str | None, tmp: Path) -
     if r_reason:
         print(f"# R baseline skipped: {r_reason}")
     head = (
-        f"{'rts':>4} {'dea wall':>9} {'dea cpu':>8} {'R wall':>8} {'R cpu':>8} "
-        f"{'R/dea wall':>10} {'R/dea cpu':>9} {'compared':>8} {'max|diff|':>9}"
+        f"{'rts':>4} {'dea wall':>9} {'dea cpu':>8} {'lp cpu':>7} {'lp/dea':>7} {'R wall':>8} "
+        f"{'R cpu':>8} {'R/dea wall':>10} {'R/dea cpu':>9} {'compared':>8} {'max|diff|':>9}"
     )
     print(head)
     print("-" * len(head))
@@ -240,7 +268,24 @@ def bench_malmquist(args: argparse.Namespace, r_reason: str | None, tmp: Path) -
         m = dea.Malmquist(
             p, MIX_INPUTS, MIX_OUTPUTS, unit="mfiid", period="year", rts=rts, scale=False
         )
-        res, w, c = timed(m.fit)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", dea.InfeasibleUnitWarning)
+            res, w, c = timed(m.fit)
+            m_lp = dea.Malmquist(
+                p,
+                MIX_INPUTS,
+                MIX_OUTPUTS,
+                unit="mfiid",
+                period="year",
+                rts=rts,
+                scale=False,
+                method="lp",
+            )
+            res_lp, _, c_lp = timed(m_lp.fit)
+        num = ["malmquist", "effch", "techch", "e_ff", "e_tf", "e_ft", "e_tt"]
+        d_lp = np.nanmax(np.abs(res[num].to_numpy(float) - res_lp[num].to_numpy(float)))
+        assert d_lp < 1e-9 and (res.status == res_lp.status).all(), d_lp
+        lp_col = f"{c_lp:>7.2f} {c_lp / c:>6.1f}x"
         if r_reason is None:
             t, rr = r_malmq(p, rts, tmp)
             ours = res.reset_index()
@@ -251,18 +296,20 @@ def bench_malmquist(args: argparse.Namespace, r_reason: str | None, tmp: Path) -
                 float(np.max(np.abs(both.loc[ok, col] - both.loc[ok, "m"]))) if ok.any() else np.nan
             )
             print(
-                f"{rts:>4} {w:>9.2f} {c:>8.2f} {t['wall']:>8.2f} {t['cpu']:>8.2f} "
+                f"{rts:>4} {w:>9.2f} {c:>8.2f} {lp_col} {t['wall']:>8.2f} {t['cpu']:>8.2f} "
                 f"{t['wall'] / w:>9.1f}x {t['cpu'] / c:>8.1f}x {int(ok.sum()):>8} {diff:>9.1e}",
                 flush=True,
             )
         else:
-            print(f"{rts:>4} {w:>9.2f} {c:>8.2f}", flush=True)
+            print(f"{rts:>4} {w:>9.2f} {c:>8.2f} {lp_col}", flush=True)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[200, 1000])
-    ap.add_argument("--reps", type=int, default=10, help="dea.bootstrap replications")
+    ap.add_argument("--reps", type=int, default=40, help="dea.bootstrap replications")
+    ap.add_argument("--lp-reps", type=int, default=3, help="replications of method='lp' (0: skip)")
+    ap.add_argument("--jobs", type=int, default=1, help="n_jobs of dea.bootstrap (batch)")
     ap.add_argument("--loop-reps", type=int, default=3, help="plain-loop replications")
     ap.add_argument("--r-reps", type=int, default=5, help="R dea.boot replications")
     ap.add_argument("--max-loop-n", type=int, default=200)

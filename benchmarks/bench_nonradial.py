@@ -21,6 +21,13 @@ on the same data, with the default backend (HiGHS):
 Ratios are model seconds / Radial seconds (best of ``--repeat`` runs each).  Every model's
 statuses are checked to be all optimal before a row is printed (super-SBM under VRS
 is always feasible in the non-oriented form).
+
+Above 800 reference units the models price their lambda columns (column generation, the
+shared ``ColumnGeneration`` strategy; ``result.info["screening"] == "pricing"``).  With
+``--plain`` each model is also timed with that threshold patched out of reach, i.e. one
+full LP per unit (the engine before column generation), in the same run: columns
+``plain s`` and ``plain/Rad``, and ``max|d|`` the largest score difference between the
+two paths (asserted below 1e-8).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
@@ -37,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_dea import INPUTS, OUTPUTS, make_data
 
 import dea
+import dea.models._envelope as envelope
 
 MODELS = {
     "Radial": lambda df, rts: dea.Radial(df, inputs=INPUTS, outputs=OUTPUTS, rts=rts),
@@ -49,17 +58,19 @@ MODELS = {
 }
 
 
-def timed(name: str, df, rts: str, repeat: int) -> float:
+def timed(name: str, df, rts: str, repeat: int, plain: bool = False) -> tuple[float, np.ndarray]:
     best = np.inf
     for _ in range(repeat):
         model = MODELS[name](df, rts)
-        t0 = time.perf_counter()
-        res = model.fit()
-        best = min(best, time.perf_counter() - t0)
+        threshold = 10**12 if plain else envelope._CG_MIN_UNITS
+        with mock.patch.object(envelope, "_CG_MIN_UNITS", threshold):
+            t0 = time.perf_counter()
+            res = model.fit()
+            best = min(best, time.perf_counter() - t0)
         bad = int((res.status != "optimal").sum())
         if bad:
             raise RuntimeError(f"{name}: {bad} units not optimal")
-    return best
+    return best, res.score_values
 
 
 def main() -> None:
@@ -70,21 +81,29 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--seed", type=int, default=12345)
     ap.add_argument("--quick", action="store_true", help="n = 500 only")
+    ap.add_argument("--plain", action="store_true", help="also time one full LP per unit")
     args = ap.parse_args()
     sizes = [500] if args.quick else args.sizes
     print(f"# python {platform.python_version()}, {platform.machine()}, dea {dea.__version__}")
+    extra = " {:>8} {:>9} {:>8}".format("plain s", "plain/Rad", "max|d|") if args.plain else ""
     head = f"{'n':>6} {'rts':>4} {'Radial s':>9}" + "".join(
-        f" {m + ' s':>11} {m + '/Rad':>12}" for m in args.models
+        f" {m + ' s':>11} {m + '/Rad':>12}" + extra for m in args.models
     )
     print(head)
     for n in sizes:
         df = make_data(n, args.seed)
         for rts in args.rts:
-            base = timed("Radial", df, rts, args.repeat)
+            base, _ = timed("Radial", df, rts, args.repeat)
             row = f"{n:>6} {rts:>4} {base:>9.2f}"
             for m in args.models:
-                t = timed(m, df, rts, args.repeat)
+                t, got = timed(m, df, rts, args.repeat)
                 row += f" {t:>11.2f} {t / base:>12.2f}"
+                if args.plain:
+                    tp, want = timed(m, df, rts, args.repeat, plain=True)
+                    diff = float(np.max(np.abs(got - want)))
+                    if not diff < 1e-8:
+                        raise RuntimeError(f"{m}: column generation differs by {diff:.1e}")
+                    row += f" {tp:>8.2f} {tp / base:>9.2f} {diff:>8.1e}"
             print(row, flush=True)
 
 

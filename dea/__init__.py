@@ -18,6 +18,7 @@ from dea.models.bod import BoD, BoDResult
 from dea.models.directional import DDF
 from dea.models.sbm import SBM, SBMResult
 from dea.results import EFFICIENCY_TOL, DEAResult
+from dea.solvers.pulp import export_lp as _export_lp
 
 __all__ = [
     "DDF",
@@ -90,8 +91,6 @@ def export_lp(model: Radial, unit: object, path: str | Path, *, stage: int = 1) 
     >>> "theta" in text and "lambda_B" in text
     True
     """
-    from dea.solvers.pulp import export_lp as _export_lp
-
     return _export_lp(model, unit, path, stage=stage)
 
 

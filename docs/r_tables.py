@@ -221,7 +221,8 @@ DEAR: list[tuple[str, str, str]] = [
         "``method='ratio'`` with ``goal='aggressive'`` or ``'benevolent'``, and "
         "``M2_*`` is ``method='difference'``. deaR's ``e`` is ``res.mean`` "
         "(``selfapp=TRUE``) or ``res.mean_peer`` (``selfapp=FALSE``). deaR's "
-        "output-oriented matrix holds the reciprocals.",
+        "output-oriented matrix holds the reciprocals. ``correction = TRUE`` (Lim and "
+        "Zhu 2015) is ``correction=True``.",
     ),
     (
         'model_fdh(d, orientation="io")',

@@ -42,6 +42,7 @@ import weighting as wt
 from socialperf.catalogue import Catalogue
 from socialperf.exceptions import InputDataError, format_labels
 from socialperf.mfi import ID, YEAR, _reference_table, _scheme_frame, _unit_index
+from socialperf.study.data import _reference, study_year
 
 __all__ = ["StudyAudit", "audit_study", "catalogue_checks"]
 
@@ -331,8 +332,6 @@ def audit_study(
     InputDataError
         If the reference universe has no rows for the study year.
     """
-    from socialperf.study import _reference, study_year
-
     study, data = result.study, result.data
     cat: Catalogue = data.catalogue
     year = study_year(study, data)

@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 
 from socialperf.exceptions import CatalogueError, InputDataError, format_labels
+from socialperf.safety import _read_csv
+from weighting.indicators import Indicator, IndicatorSet
 
 __all__ = [
     "DIMENSIONS",
@@ -353,13 +355,6 @@ class Catalogue:
 
 
 def _to_indicator_set(specs: list[IndicatorSpec]) -> Any:
-    try:
-        from weighting.indicators import Indicator, IndicatorSet
-    except ImportError as exc:  # pragma: no cover - depends on the weighting version
-        raise InputDataError(
-            "weighting.indicators.IndicatorSet is not available in the installed weighting "
-            "package; update it"
-        ) from exc
     items = [
         Indicator(
             name=s.name,
@@ -546,8 +541,6 @@ def load_catalogue(path: str | Path | pd.DataFrame | None = None) -> Catalogue:
             table = pd.read_csv(p, dtype=str, keep_default_na=False)
         where = "socialperf/data/catalogue.csv"
     else:
-        from socialperf.io import _read_csv
-
         where = str(path)
         try:
             table = _read_csv(Path(path), dtype=str, keep_default_na=False)

@@ -44,9 +44,27 @@ from typing import Any
 
 import pandas as pd
 
+import dea
+from dea._parallel import resolve_jobs, scheduler
 from dea._version import distribution_version
 from dea.exceptions import DEAError, InputDataError, format_labels
+from socialperf.audit import audit_study
+from socialperf.exceptions import OutputFolderError
+from socialperf.io import _id_string, read_table
 from socialperf.mfi import DEFAULT_RTS
+from socialperf.productivity import malmquist_panel, parse_years, productivity_section
+from socialperf.report import (
+    Report,
+    _use_agg,
+    dea_table,
+    quality_section,
+    write_sensitivity_report,
+    write_study_report,
+)
+from socialperf.safety import write_csv
+from socialperf.screen import screen_mfis
+from socialperf.study import DEASpec, Study, StudyConfigError, run_sensitivity, run_study
+from socialperf.study._files import _tomllib
 
 __all__ = ["main"]
 
@@ -83,8 +101,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from socialperf.study import _tomllib
-
     return (
         DEAError,
         OSError,
@@ -281,9 +297,6 @@ def _read_units_csv(
     ``attrs["screen_dropped_rows"]`` maps ``(mfiid, year)`` to the screening rule of each
     MFI-year that screening removed.
     """
-    from socialperf.io import _id_string, read_table
-    from socialperf.screen import screen_mfis
-
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(2, "No such file", str(p))
@@ -368,12 +381,6 @@ def _read_units_csv(
 
 
 def _cmd_dea(args: argparse.Namespace) -> int:
-    import dea
-    from dea._parallel import resolve_jobs
-    from socialperf.exceptions import OutputFolderError
-    from socialperf.report import dea_table
-    from socialperf.safety import write_csv
-
     inputs = _split_columns(args.inputs, "--inputs")
     outputs = _split_columns(args.outputs, "--outputs")
     frame = _read_units_csv(args.data, args.index_col, (*inputs, *outputs), year=args.year,
@@ -465,8 +472,6 @@ def _cmd_dea(args: argparse.Namespace) -> int:
 def _dea_spec(args: argparse.Namespace, inputs: list[str], outputs: list[str]) -> Any:
     """The options of ``socialperf dea`` as a :class:`socialperf.study.DEASpec` (its
     validation, its factory); errors name the option."""
-    from socialperf.study import DEASpec, StudyConfigError
-
     table: dict[str, Any] = {"inputs": inputs, "outputs": outputs, "rts": args.rts,
                              "orientation": args.orientation, "model": args.model,
                              "cross_efficiency": bool(args.cross_efficiency)}
@@ -527,8 +532,6 @@ def _progress_wanted(args: argparse.Namespace) -> bool:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from socialperf.study import Study
-
     study = Study.demo()
     if args.no_sensitivity:
         study = study.replace(sensitivity={"enabled": False})
@@ -536,15 +539,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from socialperf.study import Study
-
     return _run_and_report(Study.from_toml(args.study), args)
 
 
 def _run_and_report(study, args: argparse.Namespace) -> int:
-    from socialperf.report import write_study_report
-    from socialperf.study import run_study
-
     _check_jobs(args.n_jobs)
     with _scheduler(args), _stdout_to_stderr():
         result = run_study(study, progress=_progress_wanted(args), n_jobs=args.n_jobs)
@@ -558,8 +556,6 @@ def _run_and_report(study, args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _out_option() -> Iterator[None]:
     """Name the ``--out`` option in output-folder errors."""
-    from socialperf.safety import OutputFolderError
-
     try:
         yield
     except OutputFolderError as exc:
@@ -572,8 +568,6 @@ def _scheduler(args: argparse.Namespace) -> contextlib.AbstractContextManager:
     It takes precedence over a study's ``[run] scheduler`` (an enclosing scheduler block is
     kept by :func:`socialperf.run_study`).
     """
-    from dea._parallel import scheduler
-
     return scheduler(getattr(args, "scheduler", None), option="--scheduler")
 
 
@@ -585,9 +579,6 @@ def _check_jobs(n_jobs: int | None) -> None:
 
 
 def _cmd_malmquist(args: argparse.Namespace) -> int:
-    from socialperf.productivity import malmquist_panel, parse_years, productivity_section
-    from socialperf.report import Report, _use_agg
-
     _check_jobs(args.n_jobs)
     inputs = _split_columns(args.inputs, "--inputs")
     outputs = _split_columns(args.outputs, "--outputs")
@@ -637,9 +628,6 @@ def _malmquist_settings(args: argparse.Namespace) -> str:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from socialperf.report import write_sensitivity_report
-    from socialperf.study import Study, run_sensitivity
-
     _check_jobs(args.n_jobs)
     study = Study.demo() if args.study == "demo" else Study.from_toml(args.study)
     changes: dict[str, object] = {"enabled": True}
@@ -664,10 +652,6 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from socialperf.audit import audit_study
-    from socialperf.report import Report, _use_agg, quality_section
-    from socialperf.study import Study, run_study
-
     study = Study.demo() if args.study == "demo" else Study.from_toml(args.study)
     study = study.replace(sensitivity={"enabled": False})
     with _stdout_to_stderr():

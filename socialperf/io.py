@@ -19,18 +19,18 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from socialperf.catalogue import load_catalogue
 from socialperf.exceptions import (
     HoldingsCycleError,
     HoldingsError,
     InputDataError,
     format_labels,
 )
-from socialperf.safety import check_input_file, read_excel
+from socialperf.safety import _read_csv, read_excel
 
 __all__ = [
     "MIX_RENAMES",
     "read_fx_rates",
-    "read_holdings",
     "read_mfis",
     "read_miv_indicators",
     "read_table",
@@ -41,6 +41,20 @@ __all__ = [
 ]
 
 LOG = logging.getLogger(__name__)
+
+#: attribution of the bundled MIX Market panel (the reference universe)
+MIX_ATTRIBUTION = (
+    "MFI data: The World Bank: MIX Market dataset: MIX (datacatalog.worldbank.org/dataset/"
+    "mix-market), CC BY 4.0; GDP per capita from the World Bank's World Development "
+    "Indicators; via the African MFI panel 1999-2019 compiled by J. Karuitha "
+    "(FinancialSocialEff). Changes: annual rows only, columns selected and renamed, screened, "
+    "rounded (see socialperf/data/README.md). Values are as reported to MIX, not audited."
+)
+#: the note on the synthetic MIV-level example data
+EXAMPLE_MIV_NOTE = (
+    "The MIVs, their holdings and indicators, the expert weights and the AHP matrix of the "
+    "example data are illustrative (synthetic), not real funds or real experts."
+)
 
 #: raw MIX / panel column names -> the names used by the catalogue and the bundled data
 MIX_RENAMES = {
@@ -123,26 +137,6 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet_name: str | int = 0) 
                 df[col] = df[col].str.replace("\x82", "é", regex=False)
     df.index = pd.RangeIndex(2, len(df) + 2, name="row")
     return df
-
-
-def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
-    """Read a CSV (UTF-8, else Latin-1); an empty or malformed file names the file.
-
-    The input limits of :func:`socialperf.safety.check_input_file` are checked first.
-    """
-    check_input_file(path)
-    try:
-        try:
-            return pd.read_csv(path, encoding="utf-8", **kwargs)
-        except UnicodeDecodeError:
-            return pd.read_csv(path, encoding="latin-1", **kwargs)
-    except pd.errors.EmptyDataError:
-        raise InputDataError(
-            f"file {str(path)!r} is empty: it has no header row and no data"
-        ) from None
-    except pd.errors.ParserError as exc:
-        detail = " ".join(str(exc).split())
-        raise InputDataError(f"file {str(path)!r} is not a readable CSV table: {detail}") from None
 
 
 def _known_columns(df: pd.DataFrame, names: Any) -> pd.DataFrame:
@@ -288,8 +282,6 @@ def _check_fraction(
 
 
 def _bundled_catalogue() -> Any:
-    from socialperf.catalogue import load_catalogue
-
     global _CATALOGUE
     if _CATALOGUE is None:
         _CATALOGUE = load_catalogue()
@@ -741,51 +733,6 @@ def _convert_currency(
     return df
 
 
-def read_holdings(
-    source: str | Path | pd.DataFrame,
-    *,
-    mfis: pd.DataFrame | pd.Index | list[str] | None = None,
-    fx_rates: str | Path | pd.DataFrame | dict[str, float] | None = None,
-    base_currency: str = "USD",
-    date: str | None = None,
-    sheet_name: str | int = 0,
-) -> Any:
-    """Read holdings (CSV/Excel/DataFrame), validate them and build a :class:`Holdings`.
-
-    Parameters
-    ----------
-    source : str, Path or DataFrame
-        Columns holder, held, amount[, currency, date].
-    mfis, base_currency, date
-        See :func:`validate_holdings`.
-    fx_rates : str, Path, DataFrame or dict, optional
-        Exchange rates (file or table, see :func:`validate_fx_rates`).
-    sheet_name : str or int, default 0
-        Excel sheet.
-
-    Returns
-    -------
-    socialperf.miv.Holdings
-
-    Raises
-    ------
-    HoldingsError, HoldingsCycleError
-        See :func:`validate_holdings`.
-    """
-    from socialperf.miv import Holdings
-
-    rates = None
-    if fx_rates is not None:
-        rates = read_fx_rates(fx_rates)
-    return Holdings(
-        read_table(source, sheet_name=sheet_name),
-        mfis=mfis,
-        fx_rates=rates,
-        base_currency=base_currency,
-        date=date,
-    )
-
-
 # -------------------------------------------------------------------------------------------
 # MIV-level indicators
 # -------------------------------------------------------------------------------------------
@@ -815,8 +762,6 @@ def validate_miv_indicators(
         For duplicated or missing MIV labels, categories not in an indicator's point map,
         non-numeric or out-of-range metric values; the message names the MIVs.
     """
-    from socialperf.catalogue import load_catalogue
-
     cat = load_catalogue() if catalogue is None else catalogue
     if not isinstance(table, pd.DataFrame):
         raise InputDataError(f"MIV indicators must be a DataFrame, got {type(table).__name__}")

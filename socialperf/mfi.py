@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import FewUnitsWarning
+from socialperf._display import _SummaryRepr
 from socialperf.catalogue import Catalogue, load_catalogue
 from socialperf.exceptions import InputDataError, format_labels
 from socialperf.io import validate_mfis
@@ -410,22 +411,6 @@ def _check_reference_years(needed: Any, available: Iterable[Any]) -> None:
             f"covers {format_labels(sorted(have), limit=30)}; pass reference_year= to "
             "calibrate on another year, or another reference"
         )
-
-
-class _SummaryRepr:
-    """``__repr__`` and ``_repr_html_`` of a result, both driven by its ``summary()`` table."""
-
-    def summary(self) -> pd.DataFrame:  # pragma: no cover - implemented by subclasses
-        raise NotImplementedError
-
-    def _headline(self) -> str:  # pragma: no cover - implemented by subclasses
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return f"{self._headline()}\n{self.summary().round(4).to_string()}"
-
-    def _repr_html_(self) -> str:
-        return self.summary().round(4).to_html()
 
 
 @dataclass(frozen=True, repr=False)

@@ -15,12 +15,15 @@ import logging
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from socialperf._display import _SummaryRepr
+from socialperf.catalogue import load_catalogue
 from socialperf.exceptions import (
     HoldingsCycleError,
     InputDataError,
@@ -29,14 +32,21 @@ from socialperf.exceptions import (
     MissingIndicatorWarning,
     format_labels,
 )
-from socialperf.io import _id_string, validate_holdings, validate_miv_indicators
-from socialperf.mfi import _SummaryRepr
+from socialperf.io import (
+    _id_string,
+    read_fx_rates,
+    read_table,
+    validate_holdings,
+    validate_miv_indicators,
+)
+from weighting.weights import EqualWeights
 
 __all__ = [
     "Holdings",
     "HoldingsGraph",
     "MIVScores",
     "look_through",
+    "read_holdings",
     "score_miv_block",
     "score_mivs",
 ]
@@ -231,6 +241,49 @@ class Holdings:
         )
 
 
+def read_holdings(
+    source: str | Path | pd.DataFrame,
+    *,
+    mfis: pd.DataFrame | pd.Index | list[str] | None = None,
+    fx_rates: str | Path | pd.DataFrame | dict[str, float] | None = None,
+    base_currency: str = "USD",
+    date: str | None = None,
+    sheet_name: str | int = 0,
+) -> Any:
+    """Read holdings (CSV/Excel/DataFrame), validate them and build a :class:`Holdings`.
+
+    Parameters
+    ----------
+    source : str, Path or DataFrame
+        Columns holder, held, amount[, currency, date].
+    mfis, base_currency, date
+        See :func:`validate_holdings`.
+    fx_rates : str, Path, DataFrame or dict, optional
+        Exchange rates (file or table, see :func:`validate_fx_rates`).
+    sheet_name : str or int, default 0
+        Excel sheet.
+
+    Returns
+    -------
+    socialperf.miv.Holdings
+
+    Raises
+    ------
+    HoldingsError, HoldingsCycleError
+        See :func:`validate_holdings`.
+    """
+    rates = None
+    if fx_rates is not None:
+        rates = read_fx_rates(fx_rates)
+    return Holdings(
+        read_table(source, sheet_name=sheet_name),
+        mfis=mfis,
+        fx_rates=rates,
+        base_currency=base_currency,
+        date=date,
+    )
+
+
 def look_through(holdings: Holdings | pd.DataFrame, **options: Any) -> pd.DataFrame:
     """Look-through exposure: the share of each MIV's total invested (through any chain of
     funds of funds) in each MFI.
@@ -309,9 +362,6 @@ def score_miv_block(
     weights of the others rescaled:
     :math:`B_h = \\sum_{j \\in J_h} w_j p_{hj} / \\sum_{j \\in J_h} w_j`.
     """
-    from socialperf.catalogue import load_catalogue
-    from weighting.weights import EqualWeights
-
     cat = load_catalogue() if catalogue is None else catalogue
     df = validate_miv_indicators(miv_indicators, catalogue=cat)
     specs = [s for s in cat if s.level == "MIV" and s.source in df.columns]

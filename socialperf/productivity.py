@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import dea
 from socialperf.exceptions import InputDataError, format_labels
+from socialperf.plots import productivity_by_year
 
 __all__ = ["ProductivityResult", "malmquist_panel", "parse_years", "productivity_section"]
 
@@ -178,8 +180,6 @@ def malmquist_panel(
     technical progress, and efficiency change in industrialized countries. *American
     Economic Review*, 84(1), 66-83.
     """
-    import dea
-
     if base not in ("consecutive", "first"):
         raise InputDataError(f"base={base!r}: use 'consecutive' or 'first'")
     inputs, outputs = list(inputs), list(outputs)
@@ -327,8 +327,6 @@ def malmquist_panel(
 
 def productivity_section(rep: Any, result: ProductivityResult) -> Any:
     """Add the Malmquist tables and the by-year figure to a :class:`socialperf.report.Report`."""
-    from socialperf.plots import productivity_by_year
-
     s = result.settings
     rep.section("Productivity change (Malmquist index)")
     rep.text(

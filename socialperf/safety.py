@@ -604,3 +604,23 @@ class OutputFolder:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
+    """Read a CSV (UTF-8, else Latin-1); an empty or malformed file names the file.
+
+    The input limits of :func:`check_input_file` are checked first.
+    """
+    check_input_file(path)
+    try:
+        try:
+            return pd.read_csv(path, encoding="utf-8", **kwargs)
+        except UnicodeDecodeError:
+            return pd.read_csv(path, encoding="latin-1", **kwargs)
+    except pd.errors.EmptyDataError:
+        raise InputDataError(
+            f"file {str(path)!r} is empty: it has no header row and no data"
+        ) from None
+    except pd.errors.ParserError as exc:
+        detail = " ".join(str(exc).split())
+        raise InputDataError(f"file {str(path)!r} is not a readable CSV table: {detail}") from None

@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from dea.exceptions import InputDataError, format_labels
+from weighting.plots import plot_rank_shifts, plot_scatter_matrix
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -296,8 +297,6 @@ class Comparison:
         -------
         matplotlib.axes.Axes
         """
-        from weighting.plots import plot_rank_shifts
-
         if isinstance(highlight, int | np.integer):
             highlight = list(self.movers(max(int(highlight), 1)).index) if highlight else []
         return plot_rank_shifts(self.ranks, ax=ax, highlight=highlight, **kwargs)
@@ -318,8 +317,6 @@ class Comparison:
         -------
         numpy.ndarray of matplotlib.axes.Axes
         """
-        from weighting.plots import plot_scatter_matrix
-
         return plot_scatter_matrix(self.ranks if use_ranks else self.scores, ax=ax, **kwargs)
 
     # ------------------------------------------------------------------ display

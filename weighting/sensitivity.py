@@ -41,9 +41,12 @@ from scipy import stats
 
 from dea.exceptions import InputDataError, format_labels
 from weighting._stream import DEFAULT_MAX_CELLS, RunSummary
+from weighting.aggregate import PowerMean
 from weighting.compare import _as_series
 from weighting.estimator import Estimator
-from weighting.exceptions import SmallSampleWarning
+from weighting.exceptions import CoverageWarning, SmallSampleWarning
+from weighting.plots import plot_rank_intervals
+from weighting.scheme import Scheme
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -118,7 +121,7 @@ class Factor:
     Build factors with the class methods: :meth:`choice`, :meth:`uniform`,
     :meth:`continuous`, :meth:`weights_dirichlet`, :meth:`weights_uniform`,
     :meth:`normalisation`, :meth:`aggregation`, :meth:`exclude_indicator`,
-    :meth:`missing_policy`, :meth:`returns_to_scale`.
+    :meth:`missing_policy`, :meth:`returns_to_scale`, :meth:`replicates`.
 
     Parameters
     ----------
@@ -427,6 +430,65 @@ class Factor:
     )
 
     @classmethod
+    def replicates(
+        cls, table: pd.DataFrame, name: str = "replicate", indicator: str | None = None,
+        apply: Callable[[Any, Any], Any] | None = None,
+    ) -> Factor:
+        """Sampling error of an estimated indicator: each run uses one replicate of it.
+
+        A discrete factor whose alternatives are the columns of ``table`` (units x
+        replicates, e.g. bootstrap replications of DEA scores:
+        ``dea.bootstrap(..., return_replications=True).replications``), equally likely,
+        so a run picks replicate ``b`` and the rank intervals cover the estimate's
+        sampling error together with the other factors.
+
+        Parameters
+        ----------
+        table : DataFrame
+            Replicated values, indexed by unit; one column per replicate.
+        name : str, default "replicate"
+            Factor name; for a callable model the keyword receiving the replicate (a
+            Series indexed by unit) unless ``apply`` is given.
+        indicator : str, optional
+            For a Scheme model: the data column replaced by the replicate (aligned on the
+            unit index) before scoring.  Required for Scheme models.
+        apply : callable, optional
+            ``apply(target, series) -> target`` instead of the defaults above.
+
+        Returns
+        -------
+        Factor
+
+        Raises
+        ------
+        InputDataError
+            ``table`` not a DataFrame, empty, or with non-finite values.
+        """
+        if not isinstance(table, pd.DataFrame) or table.shape[1] == 0 or table.empty:
+            raise InputDataError(
+                f"Factor {name!r}: table must be a non-empty DataFrame (units x replicates)"
+            )
+        vals = table.to_numpy(dtype=float)
+        if not np.isfinite(vals).all():
+            cols = table.columns[~np.isfinite(vals).all(axis=0)]
+            raise InputDataError(
+                f"Factor {name!r}: replicates {format_labels(cols)} have missing or "
+                "non-finite values; drop those columns"
+            )
+        alts = tuple(table.columns)
+        f = cls.choice(name, alts, labels=[f"{name}[{_label(a)}]" for a in alts],
+                       role="replicate")
+        inner = apply
+
+        def pick(target: Any, column: Any, _t: pd.DataFrame = table) -> Any:
+            return inner(target, _t[column])
+
+        if inner is not None:
+            object.__setattr__(f, "apply", pick)
+        f.params.update({"table": table, "indicator": indicator})
+        return f
+
+    @classmethod
     def returns_to_scale(
         cls, alternatives: Sequence[str] = ("crs", "vrs"), name: str = "rts",
         apply: Callable[[Any, Any], Any] | None = None,
@@ -629,6 +691,8 @@ class _CallableModel(_Model):
                     val: Any = pd.Series(weights[r], index=self._weight_index(f))
                 else:
                     val = assignment[f.name]
+                    if f.role == "replicate" and f.apply is None:
+                        val = f.params["table"][val]
                 kw = f.apply(kw, val) if f.apply is not None else {**kw, f.name: val}
                 if not isinstance(kw, dict):
                     raise InputDataError(
@@ -1649,8 +1713,6 @@ class UncertaintyResult:
         -------
         matplotlib.axes.Axes
         """
-        from weighting.plots import plot_rank_intervals
-
         return plot_rank_intervals(self.summary, ax=ax, n=n)
 
     def report(self, n: int = 10) -> str:
@@ -1866,10 +1928,6 @@ def _make_model(
 
 
 def _is_scheme(model: Any) -> bool:
-    try:
-        from weighting.scheme import Scheme
-    except ImportError:  # pragma: no cover - scheme module missing
-        return False
     return isinstance(model, Scheme)
 
 
@@ -1920,6 +1978,24 @@ class _SchemeModel(_Model):
                 "unit-specific, so there is no weight vector to perturb; vary their "
                 "restrictions with a factor and apply=lambda scheme, v: scheme.replace(...)"
             )
+        for f in self.factors:
+            if f.role == "replicate" and f.apply is None:
+                col, table = f.params["indicator"], f.params["table"]
+                if col is None:
+                    raise InputDataError(
+                        f"Factor {f.name!r}: a Scheme model needs indicator=<the data column "
+                        "the replicates replace> (or apply=...)"
+                    )
+                if col not in getattr(data, "columns", ()):
+                    raise InputDataError(
+                        f"Factor {f.name!r}: indicator={col!r} is not a column of the data"
+                    )
+                lacking = pd.Index(data.index).difference(table.index)
+                if len(lacking):
+                    raise InputDataError(
+                        f"Factor {f.name!r}: the replicates lack units "
+                        f"{format_labels(lacking)} of the data; give every unit a row"
+                    )
         self.vectorise = bool(vectorise)
         self.token = uuid.uuid4().hex
         self.vectorised = self.vectorise and any(f.kind == "weights" for f in self.factors)
@@ -1948,23 +2024,33 @@ class _SchemeModel(_Model):
                 )
         return s
 
-    def _score(self, scheme: Any) -> Any:
-        from weighting.exceptions import CoverageWarning
+    def _data(self, assignment: Mapping[str, Any]) -> Any:
+        """The data of a run: replicate factors replace their indicator's column."""
+        data = self.data
+        for f in self.factors:
+            if f.role != "replicate" or f.apply is not None:
+                continue
+            col = f.params["indicator"]
+            data = data.copy() if data is self.data else data
+            data[col] = f.params["table"][assignment[f.name]].reindex(data.index)
+        return data
 
+    def _score(self, scheme: Any, data: Any = None) -> Any:
         with _SCORE_LOCK, warnings.catch_warnings():
             warnings.simplefilter("ignore", CoverageWarning)
-            return scheme.score(self.data, **self.kw)
+            return scheme.score(self.data if data is None else data, **self.kw)
 
     def evaluate_group(self, assignment: dict[str, Any], weights: np.ndarray | None) -> np.ndarray:
+        data = self._data(assignment)
         if weights is None:
-            res = self._score(self.variant(assignment, None))
+            res = self._score(self.variant(assignment, None), data)
             return _align(res.scores, self.units, "UncertaintyAnalysis")[None, :]
         prep = self._prepared(assignment) if self.vectorise else None
         if prep is None:
             out = np.empty((weights.shape[0], len(self.units)))
             for r in range(weights.shape[0]):
                 w = pd.Series(weights[r], index=self.indicators)
-                res = self._score(self.variant(assignment, w))
+                res = self._score(self.variant(assignment, w), data)
                 out[r] = _align(res.scores, self.units, "UncertaintyAnalysis")
             return out
         return _reweight(prep, weights, len(self.units))
@@ -1982,11 +2068,10 @@ class _SchemeModel(_Model):
             return prep
 
     def _prepare(self, assignment: Mapping[str, Any]) -> _Prepared | None:
-        from weighting.aggregate import PowerMean
-
         var = self.variant(assignment, self._base_weights)
         if getattr(var.weights, "unit_specific", False):
             return None
+        data = self._data(assignment)
         dims = var.dimensions
         dim_fixed = None
         if dims:
@@ -1996,7 +2081,7 @@ class _SchemeModel(_Model):
                 if not isinstance(var.dimension_weights, dict):
                     return None  # fitted dimension weights depend on the indicator weights
                 dim_fixed = np.array([var.dimension_weights[d] for d in dims], dtype=float)
-        res = self._score(var)
+        res = self._score(var, data)
         if res.groups is not None and (var.aggregation.relative or var.top_aggregation.relative):
             return None  # scored against each calibration group's own reference: exact path
         names = list(var.indicators.names)
@@ -2100,6 +2185,8 @@ def _reweight(prep: _Prepared, weights: np.ndarray, n_units: int) -> np.ndarray:
 
 def _apply_to_scheme(f: Factor, scheme: Any, value: Any) -> Any:
     """Default effect of a built-in factor on a Scheme."""
+    if f.role == "replicate":  # changes the data, not the scheme (_SchemeModel._data)
+        return scheme
     if f.role == "normalisation":
         return scheme.replace(normalisation=value)
     if f.role == "aggregation":

@@ -34,9 +34,18 @@ import scipy.sparse as sp
 from dea.data import DEAData, prepare, resolve_reference, unit_position
 from dea.exceptions import InputDataError, format_labels
 from dea.models._base import RTS_CHOICES, check_choice, check_n_jobs, scaled_arrays
+from dea.models.radial import _solve_order as order
 from dea.results import SLACK_TOL, DEAResult, _quantile_table
 from dea.solvers import get_backend
-from dea.solvers.base import LPBatchResult, LPFamily, LPProblem, LPUpdate, solve_family
+from dea.solvers.base import (
+    ColumnGeneration,
+    LPBatchResult,
+    LPFamily,
+    LPProblem,
+    LPUpdate,
+    SolveStrategy,
+    solve_family,
+)
 
 __all__ = [
     "EnvelopeLP",
@@ -306,9 +315,76 @@ def check_nonnegative(values: np.ndarray, data: DEAData, subject: str, rule: str
 
 
 def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
-    from dea.models.radial import _solve_order as order
-
     return order(Xe, Ye)
+
+
+#: Reference units above which the HiGHS backend generates lambda columns for Additive,
+#: SBM and DDF.  Higher than Radial's 200: measured (CPU seconds, 3 inputs, 2 outputs,
+#: VRS) column generation / full LPs was 1.3-1.7 at n = 250, 1.2-1.3 at 500, 0.8-1.0 at
+#: 1000, 0.3-0.5 at 3000 (benchmarks/README.md).
+_CG_MIN_UNITS = 800
+
+
+def _cg_min_units() -> int:
+    return _CG_MIN_UNITS
+
+
+def envelope_strategy(
+    env: EnvelopeLP,
+    solver: str,
+    own: np.ndarray,
+    exclude: np.ndarray | None = None,
+) -> SolveStrategy | None:
+    """The session strategy of an envelopment family: column generation or plain LPs.
+
+    With HiGHS and more than ``_CG_MIN_UNITS`` (800) reference units, the lambda
+    columns are priced (:class:`~dea.solvers.base.ColumnGeneration`): the working set
+    starts from Radial's initial columns (extreme units of every ratio, input and
+    output) and, before each unit, takes in the unit's own column ``own[k]`` (when it is
+    a reference unit and not excluded), so the working LP is feasible (``lambda_k = 1``,
+    no slack) and never falls back to the full LP.  Otherwise None (plain full LPs).
+
+    Pricing rule.  Write the rows of unit k's LP as ``X lambda + ... = x``,
+    ``Y lambda + ... = y`` (inequalities in super-SBM), the convexity row
+    ``e' lambda (- t)`` (none under CRS: ``u0 = 0``) and extra rows on the slack and
+    extra columns only, with duals (``d objective / d rhs``) ``v`` (inputs), ``u``
+    (outputs), ``u0`` (convexity) and ``w`` (extra rows).  A lambda column has cost
+    0 and entries ``x_j``, ``y_j``, 1 (and none in an extra row, nor in any per-unit
+    update: updates touch right-hand sides, slack costs and the extra columns), so its
+    reduced cost is::
+
+        d_j = 0 - (v' x_j + u' y_j + u0)
+
+    and, the LP being optimal on the working set W, the full LP is optimal exactly when
+    no ``j`` outside W improves: ``d_j <= tol`` for a maximising LP (Additive, DDF,
+    output SBM), ``d_j >= -tol`` for a minimising one (non- and input-oriented SBM,
+    super-SBM).  In multiplier terms (Additive, with ``mu = -u``): j enters when
+    ``mu' y_j - v' x_j - u0 > tol``, i.e. when it lies above the hyperplane of the
+    working-set dual.  The formula is that of Radial's lambda columns; what differs is
+    where the multipliers come from.  Radial's are normalised by its score column
+    (``v' x_k = 1``) and its working LP can be infeasible (outputs not covered by W).
+    Here the slack columns, always in W, sign the multipliers by their own reduced
+    costs (Additive: ``v_i >= w-_i >= 0``, ``mu_r >= w+_r >= 0``; DDF phase 1:
+    ``v, mu >= 0`` and ``v' g_x + mu' g_y = 1`` from beta's column; SBM likewise with
+    ``t``'s terms), so a unit ``j`` dominated by a unit ``i`` of W never enters
+    (``d_j <= d_i <= 0`` when maximising).  Both input and output rows must be met by
+    W, which is why each unit's own column is seeded.  An excluded column
+    (super-efficiency) is fixed at 0 by the update and so left out of pricing for that
+    unit.
+    """
+    n_ref = env.n_ref
+    if solver != "highs" or n_ref <= _cg_min_units():
+        return None
+    from dea.models.radial import _initial_columns
+
+    A = env.problem.A
+    m, s = env.m, env.s
+    lam = A[: m + s, :n_ref].toarray()
+    Xr, Yr = lam[:m].T, lam[m:].T
+    seed = np.asarray(own, dtype=np.int64).copy()
+    if exclude is not None:
+        seed[np.asarray(exclude) >= 0] = -1
+    return ColumnGeneration(np.arange(n_ref), _initial_columns(Xr, Yr), unit_columns=seed)
 
 
 class EnvelopeModel:
@@ -348,6 +424,16 @@ class EnvelopeModel:
         self.data: DEAData = prepare(data, inputs, outputs, labels=labels)
         self.reference_data, _ = resolve_reference(reference, self.data, data)
 
+    @property
+    def screening(self) -> str:
+        """How reference units enter the LPs: ``"pricing"`` (column generation, see
+        :func:`envelope_strategy`) or ``"none"`` (every LP holds all of them)."""
+        return (
+            "pricing"
+            if self.solver == "highs" and self.reference_data.n > _cg_min_units()
+            else "none"
+        )
+
     # -- helpers ------------------------------------------------------------------------
     def _scaled(self, exclude_self: bool = False) -> dict[str, np.ndarray]:
         """Column scales and data divided by them (see :func:`dea.models._base.scaled_arrays`)."""
@@ -372,6 +458,8 @@ class EnvelopeModel:
         options = dict(self.solver_options)
         if self.solver == "highs":
             options.setdefault("col_duals", False)
+        own = self.reference_data.labels.get_indexer(self.data.labels)
+        exclude = getattr(family, "exclude", None)
         batch = solve_family(
             family,
             order,
@@ -379,6 +467,7 @@ class EnvelopeModel:
             n_jobs=self.n_jobs,
             progress=self.progress,
             options=options,
+            strategy=envelope_strategy(family.env, self.solver, own, exclude),
         )
         inv = np.empty(units.size, dtype=np.int64)
         pos = {int(k): i for i, k in enumerate(order)}
@@ -455,7 +544,13 @@ class EnvelopeModel:
             slack_values=slacks,
             target_values=targets,
             slack_tolerance=SLACK_TOL * scale,
-            info={"model": self._name, "rts": self.rts, **info, "solver": self.solver},
+            info={
+                "model": self._name,
+                "rts": self.rts,
+                **info,
+                "solver": self.solver,
+                "screening": self.screening,
+            },
             **extra,
         )
 

@@ -114,6 +114,19 @@ class Additive(EnvelopeModel):
     ``result.efficient`` is ``score == 0``.  The score depends on units of measurement
     with ``weights="ones"``; with ``"ram"``, ``"mip"`` and ``"normalized"`` it does not.
 
+    Large problems.  With HiGHS and more than 800 reference units the lambda columns are
+    generated (``result.info["screening"] == "pricing"``; the shared
+    :class:`dea.solvers.ColumnGeneration` strategy, see
+    ``dea.models._envelope.envelope_strategy``): each LP is solved on a working set
+    of reference units (a few extreme ones, those priced in for earlier units, and the
+    unit's own column, which keeps the LP feasible), then every other unit j is priced
+    with the row duals ``v`` (input rows), ``u`` (output rows), ``u0`` (convexity row):
+    its reduced cost is ``d_j = -(v' x_j + u' y_j + u0)`` (lambdas cost nothing and
+    appear in no other row), and j enters when it improves the objective by more than
+    1e-9 (``d_j > 1e-9`` when maximising, ``d_j < -1e-9`` when minimising).  When no unit
+    does, the working-set optimum is optimal for the LP over all units, so scores equal
+    those of the full LPs (tested to 1e-9 on data with ties, duplicates and zeros).
+
     References
     ----------
     Charnes, A., Cooper, W. W., Golany, B., Seiford, L., & Stutz, J. (1985). Foundations

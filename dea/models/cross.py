@@ -30,6 +30,7 @@ from dea.models._base import (
     column_scales,
     snap_scores,
 )
+from dea.models.radial import Radial
 from dea.results import _quantile_table, _SummaryDisplay
 from dea.solvers.base import LPFamily, LPProblem, LPUpdate, solve_family
 
@@ -44,6 +45,7 @@ METHODS = ("ratio", "difference")
 _BLOCK = 1024  # raters per block when the matrix is assembled
 _SCREEN_MIN_UNITS = 200  # screen the frame (``screen=None``) from this many units
 _FRAME_TOL = 1e-6  # units scoring above 1 - _FRAME_TOL are kept in the frame
+_CORRECTED_ZERO = 1e-9  # correction: adjusted input below this x its terms counts as 0
 _VIOLATION_TOL = 1e-7  # relative violation of an omitted constraint that forces a re-solve
 
 
@@ -111,6 +113,9 @@ class CrossEfficiencyResult(_SummaryDisplay):
         first stage failed).
     goal, method, rts, orientation : str
         The settings used.
+    correction : bool
+        Whether Lim & Zhu's (2015) VRS correction was applied (see
+        :class:`CrossEfficiency`).
 
     Examples
     --------
@@ -138,6 +143,7 @@ class CrossEfficiencyResult(_SummaryDisplay):
     method: str
     rts: str
     orientation: str
+    correction: bool = False
 
     def to_frame(self) -> pd.DataFrame:
         """One row per unit: score, mean (with/without self-appraisal), maverick, rater
@@ -177,6 +183,7 @@ class CrossEfficiencyResult(_SummaryDisplay):
         rows: list[tuple[str, Any]] = [
             ("units", len(own)),
             ("rts / orientation", f"{self.rts} / {self.orientation}"),
+            *([("correction", "Lim & Zhu (2015)")] if self.correction else []),
             (
                 "secondary goal",
                 self.goal if self.goal == "simple" else f"{self.goal} ({self.method})",
@@ -226,11 +233,14 @@ class _CrossSpec:
         goal: str,
         method: str,
         w0_bounds: tuple[float, float] | None,
+        measure: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.N, self.D = N, D
         self.n, self.k = N.shape
         self.orientation, self.goal, self.method = orientation, goal, method
-        self.sum_N, self.sum_D = N.sum(axis=0), D.sum(axis=0)
+        # the rows the peers' efficiency is measured with (Lim & Zhu: corrected ones)
+        self.Nm, self.Dm = (N, D) if measure is None else measure
+        self.sum_N, self.sum_D = self.Nm.sum(axis=0), self.Dm.sum(axis=0)
         lo, hi = np.zeros(self.k), np.full(self.k, np.inf)
         if w0_bounds is not None:
             lo[-1], hi[-1] = w0_bounds
@@ -246,7 +256,7 @@ class _CrossSpec:
         """Secondary goal given the rater's own optimum (theta, or phi in output)."""
         theta = objective if self.orientation == "input" else 1.0 / objective
         Nd, Dd = self.N[d], self.D[d]
-        peer_N, peer_D = self.sum_N - Nd, self.sum_D - Dd
+        peer_N, peer_D = self.sum_N - self.Nm[d], self.sum_D - self.Dm[d]
         low = self.goal == "aggressive"  # make the peers' efficiency as low as possible
         if self.method == "ratio":
             # The sum is normalised to n - 1 rather than 1 (the same LP up to scale): the
@@ -432,6 +442,13 @@ class CrossEfficiency:
         with HiGHS, the multiplier form with the other backends.  Scores and, with a
         secondary goal, the matrix agree between forms; ``goal="simple"`` weights are
         the vertex each form happens to return.
+    correction : bool, default False
+        Lim & Zhu's (2015) VRS cross-efficiency for input orientation (rts "vrs", "nirs"
+        or "ndrs"): rater d rates unit j by ``u_d y_j / (v_d x_j - u0_d)`` instead of
+        ``(u_d y_j + u0_d) / (v_d x_j)``, which lies in [0, 1] for every rater (see
+        Notes); with ``method="ratio"`` the secondary goal measures the peers the same
+        way.  No effect under CRS (there is no ``u0``).  Not allowed with output
+        orientation, whose cross-efficiencies are never negative.
     screen : bool or None, default None
         Keep in the LPs only the constraints of the units on the frontier (own score 1,
         found by :class:`dea.Radial` with the same ``rts`` and ``orientation``); the
@@ -509,9 +526,18 @@ class CrossEfficiency:
     :math:`E_{dj} = N_j(w_d) / D_j(w_d)` (always :math:`\le \theta_j`, and
     :math:`E_{dd} = \theta_d`, which is stored exactly on the diagonal).  With VRS (or
     NIRS/NDRS) in input orientation :math:`E_{dj}` can be negative (Lim & Zhu 2015); the
-    output orientation avoids that.  Mean cross-efficiency (with self-appraisal)
-    :math:`\bar E_j = \frac1n \sum_d E_{dj}`; peer appraisal
-    :math:`e_j = \frac{1}{n-1} \sum_{d \ne j} E_{dj}`; maverick index
+    output orientation avoids that, and so does ``correction=True`` (Lim & Zhu 2015),
+    which moves :math:`u_0` to the denominator: :math:`E_{dj} = u_d y_j / (v_d x_j -
+    u_{0d})` for :math:`j \ne d`.  Rater d's constraint
+    :math:`u_d y_j + u_{0d} \le v_d x_j` gives :math:`v_d x_j - u_{0d} \ge u_d y_j \ge 0`,
+    so :math:`0 \le E_{dj} \le 1` (NaN when both are 0, i.e. when the adjusted input is
+    below 1e-9 times the magnitude of its terms); the diagonal keeps the own score
+    :math:`\theta_d` (the corrected ratio equals it only for efficient raters), and with
+    ``method="ratio"`` the secondary goal optimises :math:`\sum_{j \ne d} u y_j` with
+    :math:`\sum_{j \ne d} (v x_j - u_0)` normalised, while ``"difference"`` is unchanged
+    (numerator minus denominator is the same).  This is deaR's ``correction = TRUE``.
+    Mean cross-efficiency (with self-appraisal) :math:`\bar E_j = \frac1n \sum_d E_{dj}`;
+    peer appraisal :math:`e_j = \frac{1}{n-1} \sum_{d \ne j} E_{dj}`; maverick index
     :math:`M_j = (\theta_j - e_j) / e_j` (Doyle & Green 1994).
 
     Compared with R deaR 1.5.3's ``cross_efficiency``: ``Arbitrary``, ``M3_agg``/
@@ -583,6 +609,7 @@ class CrossEfficiency:
         goal: str = "simple",
         method: str = "ratio",
         form: str = "auto",
+        correction: bool = False,
         screen: bool | None = None,
         solver: str = "highs",
         n_jobs: int = 1,
@@ -596,6 +623,14 @@ class CrossEfficiency:
         self.goal = check_choice("goal", goal, GOALS)
         self.method = check_choice("method", method, METHODS)
         self.form = check_choice("form", form, ("auto", "dual", "multiplier"))
+        if correction not in (True, False):
+            raise InputDataError(f"correction={correction!r} is not allowed; use True or False")
+        if correction and self.orientation != "input":
+            raise InputDataError(
+                "correction=True (Lim & Zhu 2015) is for orientation='input'; output-oriented "
+                "cross-efficiencies are never negative, so use correction=False there"
+            )
+        self.correction = bool(correction)
         if screen not in (None, True, False):
             raise InputDataError(f"screen={screen!r} is not allowed; use None, True or False")
         self.screen = screen
@@ -648,8 +683,6 @@ class CrossEfficiency:
     def _frame(self) -> np.ndarray:
         """Units on the frontier (own score 1, by :class:`dea.Radial`): the only
         constraints of the multiplier LPs that can bind (see Notes)."""
-        from dea.models.radial import Radial
-
         d = self.data
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -685,7 +718,15 @@ class CrossEfficiency:
         d = self.data
         n, m, s = d.n, d.m, d.s
         N, D, sx, sy = self._coefficients()
-        spec = _CrossSpec(N, D, self.orientation, self.goal, self.method, self._w0_bounds())
+        Nm, Dm = N, D
+        corrected = self.correction and self.rts != "crs"
+        if corrected:
+            # Lim & Zhu: u y_j / (v x_j - u0), i.e. u0 moved from numerator to denominator
+            Nm, Dm = N.copy(), D.copy()
+            Nm[:, -1], Dm[:, -1] = 0.0, -1.0
+        spec = _CrossSpec(
+            N, D, self.orientation, self.goal, self.method, self._w0_bounds(), (Nm, Dm)
+        )
         form = self.form
         if form == "auto":
             form = "dual" if self.solver == "highs" else "multiplier"
@@ -756,9 +797,15 @@ class CrossEfficiency:
         for start in range(0, n, _BLOCK):
             stop = min(start + _BLOCK, n)
             Wb = W[start:stop]
-            Eb = Wb @ N.T
+            Eb = Wb @ Nm.T
+            den = Wb @ Dm.T
+            if corrected:
+                # 0/0: weights with u y_j = 0 and v x_j = u0 (to rounding) leave the
+                # corrected rating undefined; NaN, not a ratio of rounding errors
+                den[den <= _CORRECTED_ZERO * (np.abs(Wb) @ np.abs(Dm).T)] = np.nan
             with np.errstate(divide="ignore", invalid="ignore"):
-                np.divide(Eb, Wb @ D.T, out=Eb)
+                np.divide(Eb, den, out=Eb)
+            del den
             rows = np.arange(stop - start)
             Eb[rows, start + rows] = own_score[start:stop]
             E[start:stop] = Eb
@@ -772,15 +819,18 @@ class CrossEfficiency:
 
         # normalise the weights as in the own LP and convert them to user units
         own = D if self.orientation == "input" else N
-        with np.errstate(divide="ignore", invalid="ignore"):
-            Wn = W / np.einsum("ij,ij->i", W, own)[:, None]
+        scale = np.einsum("ij,ij->i", W, own)
+        # with correction and method="ratio" the link is homogeneous, so a rater's optimal
+        # weights may give its own virtual input 0 (v = 0): those stay as solved
+        scale[~(scale > 0)] = 1.0
+        Wn = W / scale[:, None]
         Wu = Wn.copy()
         Wu[:, :m] /= sx
         Wu[:, m : m + s] /= sy
 
         # secondary criterion at the final weights
-        peer_N = Wn @ N.sum(axis=0) - np.einsum("ij,ij->i", Wn, N)
-        peer_D = Wn @ D.sum(axis=0) - np.einsum("ij,ij->i", Wn, D)
+        peer_N = Wn @ Nm.sum(axis=0) - np.einsum("ij,ij->i", Wn, Nm)
+        peer_D = Wn @ Dm.sum(axis=0) - np.einsum("ij,ij->i", Wn, Dm)
         with np.errstate(divide="ignore", invalid="ignore"):
             crit = peer_N / peer_D if self.method == "ratio" else peer_N - peer_D
 
@@ -824,4 +874,5 @@ class CrossEfficiency:
             method=self.method,
             rts=self.rts,
             orientation=self.orientation,
+            correction=self.correction and self.rts != "crs",
         )

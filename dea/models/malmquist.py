@@ -2,7 +2,9 @@
 
 Every distance is a :class:`dea.Radial` score: own-period scores with the period's units
 as frontier, cross-period scores through Radial's reference-set evaluation
-(``reference=<the other period's units>``).  No LP loop of its own.
+(``reference=<the other period's units>``), by default solved together by the proven
+batched simplex of :mod:`dea.models._certify` (LPs through Radial for what it cannot
+prove).  No LP loop of its own.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dea.exceptions import InfeasibleUnitWarning, InputDataError, format_labels
+from dea.exceptions import FewUnitsWarning, InfeasibleUnitWarning, InputDataError, format_labels
 from dea.models._base import RTS_CHOICES, check_choice, check_n_jobs
+from dea.models._certify import RadialArrays, radial_factors
 from dea.models.radial import Radial
 
 __all__ = ["Malmquist"]
@@ -58,6 +61,14 @@ class Malmquist:
         decomposition.  Ignored for other ``rts``.
     solver, n_jobs, solver_options
         As for :class:`Radial`.
+    method : {"batch", "lp"}, default "batch"
+        ``"lp"``: every set of distances is one :class:`Radial` fit.  ``"batch"``: the
+        LPs of a set solved together by the batched simplex of
+        :mod:`dea.models._certify`, each answer proven optimal on the data (a feasible
+        point and a dual bound over every frontier unit agreeing to 1e-9); units it
+        cannot prove (e.g. cross-period VRS LPs with no single frontier unit covering
+        the observation, or infeasible ones) go to that same :class:`Radial` fit.  Same
+        distances, statuses included.
 
     Raises
     ------
@@ -140,12 +151,14 @@ class Malmquist:
         solver: str = "highs",
         n_jobs: int = 1,
         solver_options: dict[str, Any] | None = None,
+        method: str = "batch",
     ) -> None:
         if not isinstance(panel, pd.DataFrame):
             raise InputDataError(f"panel must be a pandas DataFrame, got {type(panel).__name__}")
         self.rts = check_choice("rts", rts, RTS_CHOICES)
         self.orientation = check_choice("orientation", orientation, ("input", "output"))
         self.scale = bool(scale)
+        self.method = check_choice("method", method, ("batch", "lp"))
         self.solver = solver
         self.n_jobs = check_n_jobs(n_jobs)
         self.solver_options = dict(solver_options or {})
@@ -201,16 +214,11 @@ class Malmquist:
     def _period(self, p: Any) -> pd.DataFrame:
         return self._frame.xs(p, level="period")
 
-    def _scores(
-        self, obs: pd.DataFrame, ref: pd.DataFrame | None, rts: str
-    ) -> tuple[pd.Series, pd.Series]:
-        """Radial scores of ``obs`` against ``ref`` (None: against ``obs`` itself)."""
-        if obs.empty:
-            empty = pd.Series(dtype=float)
-            return empty, pd.Series(dtype=object)
+    def _fit(self, obs: pd.DataFrame, ref: pd.DataFrame | None, rts: str) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", InfeasibleUnitWarning)
-            res = Radial(
+            warnings.simplefilter("ignore", FewUnitsWarning)
+            return Radial(
                 obs,
                 self.inputs,
                 self.outputs,
@@ -222,7 +230,40 @@ class Malmquist:
                 n_jobs=self.n_jobs,
                 solver_options=self.solver_options,
             ).fit()
-        return res.scores, res.status
+
+    def _scores(
+        self, obs: pd.DataFrame, ref: pd.DataFrame | None, rts: str
+    ) -> tuple[pd.Series, pd.Series]:
+        """Radial scores of ``obs`` against ``ref`` (None: against ``obs`` itself)."""
+        if obs.empty:
+            empty = pd.Series(dtype=float)
+            return empty, pd.Series(dtype=object)
+        if self.method == "lp":
+            res = self._fit(obs, ref, rts)
+            return res.scores, res.status
+        frontier = obs if ref is None else ref
+        m = len(self.inputs)
+        o = obs[[*self.inputs, *self.outputs]].to_numpy(dtype=float)
+        r = frontier[[*self.inputs, *self.outputs]].to_numpy(dtype=float)
+        scale = np.vstack([o, r]).mean(axis=0)
+        scale[~(scale > 0)] = 1.0
+        o, r = o / scale, r / scale
+        arrays = RadialArrays(o[:, :m], o[:, m:], r[:, :m], r[:, m:], rts, self.orientation)
+        status = pd.Series("optimal", index=obs.index, dtype=object)
+
+        def lps(units: np.ndarray) -> np.ndarray:
+            try:
+                res = self._fit(obs.iloc[units], frontier, rts)
+                st, sc = res.status.to_numpy(), res.scores.to_numpy(dtype=float)
+            except InputDataError:  # e.g. a column zero for every unit of the subset
+                res = self._fit(obs, frontier, rts)
+                st, sc = res.status.to_numpy()[units], res.scores.to_numpy(dtype=float)[units]
+            status.iloc[units] = st
+            return sc if self.orientation == "input" else 1.0 / sc
+
+        value, _ = radial_factors(arrays, None, lps)
+        score = value if self.orientation == "input" else 1.0 / value
+        return pd.Series(score, index=obs.index, name="score"), status
 
     def fit(self) -> pd.DataFrame:
         """Compute the indices for every pair of periods.

@@ -289,6 +289,19 @@ class SBM(EnvelopeModel):
 
     Scores within 1e-9 of 1 are reported as exactly 1.
 
+    Large problems.  With HiGHS and more than 800 reference units the lambda columns are
+    generated (``result.info["screening"] == "pricing"``; the shared
+    :class:`dea.solvers.ColumnGeneration` strategy, see
+    ``dea.models._envelope.envelope_strategy``): each LP is solved on a working set
+    of reference units (a few extreme ones, those priced in for earlier units, and the
+    unit's own column, which keeps the LP feasible), then every other unit j is priced
+    with the row duals ``v`` (input rows), ``u`` (output rows), ``u0`` (convexity row):
+    its reduced cost is ``d_j = -(v' x_j + u' y_j + u0)`` (lambdas cost nothing and
+    appear in no other row), and j enters when it improves the objective by more than
+    1e-9 (``d_j > 1e-9`` when maximising, ``d_j < -1e-9`` when minimising).  When no unit
+    does, the working-set optimum is optimal for the LP over all units, so scores equal
+    those of the full LPs (tested to 1e-9 on data with ties, duplicates and zeros).
+
     References
     ----------
     Tone, K. (2001). A slacks-based measure of efficiency in data envelopment analysis.

@@ -108,7 +108,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import scipy.sparse as sp
 
+from dea._parallel import map_chunks
 from dea.exceptions import InputDataError
+from dea.solvers.registry import get_backend
 
 __all__ = [
     "STATUSES",
@@ -627,8 +629,6 @@ class SolveStrategy:
 
     def open_session(self, family: LPFamily, solver: str, options: dict[str, Any]) -> LPSession:
         """Open the session a chunk's units are solved on."""
-        from dea.solvers import get_backend
-
         return get_backend(solver).open(family.problem, **options)
 
     def solve_unit(self, session: LPSession, family: LPFamily, k: int) -> UnitOutcome:
@@ -698,6 +698,12 @@ class ColumnGeneration(SolveStrategy):
         to the full LP when that is infeasible).  A strategy may switch pricing on for
         single solves with ``session.pricing = True`` (e.g. a unit whose update fixes a
         working-set column at 0).
+    unit_columns : array_like of int, optional
+        One entry per unit of the family: a candidate column brought into the working
+        set before unit ``k`` is solved (``-1``: none), e.g. the evaluated unit's own
+        lambda column, which makes every envelopment LP of a unit in the reference set
+        feasible on the working set (no full-LP fallback).  Only speed depends on it:
+        the solution is certified by pricing either way.
     """
 
     def __init__(
@@ -709,6 +715,7 @@ class ColumnGeneration(SolveStrategy):
         tolerance: float = 1e-9,
         pricing: bool = True,
         ignore: Any = None,
+        unit_columns: Any = None,
     ) -> None:
         self.candidates = np.asarray(candidates, dtype=np.int64).ravel()
         self.ignore = np.asarray([] if ignore is None else ignore, dtype=np.int64).ravel()
@@ -720,12 +727,22 @@ class ColumnGeneration(SolveStrategy):
         self.batch = max(1, int(batch))
         self.tolerance = float(tolerance)
         self.pricing = bool(pricing)
+        self.unit_columns = (
+            None if unit_columns is None else np.asarray(unit_columns, dtype=np.int64).ravel()
+        )
         self._cache: tuple[int, np.ndarray] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_cache"] = None  # rebuilt in the worker
         return state
+
+    def solve_unit(self, session: LPSession, family: LPFamily, k: int) -> UnitOutcome:
+        """Bring unit ``k``'s column (``unit_columns``) into the working set, then solve
+        as :class:`SolveStrategy` does."""
+        if self.unit_columns is not None and isinstance(session, _WorkingSetSession):
+            session.include(self.unit_columns[k : k + 1])
+        return super().solve_unit(session, family, k)
 
     def _candidate_rows(self, problem: LPProblem) -> np.ndarray:
         """Candidates' constraint columns as dense rows (n_candidates x n_rows), cached."""
@@ -736,8 +753,6 @@ class ColumnGeneration(SolveStrategy):
 
     def open_session(self, family: LPFamily, solver: str, options: dict[str, Any]) -> LPSession:
         """A working-set session (plain session if the backend cannot add columns)."""
-        from dea.solvers import get_backend
-
         backend = get_backend(solver)
         session = _WorkingSetSession(family.problem, self, backend, options)
         if session.supported:
@@ -808,6 +823,14 @@ class _WorkingSetSession(BaseSession):
         self._loc[base_cols] = self._cols.size + np.arange(base_cols.size)
         self._cols = np.concatenate([self._cols, base_cols])
         self._ws_pos = np.concatenate([self._ws_pos, pos])
+
+    def include(self, base_cols: Any) -> None:
+        """Add candidate columns ``base_cols`` to the working set (others are skipped)."""
+        cols = np.asarray(base_cols, dtype=np.int64).ravel()
+        cols = cols[(cols >= 0) & (cols < self.problem.n_cols)]
+        cols = cols[(self._cand_pos[cols] >= 0) & (self._loc[cols] < 0)]
+        if cols.size:
+            self._add(np.unique(cols))
 
     def _localise(self, u: LPUpdate) -> tuple[LPUpdate, np.ndarray]:
         """The update in working-set columns, and the candidates it fixes at 0."""
@@ -1041,8 +1064,6 @@ def solve_family(
     SolverError
         If the backend cannot be used at all.
     """
-    from dea._parallel import map_chunks
-
     units_arr = (
         np.arange(family.n_units) if units is None else np.asarray(units, dtype=np.int64)
     )

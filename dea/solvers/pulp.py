@@ -44,6 +44,7 @@ from dea.solvers.base import (
     LPUpdate,
     SessionBackend,
 )
+from dea.solvers.registry import get_backend
 
 __all__ = ["PulpBackend", "PulpSession", "export_lp", "to_pulp", "write_lp"]
 
@@ -254,8 +255,6 @@ def export_lp(
         raise InputDataError(f"stage={stage!r} is not allowed; use 1 or 2")
     problem, update, second = _unit_lp(model, unit)
     if stage == 2:
-        from dea.solvers import get_backend
-
         with get_backend("highs").open(problem) as session:
             first = session.solve(update)
         if not first.ok:

@@ -38,7 +38,11 @@ def test_in_distribution_against_benchmarking(rts, orient):
         DATA, ["x1", "x2"], ["y"], rts={"drs": "nirs"}.get(rts, rts), orientation=orientation
     )
     res = dea.bootstrap(
-        model, B, seed=7, bandwidth=float(ref.bandwidth.iloc[0]), n_jobs=1,
+        model,
+        B,
+        seed=7,
+        bandwidth=float(ref.bandwidth.iloc[0]),
+        n_jobs=1,
         return_replications=True,
     )
     to_D = (lambda v: 1.0 / v) if orient == "in" else (lambda v: v)  # their scale -> D
@@ -150,3 +154,181 @@ def test_errors():
     flat = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]}, index=list("abc"))
     with pytest.raises(dea.InputDataError, match="inefficient"):
         dea.bootstrap(dea.Radial(flat, ["x"], ["y"], rts="crs"), 10)
+
+
+# ----------------------------------------------------------------------------------------
+# method="batch": the batched simplex with proven bases gives the LP optima
+# ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("rts", ["crs", "vrs", "nirs", "ndrs"])
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_batch_equals_plain_fit_per_replication(rts, orientation):
+    """Same seed: every replicated score of the default method equals the plain
+    per-replication ``Radial(..., reference=pseudo).fit()`` (method="lp") to 1e-9."""
+    df = random_frame(21, n=60, m=2, s=2)
+    model = dea.Radial(df, ["x1", "x2"], ["y1", "y2"], rts=rts, orientation=orientation)
+    a = dea.bootstrap(model, 12, seed=4, return_replications=True)
+    b = dea.bootstrap(model, 12, seed=4, return_replications=True, method="lp")
+    assert a.info["method"] == "batch" and b.info["method"] == "lp"
+    assert b.info["lp_units"] == 60 * 12
+    assert a.info["lp_units"] < 60 * 12 / 4  # most units need no LP at all
+    np.testing.assert_allclose(a.replications, b.replications, rtol=0, atol=1e-9)
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame(), rtol=1e-8)
+
+
+def test_batch_same_for_any_n_jobs_and_bigger_case():
+    df = random_frame(8, n=250, m=3, s=2)
+    model = dea.Radial(df, ["x1", "x2", "x3"], ["y1", "y2"], rts="vrs")
+    a = dea.bootstrap(model, 25, seed=9, return_replications=True)
+    b = dea.bootstrap(model, 25, seed=9, return_replications=True, n_jobs=2)
+    pd.testing.assert_frame_equal(a.replications, b.replications)  # bitwise
+    c = dea.bootstrap(model, 3, seed=9, return_replications=True, method="lp")
+    np.testing.assert_allclose(a.replications.iloc[:, :3], c.replications, rtol=0, atol=1e-9)
+
+
+def _arrays(seed: int, rts: str, orientation: str, n: int = 30):
+    from dea.bootstrap import _draw, _pseudo
+    from dea.models._certify import RadialArrays
+
+    df = random_frame(seed, n=n, m=2, s=2)
+    base = df.to_numpy() / df.to_numpy().mean(axis=0)
+    model = dea.Radial(df, ["x1", "x2"], ["y1", "y2"], rts=rts, orientation=orientation)
+    D = 1.0 / model.fit().scores.to_numpy()
+    Dstar = _draw(np.random.default_rng(seed), D, 0.05, float(np.var(np.r_[D, 2 - D], ddof=1)))
+    ps = _pseudo(base, 2, orientation, D, Dstar)
+    arr = RadialArrays(base[:, :2], base[:, 2:], ps[:, :2], ps[:, 2:], rts, orientation)
+    ref = pd.DataFrame(ps, index=df.index, columns=df.columns)
+    plain = (
+        dea.Radial(
+            pd.DataFrame(base, index=df.index, columns=df.columns),
+            ["x1", "x2"],
+            ["y1", "y2"],
+            rts=rts,
+            orientation=orientation,
+            reference=ref,
+        )
+        .fit()
+        .scores.to_numpy()
+    )
+    return arr, plain if orientation == "input" else 1.0 / plain
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    rts=st.sampled_from(["crs", "vrs", "nirs", "ndrs"]),
+    orientation=st.sampled_from(["input", "output"]),
+    noise=st.floats(1e-6, 1.0),
+)
+def test_prove_never_accepts_a_wrong_value(seed, rts, orientation, noise):
+    """The proof trusts nothing from the simplex: with perturbed multipliers, perturbed
+    basic values or a wrong basis, a value it accepts is still the LP optimum (1e-9)."""
+    from dea.models._certify import batch_simplex, prove
+
+    arr, plain = _arrays(seed, rts, orientation)
+    units = np.arange(arr.Xe.shape[0])
+    basis, xB, pi, _, _ = batch_simplex(arr, units, units)
+    v = prove(arr, units, basis, xB, pi)
+    assert np.isfinite(v).mean() > 0.9
+    np.testing.assert_allclose(v[np.isfinite(v)], plain[np.isfinite(v)], rtol=0, atol=1e-9)
+    rng = np.random.default_rng(seed)
+    bad = [
+        (basis, xB, pi * (1 + noise * rng.standard_normal(pi.shape))),
+        (basis, xB * (1 + noise * rng.standard_normal(xB.shape)), pi),
+        (np.roll(basis, 1, axis=0), xB, pi),
+    ]
+    for b_, x_, p_ in bad:
+        w = prove(arr, units, b_, x_, p_)
+        ok = np.isfinite(w)
+        np.testing.assert_allclose(w[ok], plain[ok], rtol=0, atol=1e-9)
+
+
+def test_radial_factors_falls_back_to_the_lp_engine():
+    """Start points off the units' rays are infeasible: those units go to ``solve_lps``."""
+    from dea.models._certify import radial_factors
+
+    arr, plain = _arrays(3, "vrs", "input")
+    n = arr.Xe.shape[0]
+    seen = []
+
+    def lps(units):
+        seen.append(units)
+        return plain[units]
+
+    v, by_lp = radial_factors(arr, np.roll(np.arange(n), 1), lps)
+    assert by_lp.sum() > n // 2 and np.array_equal(np.concatenate(seen), np.flatnonzero(by_lp))
+    np.testing.assert_allclose(v, plain, rtol=0, atol=1e-9)
+    v2, by_lp2 = radial_factors(arr, np.arange(n), lps)
+    assert by_lp2.sum() == 0
+    np.testing.assert_allclose(v2, plain, rtol=0, atol=1e-9)
+
+
+def test_method_error():
+    with pytest.raises(dea.InputDataError, match="method='simplex'"):
+        dea.bootstrap(_model(1, "vrs", "input"), 10, method="simplex")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 100_000),
+    rts=st.sampled_from(["crs", "vrs", "nirs", "ndrs"]),
+    orientation=st.sampled_from(["input", "output"]),
+    zeros=st.booleans(),
+    dup=st.booleans(),
+)
+def test_radial_factors_equal_radial_on_awkward_data(seed, rts, orientation, zeros, dup):
+    """Any evaluated and reference units (zeros, duplicates, units outside the
+    frontier's range, infeasible VRS LPs): the proven batch path plus its LP fallback
+    gives Radial's scores, NaN where Radial's LP is not optimal."""
+    import warnings
+
+    from dea.models._certify import RadialArrays, radial_factors
+
+    rng = np.random.default_rng(seed)
+    ref = random_frame(seed, n=25, m=2, s=2)
+    obs = random_frame(seed + 1, n=15, m=2, s=2).set_axis([f"o{i}" for i in range(15)])
+    obs = obs * rng.uniform(0.5, 1.5, (15, 1))
+    if zeros:
+        ref.iloc[rng.integers(0, 25, 3), 0] = 0.0  # x1 (x2 stays positive)
+        ref.iloc[rng.integers(0, 25, 3), 3] = 0.0  # y2
+        obs.iloc[rng.integers(0, 15, 2), 1] = 0.0  # x2
+        obs.iloc[rng.integers(0, 15, 2), 2] = 0.0  # y1
+    if dup:
+        ref.iloc[1] = ref.iloc[0]
+        obs.iloc[2] = ref.iloc[3]
+    kw = dict(rts=rts, orientation=orientation, two_phase=False)
+    cols = ["x1", "x2", "y1", "y2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = dea.Radial(obs, cols[:2], cols[2:], reference=ref, **kw).fit()
+
+        def lps(units):
+            sc = plain.scores.to_numpy()[units]
+            return sc if orientation == "input" else 1.0 / sc
+
+        scale = np.vstack([obs.to_numpy(), ref.to_numpy()]).mean(axis=0)
+        o, r = obs.to_numpy() / scale, ref.to_numpy() / scale
+        arr = RadialArrays(o[:, :2], o[:, 2:], r[:, :2], r[:, 2:], rts, orientation)
+        value, _ = radial_factors(arr, None, lps)
+    expect = plain.scores.to_numpy()
+    got = value if orientation == "input" else 1.0 / value
+    assert np.array_equal(np.isnan(got), np.isnan(expect))
+    ok = ~np.isnan(expect)
+    np.testing.assert_allclose(got[ok], expect[ok], rtol=1e-9, atol=1e-9)
+
+
+def test_blocks_of_units_give_the_same_factors(monkeypatch):
+    """Memory stays O(block x n_ref): many small blocks give the same proven factors."""
+    import dea.models._certify as C
+
+    arr, plain = _arrays(11, "vrs", "input", n=60)
+    n = arr.Xe.shape[0]
+
+    def lps(units):
+        return plain[units]
+
+    whole, _ = C.radial_factors(arr, np.arange(n), lps)
+    monkeypatch.setattr(C, "_BLOCK_ELEMENTS", 16 * n)  # blocks of 16 units
+    parts, by_lp = C.radial_factors(arr, np.arange(n), lps)
+    np.testing.assert_allclose(parts, whole, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(parts, plain, rtol=0, atol=1e-9)
+    assert by_lp.sum() < n // 4

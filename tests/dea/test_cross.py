@@ -452,3 +452,96 @@ def test_permutation(seed, shape, perm_seed, goal):
     np.testing.assert_allclose(
         b.matrix.loc[a.matrix.index, a.matrix.columns], a.matrix, rtol=1e-6, atol=1e-8
     )
+
+
+# ----------------------------------------------------------------------------------------
+# Lim & Zhu (2015) VRS correction
+# ----------------------------------------------------------------------------------------
+@pytest.fixture
+def lz_toy() -> pd.DataFrame:
+    """One input, one output; VRS frontier A(1, 1) - B(2, 3) - C(4, 4)."""
+    return pd.read_csv(RESULTS / "lim_zhu_toy.csv", index_col="DMU")
+
+
+@pytest.mark.parametrize("goal", cross_mod.GOALS)
+@pytest.mark.parametrize("method", ["ratio", "difference"])
+def test_lim_zhu_hand_checked(lz_toy, goal, method):
+    # D(4, 2) projects to (1.5, 2), inside facet A-B (y = 2x - 1): its optimal weights are
+    # unique, v = 1/4, u = 1/8, u0 = 1/8 (u y + u0 = v x on A and B), theta_D = 3/8.
+    # E(5, 3.5) projects to (3, 3.5), inside facet B-C (x = 2y - 4): v = 1/5, u = 2/5,
+    # u0 = -4/5, theta_E = 3/5.  Uncorrected, E rates A at (2/5 - 4/5) / (1/5) = -2;
+    # corrected, u y_j / (v x_j - u0): A 0.4, B 1, C 1, D (4/5) / (8/5) = 0.5.
+    kw = {"rts": "vrs", "goal": goal, "method": method}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dea.InfeasibleUnitWarning)
+        plain = _fit(lz_toy, ["x"], ["y"], **kw)
+        corr = _fit(lz_toy, ["x"], ["y"], correction=True, **kw)
+    np.testing.assert_allclose(plain.scores, [1, 1, 1, 0.375, 0.6], atol=1e-12)
+    np.testing.assert_allclose(corr.scores, plain.scores, atol=0)
+    np.testing.assert_allclose(plain.matrix.loc["D"], [1, 1, 0.625, 0.375, 0.45], atol=1e-9)
+    np.testing.assert_allclose(plain.matrix.loc["E"], [-2, 1, 1, 0, 0.6], atol=1e-9)
+    # D rates C at (4/8) / (1 - 1/8) = 4/7 and E at (3.5/8) / (5/4 - 1/8) = 7/18
+    np.testing.assert_allclose(corr.matrix.loc["D"], [1, 1, 4 / 7, 0.375, 7 / 18], atol=1e-9)
+    np.testing.assert_allclose(corr.matrix.loc["E"], [0.4, 1, 1, 0.5, 0.6], atol=1e-9)
+    # weights in user units, normalised to the rater's own virtual input v x_E = 1
+    np.testing.assert_allclose(corr.weights.loc["E"], [0.2, 0.4, -0.8], atol=1e-9)
+    E = corr.matrix.to_numpy()
+    ok = np.isfinite(E)
+    assert (E[ok] >= -1e-12).all() and (E[ok] <= 1 + 1e-9).all()
+    assert corr.correction and not plain.correction
+    assert "Lim & Zhu" in repr(corr)
+
+
+def test_lim_zhu_options(lz_toy):
+    with pytest.raises(dea.InputDataError, match=r"correction=True.*orientation='input'"):
+        dea.CrossEfficiency(lz_toy, ["x"], ["y"], rts="vrs", orientation="output", correction=True)
+    with pytest.raises(dea.InputDataError, match="correction='yes'"):
+        dea.CrossEfficiency(lz_toy, ["x"], ["y"], correction="yes")
+    # CRS has no u0: the correction changes nothing
+    a = _fit(lz_toy, ["x"], ["y"], goal="benevolent")
+    b = _fit(lz_toy, ["x"], ["y"], goal="benevolent", correction=True)
+    pd.testing.assert_frame_equal(a.matrix, b.matrix)
+    assert not b.correction
+
+
+@pytest.mark.parametrize("tag", sorted(TAGS))
+@pytest.mark.parametrize("rts", ["vrs", "nirs", "ndrs"])
+@pytest.mark.parametrize("name", ["dg", "toy"])
+def test_lim_zhu_against_dear(dg, lz_toy, name, rts, tag):
+    # R deaR 1.5.3 cross_efficiency(..., orientation = "io", correction = TRUE), written by
+    # tests/results/make_dear_cross_lim_zhu.R
+    df, ins, outs = (dg, DG_IN, DG_OUT) if name == "dg" else (lz_toy, ["x"], ["y"])
+    goal, method = TAGS[tag]
+    ref = pd.read_csv(RESULTS / f"dear_cross_{name}_{rts}_io_{tag}_lz.csv")
+    R = ref.pivot(index="rater", columns="rated", values="value").loc[df.index, df.index]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dea.InfeasibleUnitWarning)
+        res = _fit(df, ins, outs, rts=rts, goal=goal, method=method, correction=True)
+    ub = pd.read_csv(RESULTS / "dear_cross_lz_unbounded.csv")
+    ub = ub[(ub.data == name) & (ub.rts == rts) & (ub.method == tag)]
+    unbounded = res.status_secondary == "unbounded"
+    assert set(res.status_secondary.index[unbounded]) == set(ub.unit)
+    ok = ~unbounded.to_numpy()
+    np.testing.assert_allclose(res.matrix.to_numpy()[ok], R.to_numpy()[ok], rtol=1e-8, atol=1e-9)
+
+
+@SETTINGS
+@given(
+    seed=seeds,
+    shape=shapes,
+    rts=st.sampled_from(["vrs", "nirs", "ndrs"]),
+    goal=st.sampled_from(cross_mod.GOALS),
+    method=st.sampled_from(["ratio", "difference"]),
+)
+def test_lim_zhu_matrix_in_unit_interval(seed, shape, rts, goal, method):
+    df = random_frame(seed, *shape)
+    ins, outs = io_names(df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dea.InfeasibleUnitWarning)
+        res = _fit(df, ins, outs, rts=rts, goal=goal, method=method, correction=True)
+    E = res.matrix.to_numpy()
+    ok = np.isfinite(E)
+    assert (E[ok] >= -1e-9).all() and (E[ok] <= 1 + 1e-8).all()
+    diag = np.diag(E)
+    rated = np.isfinite(diag)  # a rater whose LPs were not both optimal has a NaN row
+    np.testing.assert_array_equal(diag[rated], res.scores.to_numpy()[rated])

@@ -151,3 +151,38 @@ def test_user_data_not_mutated():
     before = PANEL.copy()
     dea.Malmquist(PANEL, ["x1", "x2"], ["y1"], unit="unit", period="period").fit()
     pd.testing.assert_frame_equal(PANEL, before)
+
+
+@pytest.mark.parametrize(
+    ("rts", "orientation", "base"),
+    [
+        ("crs", "input", None),
+        ("crs", "output", 2002),
+        ("vrs", "input", None),
+        ("vrs", "output", 2003),
+        ("nirs", "input", None),
+        ("ndrs", "output", None),
+    ],
+)
+def test_batch_method_equals_one_fit_per_distance_set(rts, orientation, base):
+    """method="batch" (proven batched simplex, LPs for the rest) gives the distances and
+    statuses of method="lp" (one Radial fit per set), infeasible VRS cross-period LPs
+    and units missing in a period included."""
+    kw = dict(unit="unit", period="period", rts=rts, orientation=orientation, base=base)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dea.InfeasibleUnitWarning)
+        a = dea.Malmquist(PANEL, ["x1", "x2"], ["y1", "y2"], **kw).fit()
+        b = dea.Malmquist(PANEL, ["x1", "x2"], ["y1", "y2"], method="lp", **kw).fit()
+    num = [c for c in a.columns if c not in ("from", "status", "status_vrs")]
+    np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), atol=1e-9)
+    for col in ("status", "status_vrs"):
+        if col in b:
+            pd.testing.assert_series_equal(a[col], b[col])
+    assert a[num].notna().to_numpy().sum() > 0.5 * a[num].size
+    if rts == "vrs":
+        assert (a.status.str.startswith("infeasible")).any()  # the fallback path ran
+
+
+def test_method_must_be_known():
+    with pytest.raises(dea.InputDataError, match="method"):
+        dea.Malmquist(EG4, ["x"], ["y"], unit="unit", period="period", method="simplex")

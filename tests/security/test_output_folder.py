@@ -224,7 +224,7 @@ def test_study_paths_relative_to_study_file_and_recorded(
 
 def test_failed_run_keeps_a_manifest_of_what_it_wrote(tmp_path, monkeypatch):
     """A run that fails part way lists what it wrote, so the next run can replace it."""
-    import socialperf.report as report_module
+    import socialperf._report_writer as report_module
     from socialperf.safety import write_csv
 
     out = tmp_path / "out"

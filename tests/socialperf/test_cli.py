@@ -256,7 +256,7 @@ def test_sensitivity_sobol_not_power_of_two(capsys, user_study):
 def test_progress_bar_writes_to_given_stream():
     import io
 
-    from socialperf.study import _Progress
+    from socialperf.study._runtime import _Progress
 
     buf = io.StringIO()
     bar = _Progress(4, enabled=True, label="study", stream=buf)

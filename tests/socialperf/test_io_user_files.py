@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dea.exceptions import InputDataError
-from socialperf import io
+from socialperf import io, miv
 
 
 def _mfis() -> pd.DataFrame:
@@ -27,7 +27,7 @@ def test_mfi_headers_with_case_and_spaces_are_recognised(tmp_path):
 def test_holdings_headers_with_case_and_spaces(tmp_path):
     path = tmp_path / "h.csv"
     path.write_text("Holder, Held ,AMOUNT\nM1,1,100\nM1,2,300\n")
-    h = io.read_holdings(path, mfis=_mfis())
+    h = miv.read_holdings(path, mfis=_mfis())
     assert h.look_through().loc["M1"].to_dict() == {"1": 0.25, "2": 0.75}
 
 

@@ -20,9 +20,11 @@ import pytest
 
 import dea
 import socialperf
-from socialperf import cli, plots, score_mfis, study
+from socialperf import cli, plots, score_mfis
 from socialperf.mfi import DEA_INPUTS, DEA_OUTPUTS, DEFAULT_RTS
-from socialperf.study import DEASpec, Study, run_sensitivity, run_study
+from socialperf.study import DEASpec, SensitivitySpec, Study, run_sensitivity, run_study
+from socialperf.study import scoring as study_scoring
+from socialperf.study import sensitivity as study_sensitivity
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,15 +56,17 @@ def test_study_config_default():
     assert DEASpec.from_dict({"inputs": ["a"], "outputs": ["b"]}).rts == DEFAULT_RTS
     assert DEASpec(("a",), ("b",)).to_dict()["rts"] == DEFAULT_RTS
     # the compared settings of the sensitivity analysis include the default
-    assert DEFAULT_RTS in study.SensitivitySpec().rts
+    assert DEFAULT_RTS in SensitivitySpec().rts
 
 
 def test_study_without_dea_table_scores_dea_at_the_default():
     st = Study.demo().replace(dea=None, schemes=("equal",))
     data = SimpleNamespace(catalogue=None, holdings=None, mfis=None)
-    kwargs = study._scheme_kwargs(st, data, "dea", None)
+    kwargs = study_scoring._scheme_kwargs(st, data, "dea", None)
     assert kwargs["rts"] == DEFAULT_RTS
-    with_table = study._scheme_kwargs(Study.demo().replace(dea={"rts": "crs"}), data, "dea", None)
+    with_table = study_scoring._scheme_kwargs(
+        Study.demo().replace(dea={"rts": "crs"}), data, "dea", None
+    )
     assert with_table["rts"] == "crs"
 
 
@@ -148,9 +152,9 @@ def test_study_n_jobs_reaches_dea_scheme(radial_calls):
 
 def test_sensitivity_n_jobs_reaches_dea_scheme(radial_calls, monkeypatch):
     # keep the Monte Carlo loop itself serial: only the DEA fits are checked here
-    real_analyse = study._analyse
+    real_analyse = study_sensitivity._analyse
     monkeypatch.setattr(
-        study,
+        study_sensitivity,
         "_analyse",
         lambda model, factors, runs, sobol, seed, n_jobs, *a: real_analyse(
             model, factors, runs, sobol, seed, 1, *a

@@ -129,7 +129,7 @@ def test_missing_study_file():
 
 def test_miv_choices_match_domain_constants():
     from socialperf import miv
-    from socialperf.study import _MIV_METHODS, _UNCOVERED
+    from socialperf.study.config import _MIV_METHODS, _UNCOVERED
 
     assert tuple(miv.METHODS) == _MIV_METHODS
     assert tuple(miv.UNCOVERED_RULES) == _UNCOVERED

@@ -15,11 +15,9 @@ from socialperf.study import (
     GEOMETRIC_ZERO_FLOOR,
     Study,
     StudyConfigError,
-    _analyse,
-    _ratio_normaliser_kinds,
-    _set,
     run_sensitivity,
 )
+from socialperf.study.sensitivity import _analyse, _ratio_normaliser_kinds, _set
 from weighting import Scheme
 from weighting.sensitivity import Factor
 

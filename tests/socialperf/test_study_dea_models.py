@@ -9,7 +9,8 @@ import pytest
 
 import dea
 from socialperf.cli import _read_units_csv, main
-from socialperf.study import DEASpec, Study, StudyConfigError, _fit_dea, load_study_data
+from socialperf.study import DEASpec, Study, StudyConfigError, load_study_data
+from socialperf.study.run import _fit_dea
 
 IN, OUT = ["personnel"], ["number_of_active_borrowers"]
 

@@ -191,7 +191,7 @@ def demo_folder(tmp_path_factory, result):
         return result
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("socialperf.study.run_study", _cached)
+        mp.setattr("socialperf.cli.run_study", _cached)
         code = main(["demo", "--out", str(out)])
     assert code == 0
     assert calls and calls[0][0] == Study.demo()
@@ -344,7 +344,8 @@ def test_holdings_year_differing_from_study_year_is_logged(caplog):
 def test_study_dea_model_logs_few_units(caplog):
     import dataclasses
 
-    from socialperf.study import _fit_dea, load_study_data
+    from socialperf.study import load_study_data
+    from socialperf.study.run import _fit_dea
 
     study = Study.demo().replace(dea={
         "inputs": ["personnel", "operating_expense"], "outputs": ["number_of_active_borrowers"],

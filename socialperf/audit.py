@@ -16,9 +16,9 @@ of :func:`weighting.audit`; this module applies them to the microfinance study:
 
 The built-in schemes are audited on the scores the study computed (``score_mfis``); to
 re-score for compensability and to state their steps, each is described by the equivalent
-``weighting.Scheme`` (same catalogue metadata and normaliser, its fitted weights, arithmetic
-mean). A user's own scheme file is audited as it is. The DEA scheme is not a composite of the
-catalogue indicators and is not audited.
+``weighting.Scheme`` (the one its factory in :mod:`socialperf.schemes` built, indicators
+grouped by dimension). A user's own scheme file is audited as it is. The DEA scheme is not a
+composite of the catalogue indicators and is not audited.
 
 References
 ----------
@@ -42,6 +42,7 @@ import weighting as wt
 from socialperf.catalogue import Catalogue
 from socialperf.exceptions import InputDataError, format_labels
 from socialperf.mfi import ID, YEAR, _reference_table, _scheme_frame, _unit_index
+from socialperf.schemes import build_scheme, mfi_indicator_set
 from socialperf.study.data import _reference, study_year
 
 __all__ = ["StudyAudit", "audit_study", "catalogue_checks"]
@@ -50,7 +51,6 @@ _NOT_AUDITED = {
     "dea": "DEA scores turn inputs into outputs; they are not a composite of the catalogue "
     "indicators",
 }
-_NORMALISATION = {"rating": "quantile"}  # the others use percentile ranks (score_mfis)
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,59 +164,23 @@ class StudyAudit:
 
 
 # ---------------------------------------------------------------------------------------------
-def _indicator_set(cat: Catalogue, names: list[str], numeric_points: bool) -> wt.IndicatorSet:
-    """Catalogue metadata; with ``numeric_points`` categorical columns already hold points."""
-    if not numeric_points:
-        return cat.indicator_set(names=names)
-    items = []
-    for n in names:
-        s = cat[n]
-        items.append(
-            wt.Indicator(
-                name=n,
-                scale=s.scale if s.is_metric else "interval",
-                direction=s.direction,
-                group=s.dimension,
-                description=s.description if s.is_metric else f"points of {s.scale} categories",
-            )
-        )
-    return wt.IndicatorSet(items)
-
-
-def _year_weights(weights: Any, year: int, names: list[str]) -> pd.Series | None:
-    if isinstance(weights, pd.Series):
-        return weights.reindex(names).astype(float)
-    if isinstance(weights, pd.DataFrame) and year in weights.index:
-        row = weights.loc[year]
-        if isinstance(row, pd.Series) and set(names) <= set(row.index):
-            return row.reindex(names).astype(float)
-    return None
-
-
 def _builtin_scheme(
     name: str, res: Any, cat: Catalogue, names: list[str], year: int
 ) -> tuple[wt.Scheme, Any]:
-    """The weighting.Scheme describing a built-in scheme, and its result as computed."""
-    inds = _indicator_set(cat, names, numeric_points=True)
-    norm = {
-        n: ("none" if not cat[n].is_metric else _NORMALISATION.get(name, "percentile"))
-        for n in names
-    }
-    w = _year_weights(res.weights, year, names)
-    if name == "bod":
-        weights: Any = "bod"
-    else:
-        weights = {
-            n: float(v) for n, v in (w if w is not None else pd.Series(1.0, index=names)).items()
-        }
-    scheme = wt.Scheme(
-        inds,
-        normalisation=norm,
-        weights=weights,
-        aggregation="arithmetic",
-        missing={"method": "reweight", "min_coverage": 0.0},
-        name=name,
-    )
+    """The weighting.Scheme of a built-in scheme (its factory's), and its result as computed.
+
+    The scheme is the one :func:`socialperf.score_mfis` scored with (``res.info["scheme"]``,
+    else the factory's defaults), with the indicators grouped by SPTF dimension so that the
+    set and the aggregation are audited per dimension.
+    """
+    built = res.info.get("scheme") if isinstance(res.info, dict) else None
+    if not isinstance(built, wt.Scheme):
+        built = build_scheme(name, cat, names)
+    scheme = built.replace(indicators=mfi_indicator_set(cat, names, groups=True))
+    w = res.weights
+    if isinstance(w, pd.DataFrame) and year in w.index and name != "bod":
+        w = w.loc[year]
+    w = w.reindex(names).astype(float) if isinstance(w, pd.Series) else None
     dims = res.details.filter(like="dim:") if isinstance(res.details, pd.DataFrame) else None
     given = SimpleNamespace(
         scores=res.scores,
@@ -376,7 +340,7 @@ def audit_study(
             if len(keep) >= 1:
                 values = panel[keep]
                 scheme = wt.Scheme(
-                    _indicator_set(cat, keep, numeric_points=True),
+                    mfi_indicator_set(cat, keep, groups=True),
                     normalisation="percentile",
                     name="universe",
                 )

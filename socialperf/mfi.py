@@ -42,8 +42,16 @@ from socialperf._display import _SummaryRepr
 from socialperf.catalogue import Catalogue, load_catalogue
 from socialperf.exceptions import InputDataError, format_labels
 from socialperf.io import validate_mfis
-from weighting.indicators import Indicator
-from weighting.normalise import QuantileClasses
+from socialperf.schemes import (
+    DEA_INPUTS,
+    DEA_OUTPUTS,
+    DEFAULT_MIN_COVERAGE,
+    DEFAULT_RTS,
+    SCHEMES,
+    build_scheme,
+    dea_model,
+)
+from weighting.exceptions import CoverageWarning
 
 __all__ = [
     "DEA_INPUTS",
@@ -51,7 +59,6 @@ __all__ = [
     "DEFAULT_RTS",
     "SCHEMES",
     "MFIScores",
-    "RatingScale",
     "load_reference",
     "mfi_indicators",
     "score_mfis",
@@ -60,19 +67,6 @@ __all__ = [
 ]
 
 LOG = logging.getLogger(__name__)
-SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
-DEA_INPUTS = ("assets", "operating_expense", "personnel")
-DEA_OUTPUTS = ("gross_loan_portfolio", "women_borrowers", "poverty_reach")
-#: Returns to scale of every DEA model in socialperf unless the user picks another: the
-#: ``dea`` scheme of :func:`score_mfis`, the study's ``[dea]`` table (``DEASpec.rts``),
-#: ``socialperf dea --rts`` and the frontier figures. Variable returns to scale (Banker,
-#: Charnes & Cooper 1984), because MFIs differ greatly in size (in the bundled MIX panel
-#: the middle 90% run from 5 to 750 staff and from 0.09 to 85 million USD of assets): under
-#: constant returns a small MFI is measured against big ones scaled down, so its score
-#: mixes scale with the efficiency of its social outreach. VRS compares each MFI with MFIs
-#: of its size; CRS (``rts="crs"``) remains a choice, and the sensitivity analysis of the
-#: ``dea`` scheme compares both by default. It is also the default of :class:`dea.Radial`.
-DEFAULT_RTS = "vrs"
 ID, YEAR = "mfiid", "year"
 
 
@@ -232,173 +226,6 @@ def social_efficiency_data(
 
 
 # -------------------------------------------------------------------------------------------
-# calibrated rating scale
-# -------------------------------------------------------------------------------------------
-class RatingScale:
-    """Rating scale of MFI indicators calibrated on a reference universe, per year.
-
-    Parameters
-    ----------
-    n_classes : int, default 5
-        Number of rating classes (5: quintiles).
-    method : {"percentile", "moments"}, default "percentile"
-        ``"percentile"``: cut points are the reference quantiles at k/K; ``"moments"``:
-        cut points are mean + sd * z_{k/K} of the reference (normal quantiles z), a
-        parametric alternative for interval/ratio indicators.
-    points : sequence of float, optional
-        Points of the classes from worst to best; default ``0, 1/(K-1), ..., 1``.
-    min_reference : int, default 10
-        Fewest reference values needed to calibrate an indicator in a year.
-
-    Attributes
-    ----------
-    cuts_ : dict
-        ``{year: DataFrame(indicator x cut)}`` after :meth:`fit`, cuts on the raw scale.
-    points_ : np.ndarray
-    indicators_ : list of str
-
-    Notes
-    -----
-    For a higher-is-better metric indicator with cut points :math:`q_1 < \\dots < q_{K-1}`,
-    a value :math:`x` falls in class :math:`k(x) = 1 + \\#\\{c : x > q_c\\}` (a value equal
-    to a cut point falls in the lower class); for lower-is-better indicators the classes
-    are computed on :math:`-x`. Its rating is the class's points. Only order is used for
-    percentile classes, so they are meaningful for ordinal data too; moment classes need
-    interval or ratio scale. Nominal and ordinal indicators are rated by their point maps.
-    The classes of one indicator in one year are a :class:`weighting.QuantileClasses`
-    fitted on that year's reference values (``cuts="quantile"`` or ``"moments"``).
-
-    References
-    ----------
-    Meyer, J. & Krauss, A. (2015). Measuring and aggregating social performance of
-    microfinance investment vehicles. CMF Working Paper 03-2015, University of Zurich.
-    """
-
-    def __init__(
-        self,
-        n_classes: int = 5,
-        method: str = "percentile",
-        points: Iterable[float] | None = None,
-        min_reference: int = 10,
-    ) -> None:
-        if not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
-            raise InputDataError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-        if method not in ("percentile", "moments"):
-            raise InputDataError(
-                f"rating method must be 'percentile' or 'moments', got {method!r}"
-            )
-        self.n_classes = int(n_classes)
-        self.method = method
-        self.points = None if points is None else [float(p) for p in points]
-        self.min_reference = int(min_reference)
-
-    def fit(
-        self, reference: pd.DataFrame, years: pd.Series | np.ndarray, catalogue: Catalogue
-    ) -> RatingScale:
-        """Learn cut points per year from reference indicator values.
-
-        Parameters
-        ----------
-        reference : pd.DataFrame
-            Reference indicator values (columns = catalogue MFI indicators).
-        years : array-like
-            Fiscal year of each reference row.
-        catalogue : Catalogue
-
-        Returns
-        -------
-        RatingScale
-            ``self``.
-
-        Raises
-        ------
-        InputDataError
-            If ``points`` has the wrong length.
-        """
-        k = self.n_classes
-        pts = np.linspace(0.0, 1.0, k) if self.points is None else np.asarray(self.points)
-        if pts.shape != (k,):
-            raise InputDataError(f"points must have {k} values (one per class), got {len(pts)}")
-        self.points_ = pts
-        self.indicators_ = list(reference.columns)
-        years = np.asarray(years)
-        cuts_kind = "quantile" if self.method == "percentile" else "moments"
-        self.cuts_: dict[int, pd.DataFrame] = {}
-        self.n_reference_: dict[int, pd.Series] = {}
-        self._classes: dict[int, dict[str, QuantileClasses]] = {}
-        for y in sorted(set(years.tolist())):
-            rows = reference.loc[years == y]
-            cuts = {}
-            counts = {}
-            fitted: dict[str, QuantileClasses] = {}
-            for name in self.indicators_:
-                spec = catalogue[name]
-                v = rows[name].to_numpy(dtype=float)
-                v = v[np.isfinite(v)]
-                counts[name] = v.size
-                if not spec.is_metric or v.size < self.min_reference:
-                    cuts[name] = np.full(k - 1, np.nan)
-                    continue
-                ind = Indicator(name=name, scale=spec.scale, direction=spec.direction)
-                qc = QuantileClasses(n_classes=k, cuts=cuts_kind).fit(pd.Series(v), indicator=ind)
-                fitted[name] = qc
-                cuts[name] = qc.raw_cuts_
-            self.cuts_[int(y)] = pd.DataFrame(cuts, index=[f"q{i}" for i in range(1, k)]).T
-            self.n_reference_[int(y)] = pd.Series(counts)
-            self._classes[int(y)] = fitted
-        return self
-
-    def classes(self, values: pd.Series, year: int, spec: Any) -> pd.Series:
-        """Rating class (1..K) of each value of one metric indicator in ``year``."""
-        qc = self._classes[int(year)].get(spec.name)
-        if qc is None:
-            return pd.Series(np.nan, index=values.index)
-        return qc.transform(values.astype(float)).rename(None)
-
-    def rate(
-        self, values: pd.DataFrame, years: np.ndarray, catalogue: Catalogue
-    ) -> pd.DataFrame:
-        """Ratings (class points) of indicator values, each against its own year's scale.
-
-        Parameters
-        ----------
-        values : pd.DataFrame
-            Indicator values (columns as in :meth:`fit`; categorical ones as points).
-        years : array-like
-            Calibration year of each row.
-        catalogue : Catalogue
-
-        Returns
-        -------
-        pd.DataFrame
-            Ratings in [min(points), max(points)].
-
-        Raises
-        ------
-        InputDataError
-            If a calibration year is not in the reference.
-        """
-        years = np.asarray(years)
-        _check_reference_years(years, self.cuts_)
-        out = pd.DataFrame(np.nan, index=values.index, columns=values.columns)
-        for name in values.columns:
-            spec = catalogue[name]
-            if not spec.is_metric:
-                out[name] = values[name].to_numpy(dtype=float)  # already points in [0, 1]
-                continue
-            col = np.full(len(values), np.nan)
-            for y in set(years.tolist()):
-                mask = years == y
-                cls = self.classes(values[name].loc[mask], y, spec).to_numpy()
-                ok = np.isfinite(cls)
-                tmp = np.full(mask.sum(), np.nan)
-                tmp[ok] = self.points_[cls[ok].astype(int) - 1]
-                col[mask] = tmp
-            out[name] = col
-        return out
-
-
-# -------------------------------------------------------------------------------------------
 # results
 # -------------------------------------------------------------------------------------------
 def _check_reference_years(needed: Any, available: Iterable[Any]) -> None:
@@ -437,7 +264,8 @@ class MFIScores(_SummaryRepr):
         Indicator weights (a DataFrame year x indicator when fitted per year, units x
         indicators for BoD).
     info : dict
-        Options used.
+        Options used; for a named composite scheme ``info["scheme"]`` is the
+        ``weighting.Scheme`` that produced the scores (:mod:`socialperf.schemes`).
     """
 
     scheme: str
@@ -463,12 +291,6 @@ class MFIScores(_SummaryRepr):
 # -------------------------------------------------------------------------------------------
 # scoring
 # -------------------------------------------------------------------------------------------
-def _bundled_csv(name: str, **kwargs: Any) -> pd.DataFrame:
-    ref = resources.files("socialperf") / "data" / name
-    with resources.as_file(ref) as p:
-        return pd.read_csv(p, **kwargs)
-
-
 def _reference_table(reference: Any, table: pd.DataFrame) -> pd.DataFrame:
     if reference is None:
         return load_reference()
@@ -480,64 +302,6 @@ def _reference_table(reference: Any, table: pd.DataFrame) -> pd.DataFrame:
         "reference must be None (the bundled MIX universe), 'self' (the scored table) or a "
         f"DataFrame, got {type(reference).__name__}"
     )
-
-
-def _weights_for(
-    scheme: str, names: list[str], X: pd.DataFrame, cat: Catalogue, weights: Any, options: dict
-) -> Any:
-    from weighting.weights import (
-        AHPWeights,
-        BudgetAllocation,
-        EqualWeights,
-        ExpertWeights,
-    )
-
-    if scheme == "equal":
-        by_dim = options.pop("by_dimension", False)
-        groups = {n: cat[n].dimension for n in names} if by_dim else None
-        return EqualWeights(groups=groups).fit(X).weights_
-    if scheme == "expert":
-        if weights is None:
-            direct = _bundled_csv("expert_weights.csv")
-            weights = direct.set_index("indicator")["weight"]
-        if isinstance(weights, pd.DataFrame):
-            w = BudgetAllocation(weights[[c for c in weights.columns if c in names]]).fit().weights_
-        else:
-            w = ExpertWeights(pd.Series(weights, dtype=float)).fit().weights_
-        return _align(w, names, "expert weights")
-    if scheme == "ahp":
-        if weights is None:
-            weights = _bundled_csv("ahp_matrix.csv", index_col=0)
-        m = weights
-        if isinstance(m, pd.DataFrame):
-            keep = [n for n in m.index if n in names]
-            m = m.loc[keep, keep]
-        return _align(AHPWeights(m, **options.pop("ahp_options", {})).fit().weights_, names,
-                      "AHP weights")
-    raise InputDataError(f"unknown scheme {scheme!r}")  # pragma: no cover
-
-
-def _align(w: pd.Series, names: list[str], what: str) -> pd.Series:
-    extra = [k for k in w.index if k not in names]
-    if extra:
-        raise InputDataError(
-            f"{what} name indicators {format_labels(extra)} that are not scored; scored "
-            f"indicators are {format_labels(names)}"
-        )
-    w = w.reindex(names).fillna(0.0)
-    if w.sum() <= 0:
-        raise InputDataError(f"{what} give zero weight to every scored indicator")
-    return w / w.sum()
-
-
-def _weighted_mean(values: pd.DataFrame, w: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    v = values[w.index].to_numpy(dtype=float)
-    wv = np.broadcast_to(w.to_numpy(dtype=float), v.shape)
-    present = np.isfinite(v)
-    den = (wv * present).sum(axis=1)
-    num = np.where(present, v * wv, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / den, np.nan), den
 
 
 def score_mfis(
@@ -571,10 +335,11 @@ def score_mfis(
         budget allocations (experts x indicators); AHP: the pairwise matrix (DataFrame).
     **options
         ``indicators`` (list of names), ``reference_year`` (calibrate every unit on this
-        year), ``min_coverage`` (share of indicator weight a unit needs, default 0.6),
-        rating: ``n_classes`` (5), ``rating_method`` ("percentile"/"moments"), ``points``;
-        composite schemes: ``normalisation`` (default "percentile"), ``by_dimension`` (equal),
-        ``pca_options``, ``bod_options``, ``ahp_options``; dea: ``rts`` (default
+        year), ``min_coverage`` (share of indicator weight a unit needs, default 0.6), and
+        the options of the scheme's factory in :mod:`socialperf.schemes`: rating:
+        ``n_classes`` (5), ``rating_method`` ("percentile"/"moments"), ``points``;
+        composite schemes: ``normalisation`` (default "percentile"), ``by_dimension``
+        (equal), ``pca_options``, ``bod_options``, ``ahp_options``; dea: ``rts`` (default
         :data:`DEFAULT_RTS`, "vrs": MFIs differ greatly in size), ``orientation``
         ("input"), ``dea_options`` (keywords of :class:`dea.Radial`, e.g. ``n_jobs``).
 
@@ -590,12 +355,15 @@ def score_mfis(
 
     Notes
     -----
-    Composite schemes: with normalised indicators :math:`x_{ij} \\in [0, 1]` (higher is
-    better) and weights :math:`w_j`, the score of unit i is
-    :math:`S_i = \\sum_{j \\in J_i} w_j x_{ij} / \\sum_{j \\in J_i} w_j` over its present
-    indicators :math:`J_i`; units with :math:`\\sum_{j\\in J_i} w_j` below ``min_coverage``
-    are excluded. The rating scheme with default weights averages ratings within each
-    dimension and then the dimensions.
+    A named composite scheme is the ``weighting.Scheme`` of
+    :func:`socialperf.schemes.build_scheme`, scored with
+    ``Scheme.score(indicators, reference, by="year")``: with normalised indicators
+    :math:`x_{ij} \\in [0, 1]` (higher is better; normalisers and data-driven weights fitted
+    on the reference rows of the unit's calibration year) and weights :math:`w_j`, the
+    score of unit i is :math:`S_i = \\sum_{j \\in J_i} w_j x_{ij} / \\sum_{j \\in J_i} w_j`
+    over its present indicators :math:`J_i`; units with :math:`\\sum_{j\\in J_i} w_j`
+    below ``min_coverage`` are excluded. The rating scheme with default weights gives each
+    dimension the same weight, shared equally within it.
 
     References
     ----------
@@ -619,6 +387,8 @@ def score_mfis(
         out = _score_dea(mfis, year, options)
         _no_leftovers(options, scheme)
         return out
+    if scheme == "bod" and weights is not None:
+        raise InputDataError("scheme 'bod' finds its own weights; do not pass weights=")
     table = _prepare(mfis, year, cat)
     names = options.pop("indicators", None)
     names = cat.available(table, "MFI") if names is None else list(names)
@@ -636,67 +406,59 @@ def score_mfis(
     cal_years = np.full(len(table), int(ref_year)) if ref_year is not None else table[
         YEAR
     ].to_numpy()
-    min_cov = float(options.pop("min_coverage", 0.6))
-    dims = cat.dimensions(names)
+    _check_reference_years(cal_years, ref_years.tolist())
+    min_cov = float(options.pop("min_coverage", DEFAULT_MIN_COVERAGE))
     info: dict[str, Any] = {"reference": "bundled" if reference is None else "given",
                             "indicators": names, "min_coverage": min_cov}
     if scheme == "rating":
-        rs = RatingScale(
-            n_classes=options.pop("n_classes", 5),
-            method=options.pop("rating_method", "percentile"),
-            points=options.pop("points", None),
-        ).fit(R, ref_years, cat)
-        N = rs.rate(X, cal_years, cat)
-        info["rating"] = {"n_classes": rs.n_classes, "method": rs.method}
-        if weights is None:
-            # equal per dimension, equal within
-            w = pd.Series({n: 1.0 / (dims.nunique() * (dims == dims[n]).sum()) for n in names})
-        else:
-            w = _align(pd.Series(weights, dtype=float), names, "rating weights")
-        wdf = w
+        info["rating"] = {"n_classes": int(options.get("n_classes", 5)),
+                          "method": options.get("rating_method", "percentile")}
+    if scheme != "bod":
+        options["min_coverage"] = min_cov
+    if weights is not None:
+        options["weights"] = weights
+    built = build_scheme(scheme, cat, names, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoverageWarning)
+        res = built.score(X.assign(**{YEAR: cal_years}), R.assign(**{YEAR: ref_years}), by=YEAR)
+    info["scheme"] = built
+    return _view(scheme, res, X, cal_years, cat.dimensions(names), info)
+
+
+def _view(
+    scheme: str, res: Any, X: pd.DataFrame, cal_years: np.ndarray, dims: pd.Series,
+    info: dict[str, Any],
+) -> MFIScores:
+    """The :class:`MFIScores` of a ``weighting.SchemeResult`` scored by calibration year."""
+    N = res.normalised.reindex(columns=X.columns)
+    details = pd.DataFrame(
+        {"calibration_year": cal_years, "n_indicators": N.notna().sum(axis=1).to_numpy()},
+        index=N.index,
+    )
+    if scheme == "bod":
+        parts = [w.unit_weights_ for w in res.weighter.values() if len(w.unit_weights_)]
+        weights: Any = pd.concat(parts) if parts else None
     else:
-        N = _normalise(X, R, cal_years, ref_years, cat, options.pop("normalisation", "percentile"))
-        if scheme in ("equal", "expert", "ahp"):
-            w = _weights_for(scheme, names, N, cat, weights, options)
-            wdf = w
-        elif scheme == "pca":
-            w, wdf = _pca_weights(N, R, cal_years, ref_years, cat, options.pop("pca_options", {}))
-        else:  # bod
-            if weights is not None:
-                raise InputDataError("scheme 'bod' finds its own weights; do not pass weights=")
-            _no_leftovers({k: v for k, v in options.items() if k != "bod_options"}, scheme)
-            return _score_bod(X, N, table, names, dims, info, options.pop("bod_options", {}))
-    _no_leftovers(options, scheme)
-    if isinstance(w, pd.DataFrame):  # per-year weights (PCA)
-        score = np.full(len(N), np.nan)
-        cover = np.zeros(len(N))
-        for y, wy in w.iterrows():
-            mask = cal_years == y
-            s, c = _weighted_mean(N.loc[mask], wy)
-            score[mask] = s
-            cover[mask] = c
-        wmat = w.loc[cal_years].to_numpy()
-    else:
-        score, cover = _weighted_mean(N, w)
-        wmat = np.broadcast_to(w.to_numpy(), N.shape)
-    excluded = {}
-    for i, lab in enumerate(N.index):
-        if cover[i] < min_cov - 1e-12:
-            n_missing = int(N.iloc[i].isna().sum())
-            excluded[lab] = (
-                f"only {cover[i]:.0%} of the indicator weight is present ({n_missing} of "
-                f"{len(names)} indicators missing); min_coverage is {min_cov:.0%}"
-            )
-            score[i] = np.nan
-    details = _details(N, wmat, dims, cal_years)
+        eff, contrib = res.effective_weights, res.contributions
+        for d in pd.unique(dims.to_numpy()):
+            cols = [n for n in X.columns if dims[n] == d]
+            den = eff[cols].sum(axis=1)
+            details[f"dim:{d}"] = (contrib[cols].sum(axis=1) / den.where(den > 0)).to_numpy()
+        for n in X.columns:
+            details[f"contrib:{n}"] = contrib[n].to_numpy()
+        weights = res.weights.reindex(columns=X.columns).sort_index()
+        weights.index.name = YEAR
+        if scheme != "pca":  # the same fixed weights in every year
+            weights = weights.iloc[0].rename(None)
+            weights.index.name = None
     return MFIScores(
         scheme=scheme,
-        scores=pd.Series(score, index=N.index, name=scheme),
+        scores=res.scores.rename(scheme),
         details=details,
-        excluded=pd.Series(excluded, name="reason", dtype=object),
+        excluded=res.excluded.astype(object).rename("reason"),
         indicators=X,
         normalised=N,
-        weights=wdf,
+        weights=weights,
         info=info,
     )
 
@@ -707,142 +469,6 @@ def _no_leftovers(options: dict, scheme: str) -> None:
             f"options {format_labels(list(options))} do not apply to scheme {scheme!r}; see "
             "score_mfis' docstring for the options of each scheme"
         )
-
-
-def _normalise(
-    X: pd.DataFrame,
-    R: pd.DataFrame,
-    cal_years: np.ndarray,
-    ref_years: np.ndarray,
-    cat: Catalogue,
-    method: Any,
-) -> pd.DataFrame:
-    from weighting.indicators import Indicator
-    from weighting.normalise import get_normaliser
-
-    _check_reference_years(cal_years, ref_years.tolist())
-    out = pd.DataFrame(np.nan, index=X.index, columns=X.columns)
-    for name in X.columns:
-        spec = cat[name]
-        if not spec.is_metric:
-            out[name] = X[name].to_numpy(dtype=float)
-            continue
-        ind = Indicator(name=name, scale=spec.scale, direction=spec.direction)
-        col = np.full(len(X), np.nan)
-        for y in set(cal_years.tolist()):
-            mask = cal_years == y
-            ref = R.loc[ref_years == y, name].dropna()
-            if ref.empty:
-                continue
-            norm = get_normaliser(method).fit(ref, indicator=ind)
-            col[mask] = norm.transform(X.loc[mask, name]).to_numpy(dtype=float)
-        out[name] = col
-    return out
-
-
-def _pca_weights(
-    N: pd.DataFrame,
-    R: pd.DataFrame,
-    cal_years: np.ndarray,
-    ref_years: np.ndarray,
-    cat: Catalogue,
-    pca_options: Mapping[str, Any],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from weighting.weights import PCAWeights
-
-    rows = {}
-    for y in sorted(set(cal_years.tolist())):
-        ref = R.loc[ref_years == y]
-        ref_years_y = np.full(len(ref), y)
-        Nref = _normalise(ref, R, ref_years_y, ref_years, cat, "percentile").dropna()
-        if len(Nref) < N.shape[1] + 2:
-            raise InputDataError(
-                f"PCA weights for year {y} need at least {N.shape[1] + 2} reference MFIs with "
-                f"every indicator; the reference has {len(Nref)}"
-            )
-        rows[y] = PCAWeights(**dict(pca_options)).fit(Nref).weights_
-    w = pd.DataFrame(rows).T.reindex(columns=N.columns)
-    w.index.name = YEAR
-    return w, w
-
-
-def _score_bod(
-    X: pd.DataFrame,
-    N: pd.DataFrame,
-    table: pd.DataFrame,
-    names: list[str],
-    dims: pd.Series,
-    info: dict,
-    bod_options: Mapping[str, Any],
-) -> MFIScores:
-    from weighting.weights import BoDWeights
-
-    years = table[YEAR].to_numpy()
-    score = pd.Series(np.nan, index=N.index, name="bod")
-    excluded = {}
-    unit_w = []
-    complete = N.notna().all(axis=1).to_numpy()
-    for lab in N.index[~complete]:
-        excluded[lab] = "benefit of the doubt needs every indicator; some are missing"
-    for y in sorted(set(years.tolist())):
-        mask = (years == y) & complete
-        if mask.sum() < 2:
-            for lab in N.index[mask]:
-                excluded[lab] = f"fewer than 2 complete MFIs in {y}; BoD needs a comparison set"
-            continue
-        fit = BoDWeights(**dict(bod_options)).fit(N.loc[mask])
-        score.loc[N.index[mask]] = fit.scores_.to_numpy()
-        unit_w.append(fit.unit_weights_)
-    weights = pd.concat(unit_w) if unit_w else None
-    details = pd.DataFrame({"calibration_year": years}, index=N.index)
-    details["n_indicators"] = N.notna().sum(axis=1).to_numpy()
-    return MFIScores(
-        scheme="bod",
-        scores=score,
-        details=details,
-        excluded=pd.Series(excluded, name="reason", dtype=object),
-        indicators=X,
-        normalised=N,
-        weights=weights,
-        info=info,
-    )
-
-
-def _details(
-    N: pd.DataFrame, wmat: np.ndarray, dims: pd.Series, cal_years: np.ndarray
-) -> pd.DataFrame:
-    v = N.to_numpy(dtype=float)
-    present = np.isfinite(v)
-    wv = np.where(present, wmat, 0.0)
-    tot = wv.sum(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        contrib = np.where(present, v * wv, 0.0) / np.where(tot > 0, tot, np.nan)
-    out = {"calibration_year": cal_years, "n_indicators": present.sum(axis=1)}
-    for d in pd.unique(dims.to_numpy()):
-        cols = [i for i, n in enumerate(N.columns) if dims[n] == d]
-        dw = wv[:, cols]
-        den = dw.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[f"dim:{d}"] = np.where(
-                den > 0, np.where(present[:, cols], v[:, cols] * dw, 0.0).sum(axis=1) / den,
-                np.nan,
-            )
-    for j, n in enumerate(N.columns):
-        out[f"contrib:{n}"] = contrib[:, j]
-    return pd.DataFrame(out, index=N.index)
-
-
-def _radial(data: pd.DataFrame, rts: str, orientation: str, dea_options: Mapping[str, Any]) -> Any:
-    import dea
-
-    return dea.Radial(
-        data,
-        inputs=list(DEA_INPUTS),
-        outputs=list(DEA_OUTPUTS),
-        rts=rts,
-        orientation=orientation,
-        **dict(dea_options),
-    ).fit()
 
 
 def _score_dea(mfis: pd.DataFrame, year: Any, options: dict) -> MFIScores:
@@ -889,7 +515,7 @@ def _score_dea(mfis: pd.DataFrame, year: Any, options: dict) -> MFIScores:
         flat.index = pd.RangeIndex(len(flat))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=UserWarning)
-            res = _radial(flat, rts, orientation, dea_options)
+            res = dea_model(flat, rts=rts, orientation=orientation, **dict(dea_options))
         sc = np.asarray(res.scores, dtype=float)  # in (0, 1] for every orientation
         score.loc[labels] = sc
         st = getattr(res, "status", None)

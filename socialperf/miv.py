@@ -39,6 +39,7 @@ from socialperf.io import (
     validate_holdings,
     validate_miv_indicators,
 )
+from weighting.aggregate import ArithmeticMean
 from weighting.weights import EqualWeights
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "HoldingsGraph",
     "MIVScores",
     "look_through",
+    "miv_index",
     "read_holdings",
     "score_miv_block",
     "score_mivs",
@@ -548,13 +550,59 @@ def _drop_uncovered(
     return np.where(drop, np.nan, port)
 
 
-def _combine(portfolio: pd.Series, block: pd.Series, w: float) -> pd.Series:
-    """The MIV index :math:`w P + (1 - w) B` (``w`` = 1: P alone; 0: B alone)."""
-    if w == 1.0:
-        return portfolio.rename("index")
-    if w == 0.0:
-        return block.rename("index")
-    return (w * portfolio + (1.0 - w) * block).rename("index")
+def miv_index(
+    portfolio: pd.Series, block: pd.Series, w: float | Any
+) -> pd.Series | pd.DataFrame:
+    """The MIV index: a two-dimension composite of the portfolio and MIV blocks.
+
+    Parameters
+    ----------
+    portfolio : pd.Series
+        Portfolio block :math:`P_h` per MIV.
+    block : pd.Series
+        MIV block :math:`B_h` per MIV (same MIVs; NaN where an MIV has none).
+    w : float or 1-D array-like
+        Weight of the portfolio block, in [0, 1]; an array gives one run per weight (a
+        sensitivity analysis), all computed at once.
+
+    Returns
+    -------
+    pd.Series or pd.DataFrame
+        ``index`` per MIV for a scalar ``w``; runs x MIVs for an array. NaN where a block
+        with positive weight is missing (no re-weighting onto the other block).
+
+    Raises
+    ------
+    InputDataError
+        A weight outside [0, 1], or blocks over different MIVs.
+
+    Notes
+    -----
+    :math:`I_h = w P_h + (1 - w) B_h`, the weighted arithmetic mean of the two dimensions
+    with weights :math:`(w, 1 - w)` (:meth:`weighting.ArithmeticMean.aggregate_runs`):
+    ``w = 1`` is the portfolio block alone, ``w = 0`` the MIV block alone.
+
+    References
+    ----------
+    Meyer, J. & Krauss, A. (2015). Measuring and aggregating social performance of
+    microfinance investment vehicles. CMF Working Paper 03-2015, University of Zurich,
+    section 5.
+    """
+    if not portfolio.index.equals(block.index):
+        raise InputDataError(
+            "miv_index: the portfolio and MIV blocks must be indexed by the same MIVs"
+        )
+    ws = np.atleast_1d(np.asarray(w, dtype=float))
+    if ws.ndim != 1 or not np.all((ws >= 0.0) & (ws <= 1.0)):
+        raise InputDataError(f"w (weight of the portfolio block) must be in [0, 1], got {w!r}")
+    X = np.column_stack([portfolio.to_numpy(dtype=float), block.to_numpy(dtype=float)])
+    W = np.column_stack([ws, 1.0 - ws])
+    runs = ArithmeticMean().aggregate_runs(X, W) if len(X) else np.empty((len(ws), 0))
+    gap = (np.isnan(X).astype(float) @ (W > 0).T.astype(float)).T > 0
+    runs = np.where(gap, np.nan, runs)
+    if np.ndim(w) == 0:
+        return pd.Series(runs[0], index=portfolio.index, name="index")
+    return pd.DataFrame(runs, columns=portfolio.index)
 
 
 def score_mivs(
@@ -708,7 +756,7 @@ def score_mivs(
     else:
         block = pd.Series(np.nan, index=E.index, name="block")
         w_used = 1.0
-    index = _combine(portfolio, block, w_used)
+    index = miv_index(portfolio, block, w_used)
     details = pd.DataFrame(
         {
             "portfolio": portfolio,

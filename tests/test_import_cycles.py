@@ -26,12 +26,7 @@ PACKAGES = ("dea", "weighting", "socialperf")
 DEFERRED_IMPORTS: dict[tuple[str, str], str] = {}
 
 #: In-function imports not yet moved, with the reason (this list may only shrink).
-NOT_YET_MOVED: dict[tuple[str, str], str] = {
-    ("socialperf.mfi", "weighting.weights"): "score_mfis is being rewritten (issue 9 item 2)",
-    ("socialperf.mfi", "weighting.indicators"): "score_mfis is being rewritten (issue 9 item 2)",
-    ("socialperf.mfi", "weighting.normalise"): "score_mfis is being rewritten (issue 9 item 2)",
-    ("socialperf.mfi", "dea"): "score_mfis is being rewritten (issue 9 item 2)",
-}
+NOT_YET_MOVED: dict[tuple[str, str], str] = {}
 
 
 def _module_name(path: Path) -> str:

@@ -104,6 +104,9 @@ class Normaliser(Estimator):
         Registry name (``"minmax"``, ...).
     accepts : frozenset of Scale
         Scale levels the method is meaningful for.
+    needs_reference : bool
+        Whether :meth:`fit` needs a non-missing reference value (``Identity`` learns
+        nothing, so an all-missing reference column is fine for it).
     indicator_ : str
         After fit: the indicator name.
     direction_ : Direction
@@ -116,6 +119,8 @@ class Normaliser(Estimator):
     accepts: ClassVar[frozenset[Scale]] = ALL_SCALES
     #: whether the method needs numbers (False for point maps)
     numeric: ClassVar[bool] = True
+    #: whether fitting needs at least one reference value (False when nothing is learnt)
+    needs_reference: ClassVar[bool] = True
 
     def _accepts(self) -> frozenset[Scale]:
         """Scale levels accepted with these hyperparameters (default: ``accepts``)."""
@@ -199,7 +204,7 @@ class Normaliser(Estimator):
         if self.numeric:
             values = self._to_numbers(series)
             present = values[~np.isnan(values)]
-            if present.size == 0:
+            if present.size == 0 and self.needs_reference:
                 raise InputDataError(
                     f"indicator {name!r} has no non-missing reference values; {self.name} "
                     "normalisation needs at least one"
@@ -315,6 +320,7 @@ class Identity(Normaliser):
 
     name = "none"
     accepts = ALL_SCALES
+    needs_reference = False  # nothing is learnt: a reference without values is fine
 
     def __init__(self) -> None:
         pass

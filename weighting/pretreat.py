@@ -2,8 +2,9 @@
 
 Missing data (:class:`MissingPolicy`): drop the unit, impute the reference mean, median
 or group (peer) median, or keep the gaps and re-weight the unit over the indicators it
-has. Under every policy a unit whose coverage (share of indicators present) is below
-``min_coverage`` gets no score, with a reason.
+has. Under every policy a unit whose coverage (share of indicators present, or with
+``coverage="weight"`` share of the indicator weight present) is below ``min_coverage`` gets
+no score, with a reason.
 
 Outliers (:class:`OutlierTreatment`): winsorisation at fixed percentiles of the reference
 set, or the iterative rule used by the JRC and COINr: winsorise one value at a time (the
@@ -157,6 +158,13 @@ class MissingPolicy(Estimator):
     groups : str, optional
         For ``"group_median"``: the name of the column of the data holding each unit's
         group (a Series can be passed to :meth:`apply` instead).
+    coverage : {"count", "weight"}, default "count"
+        What ``min_coverage`` is a share of: the number of indicators (``"count"``), or
+        the indicator weights (``"weight"``: :math:`\\sum_{j \\in J_i} w_j / \\sum_j w_j`
+        over the indicators :math:`J_i` that unit :math:`i` has), so that missing a heavy
+        indicator costs more than missing a light one. ``"weight"`` needs the weights:
+        :meth:`apply` takes them, and :class:`~weighting.Scheme` passes its fitted weights
+        (the reference rows it fits them on are then screened with no minimum).
 
     Notes
     -----
@@ -176,7 +184,11 @@ class MissingPolicy(Estimator):
     METHODS = ("reweight", "drop", "mean", "median", "group_median")
 
     def __init__(
-        self, method: str = "reweight", min_coverage: float = 0.5, groups: str | None = None
+        self,
+        method: str = "reweight",
+        min_coverage: float = 0.5,
+        groups: str | None = None,
+        coverage: str = "count",
     ) -> None:
         if method not in self.METHODS:
             raise InputDataError(
@@ -196,15 +208,23 @@ class MissingPolicy(Estimator):
                 "MissingPolicy(groups=...) takes a column name; pass a Series of groups to "
                 "apply(..., groups=...) or Scheme.score(..., groups=...) instead"
             )
+        if coverage not in ("count", "weight"):
+            raise InputDataError(
+                f"coverage must be 'count' (share of indicators) or 'weight' (share of the "
+                f"indicator weight), got {coverage!r}"
+            )
         self.method = method
         self.min_coverage = cov
         self.groups = groups
+        self.coverage = coverage
 
     def to_spec(self) -> dict[str, Any]:
         """Plain dict form: method and minimum coverage always, groups when set."""
         out: dict[str, Any] = {"method": self.method, "min_coverage": self.min_coverage}
         if self.groups:
             out["groups"] = self.groups
+        if self.coverage != "count":
+            out["coverage"] = self.coverage
         return out
 
     @classmethod
@@ -222,7 +242,7 @@ class MissingPolicy(Estimator):
             except TypeError:
                 raise InputDataError(
                     f"missing-data spec has unknown keys {format_labels(list(spec))}; use "
-                    "method, min_coverage, groups"
+                    "method, min_coverage, groups, coverage"
                 ) from None
         raise InputDataError(
             f"missing must be a method name, a dict or a MissingPolicy, got {type(spec).__name__}"
@@ -264,6 +284,7 @@ class MissingPolicy(Estimator):
         *,
         reference: pd.DataFrame | None = None,
         groups: pd.Series | str | None = None,
+        weights: pd.Series | None = None,
     ) -> MissingResult:
         """Apply the policy to ``data``, with statistics from ``reference``.
 
@@ -277,6 +298,8 @@ class MissingPolicy(Estimator):
             Reference units for imputation statistics; default ``data``.
         groups : Series or str, optional
             Unit -> group for both tables (or a column name); default ``self.groups``.
+        weights : pd.Series, optional
+            Indicator -> weight, needed with ``coverage="weight"`` (ignored otherwise).
 
         Returns
         -------
@@ -285,8 +308,8 @@ class MissingPolicy(Estimator):
         Raises
         ------
         InputDataError
-            If groups are needed and missing, or an indicator has no reference value to
-            impute from.
+            If groups are needed and missing, an indicator has no reference value to
+            impute from, or ``coverage="weight"`` is set and no valid weights are given.
         """
         table = data[indicators].copy()
         ref_full = data if reference is None else reference
@@ -294,10 +317,19 @@ class MissingPolicy(Estimator):
         present = table.notna()
         m = len(indicators)
         coverage = present.sum(axis=1) / m
+        if self.coverage == "weight":
+            coverage = _weight_share(present, weights, indicators)
         reasons: dict[Any, str] = {}
         low = coverage < self.min_coverage - 1e-12
         for unit in table.index[low]:
             gaps = [c for c in indicators if not present.at[unit, c]]
+            if self.coverage == "weight":
+                reasons[unit] = (
+                    f"only {coverage[unit]:.0%} of the indicator weight is present "
+                    f"({len(gaps)} of {m} indicators missing); min_coverage is "
+                    f"{self.min_coverage:.0%}"
+                )
+                continue
             reasons[unit] = (
                 f"coverage {int(present.loc[unit].sum())}/{m} indicators "
                 f"({coverage[unit]:.0%}) below the minimum {self.min_coverage:.0%}; missing "
@@ -683,3 +715,23 @@ class OutlierTreatment(Estimator):
                       ) -> pd.DataFrame:
         """``fit(data)`` then ``transform(data)``."""
         return self.fit(data, indicators).transform(data)
+
+
+def _weight_share(
+    present: pd.DataFrame, weights: pd.Series | None, indicators: list[str]
+) -> pd.Series:
+    """Share of the (non-negative) indicator weight each unit has values for."""
+    if weights is None:
+        raise InputDataError(
+            "coverage='weight' measures the share of the indicator weight present, so it "
+            "needs the weights: pass weights= (a Scheme passes its fitted weights)"
+        )
+    w = pd.Series(weights, dtype=float).reindex(indicators)
+    if w.isna().any() or (w < 0).any() or w.sum() <= 0:
+        raise InputDataError(
+            "coverage='weight' needs a non-negative weight for each of "
+            f"{format_labels(indicators)} with a positive total, got "
+            f"{dict(pd.Series(weights, dtype=float))}"
+        )
+    wv = w.to_numpy() / w.sum()
+    return pd.Series(present.to_numpy(dtype=float) @ wv, index=present.index)

@@ -231,9 +231,11 @@ class Scheme:
 
     With unit-specific weights (benefit of the doubt, ``unit_specific = True``) each unit's
     score is its own weighted *sum* :math:`\\sum_j w_{ij} y_{ij}` (the weights are
-    multipliers, not shares; aggregation must be arithmetic), and a dimension score is the
-    dimension's part of that sum. When a reference set is given, the estimator is fitted
-    on the reference units plus the scored units not in it.
+    multipliers, not shares; aggregation must be arithmetic; a weighter that reports its LP
+    optima ``scores_`` gives those, equal to the sum up to the solver's tolerance), and a
+    dimension score is the dimension's part of that sum. When a reference set is given, the
+    estimator is fitted on the reference units plus the scored units not in it, or on the
+    scored units alone when the weighter says ``comparison = "scored"``.
 
     Examples
     --------
@@ -751,24 +753,26 @@ class Scheme:
             Rg = R.assign(**{"__group__": g.reindex(R.index)}) if g is not None else R
         policy = self.missing
         if need_groups and g is not None:
-            policy = MissingPolicy(self.missing.method, self.missing.min_coverage, "__group__")
-        miss = policy.apply(Yg, names, reference=Rg)
-        ref_miss = policy.apply(Rg, names, reference=Rg)
-        Y = miss.data
-        R_fit = ref_miss.data.drop(index=ref_miss.excluded.index)
-        excluded = miss.excluded
-        if len(excluded):
-            warnings.warn(
-                f"{len(excluded)} unit(s) get no score ({format_labels(excluded.index)}); see "
-                "result.excluded for the reasons",
-                CoverageWarning,
-                stacklevel=2,
+            policy = MissingPolicy(self.missing.method, self.missing.min_coverage, "__group__",
+                                   self.missing.coverage)
+        weighter = self.weights.clone()
+        # coverage by weight: the reference rows the weights are fitted on are screened with
+        # no minimum, the data after the weights are known (step 4)
+        by_weight = policy.coverage == "weight"
+        if by_weight and getattr(weighter, "unit_specific", False):
+            raise InputDataError(
+                f"missing coverage='weight' needs shared weights; {type(weighter).__name__} "
+                "gives each unit its own, so use coverage='count'"
             )
-        scored = Y.index.difference(excluded.index, sort=False)
-        Ys = Y.loc[scored]
+        ref_policy = (policy.clone().set_params(min_coverage=0.0, coverage="count") if by_weight
+                      else policy)
+        ref_miss = ref_policy.apply(Rg, names, reference=Rg)
+        R_fit = ref_miss.data.drop(index=ref_miss.excluded.index)
+        if not by_weight:
+            miss = policy.apply(Yg, names, reference=Rg)
+            Y, excluded, Ys, scored = self._screened(miss)
 
         # 4. weights
-        weighter = self.weights.clone()
         if getattr(weighter, "unit_specific", False):
             return self._score_unit_specific(
                 weighter, Y, R_fit, Ys, excluded, miss, outlier_summary, outlier_changes,
@@ -788,6 +792,9 @@ class Scheme:
                 warnings.simplefilter("ignore", WeightNormalisationWarning)
             weighter.fit(fit_rows if len(fit_rows) else R_fit)
         w = _check_fitted_weights(weighter, names)
+        if by_weight:
+            miss = policy.apply(Yg, names, reference=Rg, weights=w)
+            Y, excluded, Ys, scored = self._screened(miss)
 
         # 5. aggregation
         agg = self.aggregation
@@ -892,6 +899,21 @@ class Scheme:
             reference_normalised=R_fit,
         )
 
+    @staticmethod
+    def _screened(miss: Any) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, pd.Index]:
+        """Data after the missing-data policy, the excluded units (warned), the scored ones."""
+        Y = miss.data
+        excluded = miss.excluded
+        if len(excluded):
+            warnings.warn(
+                f"{len(excluded)} unit(s) get no score ({format_labels(excluded.index)}); see "
+                "result.excluded for the reasons",
+                CoverageWarning,
+                stacklevel=3,
+            )
+        scored = Y.index.difference(excluded.index, sort=False)
+        return Y, excluded, Y.loc[scored], scored
+
     def _score_by(
         self, data: pd.DataFrame, reference: pd.DataFrame | None, by: Any, groups: Any
     ) -> SchemeResult:
@@ -958,14 +980,31 @@ class Scheme:
                 f"unit-specific weights need complete data; units {format_labels(bad)} have "
                 "gaps: impute them (missing='median') first"
             )
-        extra = Ys.loc[Ys.index.difference(R_fit.index, sort=False)]
-        fit_frame = pd.concat([R_fit.dropna(), extra]) if len(extra) else R_fit.dropna()
-        weighter.fit(fit_frame)
-        uw = weighter.unit_weights_.reindex(index=Ys.index, columns=names).astype(float)
         eff = pd.DataFrame(np.nan, index=Y.index, columns=names)
+        if getattr(weighter, "comparison", "reference") == "scored":
+            fit_frame = Ys
+        else:
+            extra = Ys.loc[Ys.index.difference(R_fit.index, sort=False)]
+            fit_frame = pd.concat([R_fit.dropna(), extra]) if len(extra) else R_fit.dropna()
+        if len(fit_frame) < 2 and fit_frame is Ys:
+            lonely = pd.Series(
+                "fewer than 2 units to compare with (unit-specific weights, comparison "
+                "'scored')", index=Ys.index, dtype=object, name="reason",
+            )
+            excluded = pd.concat([excluded, lonely]).rename("reason")
+            Ys = Ys.iloc[:0]
+            weighter.unit_weights_ = pd.DataFrame(columns=names, dtype=float)
+            w_summary = pd.Series(np.nan, index=names, name="weight")
+        else:
+            weighter.fit(fit_frame)
+            w_summary = _check_fitted_weights(weighter, names).rename("weight")
+        uw = weighter.unit_weights_.reindex(index=Ys.index, columns=names).astype(float)
         eff.loc[Ys.index] = uw.to_numpy()
         contributions = eff * Y.fillna(0.0)
         scores = contributions.sum(axis=1, min_count=1).rename("score")
+        own = getattr(weighter, "scores_", None)  # the LP optima, when the weighter has them
+        if isinstance(own, pd.Series) and len(Ys):
+            scores.loc[Ys.index] = own.reindex(Ys.index).astype(float).to_numpy()
         scores.loc[excluded.index] = np.nan
         dims = self._groups
         dim_scores = pd.DataFrame(
@@ -976,7 +1015,7 @@ class Scheme:
         return SchemeResult(
             scores=scores, ranks=ranks, dimension_scores=dim_scores, normalised=Y,
             effective_weights=eff, contributions=contributions, excluded=excluded,
-            weights=_check_fitted_weights(weighter, names).rename("weight"),
+            weights=w_summary,
             dimension_weights=None, imputed=miss.imputed, outliers=outlier_summary,
             outlier_changes=outlier_changes, weighter=weighter, scheme=self, linear=True,
             reference_normalised=R_fit,

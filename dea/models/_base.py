@@ -103,3 +103,35 @@ def slack_weights(rule: str, sx: np.ndarray, sy: np.ndarray) -> np.ndarray:
         return np.ones(sx.size + sy.size)
     c = np.concatenate([sx, sy])
     return c / c.max()
+
+
+def initial_columns(Xr: np.ndarray, Yr: np.ndarray) -> np.ndarray:
+    """First working set for column generation: a few surely useful reference units.
+
+    The best unit of every output/input ratio (CRS-efficient in that single ratio) and
+    the extreme units of every input (smallest) and output (largest).  Pricing adds
+    whatever else the LPs need.
+    """
+    m, s = Xr.shape[1], Yr.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        picks = [
+            int(np.argmax(np.where(Xr[:, i] > 0, Yr[:, r] / Xr[:, i], np.inf)))
+            for i in range(m)
+            for r in range(s)
+        ]
+    picks += [int(np.argmin(Xr[:, i])) for i in range(m)]
+    picks += [int(np.argmax(Yr[:, r])) for r in range(s)]
+    return np.unique(np.asarray(picks, dtype=np.int64))
+
+
+def solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
+    """Order in which units are solved: similar input/output mixes next to each other.
+
+    Consecutive LPs then differ little, so hot starts need fewer simplex iterations.  The
+    order depends on the data only (never on ``n_jobs``), so results are reproducible.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mix = np.hstack([Xe / Xe.sum(axis=1, keepdims=True), Ye / Ye.sum(axis=1, keepdims=True)])
+    mix = np.nan_to_num(np.round(mix, 3))
+    keys = [mix[:, j] for j in range(mix.shape[1] - 1, -1, -1)]
+    return np.lexsort(keys) if keys else np.arange(Xe.shape[0])

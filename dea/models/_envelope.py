@@ -33,8 +33,14 @@ import scipy.sparse as sp
 
 from dea.data import DEAData, prepare, resolve_reference, unit_position
 from dea.exceptions import InputDataError, format_labels
-from dea.models._base import RTS_CHOICES, check_choice, check_n_jobs, scaled_arrays
-from dea.models.radial import _solve_order as order
+from dea.models._base import (
+    RTS_CHOICES,
+    check_choice,
+    check_n_jobs,
+    initial_columns,
+    scaled_arrays,
+    solve_order,
+)
 from dea.results import SLACK_TOL, DEAResult, _quantile_table
 from dea.solvers import get_backend
 from dea.solvers.base import (
@@ -314,10 +320,6 @@ def check_nonnegative(values: np.ndarray, data: DEAData, subject: str, rule: str
         )
 
 
-def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
-    return order(Xe, Ye)
-
-
 #: Reference units above which the HiGHS backend generates lambda columns for Additive,
 #: SBM and DDF.  Higher than Radial's 200: measured (CPU seconds, 3 inputs, 2 outputs,
 #: VRS) column generation / full LPs was 1.3-1.7 at n = 250, 1.2-1.3 at 500, 0.8-1.0 at
@@ -375,8 +377,6 @@ def envelope_strategy(
     n_ref = env.n_ref
     if solver != "highs" or n_ref <= _cg_min_units():
         return None
-    from dea.models.radial import _initial_columns
-
     A = env.problem.A
     m, s = env.m, env.s
     lam = A[: m + s, :n_ref].toarray()
@@ -384,7 +384,7 @@ def envelope_strategy(
     seed = np.asarray(own, dtype=np.int64).copy()
     if exclude is not None:
         seed[np.asarray(exclude) >= 0] = -1
-    return ColumnGeneration(np.arange(n_ref), _initial_columns(Xr, Yr), unit_columns=seed)
+    return ColumnGeneration(np.arange(n_ref), initial_columns(Xr, Yr), unit_columns=seed)
 
 
 class EnvelopeModel:
@@ -454,7 +454,7 @@ class EnvelopeModel:
         does); the returned batch is put back in the order of ``units``.
         """
         units = np.arange(family.n_units) if units is None else np.asarray(units, np.int64)
-        order = units[_solve_order(Xe[units], Ye[units])] if units.size else units
+        order = units[solve_order(Xe[units], Ye[units])] if units.size else units
         options = dict(self.solver_options)
         if self.solver == "highs":
             options.setdefault("col_duals", False)

@@ -23,9 +23,11 @@ from dea.models._base import (
     SLACK_SUMS,
     check_choice,
     check_n_jobs,
+    initial_columns,
     scaled_arrays,
     slack_weights,
     snap_scores,
+    solve_order,
     warn_not_optimal,
 )
 from dea.results import EFFICIENCY_TOL, SLACK_TOL, DEAResult
@@ -517,9 +519,9 @@ def _input_scores(
         two_phase=False,
         slack_cost=np.zeros(Xe.shape[1] + Ye.shape[1]),
         column_generation=cg,
-        initial_columns=_initial_columns(Xr, Yr) if cg else np.arange(n_ref),
+        initial_columns=initial_columns(Xr, Yr) if cg else np.arange(n_ref),
     )
-    order = _solve_order(Xe, Ye)
+    order = solve_order(Xe, Ye)
     batch = solve_family(
         _RadialFamily(spec),
         order,
@@ -546,7 +548,7 @@ def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.
 
     Procedure (after Khezrimotlagh, Zhu, Cook & Toloo 2019, and Dulá's frame idea):
     draw a sample S (seeded, 10 % of the units, at least ``_FRAME_BASE``, plus the
-    extreme units of :func:`_initial_columns`), find its frame ``E_S`` recursively,
+    extreme units of :func:`dea.models._base.initial_columns`), find its frame ``E_S`` recursively,
     score every unit against ``E_S`` (small LPs), and keep ``E_S`` plus every unit
     scoring at least ``1 - _FRAME_MARGIN`` (or without an optimal LP): a superset of
     ``E``.  If that set grew, it is reduced to its own units with score 1 (same
@@ -559,7 +561,7 @@ def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.
     if n > _FRAME_BASE:
         rng = np.random.default_rng(20261204)
         size = max(_FRAME_BASE, n // 10)
-        sample = np.union1d(rng.choice(n, size=size, replace=False), _initial_columns(Xr, Yr))
+        sample = np.union1d(rng.choice(n, size=size, replace=False), initial_columns(Xr, Yr))
     if sample.size >= n:
         theta = _input_scores(Xr, Yr, Xr, Yr, rts, run)
         return np.flatnonzero(~(theta < 1.0 - _FRAME_MARGIN))
@@ -575,25 +577,6 @@ def _frame(Xr: np.ndarray, Yr: np.ndarray, rts: str, run: dict[str, Any]) -> np.
         return e0
     theta1 = _input_scores(Xr[s1], Yr[s1], Xr[s1], Yr[s1], rts, run)
     return s1[~(theta1 < 1.0 - _FRAME_MARGIN)]
-
-
-def _initial_columns(Xr: np.ndarray, Yr: np.ndarray) -> np.ndarray:
-    """First working set for column generation: a few surely useful reference units.
-
-    The best unit of every output/input ratio (CRS-efficient in that single ratio) and
-    the extreme units of every input (smallest) and output (largest).  Pricing adds
-    whatever else the LPs need.
-    """
-    m, s = Xr.shape[1], Yr.shape[1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        picks = [
-            int(np.argmax(np.where(Xr[:, i] > 0, Yr[:, r] / Xr[:, i], np.inf)))
-            for i in range(m)
-            for r in range(s)
-        ]
-    picks += [int(np.argmin(Xr[:, i])) for i in range(m)]
-    picks += [int(np.argmax(Yr[:, r])) for r in range(s)]
-    return np.unique(np.asarray(picks, dtype=np.int64))
 
 
 # ----------------------------------------------------------------------------------------
@@ -888,7 +871,7 @@ class Radial:
             two_phase=self.two_phase,
             slack_cost=slack_weights(self.slack_sum, sx, sy),
             column_generation=cg,
-            initial_columns=_initial_columns(Xr, Yr) if cg else np.arange(r.n),
+            initial_columns=initial_columns(Xr, Yr) if cg else np.arange(r.n),
         )
         return spec, sx, sy
 
@@ -963,7 +946,7 @@ class Radial:
         """
         method = self._method()
         spec, sx, sy = self._spec(method)
-        order = _solve_order(spec.Xe, spec.Ye)
+        order = solve_order(spec.Xe, spec.Ye)
         options = dict(self.solver_options)
         if self.solver == "highs":
             options.setdefault("col_duals", False)
@@ -991,19 +974,6 @@ class Radial:
         screen["scoring_seconds"] = time.perf_counter() - t0
         res = _in_unit_order(batch, spec, order)
         return _radial_result(self, res, spec, sx, sy, screen)
-
-
-def _solve_order(Xe: np.ndarray, Ye: np.ndarray) -> np.ndarray:
-    """Order in which units are solved: similar input/output mixes next to each other.
-
-    Consecutive LPs then differ little, so hot starts need fewer simplex iterations.  The
-    order depends on the data only (never on ``n_jobs``), so results are reproducible.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mix = np.hstack([Xe / Xe.sum(axis=1, keepdims=True), Ye / Ye.sum(axis=1, keepdims=True)])
-    mix = np.nan_to_num(np.round(mix, 3))
-    keys = [mix[:, j] for j in range(mix.shape[1] - 1, -1, -1)]
-    return np.lexsort(keys) if keys else np.arange(Xe.shape[0])
 
 
 def _in_unit_order(batch: LPBatchResult, spec: _RadialSpec, order: np.ndarray) -> dict[str, Any]:

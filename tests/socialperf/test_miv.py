@@ -221,3 +221,22 @@ def test_block_with_weighting_scheme_and_weights():
     block, _ = sp.score_miv_block(ex.miv_indicators, weights=scheme)
     np.testing.assert_allclose(block.loc[flat_block.index], flat_block, atol=1e-9)
     assert plain.between(0, 1).all() and set(cat.indicator_sets()) == {"MFI", "MIV"}
+
+
+def test_miv_index_two_dimension_composite_hand_checked():
+    p = pd.Series({"A": 0.8, "B": 0.4, "C": np.nan, "D": 0.5})
+    b = pd.Series({"A": 0.9, "B": 0.3, "C": 0.7, "D": np.nan})
+    got = sp.miv_index(p, b, 0.25)
+    assert got.name == "index" and list(got.index) == list("ABCD")
+    np.testing.assert_allclose(got.to_numpy()[:2], [0.2 + 0.675, 0.1 + 0.225], atol=1e-15)
+    assert got[["C", "D"]].isna().all()  # no re-weighting onto the other block
+    # w = 1: the portfolio block alone (a missing MIV block does not matter); w = 0: B alone
+    np.testing.assert_array_equal(sp.miv_index(p, b, 1.0).to_numpy(), p.to_numpy())
+    np.testing.assert_array_equal(sp.miv_index(p, b, 0.0).to_numpy(), b.to_numpy())
+    runs = sp.miv_index(p, b, [0.0, 0.25, 1.0])
+    assert runs.shape == (3, 4) and list(runs.columns) == list("ABCD")
+    pd.testing.assert_series_equal(runs.iloc[1].rename("index"), got, check_names=False)
+    with pytest.raises(InputDataError, match=r"\[0, 1\]"):
+        sp.miv_index(p, b, 1.5)
+    with pytest.raises(InputDataError, match="same MIVs"):
+        sp.miv_index(p, b.iloc[:3], 0.5)

@@ -8,6 +8,7 @@ from typing import Literal
 import pandas as pd
 
 from dea.models.bod import BoD, Bounds
+from weighting.exceptions import InputDataError
 from weighting.weights.base import Weighter, _check_frame, _finalise
 
 __all__ = ["BoDWeights"]
@@ -27,6 +28,12 @@ class BoDWeights(Weighter):
     n_jobs : int, default 1
     form : {"auto", "envelopment", "multiplier"}, default "auto"
         Which of the two equivalent LPs is solved (see :class:`dea.models.bod.BoD`).
+    comparison : {"reference", "scored"}, default "reference"
+        Which units :class:`~weighting.Scheme` fits the LPs on, i.e. whom each unit is
+        compared with: the reference units plus the scored units not in it
+        (``"reference"``), or the scored units alone (``"scored"``, e.g. the MFIs of one
+        year, the normalisation still fitted on the reference). With ``"scored"`` fewer
+        than two scored units get no score (nobody to compare with).
 
     Attributes
     ----------
@@ -74,7 +81,12 @@ class BoDWeights(Weighter):
         solver: str = "highs",
         n_jobs: int = 1,
         form: Literal["auto", "envelopment", "multiplier"] = "auto",
+        comparison: Literal["reference", "scored"] = "reference",
     ) -> None:
+        if comparison not in ("reference", "scored"):
+            raise InputDataError(
+                f"comparison must be 'reference' or 'scored', got {comparison!r}"
+            )
         self.weight_bounds = weight_bounds
         self.share_bounds = share_bounds
         self.ratio_bounds = ratio_bounds
@@ -83,6 +95,7 @@ class BoDWeights(Weighter):
         self.solver = solver
         self.n_jobs = n_jobs
         self.form = form
+        self.comparison = comparison
 
     def fit(self, X: pd.DataFrame, y: object = None) -> BoDWeights:
         """Solve the BoD LPs for the units of ``X``.

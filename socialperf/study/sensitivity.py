@@ -245,7 +245,7 @@ class _AnalysisOutcome:
         ms = u.mean_rank_shift
         names = ", ".join(f.name for f in self.factors)
         text = (
-            f"Uncertainty analysis of {what}: {len(u.scores)} Monte Carlo runs (seed {seed}) "
+            f"Uncertainty analysis of {what}: {u.n_runs} Monte Carlo runs (seed {seed}) "
             f"varying {names}. Mean absolute rank shift against the base ranks: median "
             f"{ms.median():.2f}, 5-95% [{ms.quantile(0.05):.2f}, {ms.quantile(0.95):.2f}] "
             f"places over {int(u.reference_scores.notna().sum())} scored {self.unit_label}s."

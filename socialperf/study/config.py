@@ -31,10 +31,10 @@ logger = logging.getLogger("socialperf.study")
 
 MFI_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
 SENSITIVITY_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
-_RTS = ("crs", "vrs", "nirs", "ndrs")
+_RTS = dea.RTS_CHOICES
 _MIV_METHODS = ("exposure", "equal", "top_quartile")  # as socialperf.miv.METHODS
 _UNCOVERED = ("renormalise", "zero", "exclude")  # as socialperf.miv.UNCOVERED_RULES
-_ORIENTATIONS = ("input", "output")
+_ORIENTATIONS = dea.ORIENTATIONS
 _DEA_MODELS = ("radial", "sbm", "additive", "ddf")
 _SBM_ORIENTATIONS = SBM_ORIENTATIONS
 _DDF_DIRECTIONS = DIRECTIONS

@@ -393,7 +393,8 @@ def _cmd_dea(args: argparse.Namespace) -> int:
     both = set(inputs) & set(outputs)
     if both:
         raise InputDataError(
-            f"column(s) {format_labels(sorted(both))} given as both input and output"
+            f"--inputs/--outputs: column(s) {format_labels(sorted(both))} given as both input "
+            "and output; give each column once"
         )
     used = [*inputs, *outputs]
     incomplete = frame.index[frame[used].isna().any(axis=1).to_numpy()]

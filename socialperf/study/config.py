@@ -620,6 +620,9 @@ class Study:
         name = _get_str(st, "study", "name", "socialperf study", source)
         year = _get_number(st, "study", "year", None, source, lo=1900, hi=2100, integer=True,
                            allow_none=True)
+        if not isinstance(st.get("reference", ""), str):
+            raise _fail("study.reference", f"expected a string, got {st['reference']!r}",
+                        'allowed: "bundled", "self", or the path of a MIX-style panel', source)
         reference = _get_str(st, "study", "reference", None, source)
 
         dd = config.get("data", {})

@@ -684,10 +684,24 @@ class Study:
                         source)
         run = config.get("run", {})
         _check_keys("run", run, ("scheduler",), source)
-        return cls(name=name, year=year, reference=reference, example=example, data=data,
-                   screening=screening, schemes=schemes, scheme_files=scheme_files, miv=miv,
-                   dea=dea_spec, sensitivity=sens,
-                   units=dict(units), scheduler=_get_scheduler(run, source), source=source)
+        study = cls(name=name, year=year, reference=reference, example=example, data=data,
+                    screening=screening, schemes=schemes, scheme_files=scheme_files, miv=miv,
+                    dea=dea_spec, sensitivity=sens,
+                    units=dict(units), scheduler=_get_scheduler(run, source), source=source)
+        if sens.enabled:
+            # checked here, before any data is read, not only when the analysis runs
+            analysed = sens.scheme or study.mfi_schemes_for_miv()
+            if analysed not in SENSITIVITY_SCHEMES:
+                raise _fail("sensitivity.scheme", f"the analysed scheme {analysed!r} (a scheme "
+                            "file) cannot be analysed",
+                            f"set sensitivity.scheme to one of {', '.join(SENSITIVITY_SCHEMES)}",
+                            source)
+            if analysed == "rating" and "geometric" in sens.aggregation:
+                raise _fail("sensitivity.aggregation", "the geometric mean is not meaningful "
+                            "for the rating scheme (its class points are ordinal)",
+                            'allowed: aggregation = ["arithmetic"], or sensitivity.scheme = '
+                            "equal, expert, ahp or pca", source)
+        return study
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Study:

@@ -151,6 +151,19 @@ CONFIG_CASES = {
         {"data": _EX, "study": {"reference": 3}},
         ["'study.reference'", '"bundled", "self"'],
     ),
+    "geometric mean of the rating scheme": (
+        {
+            "data": _EX,
+            "sensitivity": {"enabled": True, "aggregation": ["geometric"]},
+            "mfi": {"schemes": ["rating"]},
+        },
+        [
+            "'sensitivity.aggregation'",
+            "rating scheme",
+            'aggregation = ["arithmetic"]',
+            "sensitivity.scheme = equal",
+        ],
+    ),
 }
 
 
@@ -472,3 +485,51 @@ def test_cli_messages_name_option_and_unit(args, pieces, tmp_path, capsys):
     assert code in (cli.EXIT_INPUT, cli.EXIT_USAGE), err
     missing = [p for p in pieces if p not in err]
     assert not missing, f"{missing} not in: {err}"
+
+
+# ------------------------------------------------------------------- validation and schemes agree
+def test_a_dea_unit_with_a_missing_input_is_listed_not_dropped_silently(small_panel):
+    panel = pd.read_csv(small_panel / "p.csv")
+    row = panel.index[panel["year"] == 2011][3]
+    mfi = str(panel.at[row, "mfiid"])
+    panel.loc[row, "personnel"] = np.nan
+    name = _write(small_panel, "nan.csv", panel)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_study(
+            _study(
+                small_panel,
+                data={"mfis": name},
+                mfi={"schemes": ["dea"]},
+                dea={
+                    "inputs": ["personnel", "operating_expense"],
+                    "outputs": ["number_of_active_borrowers"],
+                },
+            )
+        )
+    assert res.dea_excluded.to_dict() == {mfi: "missing personnel"}
+    scored = {str(u) for u in res.dea.scores.index}
+    assert mfi not in scored
+    assert len(scored) == (panel["year"] == 2011).sum() - 1
+
+
+def test_an_indicator_absent_in_the_scored_year_is_left_out_like_an_absent_column(small_panel):
+    panel = pd.read_csv(small_panel / "p.csv")
+    blank = _write(
+        small_panel,
+        "blank.csv",
+        panel.assign(write_off_ratio=panel["write_off_ratio"].where(panel["year"] != 2011)),
+    )
+    absent = _write(
+        small_panel, "absent.csv", panel[panel["year"] == 2011].drop(columns="write_off_ratio")
+    )
+    scores = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in (blank, absent):
+            res = run_study(_study(small_panel, data={"mfis": name}, mfi={"schemes": ["equal"]}))
+            scores[name] = res.mfi_results["equal"].scores
+    a = scores[blank].sort_index()
+    b = scores[absent].sort_index()
+    assert len(a) == 40 and a.notna().all()
+    pd.testing.assert_series_equal(a, b, check_names=False, rtol=1e-12)

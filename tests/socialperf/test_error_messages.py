@@ -533,3 +533,31 @@ def test_an_indicator_absent_in_the_scored_year_is_left_out_like_an_absent_colum
     b = scores[absent].sort_index()
     assert len(a) == 40 and a.notna().all()
     pd.testing.assert_series_equal(a, b, check_names=False, rtol=1e-12)
+
+
+def test_geometric_mean_over_a_zero_share_is_handled_not_rejected(small_panel):
+    """Validation accepts a 0 share; the geometric-mean runs floor it (GEOMETRIC_ZERO_FLOOR),
+    so the MFI is scored in every run with finite scores."""
+    panel = pd.read_csv(small_panel / "p.csv")
+    row = panel.index[panel["year"] == 2011][3]
+    mfi = str(panel.at[row, "mfiid"])
+    panel.loc[row, "percent_of_female_borrowers"] = 0.0
+    name = _write(small_panel, "zero.csv", panel)
+    sensitivity = {
+        "enabled": True,
+        "scheme": "equal",
+        "runs": 16,
+        "sobol": 0,
+        "aggregation": ["arithmetic", "geometric"],
+    }
+    study = _study(
+        small_panel, data={"mfis": name}, mfi={"schemes": ["equal"]}, sensitivity=sensitivity
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_study(study)
+    unc = res.sensitivity.uncertainty
+    geometric = (unc.design["aggregation"].astype(str) == "geometric").to_numpy()
+    assert geometric.any()
+    assert np.isfinite(unc.scores.loc[geometric, mfi]).all()
+    assert unc.summary.loc[mfi, "p_scored"] == 1

@@ -803,13 +803,25 @@ def validate_miv_indicators(
         df.index = pd.Index([_id_string(i) for i in df.index], name="miv")
     if df.index.has_duplicates:
         dup = df.index[df.index.duplicated()].unique()
-        raise InputDataError(f"MIV indicators list MIVs {format_labels(dup)} more than once")
+        raise InputDataError(
+            f"MIV indicators list MIVs {format_labels(dup)} more than once; keep one row per MIV"
+        )
     present = [s for s in cat if s.level == "MIV" and s.source in df.columns]
     if not present:
         raise InputDataError(
             "MIV indicators have none of the catalogue's MIV-level columns "
             f"{format_labels([s.source for s in cat if s.level == 'MIV'], limit=10)}"
         )
+    names = df["name"] if "name" in df.columns else pd.Series(np.nan, index=df.index)
+
+    def mivs(mask: np.ndarray, v: pd.Series) -> str:
+        """``MIV 'MIV01' (Women First Fund) = 'x'``: the flagged MIVs with names and values."""
+        return format_labels(
+            [f"MIV {i!r}" + (f" ({n})" if isinstance(n, str) and n.strip() else "")
+             + f" = {_show(x)}"
+             for i, n, x in zip(df.index[mask], names[mask], v[mask], strict=True)],
+            quote=False)
+
     for spec in present:
         col = df[spec.source]
         if spec.is_metric:
@@ -817,13 +829,12 @@ def validate_miv_indicators(
             bad = (values.isna() & col.notna()).to_numpy()
             if bad.any():
                 raise InputDataError(
-                    f"MIV indicator {spec.name!r} is not numeric for MIVs "
-                    f"{format_labels(df.index[bad])}"
+                    f"MIV indicator {spec.name!r} (column {spec.source!r}) is not numeric for "
+                    f"{mivs(bad, col)}; numbers (or empty) are required"
                 )
             if spec.is_fraction:
-                _check_fraction(values, spec, spec.source, lambda m, v=values: format_labels(
-                    [f"MIV {i!r} = {x:g}" for i, x in zip(df.index[m], v[m], strict=True)],
-                    quote=False))
+                _check_fraction(values, spec, spec.source,
+                                lambda m, v=values: mivs(m, v))
             df[spec.source] = values
         else:
             spec.points(col)  # raises naming MIVs with unknown categories

@@ -285,6 +285,16 @@ def small_panel(tmp_path_factory) -> Path:
     return folder
 
 
+def _miv_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "miv": ["MIV01", "MIV02"],
+            "name": ["Women First", "Tier One"],
+            "microfinance_share": [0.7, 0.5],
+        }
+    )
+
+
 def _study(folder: Path, **tables: Any) -> Study:
     config = {
         "study": {"reference": "self", "year": 2011},
@@ -390,6 +400,108 @@ STUDY_CASES = {
         ),
         InputDataError,
         ["data.mfis (bad.csv)", "column 'assets'", "MFI '102' (Caja Dos) in 2012 (row 3)"],
+    ),
+    "MIV indicators with a percent": (
+        lambda f: load_study_data(
+            _study(
+                f,
+                data={
+                    "mfis": "p.csv",
+                    "miv_indicators": _write(
+                        f, "m.csv", _miv_table().assign(microfinance_share=[73.8, 0.5])
+                    ),
+                },
+            )
+        ),
+        InputDataError,
+        [
+            "data.miv_indicators (m.csv)",
+            "column 'microfinance_share'",
+            "MIV 'MIV01' (Women First) = 73.8",
+            "divide them by 100",
+        ],
+    ),
+    "MIV indicators not numeric": (
+        lambda f: load_study_data(
+            _study(
+                f,
+                data={
+                    "mfis": "p.csv",
+                    "miv_indicators": _write(
+                        f, "m2.csv", _miv_table().assign(microfinance_share=[0.5, "most"])
+                    ),
+                },
+            )
+        ),
+        InputDataError,
+        [
+            "data.miv_indicators (m2.csv)",
+            "(column 'microfinance_share')",
+            "MIV 'MIV02' (Tier One) = 'most'",
+            "numbers (or empty)",
+        ],
+    ),
+    "MIV listed twice": (
+        lambda f: load_study_data(
+            _study(
+                f,
+                data={
+                    "mfis": "p.csv",
+                    "miv_indicators": _write(f, "m3.csv", _miv_table().assign(miv="MIV01")),
+                },
+            )
+        ),
+        InputDataError,
+        ["data.miv_indicators (m3.csv)", "'MIV01' more than once", "keep one row per MIV"],
+    ),
+    "holdings of a vehicle by itself": (
+        lambda f: load_study_data(
+            _study(
+                f,
+                data={
+                    "mfis": "p.csv",
+                    "holdings": _write(
+                        f,
+                        "h.csv",
+                        pd.DataFrame({"holder": ["F1"], "held": ["F1"], "amount": [1.0]}),
+                    ),
+                },
+            )
+        ),
+        InputDataError,
+        ["data.holdings (h.csv)", "vehicle 'F1' (row 2)"],
+    ),
+    "reference file absent": (
+        lambda f: run_study(
+            _study(
+                f,
+                data={"mfis": "p.csv"},
+                mfi={"schemes": ["equal"]},
+                study={"reference": "gone.csv", "year": 2011},
+            )
+        ),
+        FileNotFoundError,
+        ["study.reference: no such file", "gone.csv"],
+    ),
+    "reference file with a bad value": (
+        lambda f: run_study(
+            _study(
+                f,
+                data={"mfis": "p.csv", "screening": False},
+                mfi={"schemes": ["equal"]},
+                study={
+                    "reference": _write(f, "r.csv", _mix_frame().assign(assets=[1, -2])),
+                    "year": 2011,
+                },
+            )
+        ),
+        InputDataError,
+        [
+            "study.reference (r.csv)",
+            "column 'assets'",
+            "MFI '102' (Caja Dos) in 2012 (row 3)",
+            "must be >= 0",
+        ],
     ),
     "missing file": (
         lambda f: load_study_data(_study(f, data={"mfis": "absent.csv"})),

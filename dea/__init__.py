@@ -12,6 +12,7 @@ from dea.exceptions import (
     SolverError,
 )
 from dea.models import FDH, Radial, scale_efficiency
+from dea.models._base import ORIENTATIONS, RTS_CHOICES
 from dea.models._envelope import InefficiencyResult
 from dea.models.additive import Additive
 from dea.models.bod import BoD, BoDResult
@@ -24,6 +25,8 @@ __all__ = [
     "DDF",
     "EFFICIENCY_TOL",
     "FDH",
+    "ORIENTATIONS",
+    "RTS_CHOICES",
     "SBM",
     "Additive",
     "BoD",

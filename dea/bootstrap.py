@@ -22,7 +22,7 @@ from scipy.optimize import minimize_scalar
 
 from dea._parallel import map_chunks
 from dea.exceptions import FewUnitsWarning, InputDataError, format_labels
-from dea.models._base import check_n_jobs
+from dea.models._base import ORIENTATIONS, check_n_jobs
 from dea.models._certify import RadialArrays, radial_factors
 from dea.models.radial import Radial
 
@@ -393,7 +393,7 @@ def bootstrap(
     """
     if not isinstance(model, Radial):
         raise InputDataError(f"model must be a dea.Radial, got {type(model).__name__}")
-    if model.orientation not in ("input", "output"):
+    if model.orientation not in ORIENTATIONS:
         raise InputDataError(
             f"orientation={model.orientation!r} is not allowed for the bootstrap; use "
             "'input' or 'output'"

@@ -75,12 +75,10 @@ EXIT_INPUT = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
-_RTS = ("crs", "vrs", "nirs", "ndrs")
 _RAW_CSV_HELP = (
     "write CSV values unchanged, for programs (default: text that starts with = + - @ tab "
     "or CR gets a leading apostrophe, so that spreadsheets do not run it as a formula)"
 )
-_ORIENTATIONS = ("input", "output")
 _JOBS_HELP = "parallel workers (default 1; with --scheduler, every worker of the cluster)"
 _SCHEDULER_HELP = (
     "run the heavy work on a Dask cluster: 'local:N' starts N local worker processes, or "
@@ -169,9 +167,9 @@ def _build_parser() -> _Parser:
     d.add_argument("data", help="CSV or Excel file, one row per unit")
     d.add_argument("--inputs", required=True, help="comma-separated input columns")
     d.add_argument("--outputs", required=True, help="comma-separated output columns")
-    d.add_argument("--rts", default=DEFAULT_RTS, choices=_RTS,
+    d.add_argument("--rts", default=DEFAULT_RTS, choices=dea.RTS_CHOICES,
                    help=f"returns to scale (default {DEFAULT_RTS}, as in a study)")
-    d.add_argument("--orientation", default="input", choices=_ORIENTATIONS,
+    d.add_argument("--orientation", default="input", choices=dea.ORIENTATIONS,
                    help="orientation (default input)")
     d.add_argument("--model", default="radial", choices=("radial", "sbm", "additive", "ddf"),
                    help="DEA model (default radial; see [dea] model in socialperf.study)")
@@ -213,9 +211,9 @@ def _build_parser() -> _Parser:
     m.add_argument("--outputs", required=True, help="comma-separated output columns")
     m.add_argument("--years", default=None,
                    help="range of fiscal years, e.g. 2005-2015 (default: all years)")
-    m.add_argument("--rts", default="crs", choices=_RTS,
+    m.add_argument("--rts", default="crs", choices=dea.RTS_CHOICES,
                    help="returns to scale (default crs, which also gives the scale parts)")
-    m.add_argument("--orientation", default="input", choices=_ORIENTATIONS,
+    m.add_argument("--orientation", default="input", choices=dea.ORIENTATIONS,
                    help="orientation (default input)")
     m.add_argument("--base", default="consecutive", choices=("consecutive", "first"),
                    help="compare consecutive years (default) or each year with the first")
@@ -395,7 +393,8 @@ def _cmd_dea(args: argparse.Namespace) -> int:
     both = set(inputs) & set(outputs)
     if both:
         raise InputDataError(
-            f"column(s) {format_labels(sorted(both))} given as both input and output"
+            f"--inputs/--outputs: column(s) {format_labels(sorted(both))} given as both input "
+            "and output; give each column once"
         )
     used = [*inputs, *outputs]
     incomplete = frame.index[frame[used].isna().any(axis=1).to_numpy()]

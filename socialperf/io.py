@@ -205,13 +205,15 @@ def _where(df: pd.DataFrame) -> str:
 def _unit_rows(
     df: pd.DataFrame, mask: np.ndarray | pd.Series, *, what: str, id_column: str,
     year_column: str | None = None, values: pd.Series | None = None, quote: bool = True,
+    name_column: str | None = None,
 ) -> str:
     """The flagged rows as the user's units: ``"MFI 'A' in 2011 (row 3) = 85, ..."``.
 
     ``what`` names the unit ("MFI", "vehicle", "currency") and ``id_column`` holds its
     label (shown as its ``repr`` unless ``quote`` is False); the year (if ``year_column``
     is a column), then the row (the file row for a table read from a file, else the index
-    label) follow, and the offending value if given.
+    label) follow, and the offending value if given.  With ``name_column`` (a column of
+    ``df``), the unit's name follows its label: ``"MFI 'A' (Banco Uno) in 2011 (row 3)"``.
     """
     mask = np.asarray(mask, dtype=bool)
     row_word = "row" if df.index.name == "row" else "index label"
@@ -219,11 +221,15 @@ def _unit_rows(
     has_year = year_column is not None and year_column in df.columns
     years = df[year_column].to_numpy()[mask] if has_year else [None] * len(ids)
     vals = values.to_numpy()[mask] if values is not None else [None] * len(ids)
+    has_name = name_column is not None and name_column in df.columns
+    names = df[name_column].to_numpy()[mask] if has_name else [None] * len(ids)
     parts = [
-        f"{what} {repr(i) if quote else i}" + (f" in {y}" if y is not None else "")
+        f"{what} {repr(i) if quote else i}"
+        + (f" ({str(n).strip()})" if n is not None and not pd.isna(n) and str(n).strip() else "")
+        + (f" in {y}" if y is not None else "")
         + f" ({row_word} {r})"
         + ("" if values is None else f" = {_show(v)}")
-        for i, y, r, v in zip(ids, years, df.index[mask], vals, strict=True)
+        for i, n, y, r, v in zip(ids, names, years, df.index[mask], vals, strict=True)
     ]
     return format_labels(parts, quote=False)
 
@@ -260,12 +266,14 @@ def _show(value: object) -> str:
 
 
 def _check_fraction(
-    values: pd.Series, spec: Any, column: str, describe: Callable[[np.ndarray], str]
+    values: pd.Series, spec: Any, column: str, describe: Callable[[np.ndarray], str],
+    *, shown: str | None = None,
 ) -> None:
     """Raise if a fraction-valued catalogue indicator has values outside [0, 1].
 
     ``describe(mask)`` names the offending units; values in (1, 100] are said to look like
-    a percent.
+    a percent.  ``shown`` replaces ``repr(column)`` in the message (e.g. to add the file's
+    own column name).
     """
     v = values.to_numpy(dtype=float)
     out = (v < 0) | (v > 1)
@@ -276,7 +284,8 @@ def _check_fraction(
         if ((v[out] > 1) & (v[out] <= 100)).any() else ""
     )
     raise InputDataError(
-        f"column {column!r} (indicator {spec.name!r}, {spec.unit}) must be a fraction in "
+        f"column {shown or repr(column)} (indicator {spec.name!r}, {spec.unit}) must be a "
+        "fraction in "
         f"[0, 1]; it is outside for {describe(out)}{hint}"
     )
 
@@ -344,8 +353,14 @@ def validate_mfis(
     if not isinstance(table, pd.DataFrame):
         raise InputDataError(f"the MFI table must be a DataFrame, got {type(table).__name__}")
     df = _known_columns(table.copy(), _mfi_known_columns(id_column, year_column))
+    file_names = {MIX_RENAMES[c]: c for c in df.columns if c in MIX_RENAMES}
     df = df.rename(columns=MIX_RENAMES)
     where = _where(df)
+
+    def named(col: str) -> str:
+        """``'write_off_ratio' (file column 'write-off_ratio')`` where the file differs."""
+        return f"{col!r} (file column {file_names[col]!r})" if col in file_names else repr(col)
+
     if id_column not in df.columns:
         raise InputDataError(
             f"the MFI table has no id column {id_column!r}; its columns are "
@@ -369,10 +384,11 @@ def validate_mfis(
         years = pd.to_numeric(df[year_column], errors="coerce")
         bad = (years.isna() | (years != np.round(years))).to_numpy()
         if bad.any():
+            flagged = _unit_rows(df, bad, what="MFI", id_column=id_column,
+                                 values=df[year_column], name_column="mfiname")
             raise InputDataError(
-                f"column {year_column!r} has missing or non-integer years for "
-                f"{_unit_rows(df, bad, what='MFI', id_column=id_column, values=df[year_column])}"
-                "; give a fiscal year like 2011"
+                f"column {year_column!r} has missing or non-integer years for {flagged}; "
+                "give a fiscal year like 2011"
             )
         df[year_column] = years.astype(int)
         keys.append(year_column)
@@ -388,18 +404,18 @@ def validate_mfis(
         bad = (values.isna() & df[col].notna()).to_numpy()
         def units(mask: np.ndarray, v: pd.Series) -> str:
             return _unit_rows(df, mask, what="MFI", id_column=id_column,
-                              year_column=year_column, values=v)
+                              year_column=year_column, values=v, name_column="mfiname")
 
         if bad.any():
             raise InputDataError(
-                f"column {col!r} has non-numeric values for {units(bad, df[col])}; numbers "
-                "(or empty) are required"
+                f"column {named(col)} has non-numeric values for {units(bad, df[col])}; "
+                "numbers (or empty) are required"
             )
         values = values.astype(float)
         neg = (values < 0).to_numpy()
         if neg.any() and col != "operational_self_sufficiency":
             raise InputDataError(
-                f"column {col!r} is negative for {units(neg, values)}; amounts, counts and "
+                f"column {named(col)} is negative for {units(neg, values)}; amounts, counts and "
                 "shares must be >= 0"
             )
         df[col] = values
@@ -410,7 +426,8 @@ def validate_mfis(
             continue
         values = pd.to_numeric(df[spec.source], errors="coerce").astype(float)
         _check_fraction(values, spec, spec.source, lambda m, v=values: _unit_rows(
-            df, m, what="MFI", id_column=id_column, year_column=year_column, values=v))
+            df, m, what="MFI", id_column=id_column, year_column=year_column, values=v,
+            name_column="mfiname"), shown=named(spec.source))
     return df.sort_values(keys, kind="stable")
 
 
@@ -786,13 +803,25 @@ def validate_miv_indicators(
         df.index = pd.Index([_id_string(i) for i in df.index], name="miv")
     if df.index.has_duplicates:
         dup = df.index[df.index.duplicated()].unique()
-        raise InputDataError(f"MIV indicators list MIVs {format_labels(dup)} more than once")
+        raise InputDataError(
+            f"MIV indicators list MIVs {format_labels(dup)} more than once; keep one row per MIV"
+        )
     present = [s for s in cat if s.level == "MIV" and s.source in df.columns]
     if not present:
         raise InputDataError(
             "MIV indicators have none of the catalogue's MIV-level columns "
             f"{format_labels([s.source for s in cat if s.level == 'MIV'], limit=10)}"
         )
+    names = df["name"] if "name" in df.columns else pd.Series(np.nan, index=df.index)
+
+    def mivs(mask: np.ndarray, v: pd.Series) -> str:
+        """``MIV 'MIV01' (Women First Fund) = 'x'``: the flagged MIVs with names and values."""
+        return format_labels(
+            [f"MIV {i!r}" + (f" ({n})" if isinstance(n, str) and n.strip() else "")
+             + f" = {_show(x)}"
+             for i, n, x in zip(df.index[mask], names[mask], v[mask], strict=True)],
+            quote=False)
+
     for spec in present:
         col = df[spec.source]
         if spec.is_metric:
@@ -800,13 +829,12 @@ def validate_miv_indicators(
             bad = (values.isna() & col.notna()).to_numpy()
             if bad.any():
                 raise InputDataError(
-                    f"MIV indicator {spec.name!r} is not numeric for MIVs "
-                    f"{format_labels(df.index[bad])}"
+                    f"MIV indicator {spec.name!r} (column {spec.source!r}) is not numeric for "
+                    f"{mivs(bad, col)}; numbers (or empty) are required"
                 )
             if spec.is_fraction:
-                _check_fraction(values, spec, spec.source, lambda m, v=values: format_labels(
-                    [f"MIV {i!r} = {x:g}" for i, x in zip(df.index[m], v[m], strict=True)],
-                    quote=False))
+                _check_fraction(values, spec, spec.source,
+                                lambda m, v=values: mivs(m, v))
             df[spec.source] = values
         else:
             spec.points(col)  # raises naming MIVs with unknown categories

@@ -46,6 +46,7 @@ from socialperf.io import (
     NUMERIC_MFI_COLUMNS,
     _known_columns,
     _mfi_known_columns,
+    _unit_rows,
     read_table,
     validate_mfis,
 )
@@ -142,7 +143,7 @@ class ScreeningRules:
         if unknown:
             raise InputDataError(
                 f"{where}.rules has unknown rules {format_labels(unknown)}; "
-                f"choose from {format_labels(list(RULES))}"
+                f"choose from {format_labels(list(RULES), limit=len(RULES))}"
             )
         object.__setattr__(self, "rules", tuple(r for r in RULES if r in self.rules))
         object.__setattr__(
@@ -171,7 +172,7 @@ class ScreeningRules:
         if unknown:
             raise InputDataError(
                 f"{origin} has unknown keys {format_labels(unknown)}; "
-                f"allowed are {format_labels(allowed)}"
+                f"allowed are {format_labels(allowed, limit=len(allowed))}"
             )
         return cls(**spec, _origin=origin)
 
@@ -336,10 +337,14 @@ def screen_mfis(
         values = pd.to_numeric(df[col], errors="coerce")
         bad = values.isna() & df[col].notna()
         if bad.any():
-            ids = df.loc[bad, id_column].tolist() if id_column in df else list(df.index[bad])
+            units = (
+                _unit_rows(df, bad.to_numpy(), what="MFI", id_column=id_column,
+                           year_column=year_column, values=df[col], name_column=name_column)
+                if id_column in df else format_labels(list(df.index[bad]))
+            )
             raise InputDataError(
                 f"column {col!r} (file column {inverse.get(col, col)!r}) has non-numeric "
-                f"values for MFIs {format_labels(ids)}; numbers (or empty) are required"
+                f"values for {units}; numbers (or empty) are required"
             )
         return values.astype(float)
 

@@ -405,10 +405,13 @@ class RunSummary:
         self.chunk_moments: list[Moments] = []  # per chunk, in order (tasks)
         self.score_moments = Moments(n_units)  # merged (caller)
 
-    def add(self, scores: np.ndarray, ranks: np.ndarray) -> None:
-        """Fold one chunk (rows x units) in."""
+    def add(self, scores: np.ndarray, ranks: np.ndarray, same: np.ndarray | None = None) -> None:
+        """Fold one chunk (rows x units) in; ``same`` (bool per row) marks the runs on the
+        reference scale, the only ones the score histogram, range and moments keep."""
         self.runs += scores.shape[0]
         self.ranks.add(ranks)
+        if same is not None:
+            scores = scores[np.asarray(same, dtype=bool)]
         self.scores.add(scores)
         with np.errstate(invalid="ignore"):
             self.score_min = np.fmin(

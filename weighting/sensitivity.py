@@ -78,14 +78,20 @@ Target = str | tuple[str, Any] | Callable[[pd.DataFrame], np.ndarray]
 
 
 # ====================================================================== factors
+#: ``scale_reference`` not given: the factor's alternatives leave scores on one scale
+_NO_SCALE: Any = type("_NoScale", (), {"__repr__": lambda self: "<same scale>"})()
+
+
 def _role_choice(role: str, what: str, example: str) -> classmethod:
     """Build a :class:`Factor` constructor for a choice with a built-in scheme role."""
 
     def make(
         cls: type[Factor], alternatives: Sequence[Any], name: str = role,
         apply: Callable[[Any, Any], Any] | None = None, labels: Sequence[str] | None = None,
+        scale_reference: Any = _NO_SCALE,
     ) -> Factor:
-        return cls.choice(name, alternatives, apply=apply, role=role, labels=labels)
+        return cls.choice(name, alternatives, apply=apply, role=role, labels=labels,
+                          scale_reference=scale_reference)
 
     make.__name__ = {"missing": "missing_policy"}.get(role, role)
     make.__qualname__ = f"Factor.{make.__name__}"
@@ -101,6 +107,9 @@ def _role_choice(role: str, what: str, example: str) -> classmethod:
             ``apply(scheme, value) -> scheme``; default the built-in effect of the role.
         labels : sequence of str, optional
             Display labels (default each alternative's name).
+        scale_reference : optional
+            The alternative of the reference scheme, when the alternatives put scores on
+            different scales; see :meth:`Factor.choice`.
 
         Returns
         -------
@@ -109,7 +118,8 @@ def _role_choice(role: str, what: str, example: str) -> classmethod:
         Raises
         ------
         InputDataError
-            No alternatives, or not one label per alternative.
+            No alternatives, not one label per alternative, or a ``scale_reference`` that is
+            not one of the alternatives.
         """
     return classmethod(make)
 
@@ -185,6 +195,7 @@ class Factor:
         apply: Callable[[Any, Any], Any] | None = None,
         labels: Sequence[str] | None = None,
         role: str | None = None,
+        scale_reference: Any = _NO_SCALE,
     ) -> Factor:
         """A discrete factor: one of ``alternatives``, equally likely.
 
@@ -200,6 +211,13 @@ class Factor:
             Display labels (default ``str`` of each alternative or its ``name``).
         role : str, optional
             Built-in role for scheme models.
+        scale_reference : optional
+            Give it when the alternatives put the scores on different scales (a
+            normalisation: percentile scores lie in [0, 1], z-scores are unbounded and
+            centred on 0; an aggregator): it is the alternative of the reference scheme.
+            The runs with another alternative still count for every rank statistic, but not
+            for the score quantiles of :meth:`UncertaintyResult.summarise`, which are then
+            on the reference scheme's scale (see there).
 
         Returns
         -------
@@ -208,7 +226,8 @@ class Factor:
         Raises
         ------
         InputDataError
-            No alternatives, or not one label per alternative.
+            No alternatives, not one label per alternative, or a ``scale_reference`` that is
+            not one of the alternatives.
         """
         alts = tuple(alternatives)
         if not alts:
@@ -219,7 +238,17 @@ class Factor:
                 f"Factor {name!r}: {len(labs)} labels for {len(alts)} alternatives; give one "
                 "label per alternative"
             )
-        return cls(name, "discrete", alts, apply=apply, role=role, labels=labs)
+        params: dict[str, Any] = {}
+        if scale_reference is not _NO_SCALE:
+            hits = [i for i, a in enumerate(alts)
+                    if a is scale_reference or _same(a, scale_reference)]
+            if not hits:
+                raise InputDataError(
+                    f"Factor {name!r}: scale_reference={scale_reference!r} is not one of the "
+                    f"alternatives {format_labels(alts)}; give the reference scheme's own"
+                )
+            params["scale_reference"] = hits[0]
+        return cls(name, "discrete", alts, apply=apply, role=role, labels=labs, params=params)
 
     @classmethod
     def uniform(
@@ -859,6 +888,19 @@ class _Plan:
             out[f.name] = f.alternatives[int(v)] if f.kind == "discrete" else float(v)
         return out
 
+    def on_reference_scale(self, u: np.ndarray) -> np.ndarray:
+        """Per run: every factor with a ``scale_reference`` takes that alternative."""
+        keys, _ = self.decode(u)
+        ok = np.ones(u.shape[0], dtype=bool)
+        j = 0
+        for f in self.factors:
+            if f.kind == "weights":
+                continue
+            if f.kind == "discrete" and "scale_reference" in f.params:
+                ok &= keys[:, j].astype(int) == int(f.params["scale_reference"])
+            j += 1
+        return ok
+
     def design_frame(self, u: np.ndarray) -> pd.DataFrame:
         """Readable design: one column per factor (weights: one per indicator)."""
         keys, weights = self.decode(u)
@@ -879,6 +921,15 @@ class _Plan:
                 cols[f.name] = keys[:, j]
                 j += 1
         return pd.DataFrame(cols)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """``a == b`` as a plain bool (False where the comparison fails or is not a bool)."""
+    try:
+        eq = a == b
+    except Exception:  # objects without a usable ==
+        return False
+    return eq if isinstance(eq, bool | np.bool_) else False
 
 
 def _evaluate_rows(model: _Model, plan: _Plan, u: np.ndarray) -> np.ndarray:
@@ -968,7 +1019,7 @@ def _run_batch(
             vals.append([_target_values(tg, y, r, stream.ref_ranks, stream.units)
                          for tg in stream.targets])
             if summary is not None:
-                summary.add(y, r)
+                summary.add(y, r, plan.on_reference_scale(u))
         cols = [np.concatenate(c) for c in zip(*vals, strict=True)]
         return np.vstack(us), cols, summary
     parts = [worker(model, plan, higher_is_better, *t) for t in batch]
@@ -1522,6 +1573,10 @@ class UncertaintyResult:
         The reference (base scheme) scores and ranks.
     mean_rank_shift : pandas.Series
         Per run, the mean absolute rank shift from the reference ranks.
+    on_reference_scale : pandas.Series of bool
+        Per run, whether its scores are on the reference scheme's scale: every factor
+        built with a ``scale_reference`` (e.g. a normalisation choice) takes that
+        alternative.  All True when no factor changes the scale.
     top_k : int
         The ``k`` used for ``p_top_k`` in :attr:`summary`.
     random_state : int or sequence
@@ -1566,6 +1621,9 @@ class UncertaintyResult:
         self.reference_scores = analysis.reference_scores
         self.reference_ranks = analysis.reference_ranks
         self.mean_rank_shift = pd.Series(shift, index=runs, name="mean_rank_shift")
+        self.on_reference_scale = pd.Series(
+            analysis._plan.on_reference_scale(u), index=runs, name="on_reference_scale"
+        )
         self.top_k = top_k
         self.random_state = random_state
 
@@ -1609,31 +1667,50 @@ class UncertaintyResult:
             (names follow ``levels``), ``p_top_<k>``, ``reference_score``, ``score_q05``,
             ``score_median``, ``score_q95``, ``p_scored`` (share of runs with a score) and
             ``rarely_scored`` (``p_scored`` below ``min_scored``: its intervals rest on few
-            runs; such units are left out of :meth:`plot_rank_intervals`).  From streamed
-            summaries the score quantiles are within :attr:`score_error` of the exact ones
-            and every other column is exact (see :meth:`UncertaintyAnalysis.run`).
+            runs; such units are left out of :meth:`plot_rank_intervals`), then
+            ``score_runs`` (share of runs on the reference scale, see Notes).  From
+            streamed summaries the score quantiles are within :attr:`score_error` of the
+            exact ones and every other column is exact (see :meth:`UncertaintyAnalysis.run`).
 
         Raises
         ------
         InputDataError
             Invalid ``top_k`` or ``levels``.
+
+        Notes
+        -----
+        Ranks are comparable across all runs, scores are not when a factor changes their
+        scale: percentile scores lie in [0, 1], min-max scores in [0, 1] of each run's own
+        range, z-scores are unbounded and centred on 0, a geometric mean of ratios differs
+        from an arithmetic mean of normalised values.  A quantile over such a mixture is on
+        no scale and may fall outside the reference scheme's range.  So the score quantiles
+        (``score_<lo>``, ``score_median``, ``score_<hi>``) are taken only over the runs on
+        the reference scale (:attr:`on_reference_scale`: every factor built with a
+        ``scale_reference`` takes that alternative) and are on the reference scheme's own
+        scale, like ``reference_score``; ``score_runs`` is the share of runs they rest on
+        (1 when no factor changes the scale; 0 and NaN quantiles when no run is on it).
+        Rank columns, ``p_top_<k>`` and ``p_scored`` use every run.
         """
         k = self.top_k if top_k is None else _check_pos_int(top_k, "top_k")
         lo, hi = levels
         if not 0 <= lo < hi <= 1:
             raise InputDataError(f"levels={levels!r} are invalid; need 0 <= low < high <= 1")
         ql, qh = f"q{round(lo * 100):02d}", f"q{round(hi * 100):02d}"
+        same = self.on_reference_scale.to_numpy()
         if self._summary is None:
             r = self._ranks.to_numpy()
             s = self._scores.to_numpy()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN units
                 rq = np.nanquantile(r, [lo, 0.5, hi], axis=0)
-                sq = np.nanquantile(s, [lo, 0.5, hi], axis=0)
+                if same.any():
+                    sq = np.nanquantile(s[same], [lo, 0.5, hi], axis=0)
+                else:
+                    sq = np.full((3, s.shape[1]), np.nan)
             scored = ~np.isnan(r)
             p_top = (np.where(scored, r, np.inf) <= k).mean(axis=0)
             p_scored = scored.mean(axis=0)
-        else:
+        else:  # the score histograms hold only the runs on the reference scale
             sm = self._summary
             rq = [sm.ranks.quantile(q) for q in (lo, 0.5, hi)]
             sq = [sm.score_quantile(q) for q in (lo, 0.5, hi)]
@@ -1652,6 +1729,7 @@ class UncertaintyResult:
                 f"score_{qh}": sq[2],
                 "p_scored": p_scored,
                 "rarely_scored": p_scored < min_scored,
+                "score_runs": float(same.mean()) if len(same) else np.nan,
             },
             index=self.units,
         )
@@ -1670,7 +1748,7 @@ class UncertaintyResult:
         """
         if self._summary is None:
             r = self._ranks.to_numpy()
-            s = self._scores.to_numpy()
+            s = self._scores.to_numpy()[self.on_reference_scale.to_numpy()]
             n = (~np.isnan(r)).sum(axis=0)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)

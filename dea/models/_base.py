@@ -13,8 +13,12 @@ from dea.data import DEAData
 from dea.exceptions import InfeasibleUnitWarning, InputDataError, format_labels
 from dea.results import EFFICIENCY_TOL
 
-RTS_CHOICES = ("crs", "vrs", "nirs", "ndrs")
-ORIENTATIONS = ("input", "output", "graph")
+#: Returns-to-scale choices of every envelopment model (public as :data:`dea.RTS_CHOICES`).
+RTS_CHOICES: tuple[str, ...] = ("crs", "vrs", "nirs", "ndrs")
+#: The two radial orientations every model accepts (public as :data:`dea.ORIENTATIONS`).
+ORIENTATIONS: tuple[str, ...] = ("input", "output")
+#: Orientations of the models that also offer the hyperbolic graph measure (Radial, FDH).
+GRAPH_ORIENTATIONS: tuple[str, ...] = (*ORIENTATIONS, "graph")
 
 
 def check_choice(name: str, value: Any, allowed: Iterable[str]) -> str:

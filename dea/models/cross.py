@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from dea.data import DEAData, prepare
 from dea.exceptions import InfeasibleUnitWarning, InputDataError, format_labels
 from dea.models._base import (
+    ORIENTATIONS,
     RTS_CHOICES,
     check_choice,
     check_n_jobs,
@@ -619,7 +620,7 @@ class CrossEfficiency:
         allow_large: bool = False,
     ) -> None:
         self.rts = check_choice("rts", rts, RTS_CHOICES)
-        self.orientation = check_choice("orientation", orientation, ("input", "output"))
+        self.orientation = check_choice("orientation", orientation, ORIENTATIONS)
         self.goal = check_choice("goal", goal, GOALS)
         self.method = check_choice("method", method, METHODS)
         self.form = check_choice("form", form, ("auto", "dual", "multiplier"))

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from dea._parallel import map_chunks
 from dea.data import DEAData, prepare, resolve_reference
 from dea.models._base import (
+    GRAPH_ORIENTATIONS,
     SLACK_SUMS,
     check_choice,
     check_n_jobs,
@@ -190,7 +191,7 @@ class FDH:
         n_jobs: int = 1,
         labels: Any = None,
     ) -> None:
-        self.orientation = check_choice("orientation", orientation, ("input", "output", "graph"))
+        self.orientation = check_choice("orientation", orientation, GRAPH_ORIENTATIONS)
         self.super_efficiency = bool(super_efficiency)
         self.slack_sum = check_choice("slack_sum", slack_sum, SLACK_SUMS)
         self.n_jobs = check_n_jobs(n_jobs)

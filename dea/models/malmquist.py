@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dea.exceptions import FewUnitsWarning, InfeasibleUnitWarning, InputDataError, format_labels
-from dea.models._base import RTS_CHOICES, check_choice, check_n_jobs
+from dea.models._base import ORIENTATIONS, RTS_CHOICES, check_choice, check_n_jobs
 from dea.models._certify import RadialArrays, radial_factors
 from dea.models.radial import Radial
 
@@ -156,7 +156,7 @@ class Malmquist:
         if not isinstance(panel, pd.DataFrame):
             raise InputDataError(f"panel must be a pandas DataFrame, got {type(panel).__name__}")
         self.rts = check_choice("rts", rts, RTS_CHOICES)
-        self.orientation = check_choice("orientation", orientation, ("input", "output"))
+        self.orientation = check_choice("orientation", orientation, ORIENTATIONS)
         self.scale = bool(scale)
         self.method = check_choice("method", method, ("batch", "lp"))
         self.solver = solver

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from dea.data import DEAData, prepare, resolve_reference, unit_position
 from dea.exceptions import InfeasibleUnitWarning, InputDataError, format_labels
 from dea.models._base import (
+    GRAPH_ORIENTATIONS,
     ORIENTATIONS,
     RTS_CHOICES,
     SLACK_SUMS,
@@ -1009,7 +1010,7 @@ class Radial:
     ) -> None:
         self.screening = check_choice("screening", screening, SCREENINGS)
         self.rts = check_choice("rts", rts, RTS_CHOICES)
-        self.orientation = check_choice("orientation", orientation, ORIENTATIONS)
+        self.orientation = check_choice("orientation", orientation, GRAPH_ORIENTATIONS)
         self.super_efficiency = bool(super_efficiency)
         self.two_phase = bool(two_phase)
         self.slack_sum = check_choice("slack_sum", slack_sum, SLACK_SUMS)
@@ -1599,7 +1600,7 @@ def scale_efficiency(
     >>> se["rts"].tolist()
     ['increasing', 'constant', 'decreasing']
     """
-    orientation = check_choice("orientation", orientation, ("input", "output"))
+    orientation = check_choice("orientation", orientation, ORIENTATIONS)
     scores = {}
     common = {
         "orientation": orientation,

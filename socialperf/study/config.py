@@ -31,10 +31,10 @@ logger = logging.getLogger("socialperf.study")
 
 MFI_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
 SENSITIVITY_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
-_RTS = ("crs", "vrs", "nirs", "ndrs")
+_RTS = dea.RTS_CHOICES
 _MIV_METHODS = ("exposure", "equal", "top_quartile")  # as socialperf.miv.METHODS
 _UNCOVERED = ("renormalise", "zero", "exclude")  # as socialperf.miv.UNCOVERED_RULES
-_ORIENTATIONS = ("input", "output")
+_ORIENTATIONS = dea.ORIENTATIONS
 _DEA_MODELS = ("radial", "sbm", "additive", "ddf")
 _SBM_ORIENTATIONS = SBM_ORIENTATIONS
 _DDF_DIRECTIONS = DIRECTIONS
@@ -695,6 +695,9 @@ class Study:
         name = _get_str(st, "study", "name", "socialperf study", source)
         year = _get_number(st, "study", "year", None, source, lo=1900, hi=2100, integer=True,
                            allow_none=True)
+        if not isinstance(st.get("reference", ""), str):
+            raise _fail("study.reference", f"expected a string, got {st['reference']!r}",
+                        'allowed: "bundled", "self", or the path of a MIX-style panel', source)
         reference = _get_str(st, "study", "reference", None, source)
 
         dd = config.get("data", {})
@@ -756,10 +759,24 @@ class Study:
                         source)
         run = config.get("run", {})
         _check_keys("run", run, ("scheduler",), source)
-        return cls(name=name, year=year, reference=reference, example=example, data=data,
-                   screening=screening, schemes=schemes, scheme_files=scheme_files, miv=miv,
-                   dea=dea_spec, sensitivity=sens,
-                   units=dict(units), scheduler=_get_scheduler(run, source), source=source)
+        study = cls(name=name, year=year, reference=reference, example=example, data=data,
+                    screening=screening, schemes=schemes, scheme_files=scheme_files, miv=miv,
+                    dea=dea_spec, sensitivity=sens,
+                    units=dict(units), scheduler=_get_scheduler(run, source), source=source)
+        if sens.enabled:
+            # checked here, before any data is read, not only when the analysis runs
+            analysed = sens.scheme or study.mfi_schemes_for_miv()
+            if analysed not in SENSITIVITY_SCHEMES:
+                raise _fail("sensitivity.scheme", f"the analysed scheme {analysed!r} (a scheme "
+                            "file) cannot be analysed",
+                            f"set sensitivity.scheme to one of {', '.join(SENSITIVITY_SCHEMES)}",
+                            source)
+            if analysed == "rating" and "geometric" in sens.aggregation:
+                raise _fail("sensitivity.aggregation", "the geometric mean is not meaningful "
+                            "for the rating scheme (its class points are ordinal)",
+                            'allowed: aggregation = ["arithmetic"], or sensitivity.scheme = '
+                            "equal, expert, ahp or pca", source)
+        return study
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Study:

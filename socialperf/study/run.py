@@ -48,9 +48,10 @@ def _fit_dea(study: Study, data: StudyData, n_jobs: int) -> tuple[Any, pd.DataFr
         still = [c for c in derived if c not in extra.columns]
         if still:
             known = [*table.select_dtypes("number").columns, "women_borrowers", "poverty_reach"]
+            key = "dea.inputs" if still[0] in spec.inputs else "dea.outputs"
             raise StudyConfigError(
-                f"study key 'dea': column(s) {format_labels(still)} not in the MFI data; "
-                f"allowed: {format_labels(known, limit=20)}"
+                f"study key '{key}': column(s) {format_labels(still)} not in the MFI data; "
+                f"allowed: {format_labels(known, limit=len(known))}"
             )
         table = table.join(extra[derived])
     frame = table[cols].apply(pd.to_numeric, errors="coerce")

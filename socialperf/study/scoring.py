@@ -41,6 +41,16 @@ def _scheme_kwargs(study: Study, data: StudyData, scheme: str, reference: Any,
 
 
 
+def _weights_source(study: Study, scheme: str) -> str:
+    """`` (weights from study key 'data.expert_weights', w.csv)`` for a scheme whose
+    weights come from a study data file, else ``""``."""
+    keys = {"expert": ("expert_weights", "budget_allocations"), "ahp": ("ahp_matrix",)}
+    for key in keys.get(scheme, ()):
+        if key in study.data:
+            return f" (weights from study key 'data.{key}', {study.data[key].name})"
+    return ""
+
+
 def _score_schemes(study: Study, data: StudyData, names: Sequence[str], reference: Any, *,
                    bar: _Progress | None = None, timings: dict[str, float] | None = None,
                    n_jobs: int = 1) -> dict[str, Any]:
@@ -55,7 +65,7 @@ def _score_schemes(study: Study, data: StudyData, names: Sequence[str], referenc
             results[name] = score_mfis(data.mfis, scheme=name if builtin else custom[name],
                                        **kwargs)
         except InputDataError as exc:
-            raise _with_context(exc, f"scheme {name!r}: ") from exc
+            raise _with_context(exc, f"scheme {name!r}{_weights_source(study, name)}: ") from exc
         if timings is not None:
             timings[f"scheme {name}"] = time.perf_counter() - t
         if bar is not None:

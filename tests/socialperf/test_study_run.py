@@ -166,7 +166,7 @@ def test_dea_sensitivity_varies_returns_to_scale():
 
 def test_unknown_dea_column_names_key():
     study = Study.demo().replace(dea={"inputs": ["staff"]}, schemes=("equal",))
-    with pytest.raises(StudyConfigError, match=r"'dea'.*'staff'"):
+    with pytest.raises(StudyConfigError, match=r"'dea.inputs'.*'staff'"):
         run_study(study)
 
 

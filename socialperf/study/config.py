@@ -22,6 +22,7 @@ from dea.models.directional import DIRECTIONS
 from dea.models.sbm import SBM_ORIENTATIONS
 from socialperf.mfi import DEFAULT_RTS
 from socialperf.safety import check_input_file, sha256_file
+from socialperf.schemes import DEA_FAMILIES, SCHEMES, build_dea
 from socialperf.screen import ScreeningRules
 from socialperf.study._files import _relative, _resolve, _tomllib
 from weighting import tomlfile
@@ -29,13 +30,13 @@ from weighting.scheme import Scheme
 
 logger = logging.getLogger("socialperf.study")
 
-MFI_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
-SENSITIVITY_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
+#: Former names of :data:`socialperf.schemes.SCHEMES` (the one list of scheme names)
+MFI_SCHEMES = SENSITIVITY_SCHEMES = SCHEMES
 _RTS = ("crs", "vrs", "nirs", "ndrs")
 _MIV_METHODS = ("exposure", "equal", "top_quartile")  # as socialperf.miv.METHODS
 _UNCOVERED = ("renormalise", "zero", "exclude")  # as socialperf.miv.UNCOVERED_RULES
 _ORIENTATIONS = ("input", "output")
-_DEA_MODELS = ("radial", "sbm", "additive", "ddf")
+_DEA_MODELS = DEA_FAMILIES
 _SBM_ORIENTATIONS = SBM_ORIENTATIONS
 _DDF_DIRECTIONS = DIRECTIONS
 _SLACK_WEIGHTS = WEIGHT_RULES
@@ -296,16 +297,14 @@ class DEASpec:
         dea.Radial, dea.SBM, dea.Additive or dea.DDF
             Not yet fitted.
         """
-        common = {"inputs": list(self.inputs), "outputs": list(self.outputs),
-                  "rts": self.rts, "solver": solver, "n_jobs": n_jobs}
-        if self.model == "sbm":
-            return dea.SBM(frame, orientation=self.sbm_orientation,
-                           super_efficiency=self.super, **common)
-        if self.model == "additive":
-            return dea.Additive(frame, weights=self.slack_weights, **common)
-        if self.model == "ddf":
-            return dea.DDF(frame, direction=self.direction, **common)
-        return dea.Radial(frame, orientation=self.orientation, **common)
+        family: dict[str, Any] = {
+            "sbm": {"sbm_orientation": self.sbm_orientation, "super_efficiency": self.super},
+            "additive": {"weights": self.slack_weights},
+            "ddf": {"direction": self.direction},
+        }.get(self.model, {})
+        return build_dea(frame, inputs=self.inputs, outputs=self.outputs, model=self.model,
+                         rts=self.rts, orientation=self.orientation, solver=solver,
+                         n_jobs=n_jobs, **family)
 
     def build_cross(self, frame: pd.DataFrame, *, n_jobs: int = 1,
                     solver: str = "highs") -> Any:
@@ -493,7 +492,7 @@ class SensitivitySpec:
                         "write [sensitivity.miv] with keys under it", source)
         return cls(
             enabled=_get_bool(d, sec, "enabled", False, source),
-            scheme=_get_str(d, sec, "scheme", None, source, SENSITIVITY_SCHEMES),
+            scheme=_get_str(d, sec, "scheme", None, source, SCHEMES),
             runs=_get_number(d, sec, "runs", 200, source, lo=2, integer=True),
             sobol=_get_sobol(d, source),
             seed=_get_number(d, sec, "seed", 12345, source, lo=0, integer=True),
@@ -643,10 +642,10 @@ class Study:
         _check_keys("mfi", mfi, ("schemes", "scheme_files"), source)
         default = () if mfi.get("scheme_files") else ("rating", "equal", "pca")
         schemes = _get_list(mfi, "mfi", "schemes", default, source)
-        bad = [s for s in schemes if s.lower() not in MFI_SCHEMES]
+        bad = [s for s in schemes if s.lower() not in SCHEMES]
         if bad:
             raise _fail("mfi.schemes", f"unknown scheme(s) {format_labels(bad)}",
-                        f"allowed: {', '.join(MFI_SCHEMES)}, or a file in mfi.scheme_files",
+                        f"allowed: {', '.join(SCHEMES)}, or a file in mfi.scheme_files",
                         source)
         schemes = tuple(dict.fromkeys(s.lower() for s in schemes))
         scheme_files = tuple(
@@ -658,7 +657,7 @@ class Study:
                         f"({format_labels(sorted(custom))})", "give each scheme its own name",
                         source)
         if not schemes and not scheme_files:
-            raise _fail("mfi.schemes", "empty list", f"choose from {', '.join(MFI_SCHEMES)}",
+            raise _fail("mfi.schemes", "empty list", f"choose from {', '.join(SCHEMES)}",
                         source)
 
         dea_spec = DEASpec.from_dict(config["dea"], source) if "dea" in config else None
@@ -874,7 +873,7 @@ def _custom_scheme_name(path: Path, builtin: Sequence[str], source: str | None) 
         raise _fail("mfi.scheme_files", f"{path.name}: {exc}",
                     "see weighting.Scheme.from_toml for the format", source) from exc
     name = str(scheme.name)
-    if name in MFI_SCHEMES or name in builtin:
+    if name in SCHEMES or name in builtin:
         raise _fail("mfi.scheme_files", f"{path.name} names its scheme {name!r}, a built-in "
                     "scheme name", "set another name = ... in the scheme file", source)
     return name

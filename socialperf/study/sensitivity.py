@@ -17,10 +17,17 @@ import pandas as pd
 from dea.exceptions import InputDataError, format_labels
 from socialperf.catalogue import load_catalogue
 from socialperf.mfi import score_mfis
-from socialperf.miv import Holdings, _drop_uncovered, _mfi_series, _portfolio, score_mivs
+from socialperf.miv import (
+    Holdings,
+    _drop_uncovered,
+    _mfi_series,
+    _portfolio,
+    miv_index,
+    score_mivs,
+)
+from socialperf.schemes import COMPOSITE_SCHEMES, SCHEMES
 from socialperf.study._runtime import _on_scheduler
 from socialperf.study.config import (
-    SENSITIVITY_SCHEMES,
     MIVSensitivitySpec,
     SensitivitySpec,
     Study,
@@ -172,9 +179,10 @@ class _MIVModel:
 
     The look-through exposures, the MIV block and the MFI scores of every feeding scheme are
     fixed; a run recomputes the portfolio block (:func:`socialperf.miv._portfolio`) and
-    :math:`I_h = w P_h + (1 - w) B_h`.  ``mfi_weights`` (a weight vector over the base
-    scheme's indicators) rescales each indicator weight of a weighted scheme by the ratio
-    :math:`\\tilde w_j / w^0_j` of the drawn to the base weights, then re-scores it.
+    :math:`I_h = w P_h + (1 - w) B_h` (:func:`socialperf.miv_index`).  ``mfi_weights`` (a
+    weight vector over the base scheme's indicators) rescales each indicator weight of a
+    weighted scheme by the ratio :math:`\\tilde w_j / w^0_j`
+    of the drawn to the base weights, then re-scores it.
     """
 
     def __init__(self, exposures: pd.DataFrame, block: pd.Series,
@@ -183,8 +191,8 @@ class _MIVModel:
                  weight_base: pd.Series | None) -> None:
         self.E = exposures.to_numpy(dtype=float)
         self.mivs = exposures.index
-        self.block = block.reindex(self.mivs).to_numpy(dtype=float)
-        self.has_block = bool(np.isfinite(self.block).any())
+        self.block = block.reindex(self.mivs).astype(float)
+        self.has_block = bool(np.isfinite(self.block.to_numpy()).any())
         cols = exposures.columns
         self.feeds = {k: v.reindex(cols).to_numpy(dtype=float) for k, v in feeds.items()}
         self.universe = {k: v.dropna().to_numpy(dtype=float) for k, v in feeds.items()}
@@ -218,13 +226,8 @@ class _MIVModel:
         port, covered_w = _portfolio(self.E, sv, universe, method, uncovered)
         cov = self.E[:, np.isfinite(sv)].sum(axis=1)
         port = _drop_uncovered(port, covered_w, cov < self.threshold - 1e-12, uncovered)
-        if not self.has_block or w == 1.0:
-            index = port
-        elif w == 0.0:
-            index = self.block
-        else:
-            index = w * port + (1.0 - w) * self.block
-        return pd.Series(index, index=self.mivs, name="index")
+        return miv_index(pd.Series(port, index=self.mivs), self.block,
+                         w if self.has_block else 1.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -533,10 +536,10 @@ def _sensitivity(study: Study, data: StudyData, *, progress: bool, n_jobs: int,
                  ) -> SensitivityOutcome:
     spec = study.sensitivity
     scheme = spec.scheme or study.mfi_schemes_for_miv()
-    if scheme not in SENSITIVITY_SCHEMES:
+    if scheme not in SCHEMES:
         raise StudyConfigError(
             f"study key 'sensitivity.scheme': {scheme!r} cannot be analysed; allowed: "
-            f"{', '.join(SENSITIVITY_SCHEMES)}"
+            f"{', '.join(SCHEMES)}"
         )
     reference = _reference(study, data)
     model, factors, base_scores = _mfi_model(study, data, scheme, reference, n_jobs)
@@ -585,7 +588,7 @@ def _study_miv_sensitivity(study: Study, data: StudyData, results: Mapping[str, 
     composites = {}
     for name in names:
         res = results[name]
-        if name in SENSITIVITY_SCHEMES[:5] and spec.miv.mfi_weights:
+        if name in COMPOSITE_SCHEMES[:5] and spec.miv.mfi_weights:
             comp = _FastComposite({"base": res.normalised}, _base_weights(res), "base",
                                   min_coverage=float(res.info.get("min_coverage", 0.6)))
             _check_reproduces(comp, res.scores, f"'{name}' scores")

@@ -569,39 +569,26 @@ def _score_with_scheme(
     X = _scheme_frame(cat, table, names)
     X.index = _unit_index(table)
     R = _scheme_frame(cat, ref_table, names)
+    R.index = pd.Index([f"ref{i}" for i in range(len(R))])
     ref_years = ref_table[YEAR].to_numpy()
-    years = table[YEAR].to_numpy()
-    parts, excl, details, norm = [], [], [], []
-    weights: dict[int, Any] = {}
-    for y in sorted(set(years.tolist())):
-        cy = int(ref_year) if ref_year is not None else y
-        ref = R.loc[ref_years == cy]
-        if ref.empty:
-            raise InputDataError(
-                f"the reference universe has no rows for year {cy}; pass reference_year= "
-                "or another reference"
-            )
-        ref = ref.set_axis([f"ref{i}" for i in range(len(ref))])
-        res = scheme.score(X.loc[years == y], reference=ref)
-        parts.append(res.scores)
-        excl.append(getattr(res, "excluded", pd.Series(dtype=object)))
-        dims = getattr(res, "dimension_scores", pd.DataFrame(index=res.scores.index))
-        contrib = getattr(res, "contributions", pd.DataFrame(index=res.scores.index))
-        details.append(pd.concat([dims.add_prefix("dim:"), contrib.add_prefix("contrib:")],
-                                 axis=1))
-        norm.append(getattr(res, "normalised", pd.DataFrame(index=res.scores.index)))
-        weights[y] = getattr(res, "weights", None)
+    cal_years = (np.full(len(table), int(ref_year)) if ref_year is not None
+                 else table[YEAR].to_numpy())
+    _check_reference_years(cal_years, ref_years.tolist())
+    res = scheme.score(X.assign(**{YEAR: cal_years}), R.assign(**{YEAR: ref_years}), by=YEAR)
     name = str(getattr(scheme, "name", None) or type(scheme).__name__)
-    scores = pd.concat(parts).reindex(X.index).astype(float).rename(name)
-    w = pd.DataFrame(weights).T if all(isinstance(v, pd.Series) for v in weights.values()) else None
+    details = pd.concat([res.dimension_scores.add_prefix("dim:"),
+                         res.contributions.add_prefix("contrib:")], axis=1)
+    w = res.weights if isinstance(res.weights, pd.DataFrame) else None
+    if w is not None:
+        w = w.reindex(columns=names).sort_index()
+        w.index.name = None
     return MFIScores(
         scheme=name,
-        scores=scores,
-        details=pd.concat(details).reindex(X.index),
-        excluded=pd.concat(excl).astype(object).rename("reason") if excl else pd.Series(
-            dtype=object, name="reason"),
+        scores=res.scores.reindex(X.index).astype(float).rename(name),
+        details=details.reindex(X.index),
+        excluded=res.excluded.astype(object).rename("reason"),
         indicators=X,
-        normalised=pd.concat(norm).reindex(X.index),
+        normalised=res.normalised.reindex(index=X.index, columns=names),
         weights=w,
         info={"scheme": repr(scheme), "reference_year": ref_year},
     )

@@ -101,10 +101,8 @@ MFI table or the derived ``women_borrowers`` and ``poverty_reach`` of
 :func:`miv_sensitivity` runs the MIV-level analysis on given scores and holdings.
 """
 
-from socialperf.study.config import (
-    MFI_SCHEMES as MFI_SCHEMES,
-)
-from socialperf.study.config import SENSITIVITY_SCHEMES as SENSITIVITY_SCHEMES
+from socialperf.schemes import SCHEMES as MFI_SCHEMES  # noqa: F401 (former names of the one list)
+from socialperf.schemes import SCHEMES as SENSITIVITY_SCHEMES  # noqa: F401
 from socialperf.study.config import (
     DEASpec,
     MIVOptions,

@@ -45,8 +45,8 @@ def _scheme_kwargs(study: Study, data: StudyData, scheme: str, reference: Any,
 def _score_schemes(study: Study, data: StudyData, names: Sequence[str], reference: Any, *,
                    bar: _Progress | None = None, timings: dict[str, float] | None = None,
                    n_jobs: int = 1) -> dict[str, Any]:
-    """:func:`socialperf.score_mfis` of each named scheme (built-in or from scheme_files)."""
-    custom = study.load_schemes() if any(n not in SCHEMES for n in names) else {}
+    """:func:`socialperf.score_mfis` of each named scheme (built-in or user-defined)."""
+    custom = study.load_schemes(data.catalogue) if any(n not in SCHEMES for n in names) else {}
     results: dict[str, Any] = {}
     for name in names:
         t = time.perf_counter()

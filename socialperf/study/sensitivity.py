@@ -577,7 +577,7 @@ def _study_miv_sensitivity(study: Study, data: StudyData, results: Mapping[str, 
     """The MIV analysis of a study, reusing its MFI results where they were computed."""
     spec = study.sensitivity
     feed = study.mfi_schemes_for_miv()
-    names = list(spec.miv.schemes or (*study.schemes, *study.load_schemes()))
+    names = list(spec.miv.schemes or (*study.schemes, *study.load_schemes(data.catalogue)))
     if feed not in names:
         names.insert(0, feed)
     results = dict(results or {})

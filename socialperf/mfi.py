@@ -550,6 +550,43 @@ def _scheme_frame(cat: Catalogue, table: pd.DataFrame, names: list[str]) -> pd.D
     return pd.DataFrame(cols, index=table.index)
 
 
+def scheme_inputs(
+    mfis: pd.DataFrame, scheme: Any, year: Any, catalogue: Catalogue, reference: Any = None,
+    indicators: Iterable[str] | None = None, reference_year: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The data and reference frames a user ``weighting.Scheme`` scores the MFIs on.
+
+    Returns
+    -------
+    data, reference : pandas.DataFrame
+        Indicator values (metric ones extracted, categorical ones as raw labels) of the
+        scored MFIs (by MFI id) and of the reference universe, each with the calibration
+        year in column ``year``: ``scheme.score(data, reference, by="year")`` is
+        :func:`score_mfis` with that scheme.
+
+    Raises
+    ------
+    InputDataError
+        A calibration year the reference universe has no rows for.
+    """
+    table = _prepare(mfis, year, catalogue)
+    if indicators is None:
+        ind = getattr(scheme, "indicators", None)
+        names = list(ind.names) if ind is not None else catalogue.available(table, "MFI")
+    else:
+        names = list(indicators)
+    ref_table = _reference_table(reference, table)
+    X = _scheme_frame(catalogue, table, names)
+    X.index = _unit_index(table)
+    R = _scheme_frame(catalogue, ref_table, names)
+    R.index = pd.Index([f"ref{i}" for i in range(len(R))])
+    ref_years = ref_table[YEAR].to_numpy()
+    cal_years = (np.full(len(table), int(reference_year)) if reference_year is not None
+                 else table[YEAR].to_numpy())
+    _check_reference_years(cal_years, ref_years.tolist())
+    return X.assign(**{YEAR: cal_years}), R.assign(**{YEAR: ref_years})
+
+
 def _score_with_scheme(
     mfis: pd.DataFrame, scheme: Any, year: Any, cat: Catalogue, options: dict, reference: Any
 ) -> MFIScores:
@@ -558,23 +595,13 @@ def _score_with_scheme(
             f"scheme must be a name in {format_labels(SCHEMES)} or an object with a "
             f".score(data, reference) method (weighting.Scheme), got {type(scheme).__name__}"
         )
-    table = _prepare(mfis, year, cat)
     names = options.pop("indicators", None)
-    if names is None:
-        ind = getattr(scheme, "indicators", None)
-        names = list(ind.names) if ind is not None else cat.available(table, "MFI")
     ref_year = options.pop("reference_year", None)
     _no_leftovers(options, "Scheme")
-    ref_table = _reference_table(reference, table)
-    X = _scheme_frame(cat, table, names)
-    X.index = _unit_index(table)
-    R = _scheme_frame(cat, ref_table, names)
-    R.index = pd.Index([f"ref{i}" for i in range(len(R))])
-    ref_years = ref_table[YEAR].to_numpy()
-    cal_years = (np.full(len(table), int(ref_year)) if ref_year is not None
-                 else table[YEAR].to_numpy())
-    _check_reference_years(cal_years, ref_years.tolist())
-    res = scheme.score(X.assign(**{YEAR: cal_years}), R.assign(**{YEAR: ref_years}), by=YEAR)
+    data, ref = scheme_inputs(mfis, scheme, year, cat, reference, names, ref_year)
+    res = scheme.score(data, ref, by=YEAR)
+    X = data.drop(columns=YEAR)
+    names = list(X.columns)
     name = str(getattr(scheme, "name", None) or type(scheme).__name__)
     details = pd.concat([res.dimension_scores.add_prefix("dim:"),
                          res.contributions.add_prefix("contrib:")], axis=1)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
 from socialperf.catalogue import load_catalogue
-from socialperf.mfi import score_mfis
+from socialperf.mfi import YEAR, scheme_inputs, score_mfis
 from socialperf.miv import (
     Holdings,
     _drop_uncovered,
@@ -433,9 +433,11 @@ def _varying(factors: list[Any]) -> list[Any]:
 
 
 def _analyse(model: Any, factors: list[Any], runs: int, sobol_n: int, seed: int,
-             n_jobs: int, progress: bool, top_k: int) -> tuple[Any, Any]:
-    """Monte Carlo (and Sobol' if ``sobol_n``) of a callable model."""
-    ua = UncertaintyAnalysis(model, None, factors)
+             n_jobs: int, progress: bool, top_k: int, data: Any = None,
+             model_kwargs: Mapping[str, Any] | None = None) -> tuple[Any, Any]:
+    """Monte Carlo (and Sobol' if ``sobol_n``) of a callable model or a Scheme on ``data``
+    (scored with ``model_kwargs``)."""
+    ua = UncertaintyAnalysis(model, data, factors, model_kwargs=model_kwargs)
     uncertainty = ua.run(runs, random_state=seed, n_jobs=n_jobs, progress=progress,
                          top_k=top_k)
     sobol = None
@@ -459,9 +461,11 @@ def _check_reproduces(model: Any, base: pd.Series, what: str) -> None:
 
 
 def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any, n_jobs: int = 1
-               ) -> tuple[Any, list[Any], pd.Series]:
+               ) -> tuple[Any, ...]:
     """The MFI scheme as a cheap callable of its assumptions, its factors, its base scores."""
     spec = study.sensitivity
+    if scheme not in SCHEMES:
+        return _user_model(study, data, scheme, reference)
     kwargs = _scheme_kwargs(study, data, scheme, reference, n_jobs)
     if scheme == "dea":
         table = {r: score_mfis(data.mfis, scheme="dea", **{**kwargs, "rts": r}).scores
@@ -497,6 +501,50 @@ def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any, n_job
         Factor.choice("aggregation", list(spec.aggregation), apply=_set("aggregation")),
     ]
     return model, factors, base.scores
+
+
+def _user_model(study: Study, data: StudyData, name: str, reference: Any
+                ) -> tuple[Any, list[Any], pd.Series, dict[str, Any]]:
+    """A user scheme as the model of :class:`weighting.UncertaintyAnalysis` (the Scheme
+    itself, scored on the study year's MFIs against the reference by calibration year),
+    its factors and its base scores."""
+    spec = study.sensitivity
+    scheme = study.load_schemes(data.catalogue)[name]
+    X, R = scheme_inputs(data.mfis, scheme, study_year(study, data), data.catalogue,
+                         reference)
+    names = list(scheme.indicators.names)
+    norm = scheme.normalisation
+    own = {n: norm.get(n, norm.get("default")) for n in names} if isinstance(norm, dict) else {}
+
+    def normalise(s: Any, method: str) -> Any:  # the points of categorical ones stay
+        keep = {n for n, v in own.items() if str(v) == "none"}
+        return s.replace(normalisation={n: "none" if n in keep else method
+                                        for n in s.indicators.names})
+
+    def aggregate(s: Any, how: str) -> Any:
+        if how == "arithmetic":
+            return s
+        kinds = _ratio_normaliser_kinds(data.catalogue, list(s.indicators.names))
+        return s.replace(normalisation=RatioToBest(kinds=kinds, floor=GEOMETRIC_ZERO_FLOOR),
+                         aggregation="geometric")
+
+    if "geometric" in spec.aggregation:
+        _ratio_normaliser_kinds(data.catalogue, names)  # raises for non-ratio indicators
+    factors = [
+        Factor.weights_dirichlet(concentration=WEIGHT_CONCENTRATION),
+        Factor.normalisation(list(_COMPOSITE_NORMALISATIONS), apply=normalise),
+        Factor.choice("drop_indicator", ["none", *names],
+                      apply=lambda s, v: s if v == "none" else s.replace(
+                          indicators=s.indicators.subset([n for n in s.indicators.names
+                                                          if n != v]))),
+        Factor.choice("aggregation", list(spec.aggregation), apply=aggregate),
+    ]
+    if getattr(scheme.weights, "unit_specific", False):
+        factors = factors[1:]
+    if "zero" in spec.missing:
+        logger.info("sensitivity of %r: the missing-data policy 'zero' is not varied for a "
+                    "user scheme (its own missing-data policy applies)", name)
+    return scheme, factors, None, {"data": X, "model_kwargs": {"reference": R, "by": YEAR}}
 
 
 def _base_weights(res: Any) -> pd.Series:
@@ -536,13 +584,14 @@ def _sensitivity(study: Study, data: StudyData, *, progress: bool, n_jobs: int,
                  ) -> SensitivityOutcome:
     spec = study.sensitivity
     scheme = spec.scheme or study.mfi_schemes_for_miv()
-    if scheme not in SCHEMES:
+    custom = () if scheme in SCHEMES else tuple(study.load_schemes(data.catalogue))
+    if scheme not in SCHEMES and scheme not in custom:
         raise StudyConfigError(
             f"study key 'sensitivity.scheme': {scheme!r} cannot be analysed; allowed: "
-            f"{', '.join(SCHEMES)}"
+            f"{', '.join((*SCHEMES, *custom))}"
         )
     reference = _reference(study, data)
-    model, factors, base_scores = _mfi_model(study, data, scheme, reference, n_jobs)
+    model, factors, base_scores, *extra = _mfi_model(study, data, scheme, reference, n_jobs)
     factors = _varying(factors)
     if not factors:
         raise StudyConfigError(
@@ -550,7 +599,9 @@ def _sensitivity(study: Study, data: StudyData, *, progress: bool, n_jobs: int,
             "or more returns to scale, e.g. [\"crs\", \"vrs\"]"
         )
     uncertainty, sobol = _analyse(model, factors, spec.runs, spec.sobol, spec.seed, n_jobs,
-                                  progress, 10)
+                                  progress, 10, **(extra[0] if extra else {}))
+    if base_scores is None:  # a Scheme model: its own scores (those of score_mfis)
+        base_scores = uncertainty.reference_scores
     miv_out = None
     if spec.miv.enabled and data.holdings is not None and study.miv.enabled:
         miv_out = _study_miv_sensitivity(study, data, results, miv, reference,

@@ -8,9 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from socialperf.study import Study, StudyConfigError
+from socialperf.study import Study, StudyConfigError, run_sensitivity
 from socialperf.study.data import _reference, load_study_data
 from socialperf.study.scoring import _score_schemes
+from socialperf.study.sensitivity import _mfi_model
+from weighting.scheme import Scheme
+from weighting.sensitivity import UncertaintyAnalysis
 
 _NAMES = ["female_share", "depth_of_outreach", "breadth_of_outreach", "par30", "write_off_ratio"]
 #: The built-in "equal" scheme of the demo, written as a user's inline scheme
@@ -95,3 +98,38 @@ def test_unknown_sensitivity_scheme_lists_the_user_schemes():
     cfg["sensitivity"]["scheme"] = "nope"
     with pytest.raises(StudyConfigError, match=r"'sensitivity\.scheme'.*my_equal"):
         Study.from_dict(cfg)
+
+
+def _analysed(runs: int = 20) -> Study:
+    cfg = _study().to_dict()
+    cfg["sensitivity"].update(enabled=True, scheme="my_equal", runs=runs, sobol=0)
+    cfg["sensitivity"]["miv"]["enabled"] = False
+    return Study.from_dict(cfg)
+
+
+def test_user_scheme_sensitivity_is_uncertainty_analysis_over_the_scheme():
+    study = _analysed()
+    data = load_study_data(study)
+    reference = _reference(study, data)
+    scheme, factors, _, extra = _mfi_model(study, data, "my_equal", reference)
+    assert isinstance(scheme, Scheme) and scheme.name == "my_equal"
+    ua = UncertaintyAnalysis(scheme, extra["data"], factors, model_kwargs=extra["model_kwargs"])
+    assert ua.vectorised  # the re-weighting runs as matrix products
+    # the two paths agree: the analysis' base run is the study's score of the scheme
+    scored = _score_schemes(study, data, ["my_equal"], reference)["my_equal"].scores
+    res = ua.run(4, random_state=1)
+    pd.testing.assert_series_equal(res.reference_scores.reindex(scored.index), scored,
+                                   check_names=False, rtol=0, atol=1e-15)
+    assert [f.name for f in factors] == ["weights", "normalisation", "drop_indicator",
+                                         "aggregation"]
+
+
+def test_user_scheme_sensitivity_ranks_depend_only_on_the_seed():
+    a = run_sensitivity(_analysed())
+    b = run_sensitivity(_analysed())
+    assert a.scheme == "my_equal"
+    pd.testing.assert_frame_equal(a.uncertainty.summary, b.uncertainty.summary)
+    ranks = a.uncertainty.summary["median_rank"]
+    assert ranks.notna().sum() > 50 and ranks.min() >= 1
+    # the ranks move: the factors act on the scheme
+    assert a.uncertainty.mean_rank_shift.max() > 0

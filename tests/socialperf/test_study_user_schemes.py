@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import socialperf
 from socialperf.study import Study, StudyConfigError, run_sensitivity
 from socialperf.study.data import _reference, load_study_data
 from socialperf.study.scoring import _score_schemes
 from socialperf.study.sensitivity import _mfi_model
 from weighting.scheme import Scheme
 from weighting.sensitivity import UncertaintyAnalysis
+from weighting.tomlfile import tomllib
 
 _NAMES = ["female_share", "depth_of_outreach", "breadth_of_outreach", "par30", "write_off_ratio"]
 #: The built-in "equal" scheme of the demo, written as a user's inline scheme
@@ -133,3 +136,16 @@ def test_user_scheme_sensitivity_ranks_depend_only_on_the_seed():
     assert ranks.notna().sum() > 50 and ranks.min() >= 1
     # the ranks move: the factors act on the scheme
     assert a.uncertainty.mean_rank_shift.max() > 0
+
+
+def test_the_template_example_of_an_inline_scheme_is_valid():
+    path = Path(socialperf.__file__).parent / "data" / "study_example.toml"
+    lines, block = [], False
+    for line in path.read_text().splitlines():
+        block = line.startswith("# [schemes.") or (block and line.startswith("# ")
+                                                   and "=" in line.split("#")[1])
+        lines.append(line[2:] if block else line)
+    config = tomllib.loads("\n".join(lines))
+    assert list(config["schemes"]) == ["my_scheme"]
+    study = Study.from_dict(config, base_dir=path.parent)
+    assert study.load_schemes()["my_scheme"].indicators.names[0] == "female_share"

@@ -389,24 +389,11 @@ def score_mfis(
         return out
     if scheme == "bod" and weights is not None:
         raise InputDataError("scheme 'bod' finds its own weights; do not pass weights=")
-    table = _prepare(mfis, year, cat)
-    names = options.pop("indicators", None)
-    names = cat.available(table, "MFI") if names is None else list(names)
-    X = cat.extract(table.set_axis(_unit_index(table)), names)
-    X = X.loc[:, X.notna().any(axis=0).to_numpy()] if options.pop("drop_empty", True) else X
+    data, ref = composite_inputs(mfis, year, cat, reference, options.pop("indicators", None),
+                                 options.pop("reference_year", None),
+                                 options.pop("drop_empty", True))
+    X, cal_years = data.drop(columns=YEAR), data[YEAR].to_numpy()
     names = list(X.columns)
-    if not names:
-        raise InputDataError("no MFI indicator has any value in the table")
-    ref_table = _reference_table(reference, table)
-    # categorical indicators are rated by their point maps: no reference values needed
-    metric = [n for n in names if cat[n].is_metric]
-    R = cat.extract(ref_table, metric).reindex(columns=names)
-    ref_years = ref_table[YEAR].to_numpy()
-    ref_year = options.pop("reference_year", None)
-    cal_years = np.full(len(table), int(ref_year)) if ref_year is not None else table[
-        YEAR
-    ].to_numpy()
-    _check_reference_years(cal_years, ref_years.tolist())
     min_cov = float(options.pop("min_coverage", DEFAULT_MIN_COVERAGE))
     info: dict[str, Any] = {"reference": "bundled" if reference is None else "given",
                             "indicators": names, "min_coverage": min_cov}
@@ -420,9 +407,47 @@ def score_mfis(
     built = build_scheme(scheme, cat, names, **options)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CoverageWarning)
-        res = built.score(X.assign(**{YEAR: cal_years}), R.assign(**{YEAR: ref_years}), by=YEAR)
+        res = built.score(data, ref, by=YEAR)
     info["scheme"] = built
     return _view(scheme, res, X, cal_years, cat.dimensions(names), info)
+
+
+def composite_inputs(
+    mfis: pd.DataFrame, year: Any, catalogue: Catalogue, reference: Any = None,
+    indicators: Iterable[str] | None = None, reference_year: int | None = None,
+    drop_empty: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The data and reference frames a named composite scheme scores the MFIs on.
+
+    Returns
+    -------
+    data, reference : pandas.DataFrame
+        Catalogue indicator values (categorical ones as points) of the scored MFIs (by MFI
+        id; indicators without any value dropped if ``drop_empty``) and of the reference
+        universe, each with the calibration year in column ``year``:
+        ``build_scheme(...).score(data, reference, by="year")`` is :func:`score_mfis`.
+
+    Raises
+    ------
+    InputDataError
+        No indicator with a value, or a calibration year the reference has no rows for.
+    """
+    table = _prepare(mfis, year, catalogue)
+    names = catalogue.available(table, "MFI") if indicators is None else list(indicators)
+    X = catalogue.extract(table.set_axis(_unit_index(table)), names)
+    X = X.loc[:, X.notna().any(axis=0).to_numpy()] if drop_empty else X
+    names = list(X.columns)
+    if not names:
+        raise InputDataError("no MFI indicator has any value in the table")
+    ref_table = _reference_table(reference, table)
+    # categorical indicators are rated by their point maps: no reference values needed
+    metric = [n for n in names if catalogue[n].is_metric]
+    R = catalogue.extract(ref_table, metric).reindex(columns=names)
+    ref_years = ref_table[YEAR].to_numpy()
+    cal_years = (np.full(len(table), int(reference_year)) if reference_year is not None
+                 else table[YEAR].to_numpy())
+    _check_reference_years(cal_years, ref_years.tolist())
+    return X.assign(**{YEAR: cal_years}), R.assign(**{YEAR: ref_years})
 
 
 def _view(

@@ -16,7 +16,7 @@ import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
 from socialperf.catalogue import load_catalogue
-from socialperf.mfi import YEAR, scheme_inputs, score_mfis
+from socialperf.mfi import YEAR, composite_inputs, scheme_inputs, score_mfis
 from socialperf.miv import (
     Holdings,
     _drop_uncovered,
@@ -25,7 +25,7 @@ from socialperf.miv import (
     miv_index,
     score_mivs,
 )
-from socialperf.schemes import COMPOSITE_SCHEMES, SCHEMES
+from socialperf.schemes import COMPOSITE_SCHEMES, SCHEMES, build_scheme
 from socialperf.study._runtime import _on_scheduler
 from socialperf.study.config import (
     MIVSensitivitySpec,
@@ -160,18 +160,6 @@ def _ratio_normaliser_kinds(catalogue: Any, names: Sequence[str]) -> dict[str, s
             "aggregation = [\"arithmetic\"], or a scheme without these indicators"
         )
     return {n: str(k) for n, k in kinds.items()}
-
-
-class _Lookup:
-    """A model whose few discrete settings were all scored beforehand (BoD, DEA schemes)."""
-
-    def __init__(self, table: Mapping[Any, pd.Series], name: str, base: Any) -> None:
-        self.table = dict(table)
-        self.name = name
-        self.base = base
-
-    def __call__(self, _data: Any = None, **kw: Any) -> pd.Series:
-        return self.table[kw.get(self.name, self.base)]
 
 
 class _MIVModel:
@@ -395,9 +383,10 @@ class SensitivityOutcome(_AnalysisOutcome):
         First-order and total Sobol' indices of the mean absolute rank shift.
     base_scores : pandas.Series
         The scheme's own scores (the reference of the rank shifts).
-    model : callable
-        The scheme as a function of its assumptions (reproduces ``base_scores`` with no
-        argument).
+    model : weighting.Scheme or callable
+        What :class:`weighting.UncertaintyAnalysis` perturbed: the Scheme analysed (``bod``
+        and user schemes), the DEA helper ``model(rts=) -> Series`` (``dea``), or the
+        composite stand-in of the other built-in schemes.
     names : dict of str to str, optional
         Display names by MFI label (figure labels).
     spec : SensitivitySpec
@@ -468,20 +457,16 @@ def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any, n_job
         return _user_model(study, data, scheme, reference)
     kwargs = _scheme_kwargs(study, data, scheme, reference, n_jobs)
     if scheme == "dea":
-        table = {r: score_mfis(data.mfis, scheme="dea", **{**kwargs, "rts": r}).scores
-                 for r in spec.rts}
-        base_rts = kwargs["rts"]
-        base = table.get(base_rts)
-        if base is None:
-            base = score_mfis(data.mfis, scheme="dea", **kwargs).scores
-            table[base_rts] = base
-        return _Lookup(table, "rts", base_rts), [Factor.returns_to_scale(spec.rts)], base
+        return _dea_model(data, kwargs, spec.rts)
     if scheme == "bod":
-        table = {alt: score_mfis(data.mfis, scheme="bod", normalisation=alt, **kwargs).scores
-                 for alt in _BOD_NORMALISATIONS}
-        model = _Lookup(table, "normalisation", _BOD_NORMALISATIONS[0])
-        return (model, [Factor.choice("normalisation", _BOD_NORMALISATIONS)],
-                table[_BOD_NORMALISATIONS[0]])
+        base = score_mfis(data.mfis, scheme="bod", **kwargs)
+        names = list(base.info["indicators"])
+        X, R = composite_inputs(data.mfis, kwargs["year"], data.catalogue, kwargs["reference"],
+                                names)
+        factor = Factor.normalisation(list(_BOD_NORMALISATIONS), apply=lambda s, v: build_scheme(
+            "bod", data.catalogue, names, normalisation=v))
+        return (base.info["scheme"], [factor], base.scores,
+                {"data": X, "model_kwargs": {"reference": R, "by": YEAR}})
     geometric = "geometric" in spec.aggregation
     if geometric and scheme == "rating":
         raise StudyConfigError(
@@ -501,6 +486,21 @@ def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any, n_job
         Factor.choice("aggregation", list(spec.aggregation), apply=_set("aggregation")),
     ]
     return model, factors, base.scores
+
+
+def _dea_model(data: StudyData, kwargs: Mapping[str, Any], rts: Sequence[str]
+               ) -> tuple[Any, list[Any], None]:
+    """The ``dea`` scheme's scores as a function of returns to scale (the DEA helper of
+    :func:`socialperf.score_mfis`, each setting solved once) and its factor."""
+    base_rts = kwargs["rts"]
+    solved: dict[str, pd.Series] = {}
+
+    def dea_scores(_data: Any = None, *, rts: str = base_rts) -> pd.Series:
+        if rts not in solved:
+            solved[rts] = score_mfis(data.mfis, scheme="dea", **{**kwargs, "rts": rts}).scores
+        return solved[rts]
+
+    return dea_scores, [Factor.returns_to_scale(rts)], None
 
 
 def _user_model(study: Study, data: StudyData, name: str, reference: Any

@@ -16,7 +16,9 @@ on the same data, with the default backend (HiGHS):
 * ``SBM``      -- ``dea.SBM(df, ..., rts=rts).fit()`` (non-oriented, Charnes-Cooper LP);
 * ``SuperSBM`` -- ``dea.SBM(..., super_efficiency=True)`` (SBM for all units, then the
   super-SBM LP for the SBM-efficient ones);
-* ``DDF``      -- ``dea.DDF(df, ..., rts=rts).fit()`` (observed direction, two-phase).
+* ``DDF``      -- ``dea.DDF(df, ..., rts=rts).fit()`` (observed direction, two-phase);
+* ``RadialAR``, ``DDFAR`` -- the same with the assurance regions ``AR`` below (weight
+  restrictions as envelopment columns, on the same hot-started loop).
 
 Ratios are model seconds / Radial seconds (best of ``--repeat`` runs each).  Every model's
 statuses are checked to be all optimal before a row is printed (super-SBM under VRS
@@ -47,6 +49,14 @@ from bench_dea import INPUTS, OUTPUTS, make_data
 import dea
 import dea.models._envelope as envelope
 
+# assurance regions for the *AR rows (type I on inputs and outputs, one type II link)
+AR = {
+    ("x2", "x1"): (0.5, 2.0),
+    ("x3", "x1"): (0.25, 4.0),
+    ("y2", "y1"): (0.5, 2.0),
+    ("y1", "x1"): (None, 3.0),
+}
+
 MODELS = {
     "Radial": lambda df, rts: dea.Radial(df, inputs=INPUTS, outputs=OUTPUTS, rts=rts),
     "Additive": lambda df, rts: dea.Additive(df, inputs=INPUTS, outputs=OUTPUTS, rts=rts),
@@ -55,6 +65,10 @@ MODELS = {
         df, inputs=INPUTS, outputs=OUTPUTS, rts=rts, super_efficiency=True
     ),
     "DDF": lambda df, rts: dea.DDF(df, inputs=INPUTS, outputs=OUTPUTS, rts=rts),
+    "RadialAR": lambda df, rts: dea.Radial(
+        df, inputs=INPUTS, outputs=OUTPUTS, rts=rts, ratio_bounds=AR
+    ),
+    "DDFAR": lambda df, rts: dea.DDF(df, inputs=INPUTS, outputs=OUTPUTS, rts=rts, ratio_bounds=AR),
 }
 
 

@@ -117,6 +117,16 @@ class DEAResult(_SummaryDisplay):
         (the column mean); None without phase 2.
     info : dict
         Model description (model, rts, orientation, solver, ...).
+    restriction_duals : pandas.DataFrame or None
+        Models with weight restrictions: per unit (rows) and restriction (columns, named
+        as ``"x1/x2 <= 4"``, ``"y1 >= 0.1"``), the dual value of the restriction, i.e. the
+        rate at which the LP optimum would change per unit relaxation of the restriction
+        written in user weights (``w_a - U w_b <= 0``, ``L w_b - w_a <= 0``,
+        ``w_j <= U``, ``-w_j <= -L``); >= 0, and > 0 only where it binds.  NaN when the
+        unit's LP is not optimal.
+    restriction_binding : pandas.DataFrame or None
+        The same shape: True where the restriction holds with equality at the unit's
+        multiplier weights (nullable boolean, NA when not optimal).
 
     Notes
     -----
@@ -157,6 +167,9 @@ class DEAResult(_SummaryDisplay):
     virtual_values: np.ndarray | None = None
     slack_tolerance: np.ndarray | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    restriction_labels: tuple[str, ...] = ()
+    restriction_dual_values: np.ndarray | None = None
+    restriction_binding_values: np.ndarray | None = None
     _efficient_score: ClassVar[float] = 1.0  # the score of an efficient unit
 
     # -- pandas views -------------------------------------------------------------------
@@ -230,6 +243,31 @@ class DEAResult(_SummaryDisplay):
         return pd.Series(self.free_values, index=self.labels, name="free")
 
     @property
+    def restriction_duals(self) -> pd.DataFrame | None:
+        """Dual value of each weight restriction per unit (None without restrictions)."""
+        if self.restriction_dual_values is None:
+            return None
+        return self._frame(self.restriction_dual_values, list(self.restriction_labels))
+
+    @property
+    def restriction_binding(self) -> pd.DataFrame | None:
+        """Whether each weight restriction binds per unit (None without restrictions)."""
+        if self.restriction_binding_values is None:
+            return None
+        vals = self.restriction_binding_values
+        frame = pd.DataFrame(
+            {
+                lab: pd.array(
+                    [pd.NA if np.isnan(v) else bool(v) for v in vals[:, p]], dtype="boolean"
+                )
+                for p, lab in enumerate(self.restriction_labels)
+            },
+            index=self.labels,
+        )
+        frame.columns = pd.Index(list(self.restriction_labels))
+        return frame
+
+    @property
     def virtual_weights(self) -> pd.DataFrame | None:
         """Weight times the unit's own input/output value."""
         return self._frame(self.virtual_values, [*self.inputs, *self.outputs])
@@ -285,6 +323,17 @@ class DEAResult(_SummaryDisplay):
             ("mean score", float(np.mean(sc[ok])) if ok.any() else float("nan")),
             ("not optimal", n_bad),
         ]
+        if self.restriction_binding_values is not None:
+            counts = np.nansum(self.restriction_binding_values, axis=0).astype(int)
+            rows.append(
+                (
+                    "restrictions binding (units)",
+                    ", ".join(
+                        f"{lab}: {c}"
+                        for lab, c in zip(self.restriction_labels, counts, strict=True)
+                    ),
+                )
+            )
         return {"title": title, "rows": rows, "table": _quantile_table(sc)}
 
     def to_frame(self) -> pd.DataFrame:

@@ -18,12 +18,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from dea.exceptions import InfeasibleUnitWarning, InputDataError, format_labels
+from dea.models._restrictions import Bounds, parse_bounds, ratio_coefficients, ratio_rows
 from dea.results import _quantile_table, _SummaryDisplay
 from dea.solvers.base import LPFamily, LPProblem, LPUpdate, solve_family
 
 __all__ = ["BoD", "BoDResult", "PieShareZeroWarning"]
-
-Bounds = Mapping[Hashable, tuple[float | None, float | None]] | tuple[float | None, float | None]
 
 
 class PieShareZeroWarning(UserWarning):
@@ -442,37 +441,7 @@ class BoD:
     def _bounds(
         spec: Bounds | None, inds: list[Hashable], name: str
     ) -> tuple[np.ndarray, np.ndarray]:
-        m = len(inds)
-        lo = np.full(m, np.nan)
-        hi = np.full(m, np.nan)
-        if spec is None:
-            return lo, hi
-        if isinstance(spec, Mapping):
-            unknown = [k for k in spec if k not in inds]
-            if unknown:
-                raise InputDataError(
-                    f"{name} names {format_labels(unknown)}, which are not among the "
-                    f"indicators {format_labels(inds, 10)}"
-                )
-            items = [(inds.index(k), v) for k, v in spec.items()]
-        else:
-            items = [(j, spec) for j in range(m)]
-        for j, pair in items:
-            try:
-                lo_j, hi_j = pair
-            except (TypeError, ValueError) as exc:
-                raise InputDataError(
-                    f"{name} for {inds[j]!r} must be a pair (lower, upper), got {pair!r}"
-                ) from exc
-            lo[j] = np.nan if lo_j is None else float(lo_j)
-            hi[j] = np.nan if hi_j is None else float(hi_j)
-            if (not np.isnan(lo[j]) and lo[j] < 0) or (not np.isnan(hi[j]) and hi[j] < 0):
-                raise InputDataError(f"{name} for {inds[j]!r} are negative; bounds must be >= 0")
-            if not np.isnan(lo[j]) and not np.isnan(hi[j]) and lo[j] > hi[j]:
-                raise InputDataError(
-                    f"{name} for {inds[j]!r}: lower {lo[j]} exceeds upper {hi[j]}"
-                )
-        return lo, hi
+        return parse_bounds(spec, inds, name)
 
     @staticmethod
     def _check_shares(lo: np.ndarray, hi: np.ndarray, inds: list[Hashable], name: str) -> None:
@@ -537,63 +506,13 @@ class BoD:
                 else:
                     add(coef, -np.inf, 0.0, f"share_hi_{j}")
 
-        # assurance-region ratios
-        if self.ratio_bounds is not None:
-            if not isinstance(self.ratio_bounds, Mapping):
-                raise InputDataError(
-                    "ratio_bounds must be a mapping (indicator_j, indicator_k) -> (L, U)"
-                )
-            ratio_seen: dict[tuple[int, int], tuple[float, float]] = {}
-            for key, pair in self.ratio_bounds.items():
-                try:
-                    a, b = key
-                    lo_r, hi_r = pair
-                except (TypeError, ValueError) as exc:
-                    raise InputDataError(
-                        f"ratio_bounds entry {key!r}: {pair!r} must be (j, k) -> (lower, upper)"
-                    ) from exc
-                unknown = [x for x in (a, b) if x not in inds]
-                if unknown:
-                    raise InputDataError(
-                        f"ratio_bounds names {format_labels(unknown)}, which are not indicators"
-                    )
-                if a == b:
-                    raise InputDataError(f"ratio_bounds entry {key!r} compares {a!r} to itself")
-                ja, jb = inds.index(a), inds.index(b)
-                for bound, is_lower in ((lo_r, True), (hi_r, False)):
-                    if bound is None:
-                        continue
-                    bound = float(bound)
-                    if bound < 0:
-                        raise InputDataError(f"ratio_bounds for {key!r} must be >= 0")
-                    coef = np.zeros(m)
-                    coef[ja] = inv[ja]
-                    coef[jb] = -bound * inv[jb]
-                    coef = coef / np.abs(coef).max()
-                    if is_lower:
-                        add(coef, 0.0, np.inf, f"ratio_lo_{ja}_{jb}")
-                    else:
-                        add(coef, -np.inf, 0.0, f"ratio_hi_{ja}_{jb}")
-                lo_f = 0.0 if lo_r is None else float(lo_r)
-                hi_f = np.inf if hi_r is None else float(hi_r)
-                if lo_f > hi_f:
-                    raise InputDataError(
-                        f"ratio_bounds for {key!r}: lower {lo_r} exceeds upper {hi_r}"
-                    )
-                # intersect with what earlier entries (either direction) imply for w_a / w_b
-                prev_lo, prev_hi = ratio_seen.get((ja, jb), (0.0, np.inf))
-                new_lo, new_hi = max(prev_lo, lo_f), min(prev_hi, hi_f)
-                if new_lo > new_hi * (1 + 1e-12):
-                    raise InputDataError(
-                        f"ratio_bounds for {a!r} / {b!r} contradict each other: together they "
-                        f"ask for {new_lo:g} <= w_{a} / w_{b} <= {new_hi:g}; only all-zero "
-                        "weights would satisfy them"
-                    )
-                ratio_seen[(ja, jb)] = (new_lo, new_hi)
-                ratio_seen[(jb, ja)] = (
-                    1.0 / new_hi if new_hi > 0 else np.inf,
-                    1.0 / new_lo if new_lo > 0 else np.inf,
-                )
+        # assurance-region ratios (parsed and checked by the shared restriction parser)
+        for rr in ratio_rows(self.ratio_bounds, inds):
+            coef = ratio_coefficients(rr, inv)
+            if rr.lower:
+                add(coef, 0.0, np.inf, f"ratio_lo_{rr.a}_{rr.b}")
+            else:
+                add(coef, -np.inf, 0.0, f"ratio_hi_{rr.a}_{rr.b}")
 
         # pie-share bounds
         if self.pie_share_at not in ("own", "average"):
@@ -608,8 +527,10 @@ class BoD:
             ref = Y.mean(axis=0)
             for j in range(m):
                 for bound, is_lower in ((plo[j], True), (phi[j], False)):
-                    if np.isnan(bound) or (is_lower and bound == 0) or (
-                        not is_lower and bound >= 1
+                    if (
+                        np.isnan(bound)
+                        or (is_lower and bound == 0)
+                        or (not is_lower and bound >= 1)
                     ):
                         continue
                     coef = -bound * ref
@@ -716,4 +637,3 @@ class BoD:
             pie_shares=pd.DataFrame(pies, index=labels, columns=cols),
             status=pd.Series(status.astype(str), index=labels, name="status"),
         )
-

@@ -3,7 +3,7 @@ optional undesirable outputs under weak (or strong) disposability."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,12 @@ from dea.models._envelope import (
     check_nonnegative,
     clean_slacks,
     per_column_values,
+)
+from dea.models._restrictions import (
+    check_restrictions,
+    restriction_columns,
+    restriction_report,
+    restriction_rows,
 )
 from dea.results import EFFICIENCY_TOL
 from dea.solvers.base import LPFamily, LPSolution, LPUpdate
@@ -136,6 +142,13 @@ class DDF(EnvelopeModel):
         Unit labels when ``data`` is None.
     solver_options : dict, optional
         Passed to the backend (``time_limit``, ``tolerance``).
+    ratio_bounds : mapping (a, b) -> (L, U), optional
+        Assurance regions :math:`L \le w_a / w_b \le U` on the multiplier weights of
+        inputs and good outputs (type I: two inputs or two outputs; type II: an input
+        and an output), as for :class:`dea.Radial`.  See Notes.
+    weight_bounds : None
+        Not offered (raises): absolute bounds depend on the normalisation
+        :math:`v g_x + u g_y = 1`, which changes with each unit's direction.
 
     Raises
     ------
@@ -167,6 +180,17 @@ class DDF(EnvelopeModel):
     on data divided by column means, with g divided likewise.  Weak disposability under
     VRS is imposed as above, the common simplification (Kuosmanen 2005 discusses an
     exact VRS formulation).
+
+    Assurance regions.  The multiplier (dual) LP is ``min v x_k - u y_k + u0`` s.t.
+    ``v x_j - u y_j + u0 >= 0`` (all j; u0 = 0 under CRS), ``v g_x + u g_y = 1``,
+    ``v, u >= 0``.  Each ratio restriction is a row ``g_p (v, u) <= 0`` of it and one
+    column ``pi_p >= 0`` (cost 0) of the envelopment LP above: ``-g_p`` in the input rows
+    and ``+g_p`` in the good-output rows (``X lambda - G_v' pi + s- = x_k - beta g_x``,
+    ``Y lambda + G_u' pi - s+ = y_k + beta g_y``), the same columns for every unit.
+    Restrictions never lower beta.  The result then carries ``weights`` (the row duals,
+    user units), ``restriction_duals`` (``pi_p``) and ``restriction_binding``.
+    Undesirable outputs cannot be restricted (their weight is free in sign under weak
+    disposability).
 
     Large problems.  With HiGHS and more than 800 reference units the lambda columns are
     generated (``result.info["screening"] == "pricing"``; the shared
@@ -235,6 +259,9 @@ class DDF(EnvelopeModel):
         progress: bool = False,
         labels: Any = None,
         solver_options: dict[str, Any] | None = None,
+        ratio_bounds: Mapping[tuple[Hashable, Hashable], tuple[float | None, float | None]]
+        | None = None,
+        weight_bounds: Any = None,
     ) -> None:
         super().__init__(
             data,
@@ -253,6 +280,31 @@ class DDF(EnvelopeModel):
         self.undesirable = self._resolve_bad(undesirable)
         self.direction = direction
         self._G = self._resolve_direction(direction)
+        if weight_bounds is not None:
+            raise InputDataError(
+                "weight_bounds (absolute bounds on the multiplier weights) are not offered "
+                "for DDF: the DDF multiplier weights are normalised by v g_x + u g_y = 1, "
+                "which changes with each unit's direction, so an absolute bound means "
+                "something different for every unit; use ratio_bounds (assurance regions, "
+                "unit-free) instead"
+            )
+        self.ratio_bounds = ratio_bounds
+        if ratio_bounds is not None:
+            bad = [
+                c
+                for key in ratio_bounds
+                if isinstance(key, tuple)
+                for c in key
+                if c in self.undesirable
+            ]
+            if bad:
+                raise InputDataError(
+                    f"ratio_bounds names undesirable output(s) {format_labels(bad)}; their "
+                    "multiplier weights are free in sign (weak disposability) or those of "
+                    "inputs (strong), so ratio bounds on them are not defined here; restrict "
+                    "inputs and good outputs only"
+                )
+            check_restrictions(self.data, None, ratio_bounds)
 
     def __repr__(self) -> str:
         g = self.direction if isinstance(self.direction, str) else "user"
@@ -326,17 +378,32 @@ class DDF(EnvelopeModel):
             upper[m:][bad] = 0.0
         # beta's coefficient: +g (inputs, bad outputs: go down), -g (good outputs: go up)
         sign = np.concatenate([np.ones(m), np.where(bad, 1.0, -1.0)])
-        cost = np.zeros(m + s + 1)
-        cost[-1] = 1.0
+        # assurance regions: one column per restriction row (Radial's pattern; cost 0)
+        rows = (
+            restriction_rows(
+                [*d.inputs, *d.outputs],
+                np.concatenate([a["sx"], a["sy"]]),
+                ratio_bounds=self.ratio_bounds,
+            )
+            if self.ratio_bounds is not None
+            else []
+        )
+        q = len(rows)
+        cost = np.zeros(m + s + 1 + q)
+        cost[m + s] = 1.0
+        block = np.zeros((m + s, 1 + q))
+        if q:
+            block[:, 1:] = restriction_columns(rows, m)
         env = build_envelope(
             a["Xr"],
             a["Yr"],
             self.rts,
             slack_coef=coef,
             slack_upper=upper,
-            extra_names=("beta",),
-            extra_lower=np.array([-np.inf]),
-            extra_upper=np.array([np.inf]),
+            extra_names=("beta", *(f"restriction_{r.label}" for r in rows)),
+            extra_lower=np.concatenate([[-np.inf], np.zeros(q)]),
+            extra_upper=np.full(1 + q, np.inf),
+            extra_block=block,
             cost=cost,
             sense="max",
             names=self._names(),
@@ -350,6 +417,7 @@ class DDF(EnvelopeModel):
             env, a["Xe"], a["Ye"], self._G / scale, sign, slack_cost, self.two_phase
         )
         a["bad"] = bad
+        a["restrictions"] = rows
         return family, a
 
     def _lp_family(self) -> LPFamily:
@@ -376,7 +444,7 @@ class DDF(EnvelopeModel):
         env = family.env
         batch = self._solve(family, a["Xe"], a["Ye"])
         status = np.asarray(batch.status, dtype=object)
-        lam, slk, _ = self._split(env, batch)
+        lam, slk, extras = self._split(env, batch)
         d = self.data
         m = d.m
         scale = np.concatenate([a["sx"], a["sy"]])
@@ -390,6 +458,15 @@ class DDF(EnvelopeModel):
         targets = np.where(down, obs - ineff, obs + ineff)
         ok = status == "optimal"
         ineff[~ok] = np.nan
+        extra: dict[str, Any] = {}
+        if a["restrictions"]:
+            # multiplier weights = row duals (max LP): v = y_x, u = -y_y (scaled data)
+            du = np.asarray(batch.row_duals, dtype=float)
+            ws = np.hstack([du[:, :m], -du[:, m : m + d.s]])
+            extra = restriction_report(a["restrictions"], ws, extras[:, 1:], ok)
+            W = ws / scale
+            W[~ok] = np.nan
+            extra["weight_values"] = W + 0.0
         warn_not_optimal(d.labels, status, stacklevel=3)
         return self._result(
             scores=beta,
@@ -407,4 +484,5 @@ class DDF(EnvelopeModel):
             cls=InefficiencyResult,
             direction_values=G.copy(),
             inefficiency_values=ineff,
+            **extra,
         )

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Hashable, Sequence
+import warnings
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,7 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from dea.data import DEAData, prepare, resolve_reference, unit_position
-from dea.exceptions import InputDataError
+from dea.exceptions import InfeasibleUnitWarning, InputDataError, format_labels
 from dea.models._base import (
     ORIENTATIONS,
     RTS_CHOICES,
@@ -29,6 +30,14 @@ from dea.models._base import (
     snap_scores,
     solve_order,
     warn_not_optimal,
+)
+from dea.models._restrictions import (
+    Bounds,
+    RestrictionRow,
+    check_restrictions,
+    restriction_columns,
+    restriction_report,
+    restriction_rows,
 )
 from dea.results import EFFICIENCY_TOL, SLACK_TOL, DEAResult
 from dea.solvers import get_backend
@@ -86,6 +95,8 @@ class _RadialSpec:
     column_generation: bool
     initial_columns: np.ndarray  # sorted reference positions of the first working set
     frame: np.ndarray | None = None  # reference positions spanning the technology, or None
+    restrictions: tuple[RestrictionRow, ...] = ()  # weight restrictions (one column each)
+    objective_row: int = -1  # row holding the phase-1 objective (absolute bounds), or -1
 
     @property
     def n_ref(self) -> int:
@@ -103,6 +114,11 @@ class _RadialSpec:
     def score_col(self) -> int:
         """Column of theta / phi / G (after the lambda columns)."""
         return self.n_ref
+
+    @property
+    def restriction_col(self) -> int:
+        """Column of the first weight-restriction column (after the slacks)."""
+        return self.n_ref + 1 + self.m + self.s
 
     def update(self, k: int, level: float = 1.0) -> LPUpdate:
         """Unit ``k``'s phase-1 LP; ``level`` divides the output right-hand side (graph)."""
@@ -141,6 +157,22 @@ class _RadialSpec:
         """
         score = self.score_col
         n_slack = self.m + self.s
+        if self.objective_row >= 0:
+            # absolute weight bounds: the phase-1 objective is theta + h'pi (phi - h'pi),
+            # so phase 2 fixes that objective (its row) instead of theta alone
+            n_r = len(self.restrictions)
+            r0 = self.restriction_col
+            extra = LPUpdate(
+                row_index=[self.objective_row],
+                row_lower=[value],
+                row_upper=[value],
+                cost_index=np.concatenate(
+                    [np.arange(score, score + 1 + n_slack), np.arange(r0, r0 + n_r)]
+                ),
+                cost_values=np.concatenate([[0.0], self.slack_cost, np.zeros(n_r)]),
+                sense="max",
+            )
+            return self.update(k, level).merge(extra)
         extra = LPUpdate(
             col_index=[score],
             col_lower=[value],
@@ -173,7 +205,7 @@ class _RadialFamily(LPFamily):
         spec = self.spec
         if not spec.two_phase or _slacks_forced_zero(first.row_duals, spec):
             return None
-        return spec.phase2(k, first.column_value(spec.score_col))
+        return spec.phase2(k, _phase2_value(spec, first))
 
 
 class _RadialStrategy(SolveStrategy):
@@ -250,7 +282,12 @@ class _UserUnitsFamily(LPFamily):
         R[:m], R[m : m + s] = sx, sy
         C = np.ones(p.n_cols)
         C[spec.n_ref + 1 : spec.n_ref + 1 + m] = sx
-        C[spec.n_ref + 1 + m :] = sy
+        C[spec.n_ref + 1 + m : spec.n_ref + 1 + m + s] = sy
+        # restriction columns in user units: the dual of the restriction as the user wrote
+        # it (the LP's row scaled by 1 / norm, see RestrictionRow)
+        r0 = spec.restriction_col
+        for q, row in enumerate(spec.restrictions):
+            C[r0 + q] = 1.0 / row.norm
         self._spec, self._R, self._C = spec, R, C
         problem = LPProblem(
             A=(sp.diags(R) @ p.A @ sp.diags(1.0 / C)).tocsc(),
@@ -291,7 +328,7 @@ class _UserUnitsFamily(LPFamily):
         """Unit ``k``'s phase-2 (max-slack) LP, score column fixed at ``first``'s value."""
         if not self._spec.two_phase:
             return None
-        return self._to_user(self._spec.phase2(k, first.column_value(self._spec.score_col)))
+        return self._to_user(self._spec.phase2(k, _phase2_value(self._spec, first)))
 
 
 def _lambda_block(Xr: np.ndarray, Yr: np.ndarray, rts: str) -> sp.csc_matrix:
@@ -302,24 +339,46 @@ def _lambda_block(Xr: np.ndarray, Yr: np.ndarray, rts: str) -> sp.csc_matrix:
     return sp.csc_matrix(np.vstack(parts))
 
 
-def _build_problem(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str) -> LPProblem:
+def _build_problem(
+    Xr: np.ndarray,
+    Yr: np.ndarray,
+    rts: str,
+    orientation: str,
+    restrictions: Sequence[RestrictionRow] = (),
+) -> LPProblem:
     """Envelopment LP on scaled reference data ``Xr`` (n x m), ``Yr`` (n x s).
 
     Columns: lambda_1..n, the score column (theta or phi), m input slacks, s output
-    slacks.  Rows: m input rows, s output rows, and the convexity row unless CRS.
+    slacks, then one column ``pi_p`` per weight restriction ``g_p @ (v, u) <= h_p`` of the
+    multiplier LP: ``-g_p`` on the input rows, ``+g_p`` on the output rows, cost ``h_p``
+    (input orientation) or ``-h_p`` (output).  Rows: m input rows, s output rows, the
+    convexity row unless CRS, and, when some ``h_p != 0`` (absolute bounds), a free row
+    holding the objective (fixed in phase 2).  With restrictions the score column is
+    free in sign: it is the dual of the multiplier LP's normalisation ``v x_k = 1``
+    (``u y_k = 1``), so an infeasible multiplier LP shows as an unbounded envelopment LP.
     """
     n, m = Xr.shape
     s = Yr.shape[1]
-    n_rows = m + s + (rts != "crs")
-    head = np.zeros((n_rows, 1 + m + s))
+    n_res = len(restrictions)
+    obj_row = n_res > 0 and any(r.h != 0.0 for r in restrictions)
+    n_rows = m + s + (rts != "crs") + int(obj_row)
+    head = np.zeros((n_rows, 1 + m + s + n_res))
     if orientation == "output":
         head[m : m + s, 0] = -1.0  # -y_k phi, set per unit
     else:
         head[:m, 0] = -1.0  # -x_k theta, set per unit
     head[np.arange(m), 1 + np.arange(m)] = 1.0  # s-
     head[m + np.arange(s), 1 + m + np.arange(s)] = -1.0  # s+
-    blocks = [sp.csc_matrix(head), _lambda_block(Xr, Yr, rts)]
-    A = sp.hstack(blocks[::-1], format="csc")
+    h_sign = 1.0 if orientation != "output" else -1.0
+    if n_res:
+        head[: m + s, 1 + m + s :] = restriction_columns(restrictions, m)
+    if obj_row:
+        head[-1, 0] = 1.0
+        head[-1, 1 + m + s :] = [h_sign * r.h for r in restrictions]
+    lam = _lambda_block(Xr, Yr, rts)
+    if obj_row:
+        lam = sp.vstack([lam, sp.csc_matrix((1, n))], format="csc")
+    A = sp.hstack([lam, sp.csc_matrix(head)], format="csc")
     rl = np.zeros(n_rows)
     ru = np.zeros(n_rows)
     if orientation == "output":
@@ -327,14 +386,22 @@ def _build_problem(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str) -
     else:
         rl[m : m + s] = ru[m : m + s] = 1.0  # y_k, per unit
     if rts != "crs":
-        rl[-1], ru[-1] = {"vrs": (1.0, 1.0), "nirs": (-np.inf, 1.0), "ndrs": (1.0, np.inf)}[rts]
-    n_cols = 1 + m + s + n
+        conv = {"vrs": (1.0, 1.0), "nirs": (-np.inf, 1.0), "ndrs": (1.0, np.inf)}[rts]
+        rl[m + s], ru[m + s] = conv
+    if obj_row:
+        rl[-1], ru[-1] = -np.inf, np.inf
+    n_cols = 1 + m + s + n_res + n
     cost = np.zeros(n_cols)
     cost[n] = 1.0
+    cost[n + 1 + m + s :] = [h_sign * r.h for r in restrictions]
+    col_lower = np.zeros(n_cols)
+    if n_res:
+        col_lower[n] = -np.inf
     head_names = (
         "phi" if orientation == "output" else "theta",
         *(f"s_minus_{i}" for i in range(m)),
         *(f"s_plus_{r}" for r in range(s)),
+        *(f"restriction_{p}" for p in range(n_res)),
     )
     lam_names = tuple(f"lambda_{j}" for j in range(n))
     names = lam_names + head_names
@@ -342,12 +409,13 @@ def _build_problem(Xr: np.ndarray, Yr: np.ndarray, rts: str, orientation: str) -
         *(f"input_{i}" for i in range(m)),
         *(f"output_{r}" for r in range(s)),
         *(["convexity"] if rts != "crs" else []),
+        *(["objective"] if obj_row else []),
     )
     return LPProblem(
         A=A,
         row_lower=rl,
         row_upper=ru,
-        col_lower=np.zeros(n_cols),
+        col_lower=col_lower,
         col_upper=np.full(n_cols, np.inf),
         cost=cost,
         sense="max" if orientation == "output" else "min",
@@ -436,6 +504,13 @@ def _graph_solve(session: LPSession, spec: _RadialSpec, k: int) -> tuple[LPSolut
     # unit with zero inputs, or outputs at the edge of the VRS hull), and a re-solve there
     # from another basis or working set could report the feasible unit as infeasible.
     return best, float(np.exp(hi)), "optimal"
+
+
+def _phase2_value(spec: _RadialSpec, first: LPSolution) -> float:
+    """What phase 2 fixes: the score column, or (absolute bounds) the objective row."""
+    if spec.objective_row >= 0:
+        return float(first.objective)
+    return first.column_value(spec.score_col)
 
 
 def _slacks_forced_zero(duals: np.ndarray, spec: _RadialSpec) -> bool:
@@ -640,11 +715,22 @@ class Radial:
         alternative optima, lambdas, slacks and weights may be other optimal solutions.
         ``result.info`` reports the method used, ``frame_size`` and the seconds spent
         screening and scoring.
+    ratio_bounds : mapping (a, b) -> (L, U), optional
+        Assurance regions on the multiplier weights, :math:`L \le w_a / w_b \le U`
+        (``None`` leaves a side open), ``a`` and ``b`` input or output names: two inputs
+        or two outputs give type I, an input and an output type II (Thompson et al.
+        1990).  Input and output orientation only.  See Notes.
+    weight_bounds : (L, U) or mapping name -> (L, U), optional
+        Absolute bounds :math:`L \le w_j \le U` on the weights in user units (under the
+        normalisation :math:`v x_k = 1`, or :math:`u y_k = 1` in output orientation).
+        A unit left without feasible weights gets status ``"restrictions_infeasible"``.
 
     Raises
     ------
     InputDataError
-        Invalid data (see :func:`dea.data.prepare`) or options.
+        Invalid data (see :func:`dea.data.prepare`) or options; weight restrictions
+        naming unknown variables, with negative bounds, lower above upper, contradicting
+        each other or forcing every input (or output) weight to zero.
 
     Warns
     -----
@@ -722,6 +808,31 @@ class Radial:
     VRS/NIRS/NDRS the LP can be infeasible (status ``"infeasible"``, NaN score,
     :class:`~dea.exceptions.InfeasibleUnitWarning`).
 
+    Weight restrictions.  Each restriction is a row ``g_p (v, u) <= h_p`` of the
+    multiplier LP above (``ratio_bounds``: ``w_a - U w_b <= 0`` and ``L w_b - w_a <= 0``,
+    ``h = 0``; ``weight_bounds``: ``w_j <= U`` and ``-w_j <= -L``), and one column
+    ``pi_p >= 0`` of the envelopment LP, its dual (input orientation)::
+
+        min theta + h' pi  s.t.  X lambda - G_v' pi + s- = theta x_k,
+                                 Y lambda + G_u' pi - s+ = y_k,  lambda in Lambda,
+                                 theta free
+
+    (output orientation: ``max phi - h' pi`` with ``X lambda - G_v' pi + s- = x_k``,
+    ``Y lambda + G_u' pi - s+ = phi y_k``).  The columns are the same for every unit, so
+    the hot-started loop and column generation are unchanged.  ``theta`` is free because
+    it prices the normalisation ``v x_k = 1``: an unbounded envelopment LP means the
+    restricted multiplier LP is infeasible (status ``"restrictions_infeasible"``).  The
+    score is the optimal objective (``theta`` itself when ``h = 0``); with absolute
+    bounds phase 2 fixes that objective (a row of its own) instead of ``theta``.
+    Targets ``theta x_k - s-``, ``y_k + s+`` (output: ``x_k - s-``, ``phi y_k + s+``) lie
+    on the frontier of the technology widened by the restrictions.  ``restriction_duals``
+    are ``pi_p`` for the restriction written in user weights, and ``restriction_binding``
+    marks restrictions met with equality by the unit's weights (1e-9 relative, or
+    ``pi_p > 1e-9``).  Rescaling input ``a`` by ``c`` divides ``v_a`` by ``c``: with
+    ratio bounds on ``v_a / v_b`` moved to ``(L/c, U/c)`` (on ``v_b / v_a`` or
+    ``u_r / v_a`` to ``(cL, cU)``) and absolute bounds on ``v_a`` to ``(L/c, U/c)``,
+    scores are unchanged.
+
     Scores within 1e-9 of 1 are reported as exactly 1 (:data:`dea.results.EFFICIENCY_TOL`).
 
     Computation.  The LPs go through the package's one solve loop
@@ -776,6 +887,14 @@ class Radial:
     Dulá, J. H. (2011). An algorithm for data envelopment analysis. *INFORMS Journal on
     Computing*, 23(2), 284-296.
 
+    Thompson, R. G., Langemeier, L. N., Lee, C.-T., Lee, E., & Thrall, R. M. (1990). The
+    role of multiplier bounds in efficiency analysis with application to Kansas farming.
+    *Journal of Econometrics*, 46(1-2), 93-108.
+
+    Allen, R., Athanassopoulos, A., Dyson, R. G., & Thanassoulis, E. (1997). Weights
+    restrictions and value judgements in data envelopment analysis: evolution,
+    development and future directions. *Annals of Operations Research*, 73, 13-34.
+
     Examples
     --------
     >>> import pandas as pd, dea
@@ -798,6 +917,17 @@ class Radial:
     >>> sup = dea.Radial(df, inputs=["x"], outputs=["y"], rts="crs", super_efficiency=True)
     >>> sup.fit().scores.round(4).tolist()
     [0.6667, 1.5, 0.6667]
+
+    An assurance region of type II, ``u_y / v_x <= 0.5`` (unrestricted, the optimal
+    weights have ``u / v = 4 / 3``, B's ``x / y``): every score falls to ``0.5 y / x`` and
+    the restriction binds:
+
+    >>> ar = dea.Radial(df, inputs=["x"], outputs=["y"], rts="crs",
+    ...                 ratio_bounds={("y", "x"): (None, 0.5)}).fit()
+    >>> ar.scores.round(4).tolist()
+    [0.25, 0.375, 0.25]
+    >>> ar.restriction_binding["y/x <= 0.5"].tolist()
+    [True, True, True]
     """
 
     def __init__(
@@ -818,6 +948,9 @@ class Radial:
         labels: Any = None,
         solver_options: dict[str, Any] | None = None,
         screening: str = "auto",
+        weight_bounds: Bounds | None = None,
+        ratio_bounds: Mapping[tuple[Hashable, Hashable], tuple[float | None, float | None]]
+        | None = None,
     ) -> None:
         self.screening = check_choice("screening", screening, SCREENINGS)
         self.rts = check_choice("rts", rts, RTS_CHOICES)
@@ -834,12 +967,42 @@ class Radial:
         self.solver_options = dict(solver_options or {})
         self.data: DEAData = prepare(data, inputs, outputs, labels=labels)
         self.reference_data, _ = resolve_reference(reference, self.data, data)
+        self.weight_bounds = weight_bounds
+        self.ratio_bounds = ratio_bounds
+        if weight_bounds is not None or ratio_bounds is not None:
+            if self.orientation == "graph":
+                raise InputDataError(
+                    "weight_bounds / ratio_bounds restrict the multiplier LP of the input or "
+                    "output orientation; orientation='graph' has no single multiplier LP. "
+                    "Use orientation='input' or 'output'"
+                )
+            check_restrictions(self.data, weight_bounds, ratio_bounds)
 
     def __repr__(self) -> str:
+        extras = "".join(
+            f", {k}={getattr(self, k)!r}"
+            for k in ("weight_bounds", "ratio_bounds")
+            if getattr(self, k) is not None
+        )
         return (
             f"Radial(n={self.data.n}, inputs={list(self.data.inputs)}, "
             f"outputs={list(self.data.outputs)}, rts={self.rts!r}, "
-            f"orientation={self.orientation!r}, super_efficiency={self.super_efficiency})"
+            f"orientation={self.orientation!r}, super_efficiency={self.super_efficiency}"
+            f"{extras})"
+        )
+
+    def _restrictions(self, sx: np.ndarray, sy: np.ndarray) -> tuple[RestrictionRow, ...]:
+        """The weight restrictions as rows on the LP's (scaled) weights."""
+        if self.weight_bounds is None and self.ratio_bounds is None:
+            return ()
+        d = self.data
+        return tuple(
+            restriction_rows(
+                [*d.inputs, *d.outputs],
+                np.concatenate([sx, sy]),
+                weight_bounds=self.weight_bounds,
+                ratio_bounds=self.ratio_bounds,
+            )
         )
 
     def _method(self) -> str:
@@ -856,7 +1019,8 @@ class Radial:
     def _spec(self, method: str | None = None) -> tuple[_RadialSpec, np.ndarray, np.ndarray]:
         d, r = self.data, self.reference_data
         sx, sy, Xe, Ye, Xr, Yr, exclude = scaled_arrays(d, r, self.super_efficiency)
-        problem = _build_problem(Xr, Yr, self.rts, self.orientation)
+        restrictions = self._restrictions(sx, sy)
+        problem = _build_problem(Xr, Yr, self.rts, self.orientation, restrictions)
         method = self._method() if method is None else method
         cg = method != "none"
         spec = _RadialSpec(
@@ -872,6 +1036,8 @@ class Radial:
             slack_cost=slack_weights(self.slack_sum, sx, sy),
             column_generation=cg,
             initial_columns=initial_columns(Xr, Yr) if cg else np.arange(r.n),
+            restrictions=restrictions,
+            objective_row=problem.n_rows - 1 if "objective" in (problem.row_names or ()) else -1,
         )
         return spec, sx, sy
 
@@ -916,11 +1082,13 @@ class Radial:
                 "phi" if self.orientation == "output" else "theta",
                 *(f"s_minus_{c}" for c in d.inputs),
                 *(f"s_plus_{c}" for c in d.outputs),
+                *(f"restriction_{row.label}" for row in spec.restrictions),
             ),
             "rows": (
                 *(f"input_{c}" for c in d.inputs),
                 *(f"output_{c}" for c in d.outputs),
                 *(["convexity"] if self.rts != "crs" else []),
+                *(["objective"] if spec.objective_row >= 0 else []),
             ),
         }
         return _UserUnitsFamily(spec, sx, sy, names)
@@ -987,11 +1155,14 @@ def _in_unit_order(batch: LPBatchResult, spec: _RadialSpec, order: np.ndarray) -
     n_ref = spec.n_ref
     lam = X[:, :n_ref].tocsr()
     lam.sort_indices()
+    r0 = spec.restriction_col
     return {
         "value": batch.objective[inv],
         "status": batch.status[inv],
         "status2": batch.status2[inv],
-        "slacks": X[:, n_ref + 1 :].toarray(),
+        "slacks": X[:, n_ref + 1 : r0].toarray(),
+        "factor": X[:, n_ref].toarray().ravel(),
+        "restriction": X[:, r0:].toarray(),
         "duals": batch.row_duals[inv],
         "lam": lam,
     }
@@ -1008,6 +1179,11 @@ def _radial_result(
     d, r = model.data, model.reference_data
     m, s = d.m, d.s
     status = res["status"]
+    restricted = bool(spec.restrictions)
+    if restricted:
+        # the envelopment LP is unbounded exactly when the restricted multiplier LP has
+        # no feasible weights
+        status = np.where(status == "unbounded", "restrictions_infeasible", status)
     ok = status == "optimal"
     value = np.where(ok, res["value"], np.nan)
     if model.orientation == "output":
@@ -1021,6 +1197,8 @@ def _radial_result(
     slack = np.maximum(res["slacks"], 0.0) * scale + 0.0  # clip solver noise, no -0.0
     slack[~ok] = np.nan
     factor = value[:, None]
+    if spec.objective_row >= 0:  # absolute bounds: the envelopment's own radial factor
+        factor = np.where(ok, res["factor"], np.nan)[:, None]
     if model.orientation == "input":
         tx = factor * d.X - slack[:, :m]
         ty = d.Y + slack[:, m:]
@@ -1050,7 +1228,18 @@ def _radial_result(
             "phase 2 (max slacks) was not optimal for %d unit(s); their slacks come from phase 1",
             n_p2_fail,
         )
-    warn_not_optimal(d.labels, status, stacklevel=4)
+    restriction_values = _restriction_values(spec, res, ok) if restricted else {}
+    bad_res = status == "restrictions_infeasible"
+    if bad_res.any():
+        warnings.warn(
+            f"the weight restrictions {format_labels([row.label for row in spec.restrictions])}"
+            f" leave no feasible multiplier weights for units {format_labels(d.labels[bad_res])}"
+            " (e.g. a lower weight bound above 1 / the unit's input); their scores are NaN "
+            "(status 'restrictions_infeasible')",
+            InfeasibleUnitWarning,
+            stacklevel=4,
+        )
+    warn_not_optimal(d.labels, np.where(bad_res, "optimal", status), stacklevel=4)
     info = {
         "model": "Radial",
         "rts": model.rts,
@@ -1059,6 +1248,7 @@ def _radial_result(
         "two_phase": model.two_phase,
         "slack_sum": model.slack_sum,
         "solver": model.solver,
+        **({"restrictions": len(spec.restrictions)} if restricted else {}),
         "phase2_status": status2,
         **screen,
     }
@@ -1078,7 +1268,17 @@ def _radial_result(
         virtual_values=virtual,
         slack_tolerance=SLACK_TOL * scale if model.two_phase else None,
         info=info,
+        **restriction_values,
     )
+
+
+def _restriction_values(spec: _RadialSpec, res: dict[str, Any], ok: np.ndarray) -> dict[str, Any]:
+    """Dual value and binding flag of every restriction per unit (:func:`restriction_report`)."""
+    m, s = spec.m, spec.s
+    du = res["duals"]
+    sign = 1.0 if spec.orientation == "output" else -1.0
+    ws = np.hstack([sign * du[:, :m], -sign * du[:, m : m + s]])  # scaled (v, u)
+    return restriction_report(spec.restrictions, ws, res["restriction"], ok)
 
 
 # ----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dea.exceptions import InputDataError
 from dea.models._base import check_choice, snap_scores, warn_not_optimal
 from dea.models._envelope import (
     EnvelopeLP,
@@ -346,7 +347,18 @@ class SBM(EnvelopeModel):
         progress: bool = False,
         labels: Any = None,
         solver_options: dict[str, Any] | None = None,
+        ratio_bounds: Any = None,
+        weight_bounds: Any = None,
     ) -> None:
+        for option, value in (("ratio_bounds", ratio_bounds), ("weight_bounds", weight_bounds)):
+            if value is not None:
+                raise InputDataError(
+                    f"{option}: weight restrictions are not implemented for SBM. Its "
+                    "multiplier form already bounds the weights per unit "
+                    "(v_i >= 1 / (m x_ik), u_r >= xi / (s y_rk), Tone 2001), and no standard "
+                    "published assurance-region SBM could be checked against; use "
+                    "dea.Radial or dea.DDF with ratio_bounds"
+                )
         self.orientation = check_choice("orientation", orientation, SBM_ORIENTATIONS)
         self.super_efficiency = bool(super_efficiency)
         super().__init__(

@@ -61,6 +61,8 @@ A study file looks like this (paths are relative to the file)::
     # super = false              # model = "sbm": super-SBM (Tone 2002), delta >= 1
     # direction = "observed"     # model = "ddf": observed, inputs, outputs, unit
     # slack_weights = "ones"     # model = "additive": ones, ram, mip, normalized
+    # ratio_bounds = [{numerator = "number_of_active_borrowers", denominator = "personnel",
+    #                  upper = 40.0}]   # radial, ddf: assurance regions on the weights
     bootstrap = 0                # Simar-Wilson bootstrap replications, radial model only
                                  # (0 = off; 2000 for intervals), seeded from [sensitivity] seed
     alpha = 0.05                 # bootstrap confidence intervals of level 1 - alpha

@@ -42,6 +42,8 @@ _SLACK_WEIGHTS = WEIGHT_RULES
 # the model-specific [dea] keys and the model each applies to
 _DEA_MODEL_KEYS = {"sbm_orientation": "sbm", "super": "sbm", "direction": "ddf",
                    "slack_weights": "additive"}
+# the models that take [dea] ratio_bounds (assurance regions on the multiplier weights)
+_RATIO_BOUND_MODELS = ("radial", "ddf")
 _DATA_KEYS = (
     "mfis",
     "holdings",
@@ -164,6 +166,12 @@ class DEASpec:
     cross_efficiency : bool, default False
         Add the mean cross-efficiency and the maverick index (:class:`dea.CrossEfficiency`,
         simple secondary goal, the study's ``rts`` and ``orientation``) to the DEA table.
+    ratio_bounds : tuple of (numerator, denominator, lower, upper), default ()
+        Radial and DDF only: assurance regions ``lower <= w_numerator / w_denominator <=
+        upper`` on the multiplier weights (``ratio_bounds`` of :class:`dea.Radial`; None
+        leaves a side open).  In TOML an array of tables,
+        ``ratio_bounds = [{numerator = "gross_loan_portfolio", denominator = "staff",
+        upper = 2.0}]``.
 
     Notes
     -----
@@ -201,12 +209,14 @@ class DEASpec:
     direction: str = "observed"
     slack_weights: str = "ones"
     cross_efficiency: bool = False
+    ratio_bounds: tuple[tuple[str, str, float | None, float | None], ...] = ()
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], source: str | None = None) -> DEASpec:
         """Build from the ``[dea]`` table; raises :class:`StudyConfigError` naming the key."""
         _check_keys("dea", d, ("inputs", "outputs", "rts", "orientation", "model",
-                               *_DEA_MODEL_KEYS, "cross_efficiency", "bootstrap", "alpha"),
+                               *_DEA_MODEL_KEYS, "cross_efficiency", "bootstrap", "alpha",
+                               "ratio_bounds"),
                     source)
         inputs = _get_list(d, "dea", "inputs", (), source)
         outputs = _get_list(d, "dea", "outputs", (), source)
@@ -240,6 +250,7 @@ class DEASpec:
             bootstrap=_get_number(d, "dea", "bootstrap", cls.bootstrap, source, lo=0,
                                   integer=True),
             alpha=_get_alpha(d, source),
+            ratio_bounds=_get_ratio_bounds(d, inputs + outputs, model, source),
         )
         if spec.bootstrap and spec.model != "radial":
             raise _fail("dea.bootstrap", f"the bootstrap is defined for the radial model, not "
@@ -258,6 +269,13 @@ class DEASpec:
                 out[key] = getattr(self, key)
         if self.cross_efficiency:
             out["cross_efficiency"] = True
+        if self.ratio_bounds:
+            out["ratio_bounds"] = [
+                {"numerator": a, "denominator": b,
+                 **({"lower": lo} if lo is not None else {}),
+                 **({"upper": hi} if hi is not None else {})}
+                for a, b, lo, hi in self.ratio_bounds
+            ]
         out["bootstrap"] = self.bootstrap
         out["alpha"] = self.alpha
         return out
@@ -268,7 +286,19 @@ class DEASpec:
         return self.model in ("additive", "ddf")
 
     def describe(self) -> str:
-        """One sentence: the model and what its score means."""
+        """One sentence: the model and what its score means (and its weight restrictions)."""
+        text = self._describe_model()
+        if self.ratio_bounds:
+            parts = []
+            for a, b, lo, hi in self.ratio_bounds:
+                ratio = f"w_{a} / w_{b}"
+                parts.append(" ".join(x for x in (
+                    f"{lo:g} <=" if lo is not None else "", ratio,
+                    f"<= {hi:g}" if hi is not None else "") if x))
+            text += "; assurance regions (Thompson et al. 1990): " + ", ".join(parts)
+        return text
+
+    def _describe_model(self) -> str:
         rts = self.rts.upper()
         if self.model == "sbm":
             what = (f"slack-based measure (Tone 2001), {rts}, "
@@ -301,6 +331,8 @@ class DEASpec:
             "additive": {"weights": self.slack_weights},
             "ddf": {"direction": self.direction},
         }.get(self.model, {})
+        if self.ratio_bounds:  # radial and ddf only (checked in from_dict)
+            family["ratio_bounds"] = {(a, b): (lo, hi) for a, b, lo, hi in self.ratio_bounds}
         return build_dea(frame, inputs=self.inputs, outputs=self.outputs, model=self.model,
                          rts=self.rts, orientation=self.orientation, solver=solver,
                          n_jobs=n_jobs, **family)
@@ -311,6 +343,49 @@ class DEASpec:
         return dea.CrossEfficiency(frame, inputs=list(self.inputs), outputs=list(self.outputs),
                                    rts=self.rts, orientation=self.orientation, solver=solver,
                                    n_jobs=n_jobs)
+
+
+def _get_ratio_bounds(d: Mapping[str, Any], names: Sequence[str], model: str,
+                      source: str | None) -> tuple[tuple[str, str, float | None, float | None],
+                                                   ...]:
+    """``[dea] ratio_bounds``: an array of tables ``{numerator, denominator, lower, upper}``."""
+    value = d.get("ratio_bounds", [])
+    if not value:
+        return ()
+    if model not in _RATIO_BOUND_MODELS:
+        raise _fail("dea.ratio_bounds", f"applies to model = \"radial\" or \"ddf\", not "
+                    f"model = \"{model}\"", "remove it or change dea.model", source)
+    if isinstance(value, Mapping):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        raise _fail("dea.ratio_bounds", f"expected an array of tables, got {value!r}",
+                    'write e.g. [{numerator = "x1", denominator = "x2", upper = 2.0}]', source)
+    out = []
+    for i, entry in enumerate(value):
+        key = f"dea.ratio_bounds[{i}]"
+        if not isinstance(entry, Mapping):
+            raise _fail(key, f"expected a table, got {entry!r}",
+                        "give numerator, denominator and lower and/or upper", source)
+        _check_keys(key, entry, ("numerator", "denominator", "lower", "upper"), source)
+        pair = []
+        for side in ("numerator", "denominator"):
+            name = entry.get(side)
+            if not isinstance(name, str) or name not in names:
+                raise _fail(f"{key}.{side}", f"{name!r} is not a DEA input or output",
+                            f"allowed: {', '.join(names)}", source)
+            pair.append(name)
+        bounds = []
+        for side in ("lower", "upper"):
+            bound = entry.get(side)
+            if bound is not None and (isinstance(bound, bool)
+                                      or not isinstance(bound, int | float) or bound < 0):
+                raise _fail(f"{key}.{side}", f"expected a number >= 0, got {bound!r}",
+                            "give a non-negative number, or leave the side out", source)
+            bounds.append(None if bound is None else float(bound))
+        if bounds == [None, None]:
+            raise _fail(key, "neither lower nor upper is given", "give at least one", source)
+        out.append((pair[0], pair[1], bounds[0], bounds[1]))
+    return tuple(out)
 
 
 def _get_alpha(d: Mapping[str, Any], source: str | None) -> float:
@@ -740,6 +815,8 @@ class Study:
                     merged = {k: v for k, v in merged.items()
                               if _DEA_MODEL_KEYS.get(k, value["model"]) == value["model"]
                               or k in value}
+                    if value["model"] not in _RATIO_BOUND_MODELS and "ratio_bounds" not in value:
+                        merged.pop("ratio_bounds", None)
                 if name == "sensitivity" and isinstance(value.get("miv"), Mapping):
                     merged["miv"] = {**current.miv.to_dict(), **value["miv"]}
                 changes[name] = spec_cls.from_dict(merged, None)

@@ -459,14 +459,15 @@ def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any, n_job
     if scheme == "dea":
         return _dea_model(data, kwargs, spec.rts)
     if scheme == "bod":
-        base = score_mfis(data.mfis, scheme="bod", **kwargs)
-        names = list(base.info["indicators"])
-        X, R = composite_inputs(data.mfis, kwargs["year"], data.catalogue, kwargs["reference"],
-                                names)
-        factor = Factor.normalisation(list(_BOD_NORMALISATIONS), apply=lambda s, v: build_scheme(
-            "bod", data.catalogue, names, normalisation=v))
-        return (base.info["scheme"], [factor], base.scores,
-                {"data": X, "model_kwargs": {"reference": R, "by": YEAR}})
+        X, R = composite_inputs(data.mfis, kwargs["year"], data.catalogue, kwargs["reference"])
+        names = [c for c in X.columns if c != YEAR]
+
+        def bod(normalisation: str = "percentile") -> Any:
+            return build_scheme("bod", data.catalogue, names, normalisation=normalisation)
+
+        factor = Factor.normalisation(list(_BOD_NORMALISATIONS), apply=lambda s, v: bod(v))
+        # base scores: the Scheme's own (those of score_mfis), from the analysis
+        return bod(), [factor], None, {"data": X, "model_kwargs": {"reference": R, "by": YEAR}}
     geometric = "geometric" in spec.aggregation
     if geometric and scheme == "rating":
         raise StudyConfigError(

@@ -42,8 +42,14 @@ print(json.dumps({"seconds": elapsed, "ranks": {str(k): float(v) for k, v in ran
 
 def _run(checkout: Path, scheme: str, runs: int, sobol: int) -> dict:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    out = subprocess.run([sys.executable, "-c", _CHILD, scheme, str(runs), str(sobol)],
-                         env=env, capture_output=True, text=True, check=True, cwd="/")
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, scheme, str(runs), str(sobol)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -56,8 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args(argv)
     here = Path(__file__).resolve().parents[1]
-    print(f"{'scheme':8} {'reference s':>12} {'current s':>10} {'ratio':>6} "
-          f"{'max |rank diff|':>16}")
+    print(
+        f"{'scheme':8} {'reference s':>12} {'current s':>10} {'ratio':>6} {'max |rank diff|':>16}"
+    )
     for scheme in args.schemes:
         best = {"reference": float("inf"), "current": float("inf")}
         ranks = {}
@@ -66,11 +73,18 @@ def main(argv: list[str] | None = None) -> int:
                 res = _run(path, scheme, args.runs, args.sobol)
                 best[who] = min(best[who], res["seconds"])
                 ranks[who] = res["ranks"]
-        diff = max((abs(ranks["current"][k] - v) for k, v in ranks["reference"].items()
-                    if v == v and ranks["current"].get(k, v) == ranks["current"].get(k, v)),
-                   default=0.0)
-        print(f"{scheme:8} {best['reference']:12.2f} {best['current']:10.2f} "
-              f"{best['current'] / best['reference']:6.2f} {diff:16.3g}")
+        diff = max(
+            (
+                abs(ranks["current"][k] - v)
+                for k, v in ranks["reference"].items()
+                if v == v and ranks["current"].get(k, v) == ranks["current"].get(k, v)
+            ),
+            default=0.0,
+        )
+        print(
+            f"{scheme:8} {best['reference']:12.2f} {best['current']:10.2f} "
+            f"{best['current'] / best['reference']:6.2f} {diff:16.3g}"
+        )
     return 0
 
 

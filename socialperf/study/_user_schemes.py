@@ -40,8 +40,9 @@ def user_scheme(name: str, spec: Mapping[str, Any], catalogue: Catalogue) -> Sch
     spec = dict(spec)
     given = spec.pop("name", name)
     if given != name:
-        raise InputDataError(f"name = {given!r} differs from the table's name {name!r}; "
-                             "drop the name key")
+        raise InputDataError(
+            f"name = {given!r} differs from the table's name {name!r}; drop the name key"
+        )
     ind = spec.get("indicators")
     if isinstance(ind, list) and ind and all(isinstance(v, str) for v in ind):
         unknown = [v for v in ind if v not in catalogue]
@@ -59,8 +60,9 @@ class UserSchemeError(InputDataError):
         self.key, self.problem, self.allowed = key, problem, allowed
 
 
-def read_user_schemes(table: Any, catalogue_path: Any, taken: Sequence[str]
-                      ) -> dict[str, dict[str, Any]]:
+def read_user_schemes(
+    table: Any, catalogue_path: Any, taken: Sequence[str]
+) -> dict[str, dict[str, Any]]:
     """The ``[schemes.<name>]`` tables of a study, each checked by building its Scheme.
 
     Parameters
@@ -91,19 +93,24 @@ def read_user_schemes(table: Any, catalogue_path: Any, taken: Sequence[str]
         if not isinstance(spec, Mapping):
             raise UserSchemeError(key, "expected a table", f"write [{key}] with keys under it")
         if name.lower() in taken or name in taken:
-            raise UserSchemeError(key, f"{name!r} is already a scheme name (built-in or a "
-                                  "scheme file)", "give your scheme another name")
+            raise UserSchemeError(
+                key,
+                f"{name!r} is already a scheme name (built-in or a scheme file)",
+                "give your scheme another name",
+            )
         try:
             user_scheme(name, spec, cat)
         except InputDataError as exc:
-            raise UserSchemeError(key, str(exc), "see weighting.Scheme.from_dict for the "
-                                  "format") from exc
+            raise UserSchemeError(
+                key, str(exc), "see weighting.Scheme.from_dict for the format"
+            ) from exc
         out[name] = dict(spec)
     return out
 
 
-def user_schemes(specs: Mapping[str, Any], catalogue: Catalogue | None = None,
-                 catalogue_path: Any = None) -> dict[str, Scheme]:
+def user_schemes(
+    specs: Mapping[str, Any], catalogue: Catalogue | None = None, catalogue_path: Any = None
+) -> dict[str, Scheme]:
     """The Schemes of a study's inline specs, by name (:func:`user_scheme` of each), with
     ``catalogue`` (default: read from ``catalogue_path``, or the bundled one)."""
     if not specs:
@@ -127,18 +134,27 @@ def scheme_file_name(path: Path, taken: Sequence[str]) -> str:
         in ``taken`` (the built-in ones).
     """
     if not path.is_file():
-        raise UserSchemeError("mfi.scheme_files", f"no such file {str(path)!r}",
-                              "give the path of a scheme TOML file, relative to the study file")
+        raise UserSchemeError(
+            "mfi.scheme_files",
+            f"no such file {str(path)!r}",
+            "give the path of a scheme TOML file, relative to the study file",
+        )
     try:
         check_input_file(path)
         scheme = Scheme.from_toml(path)
     except InputDataError as exc:
-        raise UserSchemeError("mfi.scheme_files", f"{path.name}: {exc}",
-                              "see weighting.Scheme.from_toml for the format") from exc
+        raise UserSchemeError(
+            "mfi.scheme_files",
+            f"{path.name}: {exc}",
+            "see weighting.Scheme.from_toml for the format",
+        ) from exc
     name = str(scheme.name)
     if name in taken:
-        raise UserSchemeError("mfi.scheme_files", f"{path.name} names its scheme {name!r}, a "
-                              "built-in scheme name", "set another name = ... in the scheme file")
+        raise UserSchemeError(
+            "mfi.scheme_files",
+            f"{path.name} names its scheme {name!r}, a built-in scheme name",
+            "set another name = ... in the scheme file",
+        )
     return name
 
 
@@ -146,5 +162,6 @@ def check_scheme(key: str, name: str | None, custom: Sequence[str]) -> None:
     """Raise :class:`UserSchemeError` (``key``) if ``name`` is neither built-in nor in
     ``custom`` (the study's user schemes)."""
     if name is not None and name not in (*SCHEMES, *custom):
-        raise UserSchemeError(key, f"{name!r} is not allowed",
-                              f"allowed: {', '.join((*SCHEMES, *custom))}")
+        raise UserSchemeError(
+            key, f"{name!r} is not allowed", f"allowed: {', '.join((*SCHEMES, *custom))}"
+        )

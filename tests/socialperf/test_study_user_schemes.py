@@ -46,10 +46,12 @@ def test_inline_scheme_scores_like_the_builtin_one():
     a, b = res["equal"], res["my_equal"]
     assert a.scores.notna().sum() > 50
     pd.testing.assert_series_equal(a.scores, b.scores, check_names=False, rtol=0, atol=1e-15)
-    pd.testing.assert_series_equal(a.excluded.sort_index(), b.excluded.sort_index(),
-                                   check_names=False)
-    np.testing.assert_allclose(b.normalised[_NAMES].to_numpy(), a.normalised[_NAMES].to_numpy(),
-                               rtol=0, atol=1e-15)
+    pd.testing.assert_series_equal(
+        a.excluded.sort_index(), b.excluded.sort_index(), check_names=False
+    )
+    np.testing.assert_allclose(
+        b.normalised[_NAMES].to_numpy(), a.normalised[_NAMES].to_numpy(), rtol=0, atol=1e-15
+    )
 
 
 def test_inline_scheme_round_trips_through_toml(tmp_path):
@@ -75,8 +77,11 @@ def test_inline_scheme_can_feed_the_mivs_and_be_analysed():
     ("change", "key", "text"),
     [
         ({"weights": {"no_such": 1.0}}, "schemes.my_equal", "no_such"),
-        ({"indicators": ["female_share", "not_in_catalogue"]}, "schemes.my_equal",
-         "not_in_catalogue"),
+        (
+            {"indicators": ["female_share", "not_in_catalogue"]},
+            "schemes.my_equal",
+            "not_in_catalogue",
+        ),
         ({"colour": "red"}, "schemes.my_equal", "colour"),
         ({"name": "other"}, "schemes.my_equal", "other"),
     ],
@@ -121,10 +126,15 @@ def test_user_scheme_sensitivity_is_uncertainty_analysis_over_the_scheme():
     # the two paths agree: the analysis' base run is the study's score of the scheme
     scored = _score_schemes(study, data, ["my_equal"], reference)["my_equal"].scores
     res = ua.run(4, random_state=1)
-    pd.testing.assert_series_equal(res.reference_scores.reindex(scored.index), scored,
-                                   check_names=False, rtol=0, atol=1e-15)
-    assert [f.name for f in factors] == ["weights", "normalisation", "drop_indicator",
-                                         "aggregation"]
+    pd.testing.assert_series_equal(
+        res.reference_scores.reindex(scored.index), scored, check_names=False, rtol=0, atol=1e-15
+    )
+    assert [f.name for f in factors] == [
+        "weights",
+        "normalisation",
+        "drop_indicator",
+        "aggregation",
+    ]
 
 
 def test_user_scheme_sensitivity_ranks_depend_only_on_the_seed():
@@ -142,8 +152,9 @@ def test_the_template_example_of_an_inline_scheme_is_valid():
     path = Path(socialperf.__file__).parent / "data" / "study_example.toml"
     lines, block = [], False
     for line in path.read_text().splitlines():
-        block = line.startswith("# [schemes.") or (block and line.startswith("# ")
-                                                   and "=" in line.split("#")[1])
+        block = line.startswith("# [schemes.") or (
+            block and line.startswith("# ") and "=" in line.split("#")[1]
+        )
         lines.append(line[2:] if block else line)
     config = tomllib.loads("\n".join(lines))
     assert list(config["schemes"]) == ["my_scheme"]

@@ -306,7 +306,7 @@ def audit_study(
     ref_year = ref_table.loc[pd.to_numeric(ref_table[YEAR]).to_numpy() == year]
     if ref_year.empty:
         raise InputDataError(f"the reference universe has no rows for the study year {year}")
-    custom = study.load_schemes() if study.scheme_files else {}
+    custom = study.load_schemes(cat)
     audits: dict[str, wt.AuditResult] = {}
     skipped: dict[str, str] = {}
     with warnings.catch_warnings():

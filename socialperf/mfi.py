@@ -389,24 +389,11 @@ def score_mfis(
         return out
     if scheme == "bod" and weights is not None:
         raise InputDataError("scheme 'bod' finds its own weights; do not pass weights=")
-    table = _prepare(mfis, year, cat)
-    names = options.pop("indicators", None)
-    names = cat.available(table, "MFI") if names is None else list(names)
-    X = cat.extract(table.set_axis(_unit_index(table)), names)
-    X = X.loc[:, X.notna().any(axis=0).to_numpy()] if options.pop("drop_empty", True) else X
+    data, ref = composite_inputs(mfis, year, cat, reference, options.pop("indicators", None),
+                                 options.pop("reference_year", None),
+                                 options.pop("drop_empty", True))
+    X, cal_years = data.drop(columns=YEAR), data[YEAR].to_numpy()
     names = list(X.columns)
-    if not names:
-        raise InputDataError("no MFI indicator has any value in the table")
-    ref_table = _reference_table(reference, table)
-    # categorical indicators are rated by their point maps: no reference values needed
-    metric = [n for n in names if cat[n].is_metric]
-    R = cat.extract(ref_table, metric).reindex(columns=names)
-    ref_years = ref_table[YEAR].to_numpy()
-    ref_year = options.pop("reference_year", None)
-    cal_years = np.full(len(table), int(ref_year)) if ref_year is not None else table[
-        YEAR
-    ].to_numpy()
-    _check_reference_years(cal_years, ref_years.tolist())
     min_cov = float(options.pop("min_coverage", DEFAULT_MIN_COVERAGE))
     info: dict[str, Any] = {"reference": "bundled" if reference is None else "given",
                             "indicators": names, "min_coverage": min_cov}
@@ -420,9 +407,47 @@ def score_mfis(
     built = build_scheme(scheme, cat, names, **options)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CoverageWarning)
-        res = built.score(X.assign(**{YEAR: cal_years}), R.assign(**{YEAR: ref_years}), by=YEAR)
+        res = built.score(data, ref, by=YEAR)
     info["scheme"] = built
     return _view(scheme, res, X, cal_years, cat.dimensions(names), info)
+
+
+def composite_inputs(
+    mfis: pd.DataFrame, year: Any, catalogue: Catalogue, reference: Any = None,
+    indicators: Iterable[str] | None = None, reference_year: int | None = None,
+    drop_empty: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The data and reference frames a named composite scheme scores the MFIs on.
+
+    Returns
+    -------
+    data, reference : pandas.DataFrame
+        Catalogue indicator values (categorical ones as points) of the scored MFIs (by MFI
+        id; indicators without any value dropped if ``drop_empty``) and of the reference
+        universe, each with the calibration year in column ``year``:
+        ``build_scheme(...).score(data, reference, by="year")`` is :func:`score_mfis`.
+
+    Raises
+    ------
+    InputDataError
+        No indicator with a value, or a calibration year the reference has no rows for.
+    """
+    table = _prepare(mfis, year, catalogue)
+    names = catalogue.available(table, "MFI") if indicators is None else list(indicators)
+    X = catalogue.extract(table.set_axis(_unit_index(table)), names)
+    X = X.loc[:, X.notna().any(axis=0).to_numpy()] if drop_empty else X
+    names = list(X.columns)
+    if not names:
+        raise InputDataError("no MFI indicator has any value in the table")
+    ref_table = _reference_table(reference, table)
+    # categorical indicators are rated by their point maps: no reference values needed
+    metric = [n for n in names if catalogue[n].is_metric]
+    R = catalogue.extract(ref_table, metric).reindex(columns=names)
+    ref_years = ref_table[YEAR].to_numpy()
+    cal_years = (np.full(len(table), int(reference_year)) if reference_year is not None
+                 else table[YEAR].to_numpy())
+    _check_reference_years(cal_years, ref_years.tolist())
+    return X.assign(**{YEAR: cal_years}), R.assign(**{YEAR: ref_years})
 
 
 def _view(
@@ -550,6 +575,43 @@ def _scheme_frame(cat: Catalogue, table: pd.DataFrame, names: list[str]) -> pd.D
     return pd.DataFrame(cols, index=table.index)
 
 
+def scheme_inputs(
+    mfis: pd.DataFrame, scheme: Any, year: Any, catalogue: Catalogue, reference: Any = None,
+    indicators: Iterable[str] | None = None, reference_year: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The data and reference frames a user ``weighting.Scheme`` scores the MFIs on.
+
+    Returns
+    -------
+    data, reference : pandas.DataFrame
+        Indicator values (metric ones extracted, categorical ones as raw labels) of the
+        scored MFIs (by MFI id) and of the reference universe, each with the calibration
+        year in column ``year``: ``scheme.score(data, reference, by="year")`` is
+        :func:`score_mfis` with that scheme.
+
+    Raises
+    ------
+    InputDataError
+        A calibration year the reference universe has no rows for.
+    """
+    table = _prepare(mfis, year, catalogue)
+    if indicators is None:
+        ind = getattr(scheme, "indicators", None)
+        names = list(ind.names) if ind is not None else catalogue.available(table, "MFI")
+    else:
+        names = list(indicators)
+    ref_table = _reference_table(reference, table)
+    X = _scheme_frame(catalogue, table, names)
+    X.index = _unit_index(table)
+    R = _scheme_frame(catalogue, ref_table, names)
+    R.index = pd.Index([f"ref{i}" for i in range(len(R))])
+    ref_years = ref_table[YEAR].to_numpy()
+    cal_years = (np.full(len(table), int(reference_year)) if reference_year is not None
+                 else table[YEAR].to_numpy())
+    _check_reference_years(cal_years, ref_years.tolist())
+    return X.assign(**{YEAR: cal_years}), R.assign(**{YEAR: ref_years})
+
+
 def _score_with_scheme(
     mfis: pd.DataFrame, scheme: Any, year: Any, cat: Catalogue, options: dict, reference: Any
 ) -> MFIScores:
@@ -558,50 +620,27 @@ def _score_with_scheme(
             f"scheme must be a name in {format_labels(SCHEMES)} or an object with a "
             f".score(data, reference) method (weighting.Scheme), got {type(scheme).__name__}"
         )
-    table = _prepare(mfis, year, cat)
     names = options.pop("indicators", None)
-    if names is None:
-        ind = getattr(scheme, "indicators", None)
-        names = list(ind.names) if ind is not None else cat.available(table, "MFI")
     ref_year = options.pop("reference_year", None)
     _no_leftovers(options, "Scheme")
-    ref_table = _reference_table(reference, table)
-    X = _scheme_frame(cat, table, names)
-    X.index = _unit_index(table)
-    R = _scheme_frame(cat, ref_table, names)
-    ref_years = ref_table[YEAR].to_numpy()
-    years = table[YEAR].to_numpy()
-    parts, excl, details, norm = [], [], [], []
-    weights: dict[int, Any] = {}
-    for y in sorted(set(years.tolist())):
-        cy = int(ref_year) if ref_year is not None else y
-        ref = R.loc[ref_years == cy]
-        if ref.empty:
-            raise InputDataError(
-                f"the reference universe has no rows for year {cy}; pass reference_year= "
-                "or another reference"
-            )
-        ref = ref.set_axis([f"ref{i}" for i in range(len(ref))])
-        res = scheme.score(X.loc[years == y], reference=ref)
-        parts.append(res.scores)
-        excl.append(getattr(res, "excluded", pd.Series(dtype=object)))
-        dims = getattr(res, "dimension_scores", pd.DataFrame(index=res.scores.index))
-        contrib = getattr(res, "contributions", pd.DataFrame(index=res.scores.index))
-        details.append(pd.concat([dims.add_prefix("dim:"), contrib.add_prefix("contrib:")],
-                                 axis=1))
-        norm.append(getattr(res, "normalised", pd.DataFrame(index=res.scores.index)))
-        weights[y] = getattr(res, "weights", None)
+    data, ref = scheme_inputs(mfis, scheme, year, cat, reference, names, ref_year)
+    res = scheme.score(data, ref, by=YEAR)
+    X = data.drop(columns=YEAR)
+    names = list(X.columns)
     name = str(getattr(scheme, "name", None) or type(scheme).__name__)
-    scores = pd.concat(parts).reindex(X.index).astype(float).rename(name)
-    w = pd.DataFrame(weights).T if all(isinstance(v, pd.Series) for v in weights.values()) else None
+    details = pd.concat([res.dimension_scores.add_prefix("dim:"),
+                         res.contributions.add_prefix("contrib:")], axis=1)
+    w = res.weights if isinstance(res.weights, pd.DataFrame) else None
+    if w is not None:
+        w = w.reindex(columns=names).sort_index()
+        w.index.name = None
     return MFIScores(
         scheme=name,
-        scores=scores,
-        details=pd.concat(details).reindex(X.index),
-        excluded=pd.concat(excl).astype(object).rename("reason") if excl else pd.Series(
-            dtype=object, name="reason"),
+        scores=res.scores.reindex(X.index).astype(float).rename(name),
+        details=details.reindex(X.index),
+        excluded=res.excluded.astype(object).rename("reason"),
         indicators=X,
-        normalised=pd.concat(norm).reindex(X.index),
+        normalised=res.normalised.reindex(index=X.index, columns=names),
         weights=w,
         info={"scheme": repr(scheme), "reference_year": ref_year},
     )

@@ -161,7 +161,8 @@ def build_study_report(result: StudyResult, *, title: str | None = None) -> Repo
         else:
             info = getattr(custom.get(scheme), "info", {}) or {}
             recipe = info.get("scheme") or info.get("spec") or ""
-            where = ", ".join(p.name for p in files.values()) if files else "a scheme file"
+            where = (f"[schemes.{scheme}] of the study file" if scheme in study.user_schemes
+                     else ", ".join(p.name for p in files.values()) or "a scheme file")
             rep.text(f"{scheme}: user-defined scheme (weighting.Scheme, from {where}). "
                      f"{' '.join(str(recipe).split())}".strip())
     if result.miv is not None:

@@ -52,6 +52,7 @@ from weighting.weights import (
 
 __all__ = [
     "COMPOSITE_SCHEMES",
+    "DEA_FAMILIES",
     "DEA_INPUTS",
     "DEA_OUTPUTS",
     "DEFAULT_MIN_COVERAGE",
@@ -60,6 +61,7 @@ __all__ = [
     "SCHEMES",
     "ahp_scheme",
     "bod_scheme",
+    "build_dea",
     "build_scheme",
     "dea_model",
     "equal_scheme",
@@ -430,6 +432,60 @@ def bod_scheme(
     )
 
 
+#: The :mod:`dea` model families a study's ``[dea] model`` may name.
+DEA_FAMILIES = ("radial", "sbm", "additive", "ddf")
+
+
+def build_dea(
+    data: pd.DataFrame,
+    *,
+    inputs: Iterable[str] = DEA_INPUTS,
+    outputs: Iterable[str] = DEA_OUTPUTS,
+    model: str = "radial",
+    rts: str = DEFAULT_RTS,
+    orientation: str = "input",
+    **options: Any,
+) -> Any:
+    """The one place a DEA specification becomes a :mod:`dea` model (not yet fitted).
+
+    Parameters
+    ----------
+    data : pd.DataFrame
+        One row per unit, with the ``inputs`` and ``outputs`` columns.
+    inputs, outputs : iterable of str, default :data:`DEA_INPUTS`, :data:`DEA_OUTPUTS`
+    model : {"radial", "sbm", "additive", "ddf"}, default "radial"
+    rts : str, default :data:`DEFAULT_RTS`
+    orientation : str, default "input"
+        Of the radial model (the other families take theirs in ``options``).
+    **options
+        Keywords of the family's class (``n_jobs``, ``solver``; ``orientation`` and
+        ``super_efficiency`` of :class:`dea.SBM` as ``sbm_orientation`` and
+        ``super_efficiency``, ``weights`` of :class:`dea.Additive`, ``direction`` of
+        :class:`dea.DDF`).
+
+    Returns
+    -------
+    dea.Radial, dea.SBM, dea.Additive or dea.DDF
+
+    Raises
+    ------
+    InputDataError
+        An unknown ``model``.
+    """
+    common = {"inputs": list(inputs), "outputs": list(outputs), "rts": rts}
+    if model == "sbm":
+        sbm_orientation = options.pop("sbm_orientation", "non")
+        return dea.SBM(data, orientation=sbm_orientation, **common, **options)
+    if model == "additive":
+        return dea.Additive(data, **common, **options)
+    if model == "ddf":
+        return dea.DDF(data, **common, **options)
+    if model != "radial":
+        raise InputDataError(f"DEA model must be one of {format_labels(DEA_FAMILIES)}, "
+                             f"got {model!r}")
+    return dea.Radial(data, orientation=orientation, **common, **options)
+
+
 def dea_model(
     data: pd.DataFrame,
     *,
@@ -452,7 +508,7 @@ def dea_model(
     Returns
     -------
     dea.Radial
-        Fitted; ``scores`` in (0, 1].
+        Fitted (:func:`build_dea` of the radial family); ``scores`` in (0, 1].
 
     Notes
     -----
@@ -466,14 +522,7 @@ def dea_model(
     Gutierrez-Nieto, B., Serrano-Cinca, C. & Mar Molinero, C. (2009). Social efficiency in
     microfinance institutions. Journal of the Operational Research Society 60(1), 104-119.
     """
-    return dea.Radial(
-        data,
-        inputs=list(DEA_INPUTS),
-        outputs=list(DEA_OUTPUTS),
-        rts=rts,
-        orientation=orientation,
-        **dea_options,
-    ).fit()
+    return build_dea(data, rts=rts, orientation=orientation, **dea_options).fit()
 
 
 #: Scheme name -> factory ``(catalogue, indicators, **options) -> weighting.Scheme``.

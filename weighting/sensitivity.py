@@ -2119,10 +2119,19 @@ class _SchemeModel(_Model):
             return scheme.score(self.data if data is None else data, **self.kw)
 
     def evaluate_group(self, assignment: dict[str, Any], weights: np.ndarray | None) -> np.ndarray:
+        if weights is None:  # one score per setting, kept across chunks (cf. _prepared)
+            key = ("exact", self.token,
+                   tuple(_cache_key(assignment[n]) for n in sorted(assignment)))
+            with _SCORE_LOCK:
+                hit = _GROUP_CACHE.get(key)
+                if hit is None:
+                    res = self._score(self.variant(assignment, None), self._data(assignment))
+                    hit = (_align(res.scores, self.units, "UncertaintyAnalysis")[None, :],)
+                    if len(_GROUP_CACHE) >= _GROUP_CACHE_MAX:
+                        _GROUP_CACHE.pop(next(iter(_GROUP_CACHE)), None)
+                    _GROUP_CACHE[key] = hit
+            return hit[0].copy()
         data = self._data(assignment)
-        if weights is None:
-            res = self._score(self.variant(assignment, None), data)
-            return _align(res.scores, self.units, "UncertaintyAnalysis")[None, :]
         prep = self._prepared(assignment) if self.vectorise else None
         if prep is None:
             out = np.empty((weights.shape[0], len(self.units)))

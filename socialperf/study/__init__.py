@@ -33,6 +33,11 @@ A study file looks like this (paths are relative to the file)::
     schemes = ["rating", "equal", "expert", "ahp", "pca", "bod", "dea"]
     scheme_files = ["my_scheme.toml"]   # user-defined weighting.Scheme files, by their name
 
+    [schemes.my_scheme]          # a user scheme declared inline (Scheme.from_dict keys;
+    indicators = ["female_share", "par30"]   # catalogue names); scored like the built-in
+    normalisation = "percentile"             # ones, and may be [sensitivity] scheme
+    weights = {female_share = 2, par30 = 1}
+
     [miv]
     enabled = true
     scheme = "equal"             # the MFI scheme (built-in or user-defined) that feeds the
@@ -103,10 +108,8 @@ MFI table or the derived ``women_borrowers`` and ``poverty_reach`` of
 :func:`miv_sensitivity` runs the MIV-level analysis on given scores and holdings.
 """
 
-from socialperf.study.config import (
-    MFI_SCHEMES as MFI_SCHEMES,
-)
-from socialperf.study.config import SENSITIVITY_SCHEMES as SENSITIVITY_SCHEMES
+from socialperf.schemes import SCHEMES as MFI_SCHEMES  # noqa: F401 (former names of the one list)
+from socialperf.schemes import SCHEMES as SENSITIVITY_SCHEMES  # noqa: F401
 from socialperf.study.config import (
     DEASpec,
     MIVOptions,

@@ -22,20 +22,20 @@ from dea.models.directional import DIRECTIONS
 from dea.models.sbm import SBM_ORIENTATIONS
 from socialperf.mfi import DEFAULT_RTS
 from socialperf.safety import check_input_file, sha256_file
+from socialperf.schemes import DEA_FAMILIES, SCHEMES, build_dea
 from socialperf.screen import ScreeningRules
+from socialperf.study import _user_schemes
 from socialperf.study._files import _relative, _resolve, _tomllib
 from weighting import tomlfile
 from weighting.scheme import Scheme
 
 logger = logging.getLogger("socialperf.study")
 
-MFI_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
-SENSITIVITY_SCHEMES = ("rating", "equal", "expert", "ahp", "pca", "bod", "dea")
 _RTS = dea.RTS_CHOICES
 _MIV_METHODS = ("exposure", "equal", "top_quartile")  # as socialperf.miv.METHODS
 _UNCOVERED = ("renormalise", "zero", "exclude")  # as socialperf.miv.UNCOVERED_RULES
 _ORIENTATIONS = dea.ORIENTATIONS
-_DEA_MODELS = ("radial", "sbm", "additive", "ddf")
+_DEA_MODELS = DEA_FAMILIES
 _SBM_ORIENTATIONS = SBM_ORIENTATIONS
 _DDF_DIRECTIONS = DIRECTIONS
 _SLACK_WEIGHTS = WEIGHT_RULES
@@ -326,18 +326,16 @@ class DEASpec:
         dea.Radial, dea.SBM, dea.Additive or dea.DDF
             Not yet fitted.
         """
-        common: dict[str, Any] = {"inputs": list(self.inputs), "outputs": list(self.outputs),
-                                  "rts": self.rts, "solver": solver, "n_jobs": n_jobs}
+        family: dict[str, Any] = {
+            "sbm": {"sbm_orientation": self.sbm_orientation, "super_efficiency": self.super},
+            "additive": {"weights": self.slack_weights},
+            "ddf": {"direction": self.direction},
+        }.get(self.model, {})
         if self.ratio_bounds:  # radial and ddf only (checked in from_dict)
-            common["ratio_bounds"] = {(a, b): (lo, hi) for a, b, lo, hi in self.ratio_bounds}
-        if self.model == "sbm":
-            return dea.SBM(frame, orientation=self.sbm_orientation,
-                           super_efficiency=self.super, **common)
-        if self.model == "additive":
-            return dea.Additive(frame, weights=self.slack_weights, **common)
-        if self.model == "ddf":
-            return dea.DDF(frame, direction=self.direction, **common)
-        return dea.Radial(frame, orientation=self.orientation, **common)
+            family["ratio_bounds"] = {(a, b): (lo, hi) for a, b, lo, hi in self.ratio_bounds}
+        return build_dea(frame, inputs=self.inputs, outputs=self.outputs, model=self.model,
+                         rts=self.rts, orientation=self.orientation, solver=solver,
+                         n_jobs=n_jobs, **family)
 
     def build_cross(self, frame: pd.DataFrame, *, n_jobs: int = 1,
                     solver: str = "highs") -> Any:
@@ -568,7 +566,7 @@ class SensitivitySpec:
                         "write [sensitivity.miv] with keys under it", source)
         return cls(
             enabled=_get_bool(d, sec, "enabled", False, source),
-            scheme=_get_str(d, sec, "scheme", None, source, SENSITIVITY_SCHEMES),
+            scheme=_user_schemes.scheme_name(_get_str(d, sec, "scheme", None, source)),
             runs=_get_number(d, sec, "runs", 200, source, lo=2, integer=True),
             sobol=_get_sobol(d, source),
             seed=_get_number(d, sec, "seed", 12345, source, lo=0, integer=True),
@@ -623,6 +621,9 @@ class Study:
     scheme_files : tuple of pathlib.Path
         User-defined schemes (:meth:`weighting.Scheme.from_toml` files) run after the
         built-in ones, each under its ``name``.
+    user_schemes : dict of str to dict
+        Inline user schemes (``[schemes.<name>]`` tables, Scheme.from_dict format), run
+        after the scheme files under their table's name.
     miv : MIVOptions
     dea : DEASpec or None
     sensitivity : SensitivitySpec
@@ -647,6 +648,7 @@ class Study:
     screening: ScreeningRules | None = field(default_factory=ScreeningRules)
     schemes: tuple[str, ...] = ("rating", "equal", "pca")
     scheme_files: tuple[Path, ...] = ()
+    user_schemes: Mapping[str, Any] = field(default_factory=dict)
     miv: MIVOptions = field(default_factory=MIVOptions)
     dea: DEASpec | None = None
     sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
@@ -685,7 +687,8 @@ class Study:
         """
         if not isinstance(config, Mapping):
             raise StudyConfigError(f"study configuration must be a table, got {config!r}")
-        sections = ("study", "data", "mfi", "miv", "dea", "sensitivity", "units", "run")
+        sections = ("study", "data", "mfi", "schemes", "miv", "dea", "sensitivity", "units",
+                    "run")
         _check_keys("", config, sections, source)
         for sec in sections:
             if sec in config and not isinstance(config[sec], Mapping):
@@ -719,12 +722,12 @@ class Study:
 
         mfi = config.get("mfi", {})
         _check_keys("mfi", mfi, ("schemes", "scheme_files"), source)
-        default = () if mfi.get("scheme_files") else ("rating", "equal", "pca")
+        default = () if mfi.get("scheme_files") or config.get("schemes") else cls.schemes
         schemes = _get_list(mfi, "mfi", "schemes", default, source)
-        bad = [s for s in schemes if s.lower() not in MFI_SCHEMES]
+        bad = [s for s in schemes if s.lower() not in SCHEMES]
         if bad:
             raise _fail("mfi.schemes", f"unknown scheme(s) {format_labels(bad)}",
-                        f"allowed: {', '.join(MFI_SCHEMES)}, or a file in mfi.scheme_files",
+                        f"allowed: {', '.join(SCHEMES)}, or a file in mfi.scheme_files",
                         source)
         schemes = tuple(dict.fromkeys(s.lower() for s in schemes))
         scheme_files = tuple(
@@ -735,8 +738,11 @@ class Study:
             raise _fail("mfi.scheme_files", f"two files define the same scheme name "
                         f"({format_labels(sorted(custom))})", "give each scheme its own name",
                         source)
-        if not schemes and not scheme_files:
-            raise _fail("mfi.schemes", "empty list", f"choose from {', '.join(MFI_SCHEMES)}",
+        user_schemes = _user(_user_schemes.read_user_schemes, config.get("schemes", {}),
+                             data.get("catalogue"), (*SCHEMES, *schemes, *custom), source=source)
+        custom += list(user_schemes)
+        if not schemes and not custom:
+            raise _fail("mfi.schemes", "empty list", f"choose from {', '.join(SCHEMES)}",
                         source)
 
         dea_spec = DEASpec.from_dict(config["dea"], source) if "dea" in config else None
@@ -748,6 +754,7 @@ class Study:
             raise _fail("miv.scheme", f"{miv.scheme!r} is not among the study's schemes",
                         f"allowed: {', '.join((*schemes, *custom))}", source)
         sens = SensitivitySpec.from_dict(config.get("sensitivity", {}), source)
+        _check_scheme("sensitivity.scheme", sens.scheme, custom, source)
         bad = [k for k in sens.miv.schemes or () if k not in (*schemes, *custom)]
         if bad:
             raise _fail("sensitivity.miv.schemes", f"{format_labels(bad)} not among the "
@@ -761,16 +768,12 @@ class Study:
         _check_keys("run", run, ("scheduler",), source)
         study = cls(name=name, year=year, reference=reference, example=example, data=data,
                     screening=screening, schemes=schemes, scheme_files=scheme_files, miv=miv,
+                    user_schemes=user_schemes,
                     dea=dea_spec, sensitivity=sens,
                     units=dict(units), scheduler=_get_scheduler(run, source), source=source)
         if sens.enabled:
             # checked here, before any data is read, not only when the analysis runs
             analysed = sens.scheme or study.mfi_schemes_for_miv()
-            if analysed not in SENSITIVITY_SCHEMES:
-                raise _fail("sensitivity.scheme", f"the analysed scheme {analysed!r} (a scheme "
-                            "file) cannot be analysed",
-                            f"set sensitivity.scheme to one of {', '.join(SENSITIVITY_SCHEMES)}",
-                            source)
             if analysed == "rating" and "geometric" in sens.aggregation:
                 raise _fail("sensitivity.aggregation", "the geometric mean is not meaningful "
                             "for the rating scheme (its class points are ordinal)",
@@ -835,7 +838,12 @@ class Study:
             changes["scheme_files"] = tuple(Path(p).resolve() for p in changes["scheme_files"])
         if "scheduler" in changes:
             changes["scheduler"] = _get_scheduler({"scheduler": changes["scheduler"]}, None)
-        return dataclasses.replace(self, **changes)
+        out = dataclasses.replace(self, **changes)
+        if out.sensitivity.scheme not in (None, *SCHEMES, *out.user_schemes):
+            _check_scheme("sensitivity.scheme", out.sensitivity.scheme, [
+                *out.user_schemes, *(_custom_scheme_name(p, (), None) for p in out.scheme_files)
+            ], out.source)
+        return out
 
     # -- serialisation ----------------------------------------------------------------------
     def to_dict(self, *, relative_to: str | Path | None = None) -> dict[str, Any]:
@@ -863,6 +871,8 @@ class Study:
             "mfi": {"schemes": list(self.schemes),
                     **({"scheme_files": [_relative(p, relative_to) for p in self.scheme_files]}
                        if self.scheme_files else {})},
+            **({"schemes": {k: dict(v) for k, v in self.user_schemes.items()}}
+               if self.user_schemes else {}),
             "miv": self.miv.to_dict(),
         }
         if self.dea is not None:
@@ -930,15 +940,19 @@ class Study:
             return "equal"
         if self.schemes:
             return self.schemes[0]
-        return _custom_scheme_name(self.scheme_files[0], (), self.source)
+        if self.scheme_files:
+            return _custom_scheme_name(self.scheme_files[0], (), self.source)
+        return next(iter(self.user_schemes))
 
-    def load_schemes(self) -> dict[str, Any]:
-        """The user-defined schemes of ``scheme_files``, by name (``weighting.Scheme``)."""
+    def load_schemes(self, catalogue: Any = None) -> dict[str, Any]:
+        """The user-defined schemes (``weighting.Scheme``) of ``scheme_files``, then the
+        inline ``user_schemes`` (:func:`socialperf.study._user_schemes.user_scheme`), by name."""
         out: dict[str, Any] = {}
         for path in self.scheme_files:
             scheme = Scheme.from_toml(path)
             out[str(scheme.name)] = scheme
-        return out
+        cat = self.data.get("catalogue")
+        return {**out, **_user_schemes.user_schemes(self.user_schemes, catalogue, cat)}
 
 
 def _get_screening(value: Any, source: str | None) -> ScreeningRules | None:
@@ -956,19 +970,19 @@ def _get_screening(value: Any, source: str | None) -> ScreeningRules | None:
         raise StudyConfigError(f"study key {exc}{where}") from exc
 
 
+def _check_scheme(key: str, name: str | None, custom: Sequence[str], source: str | None) -> None:
+    _user(_user_schemes.check_scheme, key, name, custom, source=source)
+
+
 def _custom_scheme_name(path: Path, builtin: Sequence[str], source: str | None) -> str:
     """Read a scheme file (``weighting.Scheme.from_toml``) and return its checked name."""
-    if not path.is_file():
-        raise _fail("mfi.scheme_files", f"no such file {str(path)!r}",
-                    "give the path of a scheme TOML file, relative to the study file", source)
+    return _user(_user_schemes.scheme_file_name, path, (*SCHEMES, *builtin), source=source)
+
+
+def _user(fn: Any, *args: Any, source: str | None) -> Any:
+    """``fn(*args)``, a :class:`UserSchemeError` turned into a :class:`StudyConfigError`."""
     try:
-        check_input_file(path)
-        scheme = Scheme.from_toml(path)
-    except InputDataError as exc:
-        raise _fail("mfi.scheme_files", f"{path.name}: {exc}",
-                    "see weighting.Scheme.from_toml for the format", source) from exc
-    name = str(scheme.name)
-    if name in MFI_SCHEMES or name in builtin:
-        raise _fail("mfi.scheme_files", f"{path.name} names its scheme {name!r}, a built-in "
-                    "scheme name", "set another name = ... in the scheme file", source)
-    return name
+        return fn(*args)
+    except _user_schemes.UserSchemeError as exc:
+        raise _fail(exc.key, exc.problem, exc.allowed, source) from exc
+

@@ -137,7 +137,8 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int | None = None
     Meyer, J. & Krauss, A. (2015). Measuring and aggregating social performance of
     microfinance investment vehicles. CMF Working Paper 03-2015, University of Zurich.
     """
-    steps = len(study.schemes) + len(study.scheme_files) + 2 + int(study.dea is not None)
+    steps = len(study.schemes) + len(study.scheme_files) + len(study.user_schemes) + 2
+    steps += int(study.dea is not None)
     steps += int(study.miv.enabled)
     steps += int(study.sensitivity.enabled)
     bar = _Progress(steps, enabled=progress, label="study")
@@ -156,7 +157,7 @@ def run_study(study: Study, *, progress: bool = False, n_jobs: int | None = None
     bar.step("data loaded")
 
     reference = _reference(study, data)
-    names = [*study.schemes, *study.load_schemes()]
+    names = [*study.schemes, *study.load_schemes(data.catalogue)]
     results = _score_schemes(study, data, names, reference, bar=bar, timings=timings,
                              n_jobs=n_jobs)
     scores = pd.DataFrame({k: _score_series(v) for k, v in results.items()})

@@ -13,8 +13,9 @@ import pandas as pd
 from dea.exceptions import InputDataError
 from socialperf.exceptions import _with_context
 from socialperf.mfi import DEFAULT_RTS, score_mfis
+from socialperf.schemes import SCHEMES
 from socialperf.study._runtime import _Progress
-from socialperf.study.config import MFI_SCHEMES, Study
+from socialperf.study.config import Study
 from socialperf.study.data import StudyData, study_year
 
 logger = logging.getLogger("socialperf.study")
@@ -54,12 +55,12 @@ def _weights_source(study: Study, scheme: str) -> str:
 def _score_schemes(study: Study, data: StudyData, names: Sequence[str], reference: Any, *,
                    bar: _Progress | None = None, timings: dict[str, float] | None = None,
                    n_jobs: int = 1) -> dict[str, Any]:
-    """:func:`socialperf.score_mfis` of each named scheme (built-in or from scheme_files)."""
-    custom = study.load_schemes() if any(n not in MFI_SCHEMES for n in names) else {}
+    """:func:`socialperf.score_mfis` of each named scheme (built-in or user-defined)."""
+    custom = study.load_schemes(data.catalogue) if any(n not in SCHEMES for n in names) else {}
     results: dict[str, Any] = {}
     for name in names:
         t = time.perf_counter()
-        builtin = name in MFI_SCHEMES
+        builtin = name in SCHEMES
         kwargs = _scheme_kwargs(study, data, name if builtin else "custom", reference, n_jobs)
         try:
             results[name] = score_mfis(data.mfis, scheme=name if builtin else custom[name],

@@ -16,11 +16,18 @@ import pandas as pd
 
 from dea.exceptions import InputDataError, format_labels
 from socialperf.catalogue import load_catalogue
-from socialperf.mfi import score_mfis
-from socialperf.miv import Holdings, _drop_uncovered, _mfi_series, _portfolio, score_mivs
+from socialperf.mfi import YEAR, composite_inputs, scheme_inputs, score_mfis
+from socialperf.miv import (
+    Holdings,
+    _drop_uncovered,
+    _mfi_series,
+    _portfolio,
+    miv_index,
+    score_mivs,
+)
+from socialperf.schemes import COMPOSITE_SCHEMES, SCHEMES, build_scheme
 from socialperf.study._runtime import _on_scheduler
 from socialperf.study.config import (
-    SENSITIVITY_SCHEMES,
     MIVSensitivitySpec,
     SensitivitySpec,
     Study,
@@ -155,26 +162,15 @@ def _ratio_normaliser_kinds(catalogue: Any, names: Sequence[str]) -> dict[str, s
     return {n: str(k) for n, k in kinds.items()}
 
 
-class _Lookup:
-    """A model whose few discrete settings were all scored beforehand (BoD, DEA schemes)."""
-
-    def __init__(self, table: Mapping[Any, pd.Series], name: str, base: Any) -> None:
-        self.table = dict(table)
-        self.name = name
-        self.base = base
-
-    def __call__(self, _data: Any = None, **kw: Any) -> pd.Series:
-        return self.table[kw.get(self.name, self.base)]
-
-
 class _MIVModel:
     """MIV index as a cheap function of its assumptions (see :func:`miv_sensitivity`).
 
     The look-through exposures, the MIV block and the MFI scores of every feeding scheme are
     fixed; a run recomputes the portfolio block (:func:`socialperf.miv._portfolio`) and
-    :math:`I_h = w P_h + (1 - w) B_h`.  ``mfi_weights`` (a weight vector over the base
-    scheme's indicators) rescales each indicator weight of a weighted scheme by the ratio
-    :math:`\\tilde w_j / w^0_j` of the drawn to the base weights, then re-scores it.
+    :math:`I_h = w P_h + (1 - w) B_h` (:func:`socialperf.miv_index`).  ``mfi_weights`` (a
+    weight vector over the base scheme's indicators) rescales each indicator weight of a
+    weighted scheme by the ratio :math:`\\tilde w_j / w^0_j`
+    of the drawn to the base weights, then re-scores it.
     """
 
     def __init__(self, exposures: pd.DataFrame, block: pd.Series,
@@ -183,8 +179,8 @@ class _MIVModel:
                  weight_base: pd.Series | None) -> None:
         self.E = exposures.to_numpy(dtype=float)
         self.mivs = exposures.index
-        self.block = block.reindex(self.mivs).to_numpy(dtype=float)
-        self.has_block = bool(np.isfinite(self.block).any())
+        self.block = block.reindex(self.mivs).astype(float)
+        self.has_block = bool(np.isfinite(self.block.to_numpy()).any())
         cols = exposures.columns
         self.feeds = {k: v.reindex(cols).to_numpy(dtype=float) for k, v in feeds.items()}
         self.universe = {k: v.dropna().to_numpy(dtype=float) for k, v in feeds.items()}
@@ -218,13 +214,8 @@ class _MIVModel:
         port, covered_w = _portfolio(self.E, sv, universe, method, uncovered)
         cov = self.E[:, np.isfinite(sv)].sum(axis=1)
         port = _drop_uncovered(port, covered_w, cov < self.threshold - 1e-12, uncovered)
-        if not self.has_block or w == 1.0:
-            index = port
-        elif w == 0.0:
-            index = self.block
-        else:
-            index = w * port + (1.0 - w) * self.block
-        return pd.Series(index, index=self.mivs, name="index")
+        return miv_index(pd.Series(port, index=self.mivs), self.block,
+                         w if self.has_block else 1.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -392,9 +383,10 @@ class SensitivityOutcome(_AnalysisOutcome):
         First-order and total Sobol' indices of the mean absolute rank shift.
     base_scores : pandas.Series
         The scheme's own scores (the reference of the rank shifts).
-    model : callable
-        The scheme as a function of its assumptions (reproduces ``base_scores`` with no
-        argument).
+    model : weighting.Scheme or callable
+        What :class:`weighting.UncertaintyAnalysis` perturbed: the Scheme analysed (``bod``
+        and user schemes), the DEA helper ``model(rts=) -> Series`` (``dea``), or the
+        composite stand-in of the other built-in schemes.
     names : dict of str to str, optional
         Display names by MFI label (figure labels).
     spec : SensitivitySpec
@@ -430,9 +422,11 @@ def _varying(factors: list[Any]) -> list[Any]:
 
 
 def _analyse(model: Any, factors: list[Any], runs: int, sobol_n: int, seed: int,
-             n_jobs: int, progress: bool, top_k: int) -> tuple[Any, Any]:
-    """Monte Carlo (and Sobol' if ``sobol_n``) of a callable model."""
-    ua = UncertaintyAnalysis(model, None, factors)
+             n_jobs: int, progress: bool, top_k: int, data: Any = None,
+             model_kwargs: Mapping[str, Any] | None = None) -> tuple[Any, Any]:
+    """Monte Carlo (and Sobol' if ``sobol_n``) of a callable model or a Scheme on ``data``
+    (scored with ``model_kwargs``)."""
+    ua = UncertaintyAnalysis(model, data, factors, model_kwargs=model_kwargs)
     uncertainty = ua.run(runs, random_state=seed, n_jobs=n_jobs, progress=progress,
                          top_k=top_k)
     sobol = None
@@ -456,25 +450,24 @@ def _check_reproduces(model: Any, base: pd.Series, what: str) -> None:
 
 
 def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any, n_jobs: int = 1
-               ) -> tuple[Any, list[Any], pd.Series]:
+               ) -> tuple[Any, ...]:
     """The MFI scheme as a cheap callable of its assumptions, its factors, its base scores."""
     spec = study.sensitivity
+    if scheme not in SCHEMES:
+        return _user_model(study, data, scheme, reference)
     kwargs = _scheme_kwargs(study, data, scheme, reference, n_jobs)
     if scheme == "dea":
-        table = {r: score_mfis(data.mfis, scheme="dea", **{**kwargs, "rts": r}).scores
-                 for r in spec.rts}
-        base_rts = kwargs["rts"]
-        base = table.get(base_rts)
-        if base is None:
-            base = score_mfis(data.mfis, scheme="dea", **kwargs).scores
-            table[base_rts] = base
-        return _Lookup(table, "rts", base_rts), [Factor.returns_to_scale(spec.rts)], base
+        return _dea_model(data, kwargs, spec.rts)
     if scheme == "bod":
-        table = {alt: score_mfis(data.mfis, scheme="bod", normalisation=alt, **kwargs).scores
-                 for alt in _BOD_NORMALISATIONS}
-        model = _Lookup(table, "normalisation", _BOD_NORMALISATIONS[0])
-        return (model, [Factor.choice("normalisation", _BOD_NORMALISATIONS)],
-                table[_BOD_NORMALISATIONS[0]])
+        X, R = composite_inputs(data.mfis, kwargs["year"], data.catalogue, kwargs["reference"])
+        names = [c for c in X.columns if c != YEAR]
+
+        def bod(normalisation: str = "percentile") -> Any:
+            return build_scheme("bod", data.catalogue, names, normalisation=normalisation)
+
+        factor = Factor.normalisation(list(_BOD_NORMALISATIONS), apply=lambda s, v: bod(v))
+        # base scores: the Scheme's own (those of score_mfis), from the analysis
+        return bod(), [factor], None, {"data": X, "model_kwargs": {"reference": R, "by": YEAR}}
     geometric = "geometric" in spec.aggregation
     if geometric and scheme == "rating":
         raise StudyConfigError(
@@ -494,6 +487,65 @@ def _mfi_model(study: Study, data: StudyData, scheme: str, reference: Any, n_job
         Factor.choice("aggregation", list(spec.aggregation), apply=_set("aggregation")),
     ]
     return model, factors, base.scores
+
+
+def _dea_model(data: StudyData, kwargs: Mapping[str, Any], rts: Sequence[str]
+               ) -> tuple[Any, list[Any], None]:
+    """The ``dea`` scheme's scores as a function of returns to scale (the DEA helper of
+    :func:`socialperf.score_mfis`, each setting solved once) and its factor."""
+    base_rts = kwargs["rts"]
+    solved: dict[str, pd.Series] = {}
+
+    def dea_scores(_data: Any = None, *, rts: str = base_rts) -> pd.Series:
+        if rts not in solved:
+            solved[rts] = score_mfis(data.mfis, scheme="dea", **{**kwargs, "rts": rts}).scores
+        return solved[rts]
+
+    return dea_scores, [Factor.returns_to_scale(rts)], None
+
+
+def _user_model(study: Study, data: StudyData, name: str, reference: Any
+                ) -> tuple[Any, list[Any], pd.Series, dict[str, Any]]:
+    """A user scheme as the model of :class:`weighting.UncertaintyAnalysis` (the Scheme
+    itself, scored on the study year's MFIs against the reference by calibration year),
+    its factors and its base scores."""
+    spec = study.sensitivity
+    scheme = study.load_schemes(data.catalogue)[name]
+    X, R = scheme_inputs(data.mfis, scheme, study_year(study, data), data.catalogue,
+                         reference)
+    names = list(scheme.indicators.names)
+    norm = scheme.normalisation
+    own = {n: norm.get(n, norm.get("default")) for n in names} if isinstance(norm, dict) else {}
+
+    def normalise(s: Any, method: str) -> Any:  # the points of categorical ones stay
+        keep = {n for n, v in own.items() if str(v) == "none"}
+        return s.replace(normalisation={n: "none" if n in keep else method
+                                        for n in s.indicators.names})
+
+    def aggregate(s: Any, how: str) -> Any:
+        if how == "arithmetic":
+            return s
+        kinds = _ratio_normaliser_kinds(data.catalogue, list(s.indicators.names))
+        return s.replace(normalisation=RatioToBest(kinds=kinds, floor=GEOMETRIC_ZERO_FLOOR),
+                         aggregation="geometric")
+
+    if "geometric" in spec.aggregation:
+        _ratio_normaliser_kinds(data.catalogue, names)  # raises for non-ratio indicators
+    factors = [
+        Factor.weights_dirichlet(concentration=WEIGHT_CONCENTRATION),
+        Factor.normalisation(list(_COMPOSITE_NORMALISATIONS), apply=normalise),
+        Factor.choice("drop_indicator", ["none", *names],
+                      apply=lambda s, v: s if v == "none" else s.replace(
+                          indicators=s.indicators.subset([n for n in s.indicators.names
+                                                          if n != v]))),
+        Factor.choice("aggregation", list(spec.aggregation), apply=aggregate),
+    ]
+    if getattr(scheme.weights, "unit_specific", False):
+        factors = factors[1:]
+    if "zero" in spec.missing:
+        logger.info("sensitivity of %r: the missing-data policy 'zero' is not varied for a "
+                    "user scheme (its own missing-data policy applies)", name)
+    return scheme, factors, None, {"data": X, "model_kwargs": {"reference": R, "by": YEAR}}
 
 
 def _base_weights(res: Any) -> pd.Series:
@@ -533,13 +585,14 @@ def _sensitivity(study: Study, data: StudyData, *, progress: bool, n_jobs: int,
                  ) -> SensitivityOutcome:
     spec = study.sensitivity
     scheme = spec.scheme or study.mfi_schemes_for_miv()
-    if scheme not in SENSITIVITY_SCHEMES:
+    custom = () if scheme in SCHEMES else tuple(study.load_schemes(data.catalogue))
+    if scheme not in SCHEMES and scheme not in custom:
         raise StudyConfigError(
             f"study key 'sensitivity.scheme': {scheme!r} cannot be analysed; allowed: "
-            f"{', '.join(SENSITIVITY_SCHEMES)}"
+            f"{', '.join((*SCHEMES, *custom))}"
         )
     reference = _reference(study, data)
-    model, factors, base_scores = _mfi_model(study, data, scheme, reference, n_jobs)
+    model, factors, base_scores, *extra = _mfi_model(study, data, scheme, reference, n_jobs)
     factors = _varying(factors)
     if not factors:
         raise StudyConfigError(
@@ -547,7 +600,9 @@ def _sensitivity(study: Study, data: StudyData, *, progress: bool, n_jobs: int,
             "or more returns to scale, e.g. [\"crs\", \"vrs\"]"
         )
     uncertainty, sobol = _analyse(model, factors, spec.runs, spec.sobol, spec.seed, n_jobs,
-                                  progress, 10)
+                                  progress, 10, **(extra[0] if extra else {}))
+    if base_scores is None:  # a Scheme model: its own scores (those of score_mfis)
+        base_scores = uncertainty.reference_scores
     miv_out = None
     if spec.miv.enabled and data.holdings is not None and study.miv.enabled:
         miv_out = _study_miv_sensitivity(study, data, results, miv, reference,
@@ -574,7 +629,7 @@ def _study_miv_sensitivity(study: Study, data: StudyData, results: Mapping[str, 
     """The MIV analysis of a study, reusing its MFI results where they were computed."""
     spec = study.sensitivity
     feed = study.mfi_schemes_for_miv()
-    names = list(spec.miv.schemes or (*study.schemes, *study.load_schemes()))
+    names = list(spec.miv.schemes or (*study.schemes, *study.load_schemes(data.catalogue)))
     if feed not in names:
         names.insert(0, feed)
     results = dict(results or {})
@@ -585,7 +640,7 @@ def _study_miv_sensitivity(study: Study, data: StudyData, results: Mapping[str, 
     composites = {}
     for name in names:
         res = results[name]
-        if name in SENSITIVITY_SCHEMES[:5] and spec.miv.mfi_weights:
+        if name in COMPOSITE_SCHEMES[:5] and spec.miv.mfi_weights:
             comp = _FastComposite({"base": res.normalised}, _base_weights(res), "base",
                                   min_coverage=float(res.info.get("min_coverage", 0.6)))
             _check_reproduces(comp, res.scores, f"'{name}' scores")

@@ -53,9 +53,9 @@ def _numeric(col: pd.Series) -> pd.Series | None:
 # Columns added to an output after it was recorded, on purpose (the recorded columns must
 # still be reproduced exactly; a column not listed here is a change to look at).
 ADDED_COLUMNS = {
-    "sens_summary": ["rarely_scored"],  # UncertaintyResult.summarise(min_scored=)
+    "sens_summary": ["rarely_scored", "score_runs"],  # min_scored=; reference scale
     "sens_sobol": ["levels", "ST_zero"],  # SobolResult.analyse: two-way factors, ST ~ 0
-    "miv_summary": ["rarely_scored"],
+    "miv_summary": ["rarely_scored", "score_runs"],
     "miv_sobol": ["levels", "ST_zero"],
 }
 
